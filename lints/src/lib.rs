@@ -1,0 +1,20 @@
+//! The schemacast engine: SQL DDL in, schema model and diagnostics out.
+//!
+//! Pure and synchronous: no file system, network, terminal, async runtime or global state.
+//! Callers read files and hand over their text.
+
+pub mod analysis;
+pub mod config;
+pub mod diagnostic;
+pub mod dialect;
+pub mod rules;
+pub mod schema;
+mod suppression;
+pub mod syntax;
+pub mod text;
+
+pub use analysis::{analyze, Analysis, AnalyzedFile, SourceFile};
+pub use config::{Config, ConfigError};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use dialect::Dialect;
+pub use rules::{RuleInfo, RuleSelection};

@@ -1,0 +1,59 @@
+use crate::diagnostic::{Edit, Fix};
+use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::schema::Table;
+use crate::Severity;
+
+/// ## What it does
+/// Flags a foreign key column whose type differs from the column it references, such as
+/// `integer` referencing `bigint` or `varchar(50)` referencing `varchar(100)`. A serial
+/// column is compared as the integer it stores.
+///
+/// ## Why is this bad?
+/// A narrower referencing column fails once the referenced key outgrows it (an `integer`
+/// pointing at a `bigint` key breaks at 2,147,483,648), and a wider one wastes space and hides
+/// the mistake. Mismatched types also make the planner cast in joins, which can keep it from
+/// using an index. MySQL refuses some mismatches outright.
+///
+/// ## Example
+/// ```sql
+/// CREATE TABLE customers (id bigint PRIMARY KEY);
+/// CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer REFERENCES customers (id));
+/// ```
+///
+/// Use instead:
+/// ```sql
+/// CREATE TABLE customers (id bigint PRIMARY KEY);
+/// CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));
+/// ```
+///
+/// ## Fix safety
+/// Unsafe: changing a column's type rewrites the table under an exclusive lock, and narrowing
+/// it can fail on existing values. The fix edits the type where it was declared.
+pub(crate) struct FkTypeMismatch;
+
+impl Rule for FkTypeMismatch {
+    const META: RuleMeta = RuleMeta::new("fk-type-mismatch", Family::Keys, Severity::Warning);
+
+    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
+        for fk in &table.foreign_keys {
+            for (position, column_name) in fk.columns.iter().enumerate() {
+                let Some(column) = table.column(column_name) else { continue };
+                let Some((referenced_table, referenced)) = ctx.schema.referenced_column(fk, position) else { continue };
+                let expected = referenced.ty.as_referenced();
+                if column.ty.as_referenced() == expected {
+                    continue;
+                }
+                let message = format!(
+                    "`{}.{}` is `{}` but references `{}.{}` of type `{}`",
+                    table.name.name, column.name, column.ty, referenced_table.name.name, referenced.name, expected
+                );
+                let diagnostic = ctx.report(column.type_or_name_loc(), message);
+                diagnostic.help(format!("declare `{}` as `{expected}`", column.name));
+                if let Some(type_loc) = column.type_loc {
+                    let edit = Edit { location: type_loc, text: expected.to_string() };
+                    diagnostic.fix(Fix::unsafe_edit(format!("Change the type of `{}` to `{expected}`", column.name), vec![edit]));
+                }
+            }
+        }
+    }
+}

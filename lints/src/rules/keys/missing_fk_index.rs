@@ -1,0 +1,110 @@
+use crate::diagnostic::{Edit, Fix};
+use crate::dialect::Dialect;
+use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::schema::{ForeignKey, Index, Table};
+use crate::text::{Location, TextRange};
+use crate::Severity;
+
+/// ## What it does
+/// Flags foreign keys whose columns are not the leading columns of any index on the
+/// referencing table.
+///
+/// A foreign key on `(c1, ..., ck)` is covered when some index of the table (a primary key and
+/// a unique constraint count) has no `WHERE` clause and its first k key columns are plain
+/// columns forming exactly the set {c1, ..., ck}, in any order. Expression and partial indexes
+/// do not cover. An index created later, in another file, covers. A partition is covered by an
+/// index on its partitioned parent.
+///
+/// Applies to PostgreSQL and SQLite. MySQL's InnoDB creates such an index by itself.
+///
+/// ## Why is this bad?
+/// Every `DELETE` or key `UPDATE` on the referenced table must find the referencing rows, and
+/// without an index that is a sequential scan of the referencing table, under lock, once per
+/// row. Joins from parent to children are slow for the same reason.
+///
+/// ## Example
+/// ```sql
+/// CREATE TABLE orders (
+///     id bigint PRIMARY KEY,
+///     customer_id bigint NOT NULL REFERENCES customers (id)
+/// );
+/// ```
+///
+/// Use instead:
+/// ```sql
+/// CREATE TABLE orders (
+///     id bigint PRIMARY KEY,
+///     customer_id bigint NOT NULL REFERENCES customers (id)
+/// );
+/// CREATE INDEX orders_customer_id_idx ON orders (customer_id);
+/// ```
+///
+/// ## Fix safety
+/// Safe: the fix adds a `CREATE INDEX` statement after the one that declared the foreign key
+/// and changes nothing else. When the table was created by an earlier file (so it may already
+/// hold rows), the PostgreSQL fix uses `CREATE INDEX CONCURRENTLY`, which does not block writes
+/// but cannot run inside a transaction block: tell your migration tool to run that migration
+/// without a transaction (Flyway `executeInTransaction=false`, goose
+/// `-- +goose NO TRANSACTION`). A table created in the same file is new and empty, and gets a
+/// plain `CREATE INDEX`.
+///
+/// ## Known problems
+/// An index whose leading columns cover the foreign key but in a different order from the
+/// referenced key still counts as covering, as PostgreSQL can use it for the lookup.
+pub(crate) struct MissingFkIndex;
+
+impl Rule for MissingFkIndex {
+    const META: RuleMeta = RuleMeta::new("missing-fk-index", Family::Keys, Severity::Warning)
+        .dialects(&[Dialect::Postgres, Dialect::Sqlite]);
+
+    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
+        let parent = table.partition_of.as_ref().and_then(|p| ctx.schema.table(p));
+        let parent_indexes = parent.into_iter().flat_map(|p| p.indexes.iter());
+        let indexes: Vec<&Index> = table.indexes.iter().chain(parent_indexes).collect();
+        for fk in &table.foreign_keys {
+            if fk.columns.is_empty() || indexes.iter().any(|index| covers(index, &fk.columns)) {
+                continue;
+            }
+            let columns = fk.columns.iter().map(|c| ctx.dialect.quote_ident(c)).collect::<Vec<_>>().join(", ");
+            let table_sql = table.name.to_sql(ctx.dialect);
+            let message = format!(
+                "`{table_sql}({columns})` references `{}` but no index leads with it; each delete or key update there scans `{table_sql}`",
+                fk.referenced_table.to_sql(ctx.dialect),
+            );
+            let help = format!("add an index on `{table_sql}({columns})`");
+            let fix = index_fix(ctx, table, fk);
+            ctx.report(fk.columns_loc(), message).help(help).fix(fix);
+        }
+    }
+}
+
+fn covers(index: &Index, fk_columns: &[String]) -> bool {
+    if index.predicate.is_some() || index.keys.len() < fk_columns.len() {
+        return false;
+    }
+    let leading = &index.keys[..fk_columns.len()];
+    leading.iter().all(|key| key.column().is_some_and(|c| fk_columns.iter().any(|f| f == c)))
+        && fk_columns.iter().all(|f| leading.iter().any(|key| key.column() == Some(f.as_str())))
+}
+
+fn index_fix(ctx: &Ctx<'_>, table: &Table, fk: &ForeignKey) -> Fix {
+    let dialect = ctx.dialect;
+    let base = format!("{}_{}_idx", table.name.name, fk.columns.join("_"));
+    let index_name = ctx.schema.unused_index_name(&table.name.schema, &base);
+    let columns = fk.columns.iter().map(|c| dialect.quote_ident(c)).collect::<Vec<_>>().join(", ");
+    let table_may_hold_rows = table.statement.file != fk.statement.file;
+    let concurrently = dialect == Dialect::Postgres && table_may_hold_rows && !table.partitioned;
+    let statement = format!(
+        "CREATE INDEX {}{} ON {} ({columns});",
+        if concurrently { "CONCURRENTLY " } else { "" },
+        dialect.quote_ident(&index_name),
+        table.name.to_sql(dialect),
+    );
+    let after = fk.statement.end_with_terminator as usize;
+    let terminator = if fk.statement.terminator_missing() { ";" } else { "" };
+    let edit = Edit {
+        location: Location::new(fk.statement.file, TextRange::empty(after)),
+        text: format!("{terminator}\n{statement}"),
+    };
+    Fix::safe(format!("Add index `{index_name}` on `{}({columns})`", table.name.to_sql(dialect)), vec![edit])
+}

@@ -1,0 +1,238 @@
+//! The rule catalogue and the walk that runs enabled rules over a schema.
+
+pub(crate) mod keys;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::dialect::Dialect;
+use crate::schema::{Schema, Table};
+use crate::text::Location;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Keys,
+    Types,
+    Normalization,
+    Capacity,
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Keys => "keys",
+            Family::Types => "types",
+            Family::Normalization => "normalization",
+            Family::Capacity => "capacity",
+        }
+    }
+}
+
+/// What a rule is, apart from what it checks.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleMeta {
+    pub name: &'static str,
+    pub family: Family,
+    pub default_severity: Severity,
+    pub dialects: &'static [Dialect],
+    pub needs_stats: bool,
+}
+
+impl RuleMeta {
+    pub const fn new(name: &'static str, family: Family, default_severity: Severity) -> Self {
+        Self { name, family, default_severity, dialects: &Dialect::ALL, needs_stats: false }
+    }
+
+    pub const fn dialects(self, dialects: &'static [Dialect]) -> Self {
+        Self { dialects, ..self }
+    }
+}
+
+pub(crate) trait Rule {
+    const META: RuleMeta;
+
+    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table);
+}
+
+/// What rules see while they run, and where their findings go.
+pub struct Ctx<'a> {
+    pub schema: &'a Schema,
+    pub dialect: Dialect,
+    rule: &'static str,
+    severity: Severity,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn report(&mut self, location: Location, message: impl Into<String>) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic {
+            rule: self.rule,
+            severity: self.severity,
+            location,
+            message: message.into(),
+            help: None,
+            fixes: Vec::new(),
+        });
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last]
+    }
+}
+
+struct RegisteredRule {
+    meta: RuleMeta,
+    source: &'static str,
+    check_table: fn(&mut Ctx<'_>, &Table),
+}
+
+macro_rules! catalogue {
+    ($($rule:path => $file:literal),* $(,)?) => {
+        static RULES: &[RegisteredRule] = &[$(
+            RegisteredRule {
+                meta: <$rule as Rule>::META,
+                source: include_str!($file),
+                check_table: |ctx, table| Rule::check_table(&$rule, ctx, table),
+            },
+        )*];
+    };
+}
+
+catalogue! {
+    keys::missing_fk_index::MissingFkIndex => "keys/missing_fk_index.rs",
+    keys::redundant_index::RedundantIndex => "keys/redundant_index.rs",
+    keys::missing_primary_key::MissingPrimaryKey => "keys/missing_primary_key.rs",
+    keys::fk_type_mismatch::FkTypeMismatch => "keys/fk_type_mismatch.rs",
+}
+
+/// A rule as the user sees it.
+#[derive(Clone, Debug)]
+pub struct RuleInfo {
+    pub meta: RuleMeta,
+    /// The rule's documentation: its doc comment.
+    pub docs: String,
+}
+
+impl RuleInfo {
+    /// The first sentence under `## What it does`.
+    pub fn summary(&self) -> String {
+        let after = self.docs.split("## What it does").nth(1).unwrap_or(&self.docs);
+        let paragraph = after.trim_start().split("\n\n").next().unwrap_or("");
+        paragraph.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+pub fn all_rules() -> impl Iterator<Item = RuleInfo> {
+    RULES.iter().map(|r| RuleInfo { meta: r.meta, docs: doc_comment(r.source) })
+}
+
+pub fn rule(name: &str) -> Option<RuleInfo> {
+    all_rules().find(|r| r.meta.name == name)
+}
+
+/// The closest rule name to a misspelt one, for "did you mean" hints.
+pub fn suggest_rule(name: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .map(|r| (strsim::levenshtein(name, r.meta.name), r.meta.name))
+        .filter(|(distance, _)| *distance <= 4)
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// The doc comment above the rule's struct: the `schemacast rule NAME` text.
+fn doc_comment(source: &str) -> String {
+    let mut block: Vec<&str> = Vec::new();
+    for line in source.lines() {
+        let trimmed = line.trim_start();
+        if let Some(doc) = trimmed.strip_prefix("///") {
+            block.push(doc.strip_prefix(' ').unwrap_or(doc));
+        } else if trimmed.starts_with("pub(crate) struct") || trimmed.starts_with("pub struct") {
+            break;
+        } else if !trimmed.starts_with("#[") {
+            block.clear();
+        }
+    }
+    block.join("\n")
+}
+
+/// Which rules run and at what severity.
+#[derive(Clone, Debug)]
+pub struct RuleSelection {
+    levels: HashMap<&'static str, Option<Severity>>,
+}
+
+impl Default for RuleSelection {
+    fn default() -> Self {
+        Self { levels: RULES.iter().map(|r| (r.meta.name, Some(r.meta.default_severity))).collect() }
+    }
+}
+
+impl RuleSelection {
+    /// Sets a rule's severity (`None` turns it off). Unknown names are an error for the caller to
+    /// report with [`suggest_rule`].
+    pub fn set(&mut self, name: &str, level: Option<Severity>) -> Result<(), String> {
+        let entry = RULES.iter().find(|r| r.meta.name == name).ok_or_else(|| name.to_owned())?;
+        self.levels.insert(entry.meta.name, level);
+        Ok(())
+    }
+
+    /// Keeps only the named rules on.
+    pub fn only(&mut self, names: &[String]) -> Result<(), String> {
+        for name in names {
+            if !RULES.iter().any(|r| r.meta.name == name) {
+                return Err(name.clone());
+            }
+        }
+        for (rule, level) in self.levels.iter_mut() {
+            if !names.iter().any(|n| n == rule) {
+                *level = None;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn severity(&self, name: &str) -> Option<Severity> {
+        self.levels.get(name).copied().flatten()
+    }
+}
+
+/// Runs every enabled rule that applies to the dialect over every table.
+pub(crate) fn run(schema: &Schema, selection: &RuleSelection) -> Vec<Diagnostic> {
+    let mut ctx = Ctx { schema, dialect: schema.dialect, rule: "", severity: Severity::Info, diagnostics: Vec::new() };
+    let enabled: Vec<(&RegisteredRule, Severity)> = RULES
+        .iter()
+        .filter(|r| r.meta.dialects.contains(&schema.dialect))
+        .filter_map(|r| selection.severity(r.meta.name).map(|s| (r, s)))
+        .collect();
+    for table in schema.tables() {
+        for (rule, severity) in &enabled {
+            ctx.rule = rule.meta.name;
+            ctx.severity = *severity;
+            (rule.check_table)(&mut ctx, table);
+        }
+    }
+    ctx.diagnostics
+}
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_documents_itself_with_the_required_headings() {
+        for rule in all_rules() {
+            for heading in ["## What it does", "## Why is this bad?", "## Example", "Use instead:", "## Fix safety"] {
+                assert!(rule.docs.contains(heading), "{} lacks `{heading}`:\n{}", rule.meta.name, rule.docs);
+            }
+            assert!(!rule.summary().is_empty());
+        }
+    }
+
+    #[test]
+    fn misspelt_names_get_a_suggestion() {
+        assert_eq!(suggest_rule("missing-fk-idx"), Some("missing-fk-index"));
+        assert_eq!(suggest_rule("something-else-entirely"), None);
+    }
+}

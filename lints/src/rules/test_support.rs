@@ -1,0 +1,88 @@
+//! Renders a rule's findings on a fixture the way the terminal shows them, for snapshots.
+
+use crate::analysis::{analyze, SourceFile};
+use crate::dialect::Dialect;
+use crate::rules::RuleSelection;
+
+/// Runs one rule over fixture files (applied in order) and renders every finding with its line,
+/// the source line, a caret line and its fixes, followed by the re-lint after applying the fixes.
+pub(crate) fn check(rule: &str, dialect: Dialect, fixture: &str) -> String {
+    let files = fixture_files(fixture);
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    check_files(rule, dialect, &files)
+}
+
+/// Splits a fixture at `-- file: NAME` lines into the files of a migration set.
+fn fixture_files(fixture: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in fixture.split_inclusive('\n') {
+        if let Some(name) = line.trim().strip_prefix("-- file:") {
+            files.push((name.trim().to_owned(), String::new()));
+        } else {
+            if files.is_empty() {
+                files.push(("fixture.sql".to_owned(), String::new()));
+            }
+            files.last_mut().map(|(_, text)| text.push_str(line));
+        }
+    }
+    files
+}
+
+pub(crate) fn check_files(rule: &str, dialect: Dialect, files: &[(&str, &str)]) -> String {
+    let mut selection = RuleSelection::default();
+    selection.only(&[rule.to_owned()]).expect("fixture names a known rule");
+    let sources: Vec<SourceFile> = files.iter().map(|(path, text)| SourceFile { path: path.to_string(), text: text.to_string() }).collect();
+    let analysis = analyze(sources.clone(), dialect, &selection);
+    let mut out = String::new();
+    for diagnostic in &analysis.diagnostics {
+        let file = analysis.file(diagnostic.location.file);
+        let start = file.lines.line_col(&file.text, diagnostic.location.range.start as usize);
+        let line_start = file.lines.line_start(start.line as usize - 1);
+        let line_end = file.text[line_start..].find('\n').map_or(file.text.len(), |i| line_start + i);
+        let width = file.text[diagnostic.location.range.to_range()].chars().count().max(1);
+        let end_col = if (diagnostic.location.range.end as usize) > line_end { line_end - line_start } else { width };
+        out.push_str(&format!("{}[{}] {}:{}:{}: {}\n", diagnostic.severity, diagnostic.rule, file.path, start.line, start.column, diagnostic.message));
+        out.push_str(&format!("  | {}\n  | {}{}\n", &file.text[line_start..line_end], " ".repeat(start.column as usize - 1), "^".repeat(end_col.min(width).max(1))));
+        if let Some(help) = &diagnostic.help {
+            out.push_str(&format!("  = help: {help}\n"));
+        }
+        for fix in &diagnostic.fixes {
+            out.push_str(&format!("  = fix ({:?}): {}\n", fix.applicability, fix.title));
+            for edit in &fix.edits {
+                let at = analysis.file(edit.location.file);
+                let pos = at.lines.line_col(&at.text, edit.location.range.start as usize);
+                out.push_str(&format!("    {}:{}:{} {:?}\n", at.path, pos.line, pos.column, edit.text));
+            }
+        }
+    }
+    if analysis.diagnostics.is_empty() {
+        out.push_str("(no findings)\n");
+    }
+    let skipped = analysis.statements_skipped();
+    if skipped > 0 {
+        out.push_str(&format!("(statements skipped: {skipped})\n"));
+    }
+    out.push_str(&fix_round_trip(rule, dialect, &selection, &sources, &analysis));
+    out
+}
+
+/// Applies every fix, then re-parses and re-lints: the fixed text must parse as well as before
+/// and the rule must be silent on it.
+fn fix_round_trip(rule: &str, dialect: Dialect, selection: &RuleSelection, sources: &[SourceFile], analysis: &crate::Analysis) -> String {
+    let mut fixed: Vec<SourceFile> = sources.to_vec();
+    let mut edits: Vec<&crate::Edit> = analysis.diagnostics.iter().flat_map(|d| d.fixes.iter().flat_map(|f| &f.edits)).collect();
+    if edits.is_empty() {
+        return String::new();
+    }
+    // Apply from the end so earlier offsets stay valid.
+    edits.sort_by(|a, b| b.location.cmp(&a.location));
+    for edit in edits {
+        let text = &mut fixed[edit.location.file.0 as usize].text;
+        text.replace_range(edit.location.range.to_range(), &edit.text);
+    }
+    let after = analyze(fixed, dialect, selection);
+    assert_eq!(after.statements_skipped(), analysis.statements_skipped(), "fixes for {rule} broke parsing");
+    let remaining: Vec<String> = after.diagnostics.iter().filter(|d| d.rule == rule && !d.fixes.is_empty()).map(|d| d.message.clone()).collect();
+    assert!(remaining.is_empty(), "{rule} still fires after its fixes: {remaining:?}");
+    "(fixes applied: re-parsed cleanly, rule silent)\n".to_owned()
+}

@@ -1,0 +1,522 @@
+//! Turns one parsed statement into the schema changes it makes.
+
+use sqlparser::ast::{
+    self, AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, Ident, ObjectName,
+    ObjectNamePart, ObjectType, RenameTableNameKind, SchemaName, Spanned, Statement, TableConstraint,
+    UserDefinedTypeRepresentation,
+};
+use sqlparser::tokenizer::Span;
+
+use crate::dialect::Dialect;
+use crate::schema::model::{Column, ForeignKey, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, StatementRef, Table};
+use crate::schema::types::SqlType;
+use crate::syntax::type_ranges::ColumnTypeRanges;
+use crate::text::{Location, TextRange};
+
+/// A change to the schema. Names are as written; the builder resolves them.
+#[derive(Clone, Debug)]
+pub(crate) enum Op {
+    CreateTable { table: Box<Table>, name: ObjectRef, if_not_exists: bool },
+    CreateIndex { table: ObjectRef, index: Index, name_schema: Option<String>, if_not_exists: bool },
+    AlterTable { table: ObjectRef, actions: Vec<AlterAction> },
+    DropTables { names: Vec<ObjectRef>, cascade: bool },
+    DropIndexes { names: Vec<ObjectRef>, table: Option<ObjectRef> },
+    RenameTable { from: ObjectRef, to: ObjectRef },
+    CreateEnum { name: ObjectRef, labels: Vec<String> },
+    CreateSchema(String),
+    SetSearchPath(Vec<String>),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum AlterAction {
+    AddColumn { column: Column, constraints: Vec<Constraint> },
+    AddConstraint(Constraint),
+    DropColumn(String),
+    DropConstraint(String),
+    DropPrimaryKey,
+    DropIndex(String),
+    RenameColumn { from: String, to: String },
+    RenameTable(ObjectRef),
+    SetColumnType { column: String, ty: SqlType, name_loc: Location },
+    ReplaceColumn { old_name: String, column: Column, constraints: Vec<Constraint> },
+    SetNotNull { column: String, not_null: bool },
+    AttachPartition(ObjectRef),
+}
+
+/// A table constraint or the key part of a column option.
+#[derive(Clone, Debug)]
+pub(crate) enum Constraint {
+    Index(Index),
+    ForeignKey(ForeignKey),
+    Check(String),
+}
+
+pub(crate) struct Lowerer<'a> {
+    pub dialect: Dialect,
+    pub statement: StatementRef,
+    /// The statement's text; sqlparser spans are relative to it.
+    pub text: &'a str,
+    pub type_parser: &'a mut tree_sitter::Parser,
+    line_starts: Vec<usize>,
+    type_ranges: Option<ColumnTypeRanges>,
+}
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn new(dialect: Dialect, statement: StatementRef, text: &'a str, type_parser: &'a mut tree_sitter::Parser) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        Self { dialect, statement, text, type_parser, line_starts, type_ranges: None }
+    }
+
+    pub(crate) fn lower(&mut self, statement: &Statement, out: &mut Vec<Op>) {
+        match statement {
+            Statement::CreateTable(create) => out.push(self.create_table(create)),
+            Statement::CreateIndex(create) => {
+                if let Some(op) = self.create_index(create) {
+                    out.push(op);
+                }
+            }
+            Statement::AlterTable(alter) => {
+                let table = self.object_ref(&alter.name);
+                let mut actions = Vec::new();
+                for operation in &alter.operations {
+                    self.alter_actions(operation, &mut actions);
+                }
+                out.push(Op::AlterTable { table, actions });
+            }
+            Statement::Drop { object_type, names, cascade, table, .. } => match object_type {
+                ObjectType::Table => {
+                    out.push(Op::DropTables { names: names.iter().map(|n| self.object_ref(n)).collect(), cascade: *cascade })
+                }
+                ObjectType::Index => out.push(Op::DropIndexes {
+                    names: names.iter().map(|n| self.object_ref(n)).collect(),
+                    table: table.as_ref().map(|t| self.object_ref(t)),
+                }),
+                _ => {}
+            },
+            Statement::RenameTable(renames) => {
+                for rename in renames {
+                    out.push(Op::RenameTable { from: self.object_ref(&rename.old_name), to: self.object_ref(&rename.new_name) });
+                }
+            }
+            Statement::CreateType { name, representation: Some(UserDefinedTypeRepresentation::Enum { labels }) } => {
+                out.push(Op::CreateEnum {
+                    name: self.object_ref(name),
+                    labels: labels.iter().map(|l| l.value.clone()).collect(),
+                });
+            }
+            Statement::CreateSchema { schema_name, .. } => {
+                let name = match schema_name {
+                    SchemaName::Simple(name) | SchemaName::NamedAuthorization(name, _) => self.object_ref(name).name,
+                    SchemaName::UnnamedAuthorization(ident) => self.ident(ident),
+                };
+                out.push(Op::CreateSchema(name));
+            }
+            Statement::Set(ast::Set::SingleAssignment { variable, values, .. }) => {
+                let is_search_path = variable.0.last().is_some_and(|p| part_value(p).eq_ignore_ascii_case("search_path"));
+                if is_search_path {
+                    out.push(Op::SetSearchPath(values.iter().flat_map(|v| self.search_path_entries(v)).collect()));
+                }
+            }
+            Statement::Use(ast::Use::Object(name) | ast::Use::Database(name) | ast::Use::Schema(name)) => {
+                out.push(Op::SetSearchPath(vec![self.object_ref(name).name]));
+            }
+            Statement::Query(_) => {
+                if let Some(path) = set_config_search_path(self.text) {
+                    out.push(Op::SetSearchPath(path));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn create_table(&mut self, create: &ast::CreateTable) -> Op {
+        let name = self.object_ref(&create.name);
+        let mut table = Table {
+            name: QualifiedName { schema: name.schema.clone().unwrap_or_default(), name: name.name.clone() },
+            name_loc: name.loc,
+            statement: self.statement,
+            columns: Vec::new(),
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            check_constraints: Vec::new(),
+            partitioned: create.partition_by.is_some(),
+            partition_of: create.partition_of.as_ref().map(|p| self.qualified(p)),
+            inherits: create.inherits.iter().flatten().map(|p| self.qualified(p)).collect(),
+            temporary: create.temporary,
+        };
+        for def in &create.columns {
+            let (column, constraints) = self.column(def);
+            table.columns.push(column);
+            for constraint in constraints {
+                add_constraint(&mut table, constraint);
+            }
+        }
+        for constraint in &create.constraints {
+            if let Some(constraint) = self.table_constraint(constraint) {
+                add_constraint(&mut table, constraint);
+            }
+        }
+        Op::CreateTable { table: Box::new(table), name, if_not_exists: create.if_not_exists }
+    }
+
+    fn column(&mut self, def: &ColumnDef) -> (Column, Vec<Constraint>) {
+        let name = self.ident(&def.name);
+        let name_loc = self.ident_loc(&def.name);
+        let type_loc = self.column_type_loc(&name);
+        let mut column = Column {
+            ty: SqlType::parse(&def.data_type.to_string(), self.dialect),
+            name,
+            not_null: false,
+            has_default: false,
+            identity: false,
+            name_loc,
+            type_loc,
+        };
+        let options: Vec<(Option<&Ident>, &ColumnOption)> = def.options.iter().map(|o| (o.name.as_ref(), &o.option)).collect();
+        let constraints = self.column_options(&mut column, &options);
+        (column, constraints)
+    }
+
+    fn column_options(&mut self, column: &mut Column, options: &[(Option<&Ident>, &ColumnOption)]) -> Vec<Constraint> {
+        let mut constraints = Vec::new();
+        let column_name = column.name.clone();
+        let single = || vec![IndexKey::Column(column_name.clone())];
+        for (constraint_name, option) in options {
+            let constraint_name = constraint_name.map(|n| self.ident(n)).unwrap_or_default();
+            match option {
+                ColumnOption::NotNull => column.not_null = true,
+                ColumnOption::Null => column.not_null = false,
+                ColumnOption::Default(_) => column.has_default = true,
+                ColumnOption::Generated { .. } | ColumnOption::Identity(_) => column.identity = true,
+                ColumnOption::DialectSpecific(tokens) => {
+                    let text = tokens.iter().map(|t| t.to_string()).collect::<String>().to_ascii_lowercase();
+                    if text.contains("auto_increment") || text.contains("autoincrement") {
+                        column.identity = true;
+                    }
+                }
+                ColumnOption::PrimaryKey(pk) => {
+                    column.not_null = true;
+                    let loc = self.span_loc(pk.span()).unwrap_or(column.name_loc);
+                    constraints.push(Constraint::Index(self.key_index(constraint_name, single(), IndexOrigin::PrimaryKey, loc)));
+                }
+                ColumnOption::Unique(unique) => {
+                    let loc = self.span_loc(unique.span()).unwrap_or(column.name_loc);
+                    constraints.push(Constraint::Index(self.key_index(constraint_name, single(), IndexOrigin::UniqueConstraint, loc)));
+                }
+                ColumnOption::ForeignKey(fk) => {
+                    let mut fk = self.foreign_key(fk);
+                    if fk.columns.is_empty() {
+                        fk.columns.push(column.name.clone());
+                        fk.column_locs.push(column.name_loc);
+                    }
+                    if fk.name.is_empty() {
+                        fk.name = constraint_name;
+                    }
+                    constraints.push(Constraint::ForeignKey(fk));
+                }
+                ColumnOption::Check(check) => constraints.push(Constraint::Check(check.expr.to_string())),
+                _ => {}
+            }
+        }
+        constraints
+    }
+
+    fn key_index(&self, name: String, keys: Vec<IndexKey>, origin: IndexOrigin, loc: Location) -> Index {
+        Index {
+            name,
+            keys,
+            include: Vec::new(),
+            unique: true,
+            origin,
+            method: "btree".to_owned(),
+            predicate: None,
+            loc,
+            statement: self.statement,
+        }
+    }
+
+    fn table_constraint(&mut self, constraint: &TableConstraint) -> Option<Constraint> {
+        let loc = self.span_loc(constraint.span()).unwrap_or(self.statement.location());
+        let constraint = match constraint {
+            TableConstraint::PrimaryKey(pk) => {
+                let mut index = self.key_index(self.opt_ident(&pk.name), self.index_keys(&pk.columns), IndexOrigin::PrimaryKey, loc);
+                index.include = pk.include.iter().map(|i| self.ident(i)).collect();
+                Constraint::Index(index)
+            }
+            TableConstraint::Unique(unique) => {
+                let name = non_empty_or(self.opt_ident(&unique.name), unique.index_name.as_ref().map(|i| self.ident(i)));
+                let mut index = self.key_index(name, self.index_keys(&unique.columns), IndexOrigin::UniqueConstraint, loc);
+                index.include = unique.include.iter().map(|i| self.ident(i)).collect();
+                Constraint::Index(index)
+            }
+            TableConstraint::Index(index) => {
+                let mut index_def = self.key_index(self.opt_ident(&index.name), self.index_keys(&index.columns), IndexOrigin::TableIndex, loc);
+                index_def.unique = false;
+                if let Some(method) = &index.index_type {
+                    index_def.method = method.to_string().to_lowercase();
+                }
+                Constraint::Index(index_def)
+            }
+            TableConstraint::ForeignKey(fk) => Constraint::ForeignKey(self.foreign_key(fk)),
+            TableConstraint::Check(check) => Constraint::Check(check.expr.to_string()),
+            _ => return None,
+        };
+        Some(constraint)
+    }
+
+    fn foreign_key(&mut self, fk: &ast::ForeignKeyConstraint) -> ForeignKey {
+        let referenced = self.object_ref(&fk.foreign_table);
+        ForeignKey {
+            name: self.opt_ident(&fk.name),
+            columns: fk.columns.iter().map(|c| self.ident(c)).collect(),
+            column_locs: fk.columns.iter().map(|c| self.ident_loc(c)).collect(),
+            referenced_table: QualifiedName { schema: referenced.schema.clone().unwrap_or_default(), name: referenced.name.clone() },
+            referenced,
+            referenced_columns: fk.referred_columns.iter().map(|c| self.ident(c)).collect(),
+            statement: self.statement,
+        }
+    }
+
+    fn index_keys(&self, columns: &[ast::IndexColumn]) -> Vec<IndexKey> {
+        columns.iter().map(|c| self.index_key(&c.column.expr)).collect()
+    }
+
+    fn index_key(&self, expr: &Expr) -> IndexKey {
+        match expr {
+            Expr::Identifier(ident) => IndexKey::Column(self.ident(ident)),
+            Expr::Nested(inner) => self.index_key(inner),
+            other => IndexKey::Expression(other.to_string()),
+        }
+    }
+
+    fn create_index(&mut self, create: &ast::CreateIndex) -> Option<Op> {
+        let table = self.object_ref(&create.table_name);
+        let (name, name_schema, loc) = match &create.name {
+            Some(name) => {
+                let r = self.object_ref(name);
+                (r.name, r.schema, r.loc)
+            }
+            None => (String::new(), None, self.statement.location()),
+        };
+        let method = create.using.as_ref().map_or_else(|| "btree".to_owned(), |m| m.to_string().to_lowercase());
+        let index = Index {
+            name,
+            keys: self.index_keys(&create.columns),
+            include: create.include.iter().map(|i| self.ident(i)).collect(),
+            unique: create.unique,
+            origin: IndexOrigin::Index,
+            method,
+            predicate: create.predicate.as_ref().map(|p| p.to_string()),
+            loc,
+            statement: self.statement,
+        };
+        Some(Op::CreateIndex { table, index, name_schema, if_not_exists: create.if_not_exists })
+    }
+
+    fn alter_actions(&mut self, op: &AlterTableOperation, out: &mut Vec<AlterAction>) {
+        let action = match op {
+            AlterTableOperation::AddConstraint { constraint, .. } => match self.table_constraint(constraint) {
+                Some(constraint) => AlterAction::AddConstraint(constraint),
+                None => return,
+            },
+            AlterTableOperation::AddColumn { column_def, .. } => {
+                let (column, constraints) = self.column(column_def);
+                AlterAction::AddColumn { column, constraints }
+            }
+            AlterTableOperation::DropColumn { column_names, .. } => {
+                out.extend(column_names.iter().map(|c| AlterAction::DropColumn(self.ident(c))));
+                return;
+            }
+            AlterTableOperation::DropConstraint { name, .. } => AlterAction::DropConstraint(self.ident(name)),
+            AlterTableOperation::DropForeignKey { name, .. } => AlterAction::DropConstraint(self.ident(name)),
+            AlterTableOperation::DropPrimaryKey { .. } => AlterAction::DropPrimaryKey,
+            AlterTableOperation::DropIndex { name } => AlterAction::DropIndex(self.ident(name)),
+            AlterTableOperation::RenameColumn { old_column_name, new_column_name } => AlterAction::RenameColumn {
+                from: self.ident(old_column_name),
+                to: self.ident(new_column_name),
+            },
+            AlterTableOperation::RenameTable { table_name: RenameTableNameKind::As(name) | RenameTableNameKind::To(name) } => {
+                AlterAction::RenameTable(self.object_ref(name))
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let column = self.ident(column_name);
+                match op {
+                    AlterColumnOperation::SetDataType { data_type, .. } => AlterAction::SetColumnType {
+                        column,
+                        ty: SqlType::parse(&data_type.to_string(), self.dialect),
+                        name_loc: self.ident_loc(column_name),
+                    },
+                    AlterColumnOperation::SetNotNull => AlterAction::SetNotNull { column, not_null: true },
+                    AlterColumnOperation::DropNotNull => AlterAction::SetNotNull { column, not_null: false },
+                    _ => return,
+                }
+            }
+            AlterTableOperation::ChangeColumn { old_name, new_name, data_type, options, .. } => {
+                self.replaced_column(old_name, new_name, data_type, options)
+            }
+            AlterTableOperation::ModifyColumn { col_name, data_type, options, .. } => {
+                self.replaced_column(col_name, col_name, data_type, options)
+            }
+            AlterTableOperation::AttachPartitionOf { partition, .. } => AlterAction::AttachPartition(self.object_ref(partition)),
+            _ => return,
+        };
+        out.push(action);
+    }
+
+    /// MySQL `CHANGE`/`MODIFY`: the column is redefined from scratch.
+    fn replaced_column(&mut self, old: &Ident, new: &Ident, data_type: &ast::DataType, options: &[ColumnOption]) -> AlterAction {
+        let name = self.ident(new);
+        let name_loc = self.ident_loc(new);
+        let type_loc = self.column_type_loc(&name);
+        let mut column = Column {
+            name,
+            ty: SqlType::parse(&data_type.to_string(), self.dialect),
+            not_null: false,
+            has_default: false,
+            identity: false,
+            name_loc,
+            type_loc,
+        };
+        let options: Vec<(Option<&Ident>, &ColumnOption)> = options.iter().map(|o| (None, o)).collect();
+        let constraints = self.column_options(&mut column, &options);
+        AlterAction::ReplaceColumn { old_name: self.ident(old), column, constraints }
+    }
+
+    fn search_path_entries(&self, value: &Expr) -> Vec<String> {
+        match value {
+            Expr::Identifier(ident) => vec![self.ident(ident)],
+            Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) => parse_search_path(s),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn column_type_loc(&mut self, column: &str) -> Option<Location> {
+        let ranges = match &mut self.type_ranges {
+            Some(ranges) => ranges,
+            none => none.insert(ColumnTypeRanges::find(self.type_parser, self.text, self.dialect)),
+        };
+        let range = ranges.take(column)?;
+        let base = self.statement.range.start as usize;
+        Some(Location::new(self.statement.file, TextRange::new(base + range.start as usize, base + range.end as usize)))
+    }
+
+    fn ident(&self, ident: &Ident) -> String {
+        self.dialect.fold(&ident.value, ident.quote_style.is_some())
+    }
+
+    fn opt_ident(&self, ident: &Option<Ident>) -> String {
+        ident.as_ref().map(|i| self.ident(i)).unwrap_or_default()
+    }
+
+    fn ident_loc(&self, ident: &Ident) -> Location {
+        self.span_loc(ident.span).unwrap_or(self.statement.location())
+    }
+
+    fn object_ref(&self, name: &ObjectName) -> ObjectRef {
+        let idents: Vec<&Ident> = name
+            .0
+            .iter()
+            .filter_map(|p| match p {
+                ObjectNamePart::Identifier(ident) => Some(ident),
+                ObjectNamePart::Function(_) => None,
+            })
+            .collect();
+        let loc = self.span_loc(name.span()).unwrap_or(self.statement.location());
+        match idents.as_slice() {
+            [] => ObjectRef { schema: None, name: String::new(), loc },
+            [.., schema, table] => ObjectRef { schema: Some(self.ident(schema)), name: self.ident(table), loc },
+            [table] => ObjectRef { schema: None, name: self.ident(table), loc },
+        }
+    }
+
+    fn qualified(&self, name: &ObjectName) -> QualifiedName {
+        let r = self.object_ref(name);
+        QualifiedName { schema: r.schema.unwrap_or_default(), name: r.name }
+    }
+
+    /// Converts a sqlparser span (lines and character columns within the statement) to a
+    /// location in the file. Empty spans mean sqlparser did not record one.
+    fn span_loc(&self, span: Span) -> Option<Location> {
+        if span.start.line == 0 || span.end.line == 0 {
+            return None;
+        }
+        let start = self.offset_of(span.start.line, span.start.column)?;
+        let end = self.offset_of(span.end.line, span.end.column)?.max(start);
+        let base = self.statement.range.start as usize;
+        Some(Location::new(self.statement.file, TextRange::new(base + start, base + end)))
+    }
+
+    fn offset_of(&self, line: u64, column: u64) -> Option<usize> {
+        let line_start = *self.line_starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+        let rest = &self.text[line_start..];
+        let skip = usize::try_from(column).ok()?.checked_sub(1)?;
+        let within = rest.char_indices().nth(skip).map_or(rest.len(), |(i, _)| i);
+        Some(line_start + within)
+    }
+}
+
+fn add_constraint(table: &mut Table, constraint: Constraint) {
+    match constraint {
+        Constraint::Index(index) => {
+            if index.is_primary_key() {
+                for key in &index.keys {
+                    if let Some(column) = key.column().and_then(|k| table.columns.iter_mut().find(|c| c.name == k)) {
+                        column.not_null = true;
+                    }
+                }
+            }
+            table.indexes.push(index);
+        }
+        Constraint::ForeignKey(fk) => table.foreign_keys.push(fk),
+        Constraint::Check(check) => table.check_constraints.push(check),
+    }
+}
+
+pub(crate) fn apply_constraint(table: &mut Table, constraint: Constraint) {
+    add_constraint(table, constraint);
+}
+
+fn part_value(part: &ObjectNamePart) -> &str {
+    match part {
+        ObjectNamePart::Identifier(ident) => &ident.value,
+        ObjectNamePart::Function(_) => "",
+    }
+}
+
+fn non_empty_or(name: String, fallback: Option<String>) -> String {
+    if name.is_empty() {
+        fallback.unwrap_or_default()
+    } else {
+        name
+    }
+}
+
+/// `'"$user", public'` → `["$user", "public"]`, with PostgreSQL's folding of unquoted entries.
+fn parse_search_path(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|entry| match entry.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
+            Some(quoted) => quoted.to_owned(),
+            None => entry.to_lowercase(),
+        })
+        .collect()
+}
+
+/// pg_dump's `SELECT pg_catalog.set_config('search_path', '', false);`.
+fn set_config_search_path(text: &str) -> Option<Vec<String>> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("set_config")?;
+    let rest = &text[at..];
+    let mut literals = rest.split('\'').skip(1).step_by(2);
+    let setting = literals.next()?;
+    if !setting.eq_ignore_ascii_case("search_path") {
+        return None;
+    }
+    Some(parse_search_path(literals.next()?))
+}

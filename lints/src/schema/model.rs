@@ -1,0 +1,261 @@
+//! The schema model: what the database looks like after every statement has been applied.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::dialect::Dialect;
+use crate::schema::types::SqlType;
+use crate::text::{FileId, Location, TextRange};
+
+/// A schema-qualified name, folded for the dialect.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    /// The name as SQL would write it: quoted where needed, schema left out when it is the
+    /// dialect's default.
+    pub fn to_sql(&self, dialect: Dialect) -> String {
+        if self.schema.is_empty() || self.schema == dialect.default_schema() {
+            dialect.quote_ident(&self.name)
+        } else {
+            format!("{}.{}", dialect.quote_ident(&self.schema), dialect.quote_ident(&self.name))
+        }
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.schema.is_empty() {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}.{}", self.schema, self.name)
+        }
+    }
+}
+
+/// A name as a statement wrote it, before the search path resolved it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectRef {
+    pub schema: Option<String>,
+    pub name: String,
+    pub loc: Location,
+}
+
+/// The statement that defined an object: where it is and where a new statement may follow it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatementRef {
+    pub file: FileId,
+    pub range: TextRange,
+    /// Offset just past the statement's terminator, or its end when it has none.
+    pub end_with_terminator: u32,
+    pub terminated: bool,
+}
+
+impl StatementRef {
+    pub fn terminator_missing(&self) -> bool {
+        !self.terminated
+    }
+
+    pub fn location(&self) -> Location {
+        Location::new(self.file, self.range)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub name: String,
+    pub ty: SqlType,
+    pub not_null: bool,
+    pub has_default: bool,
+    pub identity: bool,
+    pub name_loc: Location,
+    /// The declared type, when its extent is known.
+    pub type_loc: Option<Location>,
+}
+
+impl Column {
+    /// Where to point at the column's type: the type, else the column's name.
+    pub fn type_or_name_loc(&self) -> Location {
+        self.type_loc.unwrap_or(self.name_loc)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexKey {
+    Column(String),
+    /// An expression key, in sqlparser's normalised spelling.
+    Expression(String),
+}
+
+impl IndexKey {
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            IndexKey::Column(name) => Some(name),
+            IndexKey::Expression(_) => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexOrigin {
+    PrimaryKey,
+    UniqueConstraint,
+    /// `CREATE INDEX`.
+    Index,
+    /// MySQL's `KEY`/`INDEX` inside `CREATE TABLE` or `ALTER TABLE ... ADD`.
+    TableIndex,
+}
+
+#[derive(Clone, Debug)]
+pub struct Index {
+    pub name: String,
+    pub keys: Vec<IndexKey>,
+    pub include: Vec<String>,
+    pub unique: bool,
+    pub origin: IndexOrigin,
+    /// Access method, lower case (`btree`, `gin`, `hash`).
+    pub method: String,
+    /// The partial index predicate, if any.
+    pub predicate: Option<String>,
+    /// The narrowest useful range: the index name, or the constraint.
+    pub loc: Location,
+    pub statement: StatementRef,
+}
+
+impl Index {
+    pub fn is_primary_key(&self) -> bool {
+        self.origin == IndexOrigin::PrimaryKey
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    /// Each referencing column as written in the constraint.
+    pub column_locs: Vec<Location>,
+    /// The referenced table as written.
+    pub referenced: ObjectRef,
+    /// The referenced table, resolved through the search path when the constraint was created.
+    pub referenced_table: QualifiedName,
+    /// Empty when the constraint names no columns: it then references the primary key.
+    pub referenced_columns: Vec<String>,
+    pub statement: StatementRef,
+}
+
+impl ForeignKey {
+    /// The range covering the referencing columns.
+    pub fn columns_loc(&self) -> Location {
+        let first = self.column_locs.first().map(|l| l.range).unwrap_or(self.statement.range);
+        let range = self.column_locs.iter().fold(first, |acc, l| acc.cover(l.range));
+        Location::new(self.statement.file, range)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: QualifiedName,
+    pub name_loc: Location,
+    pub statement: StatementRef,
+    pub columns: Vec<Column>,
+    /// Indexes of every origin, primary key and unique constraints included.
+    pub indexes: Vec<Index>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub check_constraints: Vec<String>,
+    /// `PARTITION BY`: a partitioned parent that stores no rows itself.
+    pub partitioned: bool,
+    /// `PARTITION OF parent`.
+    pub partition_of: Option<QualifiedName>,
+    pub inherits: Vec<QualifiedName>,
+    pub temporary: bool,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn primary_key(&self) -> Option<&Index> {
+        self.indexes.iter().find(|i| i.is_primary_key())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumType {
+    pub name: QualifiedName,
+    pub labels: Vec<String>,
+    pub loc: Location,
+}
+
+/// One file of the workspace as the schema saw it.
+#[derive(Clone, Debug)]
+pub struct SchemaFile {
+    pub path: String,
+    pub statements_parsed: usize,
+    pub statements_skipped: usize,
+}
+
+/// The final schema after every statement of every file, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    pub dialect: Dialect,
+    pub(crate) tables: Vec<Table>,
+    pub(crate) table_ids: HashMap<QualifiedName, usize>,
+    pub enums: Vec<EnumType>,
+    /// Schemas created by `CREATE SCHEMA`.
+    pub schemas: Vec<String>,
+}
+
+impl Schema {
+    pub fn tables(&self) -> &[Table] {
+        &self.tables
+    }
+
+    pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
+        self.table_ids.get(name).map(|&i| &self.tables[i])
+    }
+
+    /// Every index name in a schema; PostgreSQL index names are unique per schema.
+    pub fn index_names_in<'s>(&'s self, schema: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.tables
+            .iter()
+            .filter(move |t| t.name.schema == schema)
+            .flat_map(|t| t.indexes.iter().map(|i| i.name.as_str()))
+    }
+
+    /// The column a foreign key points at: the named one, or the referenced table's primary key
+    /// column at the same position.
+    pub fn referenced_column<'s>(&'s self, fk: &ForeignKey, position: usize) -> Option<(&'s Table, &'s Column)> {
+        let table = self.table(&fk.referenced_table)?;
+        let name = match fk.referenced_columns.get(position) {
+            Some(name) => name.as_str(),
+            None if fk.referenced_columns.is_empty() => table.primary_key()?.keys.get(position)?.column()?,
+            None => return None,
+        };
+        Some((table, table.column(name)?))
+    }
+}
+
+impl Schema {
+    /// `base`, cut to the identifier limit, with a number appended if an index in `schema`
+    /// already has that name (as PostgreSQL does when it names an index).
+    pub fn unused_index_name(&self, schema: &str, base: &str) -> String {
+        let taken: std::collections::HashSet<&str> = self.index_names_in(schema).collect();
+        let first = self.dialect.truncate_identifier(base);
+        if !taken.contains(first.as_str()) {
+            return first;
+        }
+        (1..)
+            .map(|n: u32| {
+                let suffix = n.to_string();
+                let room = self.dialect.max_identifier_bytes().saturating_sub(suffix.len());
+                let stem = &base[..crate::text::floor_char_boundary(base, room.min(base.len()))];
+                format!("{stem}{suffix}")
+            })
+            .find(|candidate| !taken.contains(candidate.as_str()))
+            .unwrap_or(first)
+    }
+}

@@ -1,0 +1,96 @@
+//! From text to statements: splitting, parsing with sqlparser, type ranges from tree-sitter.
+
+pub mod split;
+pub(crate) mod type_ranges;
+
+use sqlparser::parser::Parser;
+
+use crate::dialect::Dialect;
+use crate::schema::lower::{Lowerer, Op};
+use crate::schema::StatementRef;
+use crate::text::{FileId, TextRange};
+
+pub use split::{split, Directive, SplitDocument, SplitStatement};
+
+/// A statement sqlparser could not read: skipped, counted, and kept for the curious.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedStatement {
+    pub range: TextRange,
+    pub error: String,
+}
+
+/// One statement to parse: which file, which text.
+pub(crate) struct ParseJob<'a> {
+    pub file: FileId,
+    pub text: &'a str,
+    pub statement: &'a SplitStatement,
+}
+
+pub(crate) enum ParseOutcome {
+    Parsed(Vec<Op>),
+    Skipped(SkippedStatement),
+}
+
+/// Below this much SQL, starting threads costs more than it saves.
+const PARALLEL_THRESHOLD_BYTES: usize = 64 * 1024;
+
+/// Parses every statement and lowers it to schema changes, in order, on all cores.
+pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
+    let total_bytes: usize = jobs.iter().map(|j| j.statement.range.len() as usize).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads <= 1 || total_bytes < PARALLEL_THRESHOLD_BYTES {
+        return parse_chunk(jobs, dialect);
+    }
+    // Contiguous chunks of about equal bytes keep the results in statement order.
+    let per_thread = total_bytes / threads + 1;
+    let mut chunks: Vec<&[ParseJob<'_>]> = Vec::with_capacity(threads);
+    let (mut start, mut bytes) = (0, 0);
+    for (i, job) in jobs.iter().enumerate() {
+        bytes += job.statement.range.len() as usize;
+        if bytes >= per_thread {
+            chunks.push(&jobs[start..=i]);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    chunks.push(&jobs[start..]);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks.into_iter().map(|chunk| scope.spawn(move || parse_chunk(chunk, dialect))).collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(outcomes) => outcomes,
+                // A panic in the parser is a bug, but must not take the whole check down.
+                Err(_) => Vec::new(),
+            })
+            .collect()
+    })
+}
+
+fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
+    let sql_dialect = dialect.sqlparser();
+    let mut type_parser = type_ranges::new_parser();
+    jobs.iter()
+        .map(|job| {
+            let range = job.statement.range;
+            let text = &job.text[range.to_range()];
+            match Parser::new(sql_dialect.as_ref()).try_with_sql(text).and_then(|mut p| p.parse_statements()) {
+                Ok(statements) => {
+                    let statement_ref = StatementRef {
+                        file: job.file,
+                        range,
+                        end_with_terminator: job.statement.end_with_terminator(),
+                        terminated: job.statement.terminator_end.is_some(),
+                    };
+                    let mut lowerer = Lowerer::new(dialect, statement_ref, text, &mut type_parser);
+                    let mut ops = Vec::new();
+                    for statement in &statements {
+                        lowerer.lower(statement, &mut ops);
+                    }
+                    ParseOutcome::Parsed(ops)
+                }
+                Err(error) => ParseOutcome::Skipped(SkippedStatement { range, error: error.to_string() }),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,455 @@
+//! Splits a document into statements without parsing them.
+//!
+//! The splitter knows just enough lexical structure to find statement boundaries: comments,
+//! string literals, quoted identifiers, dollar-quoted bodies, `BEGIN ... END` bodies of triggers
+//! and routines, MySQL's `DELIMITER`, psql meta-commands, `COPY ... FROM stdin` data blocks and
+//! goose/dbmate up/down sections. It never fails: an unterminated quote or comment is treated as
+//! an ordinary character so that it cannot swallow the rest of the file.
+
+use crate::dialect::Dialect;
+use crate::text::TextRange;
+
+/// One statement's text, as found in the document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplitStatement {
+    /// The statement from its first token to its last, without the terminator.
+    pub range: TextRange,
+    /// Where the terminator (`;` or the MySQL `DELIMITER`) ends, when there is one.
+    pub terminator_end: Option<u32>,
+}
+
+impl SplitStatement {
+    /// Offset just past the statement and its terminator: where a following statement may go.
+    pub fn end_with_terminator(&self) -> u32 {
+        self.terminator_end.unwrap_or(self.range.end)
+    }
+}
+
+/// A `-- schemacast: ...` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directive {
+    pub range: TextRange,
+    /// The text after `schemacast:`, trimmed.
+    pub text: String,
+    /// The statement the comment belongs to: the one it is inside, the one it trails on the same
+    /// line, or else the next one.
+    pub statement: Option<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SplitDocument {
+    pub statements: Vec<SplitStatement>,
+    pub directives: Vec<Directive>,
+    /// psql meta-commands, `DELIMITER` lines and `COPY` data blocks passed over.
+    pub non_sql_regions: usize,
+}
+
+pub fn split(text: &str, dialect: Dialect) -> SplitDocument {
+    Splitter::new(text, dialect).run()
+}
+
+/// Keywords after `CREATE` whose statements may carry `BEGIN ... END` bodies.
+const ROUTINE_WORDS: &[&str] = &["trigger", "procedure", "function", "event"];
+const LEADING_WORDS_KEPT: usize = 8;
+
+struct Splitter<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    dialect: Dialect,
+    pos: usize,
+    out: SplitDocument,
+    stmt_start: Option<usize>,
+    last_token_end: usize,
+    leading_words: Vec<String>,
+    may_have_body: bool,
+    block_depth: u32,
+    delimiter: String,
+    /// Outside a goose/dbmate `Up` section statements are read but dropped.
+    in_up_section: bool,
+    /// Inside goose `StatementBegin`/`StatementEnd`: semicolons do not end the statement.
+    in_goose_block: bool,
+    /// The previous statement ended on the current line: a comment here trails it.
+    prev_end_on_this_line: bool,
+}
+
+impl<'a> Splitter<'a> {
+    fn new(text: &'a str, dialect: Dialect) -> Self {
+        Self {
+            text,
+            bytes: text.as_bytes(),
+            dialect,
+            pos: 0,
+            out: SplitDocument::default(),
+            stmt_start: None,
+            last_token_end: 0,
+            leading_words: Vec::new(),
+            may_have_body: false,
+            block_depth: 0,
+            delimiter: ";".to_owned(),
+            in_up_section: true,
+            in_goose_block: false,
+            prev_end_on_this_line: false,
+        }
+    }
+
+    fn run(mut self) -> SplitDocument {
+        let len = self.bytes.len();
+        while self.pos < len {
+            let b = self.bytes[self.pos];
+            if self.delimiter != ";" && self.block_depth == 0 && self.at_custom_delimiter() {
+                let end = self.pos + self.delimiter.len();
+                // Set first: finishing a `COPY` statement moves past its data block.
+                self.pos = end;
+                self.finish_statement(Some(end));
+                continue;
+            }
+            match b {
+                b'\n' => {
+                    self.prev_end_on_this_line = false;
+                    self.pos += 1;
+                }
+                b' ' | b'\t' | b'\r' | b'\x0c' => self.pos += 1,
+                b'-' if self.peek(1) == Some(b'-') => self.line_comment(2),
+                b'#' if self.dialect == Dialect::Mysql => self.line_comment(1),
+                b'/' if self.peek(1) == Some(b'*') => self.block_comment(),
+                b'\\' if self.stmt_start.is_none() => self.meta_command(),
+                b'\'' => {
+                    let escapes = self.dialect == Dialect::Mysql;
+                    self.quoted(b'\'', escapes);
+                }
+                b'"' => {
+                    let escapes = self.dialect == Dialect::Mysql;
+                    self.quoted(b'"', escapes);
+                }
+                b'`' if self.dialect != Dialect::Postgres => self.quoted(b'`', false),
+                b'$' if self.dialect == Dialect::Postgres => self.dollar(),
+                b';' if self.delimiter == ";" && self.block_depth == 0 && !self.in_goose_block => {
+                    let end = self.pos + 1;
+                    self.pos = end;
+                    self.finish_statement(Some(end));
+                }
+                b if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 => self.word(),
+                _ => {
+                    self.token(self.pos, self.pos + 1);
+                    self.pos += 1;
+                }
+            }
+        }
+        self.finish_statement(None);
+        self.out
+    }
+
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.pos + ahead).copied()
+    }
+
+    fn at_custom_delimiter(&self) -> bool {
+        self.bytes[self.pos..].starts_with(self.delimiter.as_bytes())
+    }
+
+    /// Marks `start..end` as part of the current statement, starting one if needed.
+    fn token(&mut self, start: usize, end: usize) {
+        if self.stmt_start.is_none() {
+            self.stmt_start = Some(start);
+        }
+        self.last_token_end = end;
+    }
+
+    fn line_end(&self, from: usize) -> usize {
+        self.bytes[from..].iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |i| from + i)
+    }
+
+    fn line_comment(&mut self, marker_len: usize) {
+        let start = self.pos;
+        let end = self.line_end(start);
+        let body = &self.text[start + marker_len..end];
+        self.comment(start, end, body);
+        self.pos = end;
+    }
+
+    fn block_comment(&mut self) {
+        let start = self.pos;
+        let nests = self.dialect == Dialect::Postgres;
+        let mut depth = 0usize;
+        let mut i = start;
+        while i + 1 < self.bytes.len() {
+            match (self.bytes[i], self.bytes[i + 1]) {
+                (b'/', b'*') if depth == 0 || nests => {
+                    depth += 1;
+                    i += 2;
+                }
+                (b'*', b'/') => {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        let body = &self.text[start + 2..i - 2];
+                        self.comment(start, i, body);
+                        self.pos = i;
+                        return;
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        // Unterminated: read it as text so it cannot hide the rest of the file.
+        self.token(start, start + 2);
+        self.pos = start + 2;
+    }
+
+    fn comment(&mut self, start: usize, end: usize, body: &str) {
+        let body = body.trim();
+        if let Some(section) = migration_section_marker(body) {
+            self.section_marker(section);
+            return;
+        }
+        let Some(rest) = strip_prefix_ignore_case(body, "schemacast:") else { return };
+        let statement = if self.stmt_start.is_some() {
+            Some(self.out.statements.len())
+        } else if self.prev_end_on_this_line {
+            self.out.statements.len().checked_sub(1)
+        } else {
+            None
+        };
+        self.out.directives.push(Directive {
+            range: TextRange::new(start, end),
+            text: rest.trim().to_owned(),
+            statement,
+        });
+    }
+
+    fn section_marker(&mut self, marker: SectionMarker) {
+        match marker {
+            SectionMarker::Up => {
+                self.finish_statement(None);
+                self.in_up_section = true;
+            }
+            SectionMarker::Down => {
+                self.finish_statement(None);
+                self.in_up_section = false;
+            }
+            SectionMarker::StatementBegin => self.in_goose_block = true,
+            SectionMarker::StatementEnd => {
+                self.in_goose_block = false;
+                self.finish_statement(None);
+            }
+        }
+    }
+
+    /// A psql meta-command (`\connect db`, `\set ...`) runs to the end of its line.
+    fn meta_command(&mut self) {
+        self.pos = self.line_end(self.pos);
+        self.out.non_sql_regions += 1;
+    }
+
+    fn quoted(&mut self, quote: u8, backslash_escapes: bool) {
+        let start = self.pos;
+        match self.quoted_end(start, quote, backslash_escapes) {
+            Some(end) => {
+                self.token(start, end);
+                self.pos = end;
+            }
+            None => {
+                self.token(start, start + 1);
+                self.pos = start + 1;
+            }
+        }
+    }
+
+    /// End of a literal opened at `start`, with the quote doubled as an escape.
+    fn quoted_end(&self, start: usize, quote: u8, backslash_escapes: bool) -> Option<usize> {
+        let mut i = start + 1;
+        while i < self.bytes.len() {
+            let b = self.bytes[i];
+            if backslash_escapes && b == b'\\' {
+                i += 2;
+            } else if b == quote {
+                if self.bytes.get(i + 1) == Some(&quote) {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        None
+    }
+
+    fn dollar(&mut self) {
+        let start = self.pos;
+        let tag_len = self.bytes[start + 1..]
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80))
+            .unwrap_or(self.bytes.len() - start - 1);
+        let tag_end = start + 1 + tag_len;
+        let is_tag = self.bytes.get(tag_end) == Some(&b'$')
+            && !self.bytes.get(start + 1).is_some_and(|b| b.is_ascii_digit());
+        if !is_tag {
+            self.token(start, start + 1);
+            self.pos = start + 1;
+            return;
+        }
+        let tag = &self.text[start..=tag_end];
+        match self.text[tag_end + 1..].find(tag) {
+            Some(i) => {
+                let end = tag_end + 1 + i + tag.len();
+                self.token(start, end);
+                self.pos = end;
+            }
+            None => {
+                self.token(start, start + 1);
+                self.pos = start + 1;
+            }
+        }
+    }
+
+    fn word(&mut self) {
+        let start = self.pos;
+        let mut end = start;
+        while end < self.bytes.len() {
+            let b = self.bytes[end];
+            if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80 {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        // `E'...'` is a PostgreSQL string with backslash escapes.
+        if end == start + 1
+            && matches!(self.bytes[start], b'e' | b'E')
+            && self.bytes.get(end) == Some(&b'\'')
+            && self.dialect == Dialect::Postgres
+        {
+            self.token(start, end);
+            self.pos = end;
+            self.quoted(b'\'', true);
+            return;
+        }
+        let word = &self.text[start..end];
+        if self.stmt_start.is_none() && self.dialect == Dialect::Mysql && word.eq_ignore_ascii_case("delimiter") {
+            let line_end = self.line_end(end);
+            let new_delimiter = self.text[end..line_end].trim();
+            if !new_delimiter.is_empty() {
+                self.delimiter = new_delimiter.to_owned();
+            }
+            self.out.non_sql_regions += 1;
+            self.pos = line_end;
+            return;
+        }
+        self.token(start, end);
+        self.pos = end;
+        self.track_bodies(word);
+    }
+
+    fn track_bodies(&mut self, word: &str) {
+        if self.leading_words.len() < LEADING_WORDS_KEPT {
+            let lower = word.to_ascii_lowercase();
+            if self.leading_words.first().is_some_and(|w| w == "create") && ROUTINE_WORDS.contains(&lower.as_str()) {
+                self.may_have_body = true;
+            }
+            self.leading_words.push(lower);
+        }
+        if !self.may_have_body {
+            return;
+        }
+        if word.eq_ignore_ascii_case("begin") || (self.block_depth > 0 && word.eq_ignore_ascii_case("case")) {
+            self.block_depth += 1;
+        } else if self.block_depth > 0 && word.eq_ignore_ascii_case("end") {
+            let next = self.next_word();
+            let closes_other = ["if", "loop", "while", "repeat"].iter().any(|w| next.eq_ignore_ascii_case(w));
+            if !closes_other {
+                self.block_depth -= 1;
+            }
+        }
+    }
+
+    fn next_word(&self) -> &'a str {
+        let rest = &self.text[self.pos..];
+        let rest = rest.trim_start();
+        let len = rest.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'_')).unwrap_or(rest.len());
+        &rest[..len]
+    }
+
+    fn finish_statement(&mut self, terminator_end: Option<usize>) {
+        let Some(start) = self.stmt_start.take() else {
+            return;
+        };
+        let end = self.last_token_end.max(start);
+        let is_copy_from_stdin = self.leading_words.first().is_some_and(|w| w == "copy")
+            && self.text[start..end].to_ascii_lowercase().contains("from stdin");
+        self.leading_words.clear();
+        self.may_have_body = false;
+        self.block_depth = 0;
+        if self.in_up_section {
+            let index = self.out.statements.len();
+            for directive in self.out.directives.iter_mut().rev() {
+                if directive.statement.is_some() {
+                    break;
+                }
+                directive.statement = Some(index);
+            }
+            self.out.statements.push(SplitStatement {
+                range: TextRange::new(start, end),
+                terminator_end: terminator_end.map(|e| e as u32),
+            });
+        }
+        self.prev_end_on_this_line = true;
+        if is_copy_from_stdin {
+            if let Some(end) = terminator_end {
+                self.skip_copy_data(end);
+            }
+        }
+    }
+
+    /// Skips the rows after `COPY ... FROM stdin;` up to and including the `\.` line.
+    fn skip_copy_data(&mut self, statement_end: usize) {
+        let mut line_start = self.line_end(statement_end) + 1;
+        while line_start < self.bytes.len() {
+            let line_end = self.line_end(line_start);
+            let line = self.text[line_start..line_end].trim_end_matches('\r');
+            if line == "\\." {
+                break;
+            }
+            line_start = line_end + 1;
+        }
+        // The terminator lies inside the loop's last line; continue after it.
+        let resume = self.line_end(line_start.min(self.bytes.len()));
+        self.pos = resume.max(statement_end);
+        self.out.non_sql_regions += 1;
+        self.prev_end_on_this_line = false;
+    }
+}
+
+enum SectionMarker {
+    Up,
+    Down,
+    StatementBegin,
+    StatementEnd,
+}
+
+fn migration_section_marker(comment: &str) -> Option<SectionMarker> {
+    let comment = comment.trim();
+    if let Some(goose) = strip_prefix_ignore_case(comment, "+goose") {
+        let word = goose.split_whitespace().next().unwrap_or("");
+        return match word.to_ascii_lowercase().as_str() {
+            "up" => Some(SectionMarker::Up),
+            "down" => Some(SectionMarker::Down),
+            "statementbegin" => Some(SectionMarker::StatementBegin),
+            "statementend" => Some(SectionMarker::StatementEnd),
+            _ => None,
+        };
+    }
+    let word = comment.split_whitespace().next().unwrap_or("");
+    if word.eq_ignore_ascii_case("migrate:up") {
+        Some(SectionMarker::Up)
+    } else if word.eq_ignore_ascii_case("migrate:down") {
+        Some(SectionMarker::Down)
+    } else {
+        None
+    }
+}
+
+fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}

@@ -1,1 +1,46 @@
-fn main() {}
+//! The `schemacast` binary: every surface over the engine.
+
+mod cli;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Lints SQL DDL and migrations, and forecasts table growth.
+#[derive(Parser)]
+#[command(name = "schemacast", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint schema files and migration directories.
+    Check(cli::check::CheckArgs),
+    /// Show the documentation of every rule, or of one.
+    Rule(cli::rule::RuleArgs),
+}
+
+/// Exit statuses: the contract CI scripts rely on.
+pub(crate) mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const USAGE_OR_IO: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => cli::check::run(args),
+        Command::Rule(args) => cli::rule::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(exit::USAGE_OR_IO)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! `schemacast check [PATH...]`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail};
+use clap::{Args, ValueEnum};
+use schemacast_lints::rules::suggest_rule;
+use schemacast_lints::{analyze, Dialect, RuleSelection, Severity};
+
+use crate::cli::inputs::{load_config, read_sources};
+use crate::cli::print_stdout;
+use crate::exit;
+use crate::output::{self, Format};
+
+#[derive(Args)]
+pub(crate) struct CheckArgs {
+    /// Schema files, or migration directories (each read as one ordered set). Defaults to the
+    /// `schema` paths of schemacast.toml.
+    paths: Vec<PathBuf>,
+    /// SQL dialect [default: from schemacast.toml, else postgres].
+    #[arg(long, value_parser = parse_dialect)]
+    dialect: Option<Dialect>,
+    /// Config file [default: the first schemacast.toml from the first path upward].
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with status 1 when a finding has this severity or higher.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Run only these rules (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not run these rules (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_dialect(value: &str) -> Result<Dialect, String> {
+    value.parse()
+}
+
+pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
+    let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let config = load_config(args.config.as_deref(), &start)?;
+    let paths = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else {
+        match &config {
+            Some((config, base)) if !config.schema.is_empty() => config.schema.iter().map(|p| base.join(p)).collect(),
+            _ => bail!("no paths given and no `schema` paths in schemacast.toml; run `schemacast check PATH...`"),
+        }
+    };
+    let dialect = args.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
+    let selection = rule_selection(&args, config.as_ref().map(|(c, _)| c))?;
+
+    let sources = read_sources(&paths)?;
+    let analysis = analyze(sources, dialect, &selection);
+
+    let colored = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    print_stdout(&output::render(&analysis, args.format, colored))?;
+
+    let threshold = match args.fail_on {
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| analysis.diagnostics.iter().any(|d| d.severity >= t));
+    Ok(if failed { exit::FINDINGS } else { exit::CLEAN })
+}
+
+fn rule_selection(args: &CheckArgs, config: Option<&schemacast_lints::Config>) -> anyhow::Result<RuleSelection> {
+    let unknown = |name: String| {
+        let hint = suggest_rule(&name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        anyhow!("unknown rule `{name}`{hint} (`schemacast rule` lists them)")
+    };
+    let mut selection = config.map(|c| c.rule_selection()).unwrap_or_default();
+    if !args.select.is_empty() {
+        selection.only(&args.select).map_err(unknown)?;
+    }
+    for name in &args.ignore {
+        selection.set(name, None).map_err(unknown)?;
+    }
+    Ok(selection)
+}

@@ -1,0 +1,102 @@
+//! Finding and reading what `check` lints: config file, schema files, migration directories.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context};
+use schemacast_lints::config::CONFIG_FILE_NAME;
+use schemacast_lints::schema::migrations::{is_migration_file, sort_migration_files, SQL_EXTENSIONS};
+use schemacast_lints::{Config, SourceFile};
+
+/// Files larger than this are refused rather than read into memory.
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The config named on the command line, or the first `schemacast.toml` found from `start`
+/// upward. Returns the config and the directory its relative paths start from.
+pub(crate) fn load_config(explicit: Option<&Path>, start: &Path) -> anyhow::Result<Option<(Config, PathBuf)>> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => find_upward(start),
+    };
+    let Some(path) = path else { return Ok(None) };
+    let text = fs::read_to_string(&path).with_context(|| format!("{}: cannot read config file", path.display()))?;
+    let config = Config::parse(&text, &path.display().to_string()).map_err(|e| anyhow!(e))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(Some((config, base)))
+}
+
+fn find_upward(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() { start.parent()?.to_path_buf() } else { start.to_path_buf() };
+    let absolute = fs::canonicalize(&start).ok()?;
+    absolute.ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.is_file())
+}
+
+/// Reads every path: a file as itself, a directory as a migration set in migration order.
+pub(crate) fn read_sources(paths: &[PathBuf]) -> anyhow::Result<Vec<SourceFile>> {
+    let mut sources = Vec::new();
+    for path in paths {
+        let metadata = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if metadata.is_dir() {
+            let files = migration_files(path)?;
+            if files.is_empty() {
+                bail!(
+                    "{}: no SQL files in this directory (looked for {})",
+                    path.display(),
+                    SQL_EXTENSIONS.iter().map(|e| format!("*.{e}")).collect::<Vec<_>>().join(", ")
+                );
+            }
+            for file in files {
+                sources.push(read_source(&file)?);
+            }
+        } else {
+            sources.push(read_source(path)?);
+        }
+    }
+    Ok(sources)
+}
+
+fn migration_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut relative = Vec::new();
+    collect_relative(dir, "", &mut relative)?;
+    relative.retain(|p| is_migration_file(p));
+    sort_migration_files(&mut relative);
+    Ok(relative.into_iter().map(|r| dir.join(r)).collect())
+}
+
+fn collect_relative(dir: &Path, prefix: &str, out: &mut Vec<String>) -> anyhow::Result<()> {
+    let entries = fs::read_dir(dir).with_context(|| format!("{}: cannot list directory", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("{}: cannot list directory", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let relative = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+        let file_type = entry.file_type().with_context(|| format!("{}: cannot read", entry.path().display()))?;
+        if file_type.is_dir() {
+            collect_relative(&entry.path(), &relative, out)?;
+        } else {
+            out.push(relative);
+        }
+    }
+    Ok(())
+}
+
+fn read_source(path: &Path) -> anyhow::Result<SourceFile> {
+    let shown = path.display().to_string();
+    let size = fs::metadata(path).with_context(|| format!("{shown}: cannot read"))?.len();
+    if size > MAX_FILE_BYTES {
+        bail!("{shown}: {size} bytes is more than the {MAX_FILE_BYTES}-byte limit for one SQL file; split it");
+    }
+    let bytes = fs::read(path).with_context(|| format!("{shown}: cannot read"))?;
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        bail!("{shown}: binary file (it contains NUL bytes), not SQL text");
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+        anyhow!("{shown}:{line}: not valid UTF-8; convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
+    })?;
+    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    Ok(SourceFile { path: shown, text })
+}

@@ -1,0 +1,52 @@
+//! `--format github`: workflow commands that GitHub Actions shows as annotations.
+
+use schemacast_lints::{Analysis, Severity};
+
+use super::span;
+
+pub(crate) fn render(analysis: &Analysis) -> String {
+    let mut out = String::new();
+    for d in &analysis.diagnostics {
+        let (start, end) = span(analysis, d.location);
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(&analysis.file(d.location.file).path),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            escape_property(&format!("schemacast {}", d.rule)),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_workflow_commands_reserve() {
+        assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

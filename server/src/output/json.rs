@@ -1,0 +1,67 @@
+//! `--format json`: the stable machine-readable contract (`"version": 1`).
+
+use schemacast_lints::text::LineCol;
+use schemacast_lints::Analysis;
+use serde_json::{json, Value};
+
+use super::span;
+
+pub(crate) fn render(analysis: &Analysis) -> String {
+    let diagnostics: Vec<Value> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let (start, end) = span(analysis, d.location);
+            let fixes: Vec<Value> = d
+                .fixes
+                .iter()
+                .map(|fix| {
+                    let edits: Vec<Value> = fix
+                        .edits
+                        .iter()
+                        .map(|edit| {
+                            let (start, end) = span(analysis, edit.location);
+                            json!({
+                                "file": analysis.file(edit.location.file).path,
+                                "start": position(start),
+                                "end": position(end),
+                                "text": edit.text,
+                            })
+                        })
+                        .collect();
+                    json!({
+                        "title": fix.title,
+                        "applicability": match fix.applicability {
+                            schemacast_lints::Applicability::Safe => "safe",
+                            schemacast_lints::Applicability::Unsafe => "unsafe",
+                        },
+                        "edits": edits,
+                    })
+                })
+                .collect();
+            json!({
+                "rule": d.rule,
+                "severity": d.severity.name(),
+                "file": analysis.file(d.location.file).path,
+                "start": position(start),
+                "end": position(end),
+                "message": d.message,
+                "help": d.help,
+                "fixes": fixes,
+            })
+        })
+        .collect();
+    let document = json!({
+        "version": 1,
+        "files": analysis.files.len(),
+        "statements": { "parsed": analysis.statements_parsed(), "skipped": analysis.statements_skipped() },
+        "diagnostics": diagnostics,
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn position(at: LineCol) -> Value {
+    json!({ "line": at.line, "column": at.column })
+}

@@ -1,0 +1,62 @@
+//! Renderers of a check's findings: text, JSON, SARIF, GitHub annotations.
+
+mod github;
+mod json;
+mod sarif;
+mod text;
+
+use clap::ValueEnum;
+use schemacast_lints::text::{LineCol, Location};
+use schemacast_lints::Analysis;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    /// rustc-style, with source snippets and fixes.
+    Text,
+    /// The stable JSON contract (`"version": 1`).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+}
+
+pub(crate) fn render(analysis: &Analysis, format: Format, colored: bool) -> String {
+    match format {
+        Format::Text => text::render(analysis, colored),
+        Format::Json => json::render(analysis),
+        Format::Sarif => sarif::render(analysis),
+        Format::Github => github::render(analysis),
+    }
+}
+
+/// 1-based line and character column of a location's start and end.
+pub(crate) fn span(analysis: &Analysis, location: Location) -> (LineCol, LineCol) {
+    let file = analysis.file(location.file);
+    let start = file.lines.line_col(&file.text, location.range.start as usize);
+    let end = file.lines.line_col(&file.text, location.range.end as usize);
+    (start, end)
+}
+
+/// "3 warnings, 1 error in 4 files (120 statements parsed, 2 skipped)".
+pub(crate) fn summary(analysis: &Analysis) -> String {
+    use schemacast_lints::Severity;
+    let count = |s: Severity| analysis.diagnostics.iter().filter(|d| d.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let findings = if analysis.diagnostics.is_empty() {
+        "no findings".to_owned()
+    } else {
+        [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Info, "info")]
+            .iter()
+            .filter(|(s, _)| count(*s) > 0)
+            .map(|(s, word)| if *word == "info" { format!("{} info", count(*s)) } else { plural(count(*s), word) })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{findings} in {} ({} parsed, {} skipped)",
+        plural(analysis.files.len(), "file"),
+        plural(analysis.statements_parsed(), "statement"),
+        analysis.statements_skipped()
+    )
+}

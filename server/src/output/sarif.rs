@@ -1,0 +1,132 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it.
+
+use schemacast_lints::rules::all_rules;
+use schemacast_lints::{Analysis, Severity};
+use serde_json::{json, Value};
+
+use super::span;
+
+pub(crate) fn render(analysis: &Analysis) -> String {
+    let rules: Vec<_> = all_rules().collect();
+    let rule_descriptors: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.meta.name,
+                "name": r.meta.name,
+                "shortDescription": { "text": r.summary() },
+                "fullDescription": { "text": r.summary() },
+                "help": { "text": r.docs, "markdown": r.docs },
+                "defaultConfiguration": { "level": level(r.meta.default_severity) },
+                "properties": { "tags": [r.meta.family.name()] },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let rule_index = rules.iter().position(|r| r.meta.name == d.rule).unwrap_or(0);
+            let fixes: Vec<Value> = d
+                .fixes
+                .iter()
+                .map(|fix| {
+                    let changes: Vec<Value> = fix
+                        .edits
+                        .iter()
+                        .map(|edit| {
+                            json!({
+                                "artifactLocation": { "uri": uri(&analysis.file(edit.location.file).path) },
+                                "replacements": [{
+                                    "deletedRegion": region(analysis, edit.location),
+                                    "insertedContent": { "text": edit.text },
+                                }],
+                            })
+                        })
+                        .collect();
+                    json!({ "description": { "text": fix.title }, "artifactChanges": changes })
+                })
+                .collect();
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str(&format!(" (help: {help})"));
+            }
+            let mut result = json!({
+                "ruleId": d.rule,
+                "ruleIndex": rule_index,
+                "level": level(d.severity),
+                "message": { "text": message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&analysis.file(d.location.file).path) },
+                        "region": region(analysis, d.location),
+                    }
+                }],
+            });
+            if !fixes.is_empty() {
+                result["fixes"] = Value::Array(fixes);
+            }
+            result
+        })
+        .collect();
+    let document = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "schemacast",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rule_descriptors,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn region(analysis: &Analysis, location: schemacast_lints::text::Location) -> Value {
+    let (start, end) = span(analysis, location);
+    json!({ "startLine": start.line, "startColumn": start.column, "endLine": end.line, "endColumn": end.column })
+}
+
+/// A relative URI reference with `/` separators and percent-encoding, as SARIF requires.
+fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => encoded.push(byte as char),
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    if path.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        encoded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn paths_become_relative_uri_references() {
+        assert_eq!(uri("./db/V1__init.sql"), "db/V1__init.sql");
+        assert_eq!(uri("my dir/a.sql"), "my%20dir/a.sql");
+        assert_eq!(uri("/abs/x.sql"), "file:///abs/x.sql");
+    }
+}

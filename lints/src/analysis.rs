@@ -90,7 +90,8 @@ pub fn analyze(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSelecti
     let schema = builder.finish();
 
     let suppressions: Vec<FileSuppressions> = analyzed.iter().map(|f| FileSuppressions::new(&f.document)).collect();
-    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, selection)
+    let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
+    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, &texts, selection)
         .into_iter()
         .filter(|d| {
             let file = d.location.file.0 as usize;

@@ -2,12 +2,14 @@
 
 pub(crate) mod keys;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dialect::Dialect;
-use crate::schema::{Schema, Table};
-use crate::text::Location;
+use crate::schema::{Column, Schema, Table};
+use crate::syntax::type_ranges::{self, ColumnTypeRanges};
+use crate::text::{FileId, Location, TextRange};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
@@ -58,12 +60,36 @@ pub(crate) trait Rule {
 pub struct Ctx<'a> {
     pub schema: &'a Schema,
     pub dialect: Dialect,
+    /// Each file's text, by [`FileId`]: only for finding exact ranges, never for analysis.
+    texts: &'a [&'a str],
+    type_parser: RefCell<Option<tree_sitter::Parser>>,
+    type_ranges: RefCell<HashMap<(FileId, TextRange), ColumnTypeRanges>>,
     rule: &'static str,
     severity: Severity,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Ctx<'_> {
+    /// The exact range of a column's declared type, found with tree-sitter in the statement that
+    /// declared it (parsed once, on first use).
+    pub(crate) fn column_type_loc(&self, column: &Column) -> Option<Location> {
+        if !column.declared_by_definition {
+            return None;
+        }
+        let statement = column.declared_in;
+        let key = (statement.file, statement.range);
+        let mut cache = self.type_ranges.borrow_mut();
+        let ranges = cache.entry(key).or_insert_with(|| {
+            let text = self.texts.get(statement.file.0 as usize).and_then(|t| t.get(statement.range.to_range())).unwrap_or("");
+            let mut parser = self.type_parser.borrow_mut();
+            let parser = parser.get_or_insert_with(type_ranges::new_parser);
+            ColumnTypeRanges::find(parser, text, self.dialect)
+        });
+        let range = ranges.get(&column.name)?;
+        let base = statement.range.start as usize;
+        Some(Location::new(statement.file, TextRange::new(base + range.start as usize, base + range.end as usize)))
+    }
+
     pub(crate) fn report(&mut self, location: Location, message: impl Into<String>) -> &mut Diagnostic {
         self.diagnostics.push(Diagnostic {
             rule: self.rule,
@@ -196,8 +222,17 @@ impl RuleSelection {
 }
 
 /// Runs every enabled rule that applies to the dialect over every table.
-pub(crate) fn run(schema: &Schema, selection: &RuleSelection) -> Vec<Diagnostic> {
-    let mut ctx = Ctx { schema, dialect: schema.dialect, rule: "", severity: Severity::Info, diagnostics: Vec::new() };
+pub(crate) fn run(schema: &Schema, texts: &[&str], selection: &RuleSelection) -> Vec<Diagnostic> {
+    let mut ctx = Ctx {
+        schema,
+        dialect: schema.dialect,
+        texts,
+        type_parser: RefCell::new(None),
+        type_ranges: RefCell::new(HashMap::new()),
+        rule: "",
+        severity: Severity::Info,
+        diagnostics: Vec::new(),
+    };
     let enabled: Vec<(&RegisteredRule, Severity)> = RULES
         .iter()
         .filter(|r| r.meta.dialects.contains(&schema.dialect))

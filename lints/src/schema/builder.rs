@@ -1,17 +1,21 @@
 //! Applies schema changes in order, resolving names through the search path.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::dialect::Dialect;
 use crate::schema::lower::{apply_constraint, AlterAction, Constraint, Op};
-use crate::schema::model::{EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
+use crate::schema::model::{unused_name, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
 
 pub(crate) struct SchemaBuilder {
     schema: Schema,
     search_path: Vec<String>,
-    /// Changes to tables that do not exist yet, replayed when they are created: files of a
-    /// schema directory need not come in dependency order.
-    pending: Vec<Op>,
+    /// Changes to tables that do not exist yet, by bare table name, replayed when such a table
+    /// is created: files of a schema directory need not come in dependency order.
+    pending: HashMap<String, Vec<Op>>,
+    /// (schema, name) of every index, to name new ones as the database would.
+    index_names: HashSet<(String, String)>,
+    /// Something was dropped or renamed since `index_names` was built.
+    index_names_stale: bool,
 }
 
 impl SchemaBuilder {
@@ -19,7 +23,9 @@ impl SchemaBuilder {
         Self {
             schema: Schema { dialect, ..Schema::default() },
             search_path: vec![dialect.default_schema().to_owned()],
-            pending: Vec::new(),
+            pending: HashMap::new(),
+            index_names: HashSet::new(),
+            index_names_stale: false,
         }
     }
 
@@ -141,26 +147,34 @@ impl SchemaBuilder {
     }
 
     fn replay_pending(&mut self, created: &QualifiedName) {
-        let (ready, waiting): (Vec<Op>, Vec<Op>) = std::mem::take(&mut self.pending).into_iter().partition(|op| {
+        let Some(waiting) = self.pending.remove(&created.name) else { return };
+        let (ready, still_waiting): (Vec<Op>, Vec<Op>) = waiting.into_iter().partition(|op| {
             let target = match op {
                 Op::CreateIndex { table, .. } | Op::AlterTable { table, .. } => table,
                 _ => return false,
             };
             self.find_table(target).is_some_and(|id| self.schema.tables[id].name == *created)
         });
-        self.pending = waiting;
+        if !still_waiting.is_empty() {
+            self.pending.insert(created.name.clone(), still_waiting);
+        }
         for op in ready {
             self.apply(op);
         }
     }
 
+    fn wait_for_table(&mut self, table_name: &str, op: Op) {
+        self.pending.entry(table_name.to_owned()).or_default().push(op);
+    }
+
     fn create_index(&mut self, table: ObjectRef, mut index: Index, name_schema: Option<String>, if_not_exists: bool) {
         let Some(id) = self.find_table(&table) else {
-            self.pending.push(Op::CreateIndex { table, index, name_schema, if_not_exists });
+            let name = table.name.clone();
+            self.wait_for_table(&name, Op::CreateIndex { table, index, name_schema, if_not_exists });
             return;
         };
         let schema = self.schema.tables[id].name.schema.clone();
-        if if_not_exists && !index.name.is_empty() && self.schema.index_names_in(&schema).any(|n| n == index.name) {
+        if if_not_exists && !index.name.is_empty() && self.index_name_taken(&schema, &index.name) {
             return;
         }
         index.origin = IndexOrigin::Index;
@@ -172,6 +186,7 @@ impl SchemaBuilder {
         if index.name.is_empty() {
             index.name = self.default_index_name(id, &index);
         }
+        self.index_names.insert((self.schema.tables[id].name.schema.clone(), index.name.clone()));
         let table = &mut self.schema.tables[id];
         if index.is_primary_key() {
             table.indexes.retain(|i| !i.is_primary_key());
@@ -179,7 +194,26 @@ impl SchemaBuilder {
         apply_constraint(table, Constraint::Index(index));
     }
 
-    fn default_index_name(&self, id: usize, index: &Index) -> String {
+    fn index_name_taken(&mut self, schema: &str, name: &str) -> bool {
+        if self.index_names_stale {
+            self.index_names = self
+                .schema
+                .tables
+                .iter()
+                .flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.clone(), i.name.clone())))
+                .collect();
+            self.index_names_stale = false;
+        }
+        self.index_names.contains(&(schema.to_owned(), name.to_owned()))
+    }
+
+    fn unused_index_name(&mut self, schema: &str, base: &str) -> String {
+        self.index_name_taken(schema, "");
+        let names = &self.index_names;
+        unused_name(self.schema.dialect, base, |candidate| names.contains(&(schema.to_owned(), candidate.to_owned())))
+    }
+
+    fn default_index_name(&mut self, id: usize, index: &Index) -> String {
         let table = &self.schema.tables[id];
         let columns = || {
             index
@@ -199,7 +233,8 @@ impl SchemaBuilder {
                     IndexOrigin::UniqueConstraint => format!("{}_{}_key", table.name.name, columns()),
                     IndexOrigin::Index | IndexOrigin::TableIndex => format!("{}_{}_idx", table.name.name, columns()),
                 };
-                self.schema.unused_index_name(&table.name.schema, &base)
+                let schema = table.name.schema.clone();
+                self.unused_index_name(&schema, &base)
             }
             Dialect::Mysql => match index.origin {
                 IndexOrigin::PrimaryKey => "primary".to_owned(),
@@ -225,7 +260,8 @@ impl SchemaBuilder {
 
     fn alter_table(&mut self, target: ObjectRef, actions: Vec<AlterAction>) {
         let Some(id) = self.find_table(&target) else {
-            self.pending.push(Op::AlterTable { table: target, actions });
+            let name = target.name.clone();
+            self.wait_for_table(&name, Op::AlterTable { table: target, actions });
             return;
         };
         for action in actions {
@@ -234,6 +270,16 @@ impl SchemaBuilder {
     }
 
     fn alter(&mut self, id: usize, action: AlterAction) {
+        if matches!(
+            action,
+            AlterAction::DropColumn(_)
+                | AlterAction::DropConstraint(_)
+                | AlterAction::DropPrimaryKey
+                | AlterAction::DropIndex(_)
+                | AlterAction::RenameTable(_)
+        ) {
+            self.index_names_stale = true;
+        }
         match action {
             AlterAction::AddColumn { column, constraints } => {
                 let table = &mut self.schema.tables[id];
@@ -259,12 +305,13 @@ impl SchemaBuilder {
             AlterAction::DropIndex(name) => self.schema.tables[id].indexes.retain(|i| i.name != name),
             AlterAction::RenameColumn { from, to } => self.rename_column(id, &from, &to),
             AlterAction::RenameTable(to) => self.rename_table(id, &to),
-            AlterAction::SetColumnType { column, ty, name_loc } => {
+            AlterAction::SetColumnType { column, ty, name_loc, statement } => {
                 if let Some(column) = self.schema.tables[id].columns.iter_mut().find(|c| c.name == column) {
                     // Findings about the type now point at the statement that set it.
                     column.ty = ty;
                     column.name_loc = name_loc;
-                    column.type_loc = None;
+                    column.declared_in = statement;
+                    column.declared_by_definition = false;
                 }
             }
             AlterAction::ReplaceColumn { old_name, column, constraints } => {
@@ -373,11 +420,13 @@ impl SchemaBuilder {
     }
 
     fn remove_table(&mut self, id: usize) {
+        self.index_names_stale = true;
         self.schema.tables.remove(id);
         self.schema.table_ids = self.schema.tables.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect::<HashMap<_, _>>();
     }
 
     fn drop_index(&mut self, name: &ObjectRef, table: Option<&ObjectRef>) {
+        self.index_names_stale = true;
         if let Some(table) = table.and_then(|t| self.find_table(t)) {
             self.schema.tables[table].indexes.retain(|i| i.name != name.name);
             return;

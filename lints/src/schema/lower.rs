@@ -10,7 +10,6 @@ use sqlparser::tokenizer::Span;
 use crate::dialect::Dialect;
 use crate::schema::model::{Column, ForeignKey, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, StatementRef, Table};
 use crate::schema::types::SqlType;
-use crate::syntax::type_ranges::ColumnTypeRanges;
 use crate::text::{Location, TextRange};
 
 /// A change to the schema. Names are as written; the builder resolves them.
@@ -37,7 +36,7 @@ pub(crate) enum AlterAction {
     DropIndex(String),
     RenameColumn { from: String, to: String },
     RenameTable(ObjectRef),
-    SetColumnType { column: String, ty: SqlType, name_loc: Location },
+    SetColumnType { column: String, ty: SqlType, name_loc: Location, statement: StatementRef },
     ReplaceColumn { old_name: String, column: Column, constraints: Vec<Constraint> },
     SetNotNull { column: String, not_null: bool },
     AttachPartition(ObjectRef),
@@ -56,16 +55,14 @@ pub(crate) struct Lowerer<'a> {
     pub statement: StatementRef,
     /// The statement's text; sqlparser spans are relative to it.
     pub text: &'a str,
-    pub type_parser: &'a mut tree_sitter::Parser,
     line_starts: Vec<usize>,
-    type_ranges: Option<ColumnTypeRanges>,
 }
 
 impl<'a> Lowerer<'a> {
-    pub(crate) fn new(dialect: Dialect, statement: StatementRef, text: &'a str, type_parser: &'a mut tree_sitter::Parser) -> Self {
+    pub(crate) fn new(dialect: Dialect, statement: StatementRef, text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        Self { dialect, statement, text, type_parser, line_starts, type_ranges: None }
+        Self { dialect, statement, text, line_starts }
     }
 
     pub(crate) fn lower(&mut self, statement: &Statement, out: &mut Vec<Op>) {
@@ -163,7 +160,6 @@ impl<'a> Lowerer<'a> {
     fn column(&mut self, def: &ColumnDef) -> (Column, Vec<Constraint>) {
         let name = self.ident(&def.name);
         let name_loc = self.ident_loc(&def.name);
-        let type_loc = self.column_type_loc(&name);
         let mut column = Column {
             ty: SqlType::parse(&def.data_type.to_string(), self.dialect),
             name,
@@ -171,7 +167,8 @@ impl<'a> Lowerer<'a> {
             has_default: false,
             identity: false,
             name_loc,
-            type_loc,
+            declared_in: self.statement,
+            declared_by_definition: true,
         };
         let options: Vec<(Option<&Ident>, &ColumnOption)> = def.options.iter().map(|o| (o.name.as_ref(), &o.option)).collect();
         let constraints = self.column_options(&mut column, &options);
@@ -346,6 +343,7 @@ impl<'a> Lowerer<'a> {
                         column,
                         ty: SqlType::parse(&data_type.to_string(), self.dialect),
                         name_loc: self.ident_loc(column_name),
+                        statement: self.statement,
                     },
                     AlterColumnOperation::SetNotNull => AlterAction::SetNotNull { column, not_null: true },
                     AlterColumnOperation::DropNotNull => AlterAction::SetNotNull { column, not_null: false },
@@ -368,7 +366,6 @@ impl<'a> Lowerer<'a> {
     fn replaced_column(&mut self, old: &Ident, new: &Ident, data_type: &ast::DataType, options: &[ColumnOption]) -> AlterAction {
         let name = self.ident(new);
         let name_loc = self.ident_loc(new);
-        let type_loc = self.column_type_loc(&name);
         let mut column = Column {
             name,
             ty: SqlType::parse(&data_type.to_string(), self.dialect),
@@ -376,7 +373,8 @@ impl<'a> Lowerer<'a> {
             has_default: false,
             identity: false,
             name_loc,
-            type_loc,
+            declared_in: self.statement,
+            declared_by_definition: true,
         };
         let options: Vec<(Option<&Ident>, &ColumnOption)> = options.iter().map(|o| (None, o)).collect();
         let constraints = self.column_options(&mut column, &options);
@@ -392,16 +390,6 @@ impl<'a> Lowerer<'a> {
             },
             _ => Vec::new(),
         }
-    }
-
-    fn column_type_loc(&mut self, column: &str) -> Option<Location> {
-        let ranges = match &mut self.type_ranges {
-            Some(ranges) => ranges,
-            none => none.insert(ColumnTypeRanges::find(self.type_parser, self.text, self.dialect)),
-        };
-        let range = ranges.take(column)?;
-        let base = self.statement.range.start as usize;
-        Some(Location::new(self.statement.file, TextRange::new(base + range.start as usize, base + range.end as usize)))
     }
 
     fn ident(&self, ident: &Ident) -> String {

@@ -72,15 +72,11 @@ pub struct Column {
     pub has_default: bool,
     pub identity: bool,
     pub name_loc: Location,
-    /// The declared type, when its extent is known.
-    pub type_loc: Option<Location>,
-}
-
-impl Column {
-    /// Where to point at the column's type: the type, else the column's name.
-    pub fn type_or_name_loc(&self) -> Location {
-        self.type_loc.unwrap_or(self.name_loc)
-    }
+    /// The statement whose column definition declared the current type; rules find the type's
+    /// exact range there through [`crate::rules::Ctx::column_type_loc`].
+    pub declared_in: StatementRef,
+    /// Whether `declared_in` holds a full column definition (not `ALTER COLUMN ... TYPE`).
+    pub declared_by_definition: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,6 +203,8 @@ pub struct Schema {
     pub enums: Vec<EnumType>,
     /// Schemas created by `CREATE SCHEMA`.
     pub schemas: Vec<String>,
+    /// (schema, index name) of every index, built on first use once the schema is final.
+    pub(crate) index_names: std::sync::OnceLock<std::collections::HashSet<(String, String)>>,
 }
 
 impl Schema {
@@ -219,12 +217,6 @@ impl Schema {
     }
 
     /// Every index name in a schema; PostgreSQL index names are unique per schema.
-    pub fn index_names_in<'s>(&'s self, schema: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        self.tables
-            .iter()
-            .filter(move |t| t.name.schema == schema)
-            .flat_map(|t| t.indexes.iter().map(|i| i.name.as_str()))
-    }
 
     /// The column a foreign key points at: the named one, or the referenced table's primary key
     /// column at the same position.
@@ -243,19 +235,26 @@ impl Schema {
     /// `base`, cut to the identifier limit, with a number appended if an index in `schema`
     /// already has that name (as PostgreSQL does when it names an index).
     pub fn unused_index_name(&self, schema: &str, base: &str) -> String {
-        let taken: std::collections::HashSet<&str> = self.index_names_in(schema).collect();
-        let first = self.dialect.truncate_identifier(base);
-        if !taken.contains(first.as_str()) {
-            return first;
-        }
-        (1..)
-            .map(|n: u32| {
-                let suffix = n.to_string();
-                let room = self.dialect.max_identifier_bytes().saturating_sub(suffix.len());
-                let stem = &base[..crate::text::floor_char_boundary(base, room.min(base.len()))];
-                format!("{stem}{suffix}")
-            })
-            .find(|candidate| !taken.contains(candidate.as_str()))
-            .unwrap_or(first)
+        let taken = self.index_names.get_or_init(|| {
+            self.tables.iter().flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.clone(), i.name.clone()))).collect()
+        });
+        unused_name(self.dialect, base, |candidate| taken.contains(&(schema.to_owned(), candidate.to_owned())))
     }
+}
+
+/// `base` cut to the dialect's identifier limit, numbered until `taken` says it is free.
+pub(crate) fn unused_name(dialect: Dialect, base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let first = dialect.truncate_identifier(base);
+    if !taken(&first) {
+        return first;
+    }
+    (1..)
+        .map(|n: u32| {
+            let suffix = n.to_string();
+            let room = dialect.max_identifier_bytes().saturating_sub(suffix.len());
+            let stem = &base[..crate::text::floor_char_boundary(base, room.min(base.len()))];
+            format!("{stem}{suffix}")
+        })
+        .find(|candidate| !taken(candidate))
+        .unwrap_or(first)
 }

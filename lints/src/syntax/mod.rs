@@ -69,7 +69,6 @@ pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOut
 
 fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
     let sql_dialect = dialect.sqlparser();
-    let mut type_parser = type_ranges::new_parser();
     jobs.iter()
         .map(|job| {
             let range = job.statement.range;
@@ -82,7 +81,7 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
                         end_with_terminator: job.statement.end_with_terminator(),
                         terminated: job.statement.terminator_end.is_some(),
                     };
-                    let mut lowerer = Lowerer::new(dialect, statement_ref, text, &mut type_parser);
+                    let mut lowerer = Lowerer::new(dialect, statement_ref, text);
                     let mut ops = Vec::new();
                     for statement in &statements {
                         lowerer.lower(statement, &mut ops);

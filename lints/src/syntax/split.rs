@@ -191,9 +191,9 @@ impl<'a> Splitter<'a> {
                 _ => i += 1,
             }
         }
-        // Unterminated: read it as text so it cannot hide the rest of the file.
-        self.token(start, start + 2);
-        self.pos = start + 2;
+        // Unterminated: end it with its line so it cannot hide the rest of the file.
+        let end = self.line_end(start);
+        self.pos = end;
     }
 
     fn comment(&mut self, start: usize, end: usize, body: &str) {

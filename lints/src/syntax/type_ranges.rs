@@ -1,7 +1,8 @@
 //! Exact ranges of declared column types, taken from tree-sitter.
 //!
-//! sqlparser gives spans for identifiers but not for data types, so a statement that declares
-//! columns is also parsed with the tree-sitter SQL grammar, and only for that.
+//! sqlparser gives spans for identifiers but not for data types. When a rule needs a type's
+//! exact range, the one statement that declared it is parsed with the tree-sitter SQL grammar:
+//! only statements with findings pay for a second parse.
 
 use tree_sitter::{Node, Parser};
 
@@ -10,7 +11,7 @@ use crate::text::TextRange;
 
 /// Type ranges of one statement's column definitions, relative to the statement text.
 pub(crate) struct ColumnTypeRanges {
-    entries: Vec<(String, TextRange, bool)>,
+    entries: Vec<(String, TextRange)>,
 }
 
 impl ColumnTypeRanges {
@@ -22,15 +23,13 @@ impl ColumnTypeRanges {
         Self { entries }
     }
 
-    /// The type range of the first not yet claimed column definition named `column`.
-    pub(crate) fn take(&mut self, column: &str) -> Option<TextRange> {
-        let entry = self.entries.iter_mut().find(|(name, _, taken)| name == column && !*taken)?;
-        entry.2 = true;
-        Some(entry.1)
+    /// The type range of the column definition named `column`.
+    pub(crate) fn get(&self, column: &str) -> Option<TextRange> {
+        self.entries.iter().find(|(name, _)| name == column).map(|(_, range)| *range)
     }
 }
 
-fn collect(root: Node<'_>, text: &str, dialect: Dialect, out: &mut Vec<(String, TextRange, bool)>) {
+fn collect(root: Node<'_>, text: &str, dialect: Dialect, out: &mut Vec<(String, TextRange)>) {
     let mut cursor = root.walk();
     let mut visited_children = false;
     loop {
@@ -53,7 +52,7 @@ fn collect(root: Node<'_>, text: &str, dialect: Dialect, out: &mut Vec<(String, 
     }
 }
 
-fn column_type(node: Node<'_>, text: &str, dialect: Dialect) -> Option<(String, TextRange, bool)> {
+fn column_type(node: Node<'_>, text: &str, dialect: Dialect) -> Option<(String, TextRange)> {
     let name_node = node.child_by_field_name("name")?;
     let raw = text.get(name_node.byte_range())?;
     let name = unquote(raw, dialect);
@@ -66,7 +65,7 @@ fn column_type(node: Node<'_>, text: &str, dialect: Dialect) -> Option<(String, 
             range = Some(range.map_or(r, |acc| acc.cover(r)));
         }
     }
-    Some((name, range?, false))
+    Some((name, range?))
 }
 
 fn unquote(raw: &str, dialect: Dialect) -> String {
@@ -95,12 +94,12 @@ mod tests {
     #[test]
     fn finds_the_full_extent_of_each_declared_type() {
         let sql = "CREATE TABLE t (id bigint PRIMARY KEY, \"Total\" numeric(10, 2) NOT NULL, tags text[], m mood)";
-        let mut ranges = ColumnTypeRanges::find(&mut new_parser(), sql, Dialect::Postgres);
+        let ranges = ColumnTypeRanges::find(&mut new_parser(), sql, Dialect::Postgres);
         let slice = |r: Option<TextRange>| r.map(|r| &sql[r.to_range()]);
-        assert_eq!(slice(ranges.take("id")), Some("bigint"));
-        assert_eq!(slice(ranges.take("Total")), Some("numeric(10, 2)"));
-        assert_eq!(slice(ranges.take("tags")), Some("text[]"));
-        assert_eq!(slice(ranges.take("m")), Some("mood"));
-        assert_eq!(ranges.take("id"), None);
+        assert_eq!(slice(ranges.get("id")), Some("bigint"));
+        assert_eq!(slice(ranges.get("Total")), Some("numeric(10, 2)"));
+        assert_eq!(slice(ranges.get("tags")), Some("text[]"));
+        assert_eq!(slice(ranges.get("m")), Some("mood"));
+        assert_eq!(ranges.get("missing"), None);
     }
 }

@@ -27,6 +27,7 @@ pub(crate) fn load_config(explicit: Option<&Path>, start: &Path) -> anyhow::Resu
 
 fn find_upward(start: &Path) -> Option<PathBuf> {
     let start = if start.is_file() { start.parent()?.to_path_buf() } else { start.to_path_buf() };
+    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
     let absolute = fs::canonicalize(&start).ok()?;
     absolute.ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.is_file())
 }

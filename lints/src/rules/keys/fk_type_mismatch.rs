@@ -47,9 +47,10 @@ impl Rule for FkTypeMismatch {
                     "`{}.{}` is `{}` but references `{}.{}` of type `{}`",
                     table.name.name, column.name, column.ty, referenced_table.name.name, referenced.name, expected
                 );
-                let diagnostic = ctx.report(column.type_or_name_loc(), message);
+                let type_loc = ctx.column_type_loc(column);
+                let diagnostic = ctx.report(type_loc.unwrap_or(column.name_loc), message);
                 diagnostic.help(format!("declare `{}` as `{expected}`", column.name));
-                if let Some(type_loc) = column.type_loc {
+                if let Some(type_loc) = type_loc {
                     let edit = Edit { location: type_loc, text: expected.to_string() };
                     diagnostic.fix(Fix::unsafe_edit(format!("Change the type of `{}` to `{expected}`", column.name), vec![edit]));
                 }

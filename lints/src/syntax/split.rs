@@ -70,6 +70,8 @@ struct Splitter<'a> {
     in_goose_block: bool,
     /// The previous statement ended on the current line: a comment here trails it.
     prev_end_on_this_line: bool,
+    /// Directives before this index are tied to a statement.
+    unplaced_directives_from: usize,
 }
 
 impl<'a> Splitter<'a> {
@@ -89,6 +91,7 @@ impl<'a> Splitter<'a> {
             in_up_section: true,
             in_goose_block: false,
             prev_end_on_this_line: false,
+            unplaced_directives_from: 0,
         }
     }
 
@@ -382,12 +385,10 @@ impl<'a> Splitter<'a> {
         self.block_depth = 0;
         if self.in_up_section {
             let index = self.out.statements.len();
-            for directive in self.out.directives.iter_mut().rev() {
-                if directive.statement.is_some() {
-                    break;
-                }
-                directive.statement = Some(index);
+            for directive in &mut self.out.directives[self.unplaced_directives_from..] {
+                directive.statement.get_or_insert(index);
             }
+            self.unplaced_directives_from = self.out.directives.len();
             self.out.statements.push(SplitStatement {
                 range: TextRange::new(start, end),
                 terminator_end: terminator_end.map(|e| e as u32),
@@ -452,4 +453,76 @@ fn migration_section_marker(comment: &str) -> Option<SectionMarker> {
 fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(sql: &str, dialect: Dialect) -> Vec<&str> {
+        split(sql, dialect).statements.iter().map(|s| &sql[s.range.to_range()]).collect()
+    }
+
+    #[test]
+    fn semicolons_inside_literals_comments_and_quotes_do_not_split() {
+        let sql = "SELECT ';' -- ; not here\n, \"a;b\" /* ; */ FROM t;\nSELECT 2";
+        assert_eq!(texts(sql, Dialect::Postgres), ["SELECT ';' -- ; not here\n, \"a;b\" /* ; */ FROM t", "SELECT 2"]);
+    }
+
+    #[test]
+    fn dollar_quoted_bodies_and_escape_strings_stay_whole() {
+        let sql = "CREATE FUNCTION f() RETURNS int AS $body$ BEGIN; RETURN 1; END $body$ LANGUAGE plpgsql;\nSELECT E'it\\'s;';\nSELECT $1;";
+        let statements = texts(sql, Dialect::Postgres);
+        assert_eq!(statements.len(), 3, "{statements:?}");
+        assert!(statements[0].ends_with("LANGUAGE plpgsql"));
+        assert_eq!(statements[1], "SELECT E'it\\'s;'");
+    }
+
+    #[test]
+    fn trigger_bodies_with_begin_end_stay_whole() {
+        let sql = "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET x = CASE WHEN 1 THEN 2 END; DELETE FROM c; END;\nCREATE TABLE d (x int);";
+        let statements = texts(sql, Dialect::Sqlite);
+        assert_eq!(statements.len(), 2, "{statements:?}");
+        assert!(statements[0].ends_with("DELETE FROM c; END"));
+        // A transaction's BEGIN is not a body.
+        assert_eq!(texts("BEGIN;\nCREATE TABLE a (x int);\nCOMMIT;", Dialect::Postgres).len(), 3);
+    }
+
+    #[test]
+    fn mysql_delimiter_changes_the_terminator() {
+        let sql = "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END//\nDELIMITER ;\nCREATE TABLE t (x int);";
+        let document = split(sql, Dialect::Mysql);
+        let statements: Vec<&str> = document.statements.iter().map(|s| &sql[s.range.to_range()]).collect();
+        assert_eq!(statements, ["CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", "CREATE TABLE t (x int)"]);
+        assert_eq!(document.non_sql_regions, 2);
+    }
+
+    #[test]
+    fn copy_data_and_meta_commands_are_not_statements() {
+        let sql = "\\connect shop\nCOPY a (x) FROM stdin;\n1;2\n\\.\nCREATE TABLE b (x int);";
+        assert_eq!(texts(sql, Dialect::Postgres), ["COPY a (x) FROM stdin", "CREATE TABLE b (x int)"]);
+    }
+
+    #[test]
+    fn down_sections_are_dropped_and_goose_blocks_kept_whole() {
+        let goose = "-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION f() BEGIN; END;\n-- +goose StatementEnd\n-- +goose Down\nDROP TABLE a;";
+        assert_eq!(texts(goose, Dialect::Postgres), ["CREATE FUNCTION f() BEGIN; END;"]);
+        let dbmate = "-- migrate:up\nCREATE TABLE a (x int);\n-- migrate:down\nDROP TABLE a;\n";
+        assert_eq!(texts(dbmate, Dialect::Postgres), ["CREATE TABLE a (x int)"]);
+    }
+
+    #[test]
+    fn directives_attach_to_the_statement_they_precede_sit_in_or_trail() {
+        let sql = "-- schemacast: ignore a\nCREATE TABLE x (\n -- schemacast: ignore b\n y int); -- schemacast: ignore c\n\n-- schemacast: ignore d\nSELECT 1;";
+        let document = split(sql, Dialect::Postgres);
+        let placed: Vec<(&str, Option<usize>)> = document.directives.iter().map(|d| (d.text.as_str(), d.statement)).collect();
+        assert_eq!(placed, [("ignore a", Some(0)), ("ignore b", Some(0)), ("ignore c", Some(0)), ("ignore d", Some(1))]);
+    }
+
+    #[test]
+    fn unterminated_quotes_and_comments_do_not_swallow_the_file() {
+        assert_eq!(texts("SELECT 'oops;\nSELECT 2;", Dialect::Postgres), ["SELECT 'oops", "SELECT 2"]);
+        assert_eq!(texts("/* open\nSELECT 2;", Dialect::Postgres), ["SELECT 2"]);
+        assert_eq!(texts("SELECT $tag$ never closed;\nSELECT 3;", Dialect::Postgres).len(), 2);
+    }
 }

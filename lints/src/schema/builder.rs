@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::dialect::Dialect;
-use crate::schema::lower::{apply_constraint, AlterAction, Constraint, Op};
+use crate::schema::lower::{add_constraint, AlterAction, Constraint, Op};
 use crate::schema::model::{unused_name, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
 
 pub(crate) struct SchemaBuilder {
@@ -109,6 +109,17 @@ impl SchemaBuilder {
         }
     }
 
+    /// A foreign key's target: its own table when it names it (the table may not be registered
+    /// yet), else the search-path resolution.
+    fn resolve_fk_target(&self, own: &QualifiedName, referenced: &ObjectRef) -> QualifiedName {
+        let points_to_self = referenced.name == own.name && referenced.schema.as_ref().is_none_or(|s| *s == own.schema);
+        if points_to_self {
+            own.clone()
+        } else {
+            self.resolve_reference(referenced)
+        }
+    }
+
     fn resolve_qualified(&self, name: &QualifiedName, loc_hint: crate::text::Location) -> QualifiedName {
         let schema = (!name.schema.is_empty()).then(|| name.schema.clone());
         self.resolve_reference(&ObjectRef { schema, name: name.name.clone(), loc: loc_hint })
@@ -127,10 +138,7 @@ impl SchemaBuilder {
         table.inherits = table.inherits.iter().map(|p| self.resolve_qualified(p, loc)).collect();
         let self_name = table.name.clone();
         for fk in &mut table.foreign_keys {
-            let referenced = &fk.referenced;
-            let points_to_self = referenced.name == self_name.name
-                && referenced.schema.as_ref().is_none_or(|s| *s == self_name.schema);
-            fk.referenced_table = if points_to_self { self_name.clone() } else { self.resolve_reference(referenced) };
+            fk.referenced_table = self.resolve_fk_target(&self_name, &fk.referenced);
         }
         let indexes = std::mem::take(&mut table.indexes);
         let id = self.schema.tables.len();
@@ -191,7 +199,7 @@ impl SchemaBuilder {
         if index.is_primary_key() {
             table.indexes.retain(|i| !i.is_primary_key());
         }
-        apply_constraint(table, Constraint::Index(index));
+        add_constraint(table, Constraint::Index(index));
     }
 
     fn index_name_taken(&mut self, schema: &str, name: &str) -> bool {
@@ -344,11 +352,7 @@ impl SchemaBuilder {
             match constraint {
                 Constraint::Index(index) => self.add_index(id, index),
                 Constraint::ForeignKey(mut fk) => {
-                    let own = self.schema.tables[id].name.clone();
-                    let referenced = &fk.referenced;
-                    let points_to_self =
-                        referenced.name == own.name && referenced.schema.as_ref().is_none_or(|s| *s == own.schema);
-                    fk.referenced_table = if points_to_self { own } else { self.resolve_reference(&fk.referenced) };
+                    fk.referenced_table = self.resolve_fk_target(&self.schema.tables[id].name, &fk.referenced);
                     let table = &mut self.schema.tables[id];
                     table.foreign_keys.push(fk);
                     let n = table.foreign_keys.len() - 1;

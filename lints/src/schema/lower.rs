@@ -447,7 +447,7 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-fn add_constraint(table: &mut Table, constraint: Constraint) {
+pub(crate) fn add_constraint(table: &mut Table, constraint: Constraint) {
     match constraint {
         Constraint::Index(index) => {
             if index.is_primary_key() {
@@ -462,10 +462,6 @@ fn add_constraint(table: &mut Table, constraint: Constraint) {
         Constraint::ForeignKey(fk) => table.foreign_keys.push(fk),
         Constraint::Check(check) => table.check_constraints.push(check),
     }
-}
-
-pub(crate) fn apply_constraint(table: &mut Table, constraint: Constraint) {
-    add_constraint(table, constraint);
 }
 
 fn part_value(part: &ObjectNamePart) -> &str {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::Severity;
 use crate::dialect::Dialect;
-use crate::rules::{suggest_rule, RuleSelection};
+use crate::rules::{did_you_mean, RuleSelection};
 use crate::text::LineIndex;
 
 pub const CONFIG_FILE_NAME: &str = "schemacast.toml";
@@ -75,8 +75,8 @@ impl Config {
                 })?),
             };
             if check.set(name.get_ref(), level_value).is_err() {
-                let hint = suggest_rule(name.get_ref()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                return Err(error_at(name.span().start, format!("unknown rule `{}` in [rules]{hint}", name.get_ref())));
+                let message = format!("unknown rule `{}` in [rules]{}", name.get_ref(), did_you_mean(name.get_ref()));
+                return Err(error_at(name.span().start, message));
             }
             rules.insert(name.into_inner(), level_value);
         }

@@ -164,6 +164,11 @@ pub fn suggest_rule(name: &str) -> Option<&'static str> {
         .map(|(_, n)| n)
 }
 
+/// "; did you mean `NAME`?" for a misspelt rule name, or nothing.
+pub fn did_you_mean(name: &str) -> String {
+    suggest_rule(name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
+}
+
 /// The doc comment above the rule's struct: the `schemacast rule NAME` text.
 fn doc_comment(source: &str) -> String {
     let mut block: Vec<&str> = Vec::new();

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::dialect::Dialect;
 use crate::schema::lower::{add_constraint, AlterAction, Constraint, Op};
-use crate::schema::model::{unused_name, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
+use crate::schema::model::{index_name_set, unused_name, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
 
 pub(crate) struct SchemaBuilder {
     schema: Schema,
@@ -204,12 +204,7 @@ impl SchemaBuilder {
 
     fn index_name_taken(&mut self, schema: &str, name: &str) -> bool {
         if self.index_names_stale {
-            self.index_names = self
-                .schema
-                .tables
-                .iter()
-                .flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.clone(), i.name.clone())))
-                .collect();
+            self.index_names = index_name_set(&self.schema.tables);
             self.index_names_stale = false;
         }
         self.index_names.contains(&(schema.to_owned(), name.to_owned()))

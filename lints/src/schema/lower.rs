@@ -68,11 +68,7 @@ impl<'a> Lowerer<'a> {
     pub(crate) fn lower(&mut self, statement: &Statement, out: &mut Vec<Op>) {
         match statement {
             Statement::CreateTable(create) => out.push(self.create_table(create)),
-            Statement::CreateIndex(create) => {
-                if let Some(op) = self.create_index(create) {
-                    out.push(op);
-                }
-            }
+            Statement::CreateIndex(create) => out.push(self.create_index(create)),
             Statement::AlterTable(alter) => {
                 let table = self.object_ref(&alter.name);
                 let mut actions = Vec::new();
@@ -287,7 +283,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn create_index(&mut self, create: &ast::CreateIndex) -> Option<Op> {
+    fn create_index(&mut self, create: &ast::CreateIndex) -> Op {
         let table = self.object_ref(&create.table_name);
         let (name, name_schema, loc) = match &create.name {
             Some(name) => {
@@ -308,7 +304,7 @@ impl<'a> Lowerer<'a> {
             loc,
             statement: self.statement,
         };
-        Some(Op::CreateIndex { table, index, name_schema, if_not_exists: create.if_not_exists })
+        Op::CreateIndex { table, index, name_schema, if_not_exists: create.if_not_exists }
     }
 
     fn alter_actions(&mut self, op: &AlterTableOperation, out: &mut Vec<AlterAction>) {

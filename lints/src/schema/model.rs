@@ -235,11 +235,14 @@ impl Schema {
     /// `base`, cut to the identifier limit, with a number appended if an index in `schema`
     /// already has that name (as PostgreSQL does when it names an index).
     pub fn unused_index_name(&self, schema: &str, base: &str) -> String {
-        let taken = self.index_names.get_or_init(|| {
-            self.tables.iter().flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.clone(), i.name.clone()))).collect()
-        });
+        let taken = self.index_names.get_or_init(|| index_name_set(&self.tables));
         unused_name(self.dialect, base, |candidate| taken.contains(&(schema.to_owned(), candidate.to_owned())))
     }
+}
+
+/// (schema, index name) of every index of `tables`.
+pub(crate) fn index_name_set(tables: &[Table]) -> std::collections::HashSet<(String, String)> {
+    tables.iter().flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.clone(), i.name.clone()))).collect()
 }
 
 /// `base` cut to the dialect's identifier limit, numbered until `taken` says it is free.

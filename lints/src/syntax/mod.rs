@@ -55,13 +55,20 @@ pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOut
     }
     chunks.push(&jobs[start..]);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks.into_iter().map(|chunk| scope.spawn(move || parse_chunk(chunk, dialect))).collect();
+        let handles: Vec<_> = chunks.into_iter().map(|chunk| (chunk, scope.spawn(move || parse_chunk(chunk, dialect)))).collect();
         handles
             .into_iter()
-            .flat_map(|handle| match handle.join() {
+            .flat_map(|(chunk, handle)| match handle.join() {
                 Ok(outcomes) => outcomes,
-                // A panic in the parser is a bug, but must not take the whole check down.
-                Err(_) => Vec::new(),
+                // A panic in the parser is a bug, but must neither take the whole check down nor
+                // shift later outcomes onto the wrong statements: the chunk counts as skipped.
+                Err(_) => chunk
+                    .iter()
+                    .map(|job| {
+                        let error = "internal error in the SQL parser; please report this statement".to_owned();
+                        ParseOutcome::Skipped(SkippedStatement { range: job.statement.range, error })
+                    })
+                    .collect(),
             })
             .collect()
     })

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
-use schemacast_lints::rules::suggest_rule;
+use schemacast_lints::rules::did_you_mean;
 use schemacast_lints::{analyze, Dialect, RuleSelection, Severity};
 
 use crate::cli::inputs::{load_config, read_sources};
@@ -94,10 +94,7 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
 }
 
 fn rule_selection(args: &CheckArgs, config: Option<&schemacast_lints::Config>) -> anyhow::Result<RuleSelection> {
-    let unknown = |name: String| {
-        let hint = suggest_rule(&name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-        anyhow!("unknown rule `{name}`{hint} (`schemacast rule` lists them)")
-    };
+    let unknown = |name: String| anyhow!("unknown rule `{name}`{} (`schemacast rule` lists them)", did_you_mean(&name));
     let mut selection = config.map(|c| c.rule_selection()).unwrap_or_default();
     if !args.select.is_empty() {
         selection.only(&args.select).map_err(unknown)?;

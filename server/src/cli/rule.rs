@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 use clap::Args;
-use schemacast_lints::rules::{all_rules, rule, suggest_rule};
+use schemacast_lints::rules::{all_rules, did_you_mean, rule};
 
 use crate::cli::print_stdout;
 use crate::exit;
@@ -44,9 +44,6 @@ pub(crate) fn run(args: RuleArgs) -> anyhow::Result<u8> {
             print_stdout(&format!("{header}{}\n", info.docs))?;
             Ok(exit::CLEAN)
         }
-        None => {
-            let hint = suggest_rule(&name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-            bail!("unknown rule `{name}`{hint} (`schemacast rule` lists them)")
-        }
+        None => bail!("unknown rule `{name}`{} (`schemacast rule` lists them)", did_you_mean(&name)),
     }
 }

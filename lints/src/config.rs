@@ -17,6 +17,8 @@ pub struct Config {
     pub dialect: Option<Dialect>,
     /// Schema files or migration directories, relative to the config file.
     pub schema: Vec<String>,
+    /// The stats file `collect` appends to and `check` reads, relative to the config file.
+    pub stats: Option<String>,
     /// Rule name → severity; `None` is `off`.
     pub rules: BTreeMap<String, Option<Severity>>,
 }
@@ -41,6 +43,7 @@ struct RawConfig {
     dialect: Option<toml::Spanned<String>>,
     #[serde(default)]
     schema: Vec<String>,
+    stats: Option<String>,
     #[serde(default)]
     rules: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
 }
@@ -80,7 +83,7 @@ impl Config {
             }
             rules.insert(name.into_inner(), level_value);
         }
-        Ok(Config { dialect, schema: raw.schema, rules })
+        Ok(Config { dialect, schema: raw.schema, stats: raw.stats, rules })
     }
 
     /// The rule selection this config asks for, before command-line flags.
@@ -101,12 +104,13 @@ mod tests {
     #[test]
     fn reads_dialect_schema_and_rules() {
         let config = Config::parse(
-            "dialect = \"mysql\"\nschema = [\"db/migrations\"]\n[rules]\nmissing-primary-key = \"off\"\nredundant-index = \"error\"\n",
+            "dialect = \"mysql\"\nschema = [\"db/migrations\"]\nstats = \"ops/stats.jsonl\"\n[rules]\nmissing-primary-key = \"off\"\nredundant-index = \"error\"\n",
             "schemacast.toml",
         )
         .unwrap();
         assert_eq!(config.dialect, Some(Dialect::Mysql));
         assert_eq!(config.schema, ["db/migrations"]);
+        assert_eq!(config.stats.as_deref(), Some("ops/stats.jsonl"));
         let selection = config.rule_selection();
         assert_eq!(selection.severity("missing-primary-key"), None);
         assert_eq!(selection.severity("redundant-index"), Some(Severity::Error));

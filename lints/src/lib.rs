@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod dialect;
 pub mod rules;
 pub mod schema;
+pub mod stats;
 mod suppression;
 pub mod syntax;
 pub mod text;

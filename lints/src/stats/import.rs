@@ -1,0 +1,210 @@
+//! `schemacast stats import`: a row-count and size history from a CSV export
+//! (`table,taken_at,rows,bytes`), turned into snapshots.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use super::history::StatsProblem;
+use super::snapshot::{Snapshot, TableStats};
+
+const REQUIRED_COLUMNS: [&str; 4] = ["table", "taken_at", "rows", "bytes"];
+
+/// Reads the CSV text into one snapshot per distinct `taken_at`, oldest first.
+///
+/// The header row is required; its columns may come in any order and extra columns are ignored.
+/// A table may be written `schema.table`; otherwise it is in `default_schema`. Empty `rows` or
+/// `bytes` cells mean unknown. Every problem is returned (naming its line) and nothing is
+/// imported when there is one, so a half-imported history never happens.
+pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Snapshot>, Vec<StatsProblem>> {
+    let problem = |line: u64, message: String| StatsProblem { path: path.to_owned(), line: line as u32, message };
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(error) => return Err(vec![problem(1, format!("cannot read the header row: {error}"))]),
+    };
+    let mut column_of = HashMap::new();
+    for (index, header) in headers.iter().enumerate() {
+        column_of.entry(header.trim_start_matches('\u{feff}').to_ascii_lowercase()).or_insert(index);
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| !column_of.contains_key(*c)).collect();
+    if !missing.is_empty() {
+        return Err(vec![problem(
+            1,
+            format!(
+                "the header row must name the columns {}; missing {} (found: {})",
+                REQUIRED_COLUMNS.join(","),
+                missing.join(", "),
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        )]);
+    }
+    let index = |name: &str| column_of[name];
+
+    let mut problems = Vec::new();
+    let mut by_time: BTreeMap<Timestamp, Vec<TableStats>> = BTreeMap::new();
+    let mut line_of_row: HashMap<(Timestamp, String, String), u64> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let line = error.position().map_or(0, |p| p.line());
+                problems.push(problem(line, format!("unreadable CSV: {error}")));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = |name: &str| record.get(index(name)).unwrap_or("");
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let (schema, table) = match split_table(cell("table"), default_schema) {
+            Ok(name) => name,
+            Err(message) => {
+                problems.push(problem(line, message));
+                continue;
+            }
+        };
+        let taken_at = match parse_instant(cell("taken_at")) {
+            Ok(at) => at,
+            Err(message) => {
+                problems.push(problem(line, format!("`taken_at`: {message}")));
+                continue;
+            }
+        };
+        let (rows, bytes) = match (count(cell("rows")), count(cell("bytes"))) {
+            (Ok(rows), Ok(bytes)) => (rows, bytes),
+            (Err(message), _) => {
+                problems.push(problem(line, format!("`rows`: {message}")));
+                continue;
+            }
+            (_, Err(message)) => {
+                problems.push(problem(line, format!("`bytes`: {message}")));
+                continue;
+            }
+        };
+        if let Some(first) = line_of_row.insert((taken_at, schema.clone(), table.clone()), line) {
+            problems.push(problem(line, format!("`{schema}.{table}` at {taken_at} is already on line {first}")));
+            continue;
+        }
+        by_time.entry(taken_at).or_default().push(TableStats {
+            schema,
+            name: table,
+            rows,
+            analyzed: true,
+            table_bytes: None,
+            index_bytes: None,
+            toast_bytes: None,
+            total_bytes: bytes,
+            inserts: None,
+            updates: None,
+            deletes: None,
+            dead_rows: None,
+            sampled_rows: None,
+            columns: Vec::new(),
+            indexes: Vec::new(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if by_time.is_empty() {
+        return Err(vec![problem(1, "no data rows after the header".to_owned())]);
+    }
+    Ok(by_time
+        .into_iter()
+        .map(|(taken_at, tables)| {
+            let mut snapshot = Snapshot::new(taken_at);
+            snapshot.source = Some("import".to_owned());
+            snapshot.tables = tables;
+            snapshot
+        })
+        .collect())
+}
+
+fn split_table(value: &str, default_schema: &str) -> Result<(String, String), String> {
+    let (schema, table) = match value.split_once('.') {
+        Some((schema, table)) => (schema.trim(), table.trim()),
+        None => (default_schema, value),
+    };
+    if table.is_empty() || value.is_empty() {
+        return Err(format!("`table`: `{value}` is not a table name (write `table` or `schema.table`)"));
+    }
+    Ok((schema.to_owned(), table.to_owned()))
+}
+
+fn count(value: &str) -> Result<Option<u64>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let digits: String = value.chars().filter(|c| *c != '_').collect();
+    if let Ok(n) = digits.parse::<u64>() {
+        return Ok(Some(n));
+    }
+    // Monitoring exports often write counts as floats (`1.2e6`, `1200.0`).
+    match digits.parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 && n < u64::MAX as f64 => Ok(Some(n.round() as u64)),
+        _ => Err(format!("`{value}` is not a non-negative number")),
+    }
+}
+
+/// An instant as RFC 3339 (`2026-11-25T08:00:00Z`, any offset), or a date or date and time
+/// without an offset, read as UTC (`2026-11-25`, `2026-11-25 08:00[:00]`).
+pub fn parse_instant(value: &str) -> Result<Timestamp, String> {
+    if let Ok(at) = value.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    if let Ok(civil) = value.parse::<DateTime>() {
+        if let Ok(zoned) = civil.to_zoned_datetime(TimeZone::UTC) {
+            return Ok(zoned.timestamp());
+        }
+    }
+    if let Ok(date) = value.parse::<jiff::civil::Date>() {
+        if let Ok(zoned) = date.to_zoned_datetime(TimeZone::UTC) {
+            return Ok(zoned.timestamp());
+        }
+    }
+    Err(format!("`{value}` is not a date or time; write RFC 3339 (2026-11-25T08:00:00Z) or 2026-11-25"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_rows_into_snapshots_by_instant() {
+        let csv = "Table,bytes,taken_at,rows,host\norders,8192,2026-01-01,10,db1\nbilling.invoices,,2026-01-01T00:00:00Z,3,db1\norders,16384,2026-02-01 12:30,1.2e3,db1\n";
+        let snapshots = import_csv(csv, "h.csv", "public").unwrap();
+        assert_eq!(snapshots.len(), 2);
+        assert_eq!(snapshots[0].taken_at.to_string(), "2026-01-01T00:00:00Z");
+        let names: Vec<(&str, &str, Option<u64>, Option<u64>)> =
+            snapshots[0].tables.iter().map(|t| (t.schema.as_str(), t.name.as_str(), t.rows, t.total_bytes)).collect();
+        assert_eq!(names, [("public", "orders", Some(10), Some(8192)), ("billing", "invoices", Some(3), None)]);
+        assert_eq!(snapshots[1].taken_at.to_string(), "2026-02-01T12:30:00Z");
+        assert_eq!(snapshots[1].tables[0].rows, Some(1200));
+        assert_eq!(snapshots[1].source.as_deref(), Some("import"));
+    }
+
+    #[test]
+    fn every_bad_row_is_named_and_nothing_is_imported() {
+        let csv = "table,taken_at,rows,bytes\norders,yesterday,1,1\norders,2026-01-01,-5,1\n,2026-01-01,1,1\norders,2026-01-02,1,1\norders,2026-01-02,2,2\n";
+        let problems = import_csv(csv, "h.csv", "public").unwrap_err();
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 4, "{shown:#?}");
+        assert!(shown[0].starts_with("h.csv:2: `taken_at`: `yesterday` is not a date"), "{}", shown[0]);
+        assert!(shown[1].starts_with("h.csv:3: `rows`: `-5`"), "{}", shown[1]);
+        assert!(shown[2].starts_with("h.csv:4: `table`"), "{}", shown[2]);
+        assert_eq!(shown[3], "h.csv:6: `public.orders` at 2026-01-02T00:00:00Z is already on line 5");
+    }
+
+    #[test]
+    fn a_missing_header_column_is_named() {
+        let problems = import_csv("table,when,rows,bytes\norders,2026-01-01,1,1\n", "h.csv", "public").unwrap_err();
+        assert_eq!(problems[0].line, 1);
+        assert!(problems[0].message.contains("missing taken_at"), "{}", problems[0]);
+        let empty = import_csv("table,taken_at,rows,bytes\n", "h.csv", "public").unwrap_err();
+        assert!(empty[0].message.contains("no data rows"));
+    }
+}

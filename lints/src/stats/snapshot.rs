@@ -1,0 +1,269 @@
+//! One snapshot: what `schemacast collect` read from the database at one instant.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The `format` every snapshot line carries; readers refuse other versions.
+pub const FORMAT: &str = "schemacast.stats/v1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub format: String,
+    pub taken_at: Timestamp,
+    /// `postgres` or `mysql`; absent in imported history.
+    #[serde(default)]
+    pub dialect: Option<String>,
+    #[serde(default)]
+    pub server_version: Option<String>,
+    /// The database connected to (never the URL: it may hold a password).
+    #[serde(default)]
+    pub database: Option<String>,
+    /// `collect` or `import`.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub tables: Vec<TableStats>,
+    #[serde(default)]
+    pub sequences: Vec<SequenceStats>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableStats {
+    pub schema: String,
+    pub name: String,
+    /// Live rows as the server estimates them; `None` when it has no estimate yet.
+    #[serde(default)]
+    pub rows: Option<u64>,
+    /// False when the table was never analyzed: `rows` is then unknown, not zero.
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub analyzed: bool,
+    /// The table's own data (PostgreSQL: main fork of the heap; MySQL: `DATA_LENGTH`).
+    #[serde(default)]
+    pub table_bytes: Option<u64>,
+    #[serde(default)]
+    pub index_bytes: Option<u64>,
+    /// PostgreSQL's TOAST table and its index.
+    #[serde(default)]
+    pub toast_bytes: Option<u64>,
+    /// Everything the table occupies; imported history's `bytes`.
+    #[serde(default)]
+    pub total_bytes: Option<u64>,
+    /// Rows inserted, updated and deleted since the server's statistics were last reset.
+    #[serde(default)]
+    pub inserts: Option<u64>,
+    #[serde(default)]
+    pub updates: Option<u64>,
+    #[serde(default)]
+    pub deletes: Option<u64>,
+    #[serde(default)]
+    pub dead_rows: Option<u64>,
+    /// Rows read by `collect --sample`, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampled_rows: Option<u64>,
+    #[serde(default)]
+    pub columns: Vec<ColumnStats>,
+    #[serde(default)]
+    pub indexes: Vec<IndexStats>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnStats {
+    pub name: String,
+    /// Average stored width in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_width: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub null_frac: Option<f64>,
+    /// Distinct values; negative means a fraction of the rows (PostgreSQL's convention), so
+    /// `-1` is "every row distinct".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_distinct: Option<f64>,
+    /// Longest value in characters, from a sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+    /// Smallest and largest value of a numeric or temporal column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<StatValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<StatValue>,
+    /// Share of the sampled non-null values of a text column that read as numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numeric_frac: Option<f64>,
+}
+
+/// A minimum or maximum: integers exactly, other numbers as floats, temporal values as the
+/// server's ISO text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StatValue {
+    Integer(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl StatValue {
+    /// Reads a value the server printed as text: an integer, a float, or left as text.
+    pub fn from_server_text(text: &str, numeric: bool) -> StatValue {
+        if numeric {
+            if let Ok(value) = text.parse::<i64>() {
+                return StatValue::Integer(value);
+            }
+            if let Ok(value) = text.parse::<f64>() {
+                if value.is_finite() {
+                    return StatValue::Float(value);
+                }
+            }
+        }
+        StatValue::Text(text.to_owned())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexStats {
+    pub name: String,
+    #[serde(default)]
+    pub bytes: Option<u64>,
+}
+
+/// A sequence, identity column or auto-increment counter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SequenceStats {
+    #[serde(default)]
+    pub schema: String,
+    pub name: String,
+    /// `None` when the sequence was never used.
+    #[serde(default)]
+    pub last_value: Option<i64>,
+    pub max_value: i64,
+    #[serde(default = "default_increment")]
+    pub increment: i64,
+    /// The column it feeds, as `schema.table.column` (parts with a dot or quote are quoted).
+    #[serde(default)]
+    pub owned_by: Option<String>,
+}
+
+fn default_increment() -> i64 {
+    1
+}
+
+impl Snapshot {
+    pub fn new(taken_at: Timestamp) -> Snapshot {
+        Snapshot {
+            format: FORMAT.to_owned(),
+            taken_at,
+            dialect: None,
+            server_version: None,
+            database: None,
+            source: None,
+            tables: Vec::new(),
+            sequences: Vec::new(),
+        }
+    }
+
+    /// The snapshot as one line of a stats file, newline included.
+    pub fn to_line(&self) -> String {
+        // Serialising plain data with string keys cannot fail; an empty line would be skipped.
+        let mut line = serde_json::to_string(self).unwrap_or_default();
+        line.push('\n');
+        line
+    }
+
+    /// Checks what serde's types cannot: the format version and value ranges.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!("unsupported format `{}`; this schemacast reads `{FORMAT}`", self.format));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for table in &self.tables {
+            if !seen.insert((table.schema.as_str(), table.name.as_str())) {
+                return Err(format!("table `{}.{}` appears twice", table.schema, table.name));
+            }
+            for column in &table.columns {
+                let at = || format!("column `{}.{}.{}`", table.schema, table.name, column.name);
+                for (field, value) in [("null_frac", column.null_frac), ("numeric_frac", column.numeric_frac)] {
+                    if let Some(v) = value {
+                        if !(0.0..=1.0).contains(&v) {
+                            return Err(format!("{}: `{field}` is {v}, expected a fraction from 0 to 1", at()));
+                        }
+                    }
+                }
+                if let Some(width) = column.avg_width {
+                    if !(width.is_finite() && width >= 0.0) {
+                        return Err(format!("{}: `avg_width` is {width}, expected bytes >= 0", at()));
+                    }
+                }
+                if let Some(n) = column.n_distinct {
+                    if !n.is_finite() || n < -1.0 {
+                        return Err(format!("{}: `n_distinct` is {n}, expected a count or a fraction from -1 to 0", at()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Formats `schema.table.column`, quoting a part that holds a dot or a double quote.
+pub fn qualified_column(schema: &str, table: &str, column: &str) -> String {
+    [schema, table, column]
+        .iter()
+        .map(|part| if part.contains(['.', '"']) { format!("\"{}\"", part.replace('"', "\"\"")) } else { (*part).to_owned() })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_a_line() {
+        let mut snapshot = Snapshot::new("2026-11-25T10:00:00Z".parse().unwrap());
+        snapshot.tables.push(TableStats {
+            schema: "public".into(),
+            name: "orders".into(),
+            rows: Some(1200),
+            analyzed: true,
+            table_bytes: Some(8192),
+            index_bytes: Some(16384),
+            toast_bytes: None,
+            total_bytes: Some(24576),
+            inserts: Some(1200),
+            updates: Some(3),
+            deletes: Some(0),
+            dead_rows: Some(3),
+            sampled_rows: None,
+            columns: vec![ColumnStats {
+                name: "id".into(),
+                avg_width: Some(8.0),
+                null_frac: Some(0.0),
+                n_distinct: Some(-1.0),
+                max_length: None,
+                min: Some(StatValue::Integer(1)),
+                max: Some(StatValue::Integer(1200)),
+                numeric_frac: None,
+            }],
+            indexes: vec![IndexStats { name: "orders_pkey".into(), bytes: Some(16384) }],
+        });
+        let line = snapshot.to_line();
+        assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
+        assert!(line.starts_with(r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-25T10:00:00Z""#), "{line}");
+        assert!(!line.contains("analyzed"), "analyzed tables leave the flag out: {line}");
+        let back: Snapshot = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, snapshot);
+    }
+
+    #[test]
+    fn quotes_parts_that_would_split_wrongly() {
+        assert_eq!(qualified_column("public", "orders", "id"), "public.orders.id");
+        assert_eq!(qualified_column("public", "a.b", "c\"d"), "public.\"a.b\".\"c\"\"d\"");
+    }
+}

@@ -1,7 +1,9 @@
 //! The `schemacast` binary: every surface over the engine.
 
 mod cli;
+mod collect;
 mod output;
+mod stats_file;
 
 use std::process::ExitCode;
 
@@ -21,6 +23,11 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Show the documentation of every rule, or of one.
     Rule(cli::rule::RuleArgs),
+    /// Read statistics from a live PostgreSQL or MySQL/MariaDB database (read-only) and append a
+    /// snapshot to the stats file.
+    Collect(cli::collect::CollectArgs),
+    /// Import or summarise the stats history.
+    Stats(cli::stats::StatsArgs),
 }
 
 /// Exit statuses: the contract CI scripts rely on.
@@ -35,6 +42,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => cli::check::run(args),
         Command::Rule(args) => cli::rule::run(args),
+        Command::Collect(args) => cli::collect::run(args),
+        Command::Stats(args) => cli::stats::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,14 +1,17 @@
 //! `schemacast check [PATH...]`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
 use schemacast_lints::rules::did_you_mean;
+use schemacast_lints::stats::{attach, Snapshot};
 use schemacast_lints::{analyze, Dialect, RuleSelection, Severity};
 
 use crate::cli::inputs::{load_config, read_sources};
+use crate::cli::stats::report_problems;
+use crate::stats_file;
 use crate::cli::print_stdout;
 use crate::exit;
 use crate::output::{self, Format};
@@ -35,6 +38,10 @@ pub(crate) struct CheckArgs {
     /// Do not run these rules (comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Stats file whose latest snapshot is matched to the schema [default: `stats` of
+    /// schemacast.toml when that file exists].
+    #[arg(long)]
+    stats: Option<PathBuf>,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -75,13 +82,14 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
 
     let sources = read_sources(&paths)?;
     let analysis = analyze(sources, dialect, &selection);
+    let stats = load_stats(args.stats.as_deref(), config.as_ref())?.map(|snapshot| attach(&analysis.schema, snapshot));
 
     let colored = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    print_stdout(&output::render(&analysis, args.format, colored))?;
+    print_stdout(&output::render(&analysis, stats.as_ref(), args.format, colored))?;
 
     let threshold = match args.fail_on {
         FailOn::Info => Some(Severity::Info),
@@ -103,4 +111,26 @@ fn rule_selection(args: &CheckArgs, config: Option<&schemacast_lints::Config>) -
         selection.set(name, None).map_err(unknown)?;
     }
     Ok(selection)
+}
+
+/// The latest snapshot of `--stats`, or of the config's stats file when it exists (before the
+/// first `collect` it does not, and that is no error).
+fn load_stats(explicit: Option<&Path>, config: Option<&(schemacast_lints::Config, PathBuf)>) -> anyhow::Result<Option<Snapshot>> {
+    let path = match (explicit, config) {
+        (Some(path), _) => path.to_path_buf(),
+        (None, Some((c, _))) if c.stats.is_some() => {
+            let path = stats_file::stats_path(None, config);
+            if !path.exists() {
+                return Ok(None);
+            }
+            path
+        }
+        _ => return Ok(None),
+    };
+    let history = stats_file::read(&path)?;
+    report_problems(&history);
+    match history.snapshots.into_iter().next_back() {
+        Some(latest) => Ok(Some(latest)),
+        None => bail!("{}: no usable snapshots in this stats file", path.display()),
+    }
 }

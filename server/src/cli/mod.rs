@@ -1,8 +1,10 @@
 //! Command runners: read arguments and files, call the engine, print.
 
 pub(crate) mod check;
+pub(crate) mod collect;
 pub(crate) mod inputs;
 pub(crate) mod rule;
+pub(crate) mod stats;
 
 use std::io::{self, Write};
 

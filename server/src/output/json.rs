@@ -1,12 +1,13 @@
 //! `--format json`: the stable machine-readable contract (`"version": 1`).
 
 use schemacast_lints::text::LineCol;
+use schemacast_lints::stats::AttachedStats;
 use schemacast_lints::Analysis;
 use serde_json::{json, Value};
 
 use super::span;
 
-pub(crate) fn render(analysis: &Analysis) -> String {
+pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>) -> String {
     let diagnostics: Vec<Value> = analysis
         .diagnostics
         .iter()
@@ -51,12 +52,20 @@ pub(crate) fn render(analysis: &Analysis) -> String {
             })
         })
         .collect();
-    let document = json!({
+    let mut document = json!({
         "version": 1,
         "files": analysis.files.len(),
         "statements": { "parsed": analysis.statements_parsed(), "skipped": analysis.statements_skipped() },
         "diagnostics": diagnostics,
     });
+    if let Some(stats) = stats {
+        document["stats"] = json!({
+            "taken_at": stats.snapshot.taken_at.to_string(),
+            "matched_tables": stats.matched_tables(),
+            "only_in_database": stats.unmatched_in_stats.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "only_in_ddl": stats.unmatched_in_schema.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+    }
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text

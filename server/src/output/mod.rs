@@ -7,6 +7,7 @@ mod text;
 
 use clap::ValueEnum;
 use schemacast_lints::text::{LineCol, Location};
+use schemacast_lints::stats::AttachedStats;
 use schemacast_lints::Analysis;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -21,10 +22,10 @@ pub(crate) enum Format {
     Github,
 }
 
-pub(crate) fn render(analysis: &Analysis, format: Format, colored: bool) -> String {
+pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, format: Format, colored: bool) -> String {
     match format {
-        Format::Text => text::render(analysis, colored),
-        Format::Json => json::render(analysis),
+        Format::Text => text::render(analysis, stats, colored),
+        Format::Json => json::render(analysis, stats),
         Format::Sarif => sarif::render(analysis),
         Format::Github => github::render(analysis),
     }
@@ -59,4 +60,22 @@ pub(crate) fn summary(analysis: &Analysis) -> String {
         plural(analysis.statements_parsed(), "statement"),
         analysis.statements_skipped()
     )
+}
+
+/// "stats: snapshot of 2026-11-25T08:00:00Z matched 40 of 42 tables; ...".
+pub(crate) fn stats_summary(stats: &AttachedStats) -> String {
+    let mut line = format!(
+        "stats: snapshot of {} matched {} of the DDL's {} tables",
+        stats.snapshot.taken_at,
+        stats.matched_tables(),
+        stats.matched_tables() + stats.unmatched_in_schema.len()
+    );
+    if !stats.unmatched_in_stats.is_empty() || !stats.unmatched_in_schema.is_empty() {
+        line.push_str(&format!(
+            "; {} only in the database, {} only in the DDL (`schemacast stats show --unmatched` lists them)",
+            stats.unmatched_in_stats.len(),
+            stats.unmatched_in_schema.len()
+        ));
+    }
+    line
 }

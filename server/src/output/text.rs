@@ -1,10 +1,11 @@
 //! rustc-style terminal output through annotate-snippets.
 
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
+use schemacast_lints::stats::AttachedStats;
 use schemacast_lints::text::TextRange;
 use schemacast_lints::{Analysis, AnalyzedFile, Applicability, Severity};
 
-pub(crate) fn render(analysis: &Analysis, colored: bool) -> String {
+pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, colored: bool) -> String {
     let renderer = if colored { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for diagnostic in &analysis.diagnostics {
@@ -50,6 +51,10 @@ pub(crate) fn render(analysis: &Analysis, colored: bool) -> String {
     }
     out.push_str(&super::summary(analysis));
     out.push('\n');
+    if let Some(stats) = stats {
+        out.push_str(&super::stats_summary(stats));
+        out.push('\n');
+    }
     out
 }
 

@@ -1,0 +1,277 @@
+//! `schemacast stats import` and `schemacast stats show`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use schemacast_lints::stats::{attach, import_csv, StatsHistory};
+use schemacast_lints::{analyze, Dialect, RuleSelection};
+use serde_json::json;
+
+use crate::cli::inputs::{load_config, read_sources};
+use crate::cli::print_stdout;
+use crate::{exit, stats_file};
+
+#[derive(Args)]
+pub(crate) struct StatsArgs {
+    #[command(subcommand)]
+    command: StatsCommand,
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// Append a history exported from monitoring: CSV with a header naming
+    /// table,taken_at,rows,bytes (any order; other columns ignored).
+    Import(ImportArgs),
+    /// Summarise the stats file: tables, snapshots, first and last date.
+    Show(ShowArgs),
+}
+
+#[derive(Args)]
+struct Common {
+    /// Stats file [default: `stats` of schemacast.toml, else .schemacast/stats.jsonl].
+    #[arg(long)]
+    stats: Option<PathBuf>,
+    /// Config file [default: the first schemacast.toml from the current directory upward].
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// SQL dialect [default: from schemacast.toml, else postgres].
+    #[arg(long, value_parser = |v: &str| v.parse::<Dialect>())]
+    dialect: Option<Dialect>,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The CSV file.
+    file: PathBuf,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    /// List the tables and columns of the latest snapshot that the DDL does not define, and
+    /// the DDL's tables the database lacks.
+    #[arg(long)]
+    unmatched: bool,
+    /// Schema files or migration directories for --unmatched [default: `schema` of schemacast.toml].
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    format: ShowFormat,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ShowFormat {
+    Text,
+    Json,
+}
+
+pub(crate) fn run(args: StatsArgs) -> anyhow::Result<u8> {
+    match args.command {
+        StatsCommand::Import(args) => import(args),
+        StatsCommand::Show(args) => show(args),
+    }
+}
+
+fn import(args: ImportArgs) -> anyhow::Result<u8> {
+    let config = load_config(args.common.config.as_deref(), &PathBuf::from("."))?;
+    let dialect = args.common.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
+    let path = stats_file::stats_path(args.common.stats.as_deref(), config.as_ref());
+    let shown = args.file.display().to_string();
+    let text = fs::read(&args.file).with_context(|| format!("{shown}: cannot read"))?;
+    let text = String::from_utf8(text).map_err(|_| anyhow::anyhow!("{shown}: not UTF-8 text; export the CSV as UTF-8"))?;
+    let snapshots = import_csv(&text, &shown, dialect.default_schema()).map_err(|problems| {
+        let shown_problems: Vec<String> = problems.iter().take(20).map(ToString::to_string).collect();
+        let more = problems.len().saturating_sub(20);
+        anyhow::anyhow!(
+            "nothing imported; fix these lines:\n  {}{}",
+            shown_problems.join("\n  "),
+            if more > 0 { format!("\n  ... and {more} more") } else { String::new() }
+        )
+    })?;
+    stats_file::append(&path, &snapshots, |history| {
+        let clashes: Vec<String> = snapshots.iter().filter(|s| history.contains_time(s.taken_at)).map(|s| s.taken_at.to_string()).collect();
+        if !clashes.is_empty() {
+            bail!(
+                "nothing imported: {} already has snapshots taken at {}{} (imported before?)",
+                path.display(),
+                clashes.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                if clashes.len() > 3 { format!(" and {} more", clashes.len() - 3) } else { String::new() }
+            );
+        }
+        Ok(())
+    })?;
+    let rows: usize = snapshots.iter().map(|s| s.tables.len()).sum();
+    println!(
+        "imported {rows} rows as {} snapshots ({} to {}) into {}",
+        snapshots.len(),
+        snapshots[0].taken_at,
+        snapshots[snapshots.len() - 1].taken_at,
+        path.display()
+    );
+    Ok(exit::CLEAN)
+}
+
+fn show(args: ShowArgs) -> anyhow::Result<u8> {
+    let config = load_config(args.common.config.as_deref(), &PathBuf::from("."))?;
+    let dialect = args.common.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
+    let path = stats_file::stats_path(args.common.stats.as_deref(), config.as_ref());
+    let history = stats_file::read(&path)?;
+    report_problems(&history);
+    let Some(latest) = history.latest() else {
+        bail!("{}: no usable snapshots", path.display());
+    };
+
+    struct TableHistory {
+        snapshots: usize,
+        first: jiff::Timestamp,
+        last: jiff::Timestamp,
+        rows: Option<u64>,
+        bytes: Option<u64>,
+    }
+    let mut tables: BTreeMap<(String, String), TableHistory> = BTreeMap::new();
+    for snapshot in &history.snapshots {
+        for table in &snapshot.tables {
+            let entry = tables.entry((table.schema.clone(), table.name.clone())).or_insert(TableHistory {
+                snapshots: 0,
+                first: snapshot.taken_at,
+                last: snapshot.taken_at,
+                rows: None,
+                bytes: None,
+            });
+            entry.snapshots += 1;
+            entry.last = snapshot.taken_at;
+            entry.rows = table.rows;
+            entry.bytes = table.total_bytes;
+        }
+    }
+
+    let unmatched = if args.unmatched {
+        let paths = if !args.paths.is_empty() {
+            args.paths.clone()
+        } else {
+            match &config {
+                Some((config, base)) if !config.schema.is_empty() => config.schema.iter().map(|p| base.join(p)).collect(),
+                _ => bail!("--unmatched needs the DDL: pass schema files or directories, or set `schema` in schemacast.toml"),
+            }
+        };
+        let analysis = analyze(read_sources(&paths)?, dialect, &RuleSelection::default());
+        Some(attach(&analysis.schema, latest.clone()))
+    } else {
+        None
+    };
+
+    let first = history.snapshots[0].taken_at;
+    let out = match args.format {
+        ShowFormat::Json => {
+            let tables: Vec<_> = tables
+                .iter()
+                .map(|((schema, name), t)| {
+                    json!({"schema": schema, "name": name, "snapshots": t.snapshots, "first": t.first.to_string(),
+                           "last": t.last.to_string(), "rows": t.rows, "total_bytes": t.bytes})
+                })
+                .collect();
+            let mut document = json!({
+                "stats_file": path.display().to_string(),
+                "snapshots": history.snapshots.len(),
+                "first": first.to_string(),
+                "last": latest.taken_at.to_string(),
+                "problems": history.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "tables": tables,
+            });
+            if let Some(attached) = &unmatched {
+                document["unmatched"] = json!({
+                    "in_database": attached.unmatched_in_stats.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "in_ddl": attached.unmatched_in_schema.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "columns": attached.unmatched_columns.iter().map(|c| json!({
+                        "table": c.table.to_string(), "column": c.column, "side": if c.in_stats { "database" } else { "ddl" }
+                    })).collect::<Vec<_>>(),
+                });
+            }
+            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        ShowFormat::Text => {
+            let mut out = format!(
+                "{}: {} snapshot{} of {} table{}, {first} to {}\n",
+                path.display(),
+                history.snapshots.len(),
+                if history.snapshots.len() == 1 { "" } else { "s" },
+                tables.len(),
+                if tables.len() == 1 { "" } else { "s" },
+                latest.taken_at
+            );
+            out.push_str(&format!(
+                "latest: {} from {}{}: {} tables, {} sequences\n\n",
+                latest.taken_at,
+                latest.database.as_deref().unwrap_or("(unnamed database)"),
+                latest.source.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
+                latest.tables.len(),
+                latest.sequences.len()
+            ));
+            let width = tables.keys().map(|(s, n)| s.len() + n.len() + 1).max().unwrap_or(5).max(5);
+            out.push_str(&format!("{:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}\n", "table", "snapshots", "first", "last", "rows", "bytes"));
+            for ((schema, name), t) in &tables {
+                let qualified = if schema.is_empty() { name.clone() } else { format!("{schema}.{name}") };
+                out.push_str(&format!(
+                    "{qualified:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}\n",
+                    t.snapshots,
+                    t.first.to_string(),
+                    t.last.to_string(),
+                    t.rows.map_or("unknown".to_owned(), |r| r.to_string()),
+                    t.bytes.map_or("-".to_owned(), human_bytes)
+                ));
+            }
+            if let Some(attached) = &unmatched {
+                out.push_str(&format!("\nmatched {} of the DDL's tables to the latest snapshot\n", attached.matched_tables()));
+                let list = |title: &str, names: Vec<String>| {
+                    let mut s = format!("{title} ({}):\n", names.len());
+                    for name in names {
+                        s.push_str(&format!("  {name}\n"));
+                    }
+                    s
+                };
+                out.push_str(&list("in the database, not in the DDL", attached.unmatched_in_stats.iter().map(ToString::to_string).collect()));
+                out.push_str(&list("in the DDL, not in the database", attached.unmatched_in_schema.iter().map(ToString::to_string).collect()));
+                out.push_str(&list(
+                    "columns only on one side",
+                    attached
+                        .unmatched_columns
+                        .iter()
+                        .map(|c| format!("{}.{} (only in the {})", c.table, c.column, if c.in_stats { "database" } else { "DDL" }))
+                        .collect(),
+                ));
+            }
+            out
+        }
+    };
+    print_stdout(&out)?;
+    Ok(exit::CLEAN)
+}
+
+/// Bad lines do not stop the rest from loading; each is named so it can be fixed.
+pub(crate) fn report_problems(history: &StatsHistory) {
+    for problem in &history.problems {
+        eprintln!("warning: {problem}");
+    }
+}
+
+pub(crate) fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

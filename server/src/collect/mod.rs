@@ -1,0 +1,227 @@
+//! `schemacast collect`: read-only sampling of a live database into one stats snapshot.
+//!
+//! Every query runs in a read-only transaction with a statement timeout; nothing is created,
+//! altered or written in the database. The snapshot holds aggregates only (see
+//! [`schemacast_lints::stats`]), never the URL, a password or row values other than a numeric
+//! or temporal column's minimum and maximum.
+
+mod mysql;
+mod postgres;
+
+use std::time::Duration;
+
+use anyhow::bail;
+use indicatif::{ProgressBar, ProgressStyle};
+use schemacast_lints::stats::Snapshot;
+
+/// Which tables to read.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scope {
+    /// Only these schemas (MySQL: databases); empty means every non-system one.
+    pub schemas: Vec<String>,
+    /// Glob patterns (`*`, `?`) over `table` or, when they hold a dot, `schema.table`.
+    pub exclude_tables: Vec<String>,
+}
+
+impl Scope {
+    pub fn includes(&self, schema: &str, table: &str) -> bool {
+        !self.exclude_tables.iter().any(|pattern| {
+            if pattern.contains('.') {
+                glob_matches(pattern, &format!("{schema}.{table}"))
+            } else {
+                glob_matches(pattern, table)
+            }
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct CollectOptions {
+    pub scope: Scope,
+    /// With `--sample`: at most this many rows read per table.
+    pub sample_rows: Option<u64>,
+    /// Longest any one statement may run.
+    pub statement_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+/// A snapshot, and what could not be read but did not stop the collection.
+pub(crate) struct Collected {
+    pub snapshot: Snapshot,
+    pub notes: Vec<String>,
+}
+
+/// Connects to the database `url` names and reads one snapshot.
+pub(crate) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
+    let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase()).unwrap_or_default();
+    let result = match scheme.as_str() {
+        "postgres" | "postgresql" => postgres::collect(url, options, progress),
+        "mysql" | "mariadb" => mysql::collect(url, options, progress),
+        "" => bail!("`{}` is not a database URL; write postgres://user@host/db or mysql://user@host/db", redact(url)),
+        other => bail!("unsupported database `{other}://`; schemacast collects from postgres:// and mysql:// (MariaDB too) URLs"),
+    };
+    // Driver messages do not echo URLs, but a password must not reach a terminal or CI log
+    // even if one ever does.
+    result.map_err(|error| anyhow::anyhow!(scrub(&format!("{error:#}"), url)))
+}
+
+/// The URL with its password replaced, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    match password_span(url) {
+        Some((start, end)) => format!("{}***{}", &url[..start], &url[end..]),
+        None => url.to_owned(),
+    }
+}
+
+fn scrub(message: &str, url: &str) -> String {
+    match password_span(url) {
+        Some((start, end)) if end > start => {
+            let encoded = &url[start..end];
+            message.replace(encoded, "***").replace(&percent_decode(encoded), "***")
+        }
+        _ => message.to_owned(),
+    }
+}
+
+/// Byte range of the password in `scheme://user:password@host/...`.
+fn password_span(url: &str) -> Option<(usize, usize)> {
+    let authority_start = url.find("://")? + 3;
+    let rest = &url[authority_start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let at = rest[..authority_end].rfind('@')?;
+    let colon = rest[..at].find(':')?;
+    Some((authority_start + colon + 1, authority_start + at))
+}
+
+/// Percent-decodes a URL component (user names and passwords may be encoded).
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            backtrack = Some((p, t));
+            p += 1;
+        } else if let Some((star, matched)) = backtrack {
+            p = star + 1;
+            t = matched + 1;
+            backtrack = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
+fn snapshot_time() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    // Millisecond precision keeps lines short and two quick collects distinct.
+    jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
+}
+
+/// Quotes an identifier the way both PostgreSQL (`"`) and MySQL (`` ` ``) want it.
+fn quote_identifier(name: &str, quote: char) -> String {
+    let doubled = name.replace(quote, &format!("{quote}{quote}"));
+    format!("{quote}{doubled}{quote}")
+}
+
+/// Progress on a terminal for databases with many tables; nothing otherwise.
+pub(crate) struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    /// Below this many tables collection is quick and a bar would only flicker.
+    const MIN_TABLES: usize = 20;
+
+    pub fn new(enabled: bool) -> Progress {
+        let bar = enabled.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress { bar }
+    }
+
+    pub fn phase(&self, message: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message.to_owned());
+        }
+    }
+
+    pub fn start_tables(&self, tables: usize, message: &str) {
+        if let Some(bar) = &self.bar {
+            if tables >= Self::MIN_TABLES {
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} tables ({eta})")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+                bar.set_length(tables as u64);
+                bar.set_position(0);
+            }
+            bar.set_message(message.to_owned());
+        }
+    }
+
+    pub fn table_done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_tables_and_qualified_names() {
+        let scope = Scope { schemas: vec![], exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()] };
+        assert!(!scope.includes("public", "tmp_import"));
+        assert!(!scope.includes("audit", "events"));
+        assert!(!scope.includes("public", "log_2024"));
+        assert!(scope.includes("public", "log_20245"));
+        assert!(scope.includes("public", "orders"));
+        assert!(glob_matches("*_x*y", "a_xxy"));
+        assert!(!glob_matches("a*b", "acbd"));
+    }
+
+    #[test]
+    fn passwords_are_redacted_and_scrubbed() {
+        assert_eq!(redact("postgres://app:s3cr%40t@127.0.0.1:5432/shop"), "postgres://app:***@127.0.0.1:5432/shop");
+        assert_eq!(redact("mysql://root@localhost/test"), "mysql://root@localhost/test");
+        assert_eq!(scrub("failed for s3cr%40t", "postgres://app:s3cr%40t@h/db"), "failed for ***");
+        assert_eq!(percent_decode("s3cr%40t"), "s3cr@t");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

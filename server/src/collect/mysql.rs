@@ -1,0 +1,395 @@
+//! Collecting from MySQL and MariaDB through `information_schema` and, where the user may read
+//! them, the persistent statistics tables.
+
+use std::collections::HashMap;
+
+use anyhow::anyhow;
+use mysql::prelude::Queryable;
+use mysql::{Conn, Opts, OptsBuilder, Params, Row, Value};
+use schemacast_lints::stats::{qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats};
+
+use super::{quote_identifier, snapshot_time, CollectOptions, Collected, Progress};
+
+const SYSTEM_SCHEMAS: [&str; 4] = ["mysql", "information_schema", "performance_schema", "sys"];
+
+pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
+    let url = match url.strip_prefix("mariadb://") {
+        Some(rest) => format!("mysql://{rest}"),
+        None => url.to_owned(),
+    };
+    let opts = Opts::from_url(&url).map_err(|e| anyhow!("invalid MySQL URL: {e}"))?;
+    let database = opts.get_db_name().filter(|d| !d.is_empty()).map(str::to_owned);
+    let user = opts.get_user().unwrap_or("").to_owned();
+    let mut builder = OptsBuilder::from_opts(opts.clone())
+        .tcp_connect_timeout(Some(options.connect_timeout))
+        .read_timeout(Some(options.statement_timeout + options.connect_timeout))
+        .write_timeout(Some(options.connect_timeout));
+    if opts.get_pass().is_none() {
+        if let Ok(password) = std::env::var("MYSQL_PWD") {
+            builder = builder.pass(Some(password));
+        }
+    }
+    progress.phase("connecting");
+    let target = super::redact(&url);
+    let mut conn = Conn::new(builder).map_err(|e| match &e {
+        mysql::Error::MySqlError(m) if m.code == 1045 => {
+            anyhow!("cannot connect to {target}: {} ; check the user ({user}) and password (in the URL or MYSQL_PWD)", m.message)
+        }
+        mysql::Error::MySqlError(m) => anyhow!("cannot connect to {target}: {} (error {})", m.message, m.code),
+        other => anyhow!("cannot connect to {target}: {other}"),
+    })?;
+
+    let seconds = options.statement_timeout.as_secs_f64();
+    let version: String = conn.query_first("SELECT VERSION()").map_err(|e| query_error(&e, "reading the server version", seconds))?.unwrap_or_default();
+    let mariadb = version.to_ascii_lowercase().contains("mariadb");
+    let timeout_setting = if mariadb {
+        format!("SET SESSION max_statement_time = {seconds}")
+    } else {
+        format!("SET SESSION max_execution_time = {}", options.statement_timeout.as_millis().max(1))
+    };
+    conn.query_drop(timeout_setting).map_err(|e| query_error(&e, "setting the statement timeout", seconds))?;
+    if !mariadb {
+        // MySQL 8 caches TABLES statistics for a day by default; this session wants them fresh.
+        let _ = conn.query_drop("SET SESSION information_schema_stats_expiry = 0");
+    }
+    conn.query_drop("SET SESSION TRANSACTION READ ONLY").map_err(|e| query_error(&e, "making the session read-only", seconds))?;
+    conn.query_drop("START TRANSACTION READ ONLY").map_err(|e| query_error(&e, "starting a read-only transaction", seconds))?;
+
+    let result = read_snapshot(&mut conn, options, progress, database, version, mariadb);
+    let _ = conn.query_drop("ROLLBACK");
+    result
+}
+
+fn read_snapshot(
+    conn: &mut Conn,
+    options: &CollectOptions,
+    progress: &Progress,
+    database: Option<String>,
+    version: String,
+    mariadb: bool,
+) -> anyhow::Result<Collected> {
+    let seconds = options.statement_timeout.as_secs_f64();
+    let mut notes = Vec::new();
+    let mut snapshot = Snapshot::new(snapshot_time());
+    snapshot.dialect = Some("mysql".to_owned());
+    snapshot.server_version = Some(version);
+    snapshot.database = database.clone();
+    snapshot.source = Some("collect".to_owned());
+
+    // The URL's database is what a user means by "my schema"; without one, every user database.
+    let schemas: Vec<String> = if !options.scope.schemas.is_empty() {
+        options.scope.schemas.clone()
+    } else {
+        database.into_iter().collect()
+    };
+    let (schema_filter, mut params) = if schemas.is_empty() {
+        (format!("TABLE_SCHEMA NOT IN ({})", placeholders(SYSTEM_SCHEMAS.len())), SYSTEM_SCHEMAS.iter().map(|s| Value::from(*s)).collect::<Vec<_>>())
+    } else {
+        (format!("TABLE_SCHEMA IN ({})", placeholders(schemas.len())), schemas.iter().map(|s| Value::from(s.as_str())).collect())
+    };
+
+    progress.phase("reading tables");
+    let rows: Vec<Row> = conn
+        .exec(
+            format!(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH, AUTO_INCREMENT
+                 FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND {schema_filter}
+                 ORDER BY TABLE_SCHEMA, TABLE_NAME"
+            ),
+            Params::Positional(params.clone()),
+        )
+        .map_err(|e| query_error(&e, "reading information_schema.TABLES", seconds))?;
+    let mut tables: Vec<TableStats> = Vec::new();
+    let mut auto_increment: HashMap<(String, String), u64> = HashMap::new();
+    for row in &rows {
+        let (Some(schema), Some(name)) = (text(row, 0), text(row, 1)) else { continue };
+        if !options.scope.includes(&schema, &name) {
+            continue;
+        }
+        let rows = number(row, 2);
+        let (data, index) = (number(row, 3), number(row, 4));
+        if let Some(next) = number(row, 5) {
+            auto_increment.insert((schema.clone(), name.clone()), next);
+        }
+        tables.push(TableStats {
+            schema,
+            name,
+            rows,
+            analyzed: rows.is_some(),
+            table_bytes: data,
+            index_bytes: index,
+            toast_bytes: None,
+            total_bytes: data.zip(index).map(|(d, i)| d + i),
+            inserts: None,
+            updates: None,
+            deletes: None,
+            dead_rows: None,
+            sampled_rows: None,
+            columns: Vec::new(),
+            indexes: Vec::new(),
+        });
+    }
+    let position: HashMap<(String, String), usize> =
+        tables.iter().enumerate().map(|(i, t)| ((t.schema.clone(), t.name.clone()), i)).collect();
+
+    progress.phase("reading columns");
+    let rows: Vec<Row> = conn
+        .exec(
+            format!(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA
+                 FROM information_schema.COLUMNS WHERE {schema_filter}
+                 ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
+            ),
+            Params::Positional(params.clone()),
+        )
+        .map_err(|e| query_error(&e, "reading information_schema.COLUMNS", seconds))?;
+    let mut kinds: HashMap<(usize, String), Kind> = HashMap::new();
+    let increment: i64 = conn.query_first("SELECT @@auto_increment_increment").ok().flatten().unwrap_or(1);
+    for row in &rows {
+        let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else { continue };
+        let Some(&at) = position.get(&(schema.clone(), table.clone())) else { continue };
+        let data_type = text(row, 3).unwrap_or_default().to_ascii_lowercase();
+        let column_type = text(row, 4).unwrap_or_default().to_ascii_lowercase();
+        if text(row, 5).unwrap_or_default().to_ascii_lowercase().contains("auto_increment") {
+            let next = auto_increment.get(&(schema.clone(), table.clone())).copied();
+            snapshot.sequences.push(SequenceStats {
+                schema: schema.clone(),
+                name: table.clone(),
+                last_value: next.filter(|&n| n > 1).map(|n| (n - 1).min(i64::MAX as u64) as i64),
+                max_value: integer_max(&data_type, column_type.contains("unsigned")),
+                increment,
+                owned_by: Some(qualified_column(&schema, &table, &column)),
+            });
+        }
+        kinds.insert((at, column.clone()), Kind::of(&data_type));
+        tables[at].columns.push(ColumnStats {
+            name: column,
+            avg_width: None,
+            null_frac: None,
+            n_distinct: None,
+            max_length: None,
+            min: None,
+            max: None,
+            numeric_frac: None,
+        });
+    }
+
+    if mariadb {
+        progress.phase("reading mysql.column_stats");
+        let filter = schema_filter.replace("TABLE_SCHEMA", "db_name");
+        let query = format!(
+            "SELECT db_name, table_name, column_name, min_value, max_value, nulls_ratio, avg_length, avg_frequency
+             FROM mysql.column_stats WHERE {filter}"
+        );
+        match conn.exec::<Row, _, _>(query, Params::Positional(params.clone())) {
+            Ok(rows) => {
+                for row in &rows {
+                    let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else { continue };
+                    let Some(&at) = position.get(&(schema, table)) else { continue };
+                    let kind = kinds.get(&(at, column.clone())).copied().unwrap_or(Kind::Other);
+                    let Some(stats) = tables[at].columns.iter_mut().find(|c| c.name == column) else { continue };
+                    stats.null_frac = float(row, 5).map(|f| f.clamp(0.0, 1.0));
+                    stats.avg_width = float(row, 6).filter(|w| *w >= 0.0);
+                    stats.n_distinct = float(row, 7).filter(|f| *f >= 1.0).map(|f| -(1.0 / f));
+                    // Text minimums and maximums would be row values; only numbers and times are kept.
+                    if matches!(kind, Kind::Number | Kind::Temporal) {
+                        stats.min = text(row, 3).map(|v| StatValue::from_server_text(&v, kind == Kind::Number));
+                        stats.max = text(row, 4).map(|v| StatValue::from_server_text(&v, kind == Kind::Number));
+                    }
+                }
+            }
+            Err(e) => notes.push(format!("column statistics skipped: cannot read mysql.column_stats ({})", short(&e))),
+        }
+    }
+
+    progress.phase("reading index sizes");
+    let filter = schema_filter.replace("TABLE_SCHEMA", "database_name");
+    let query = format!(
+        "SELECT database_name, table_name, index_name, stat_value * @@innodb_page_size
+         FROM mysql.innodb_index_stats WHERE stat_name = 'size' AND {filter} ORDER BY 1, 2, 3"
+    );
+    match conn.exec::<Row, _, _>(query, Params::Positional(params.clone())) {
+        Ok(rows) => {
+            for row in &rows {
+                let (Some(schema), Some(table), Some(index)) = (text(row, 0), text(row, 1), text(row, 2)) else { continue };
+                // Partitions appear as `table#P#partition`.
+                let base = table.split("#P#").next().unwrap_or(&table).to_owned();
+                let Some(&at) = position.get(&(schema, base)) else { continue };
+                let bytes = number(row, 3);
+                match tables[at].indexes.iter_mut().find(|i| i.name == index) {
+                    Some(existing) => existing.bytes = existing.bytes.zip(bytes).map(|(a, b)| a + b),
+                    None => tables[at].indexes.push(IndexStats { name: index, bytes }),
+                }
+            }
+        }
+        Err(e) => notes.push(format!("index sizes skipped: cannot read mysql.innodb_index_stats ({})", short(&e))),
+    }
+
+    if let Some(limit) = options.sample_rows {
+        progress.start_tables(tables.len(), "sampling");
+        for (at, table) in tables.iter_mut().enumerate() {
+            sample(conn, table, |column| kinds.get(&(at, column.to_owned())).copied().unwrap_or(Kind::Other), limit, seconds)?;
+            progress.table_done();
+        }
+    }
+    params.clear();
+    snapshot.tables = tables;
+    Ok(Collected { snapshot, notes })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Number,
+    Temporal,
+    Text,
+    Other,
+}
+
+impl Kind {
+    fn of(data_type: &str) -> Kind {
+        match data_type {
+            "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "decimal" | "numeric" | "float" | "double"
+            | "real" => Kind::Number,
+            "date" | "datetime" | "timestamp" | "time" | "year" => Kind::Temporal,
+            "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" => Kind::Text,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// MySQL has no TABLESAMPLE: the sample is the first `limit` rows the engine returns, which
+/// for InnoDB are the lowest primary keys. Said so in the docs.
+fn sample(conn: &mut Conn, table: &mut TableStats, kind_of: impl Fn(&str) -> Kind, limit: u64, seconds: f64) -> anyhow::Result<()> {
+    let mut selects = vec!["COUNT(*)".to_owned()];
+    let mut plan: Vec<(usize, &'static str, Kind)> = Vec::new();
+    for (index, column) in table.columns.iter().enumerate() {
+        let quoted = quote_identifier(&column.name, '`');
+        let kind = kind_of(&column.name);
+        match kind {
+            Kind::Text => {
+                selects.push(format!("MAX(CHAR_LENGTH({quoted}))"));
+                plan.push((index, "max_length", kind));
+                selects.push(format!(
+                    "SUM({quoted} REGEXP '^[[:space:]]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[[:space:]]*$') / NULLIF(COUNT({quoted}), 0)"
+                ));
+                plan.push((index, "numeric_frac", kind));
+            }
+            Kind::Number | Kind::Temporal => {
+                selects.push(format!("MIN({quoted})"));
+                plan.push((index, "min", kind));
+                selects.push(format!("MAX({quoted})"));
+                plan.push((index, "max", kind));
+            }
+            Kind::Other => {}
+        }
+    }
+    let inner: Vec<String> = table.columns.iter().map(|c| quote_identifier(&c.name, '`')).collect();
+    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
+    let query = format!(
+        "SELECT {} FROM (SELECT {inner} FROM {}.{} LIMIT {limit}) AS sample",
+        selects.join(", "),
+        quote_identifier(&table.schema, '`'),
+        quote_identifier(&table.name, '`')
+    );
+    let during = format!("sampling {}.{}", table.schema, table.name);
+    let row: Row = conn.query_first(query).map_err(|e| query_error(&e, &during, seconds))?.ok_or_else(|| anyhow!("no result while {during}"))?;
+    table.sampled_rows = number(&row, 0);
+    for (position, (index, what, kind)) in plan.into_iter().enumerate() {
+        let at = position + 1;
+        let column = &mut table.columns[index];
+        match what {
+            "max_length" => column.max_length = number(&row, at),
+            "numeric_frac" => column.numeric_frac = float(&row, at).map(|f| f.clamp(0.0, 1.0)),
+            "min" => {
+                if let Some(v) = text(&row, at) {
+                    column.min = Some(StatValue::from_server_text(&v, kind == Kind::Number));
+                }
+            }
+            "max" => {
+                if let Some(v) = text(&row, at) {
+                    column.max = Some(StatValue::from_server_text(&v, kind == Kind::Number));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn integer_max(data_type: &str, unsigned: bool) -> i64 {
+    let bits = match data_type {
+        "tinyint" => 8,
+        "smallint" => 16,
+        "mediumint" => 24,
+        "int" | "integer" => 32,
+        _ => 64,
+    };
+    let max = if unsigned { (1u128 << bits) - 1 } else { (1u128 << (bits - 1)) - 1 };
+    max.min(i64::MAX as u128) as i64
+}
+
+fn placeholders(count: usize) -> String {
+    vec!["?"; count].join(", ")
+}
+
+/// A cell as text, whichever protocol delivered it.
+fn text(row: &Row, index: usize) -> Option<String> {
+    match row.as_ref(index)? {
+        Value::NULL => None,
+        Value::Bytes(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::UInt(u) => Some(u.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Double(d) => Some(d.to_string()),
+        Value::Date(y, mo, d, h, mi, s, us) => Some(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06}")),
+        Value::Time(negative, days, h, mi, s, us) => {
+            Some(format!("{}{:02}:{mi:02}:{s:02}.{us:06}", if *negative { "-" } else { "" }, *days * 24 + u32::from(*h)))
+        }
+    }
+}
+
+fn number(row: &Row, index: usize) -> Option<u64> {
+    let value = text(row, index)?;
+    value.parse::<u64>().ok().or_else(|| value.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f.round() as u64))
+}
+
+fn float(row: &Row, index: usize) -> Option<f64> {
+    text(row, index)?.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+fn short(error: &mysql::Error) -> String {
+    match error {
+        mysql::Error::MySqlError(m) => format!("{} (error {})", m.message, m.code),
+        other => other.to_string(),
+    }
+}
+
+fn query_error(error: &mysql::Error, during: &str, seconds: f64) -> anyhow::Error {
+    match error {
+        // MySQL's ER_QUERY_TIMEOUT, MariaDB's ER_STATEMENT_TIMEOUT.
+        mysql::Error::MySqlError(m) if m.code == 3024 || m.code == 1969 => anyhow!(
+            "timed out after {seconds} s while {during} ({}); raise --timeout, or narrow the scope with --schema or --exclude-table",
+            m.message
+        ),
+        mysql::Error::MySqlError(m) if m.code == 1142 || m.code == 1143 || m.code == 1044 => anyhow!(
+            "{} while {during}; grant the collecting user SELECT on it, or leave it out with --exclude-table",
+            m.message
+        ),
+        mysql::Error::MySqlError(m) => anyhow!("MySQL error while {during}: {} (error {})", m.message, m.code),
+        other => anyhow!("lost the connection while {during}: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_limits_follow_the_column_type() {
+        assert_eq!(integer_max("int", false), 2_147_483_647);
+        assert_eq!(integer_max("int", true), 4_294_967_295);
+        assert_eq!(integer_max("tinyint", true), 255);
+        assert_eq!(integer_max("mediumint", false), 8_388_607);
+        assert_eq!(integer_max("bigint", true), i64::MAX);
+    }
+}

@@ -1,0 +1,548 @@
+//! Collecting from PostgreSQL (10 or later) through its catalog and statistics views.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use anyhow::{anyhow, bail};
+use postgres::error::SqlState;
+use postgres::{IsolationLevel, NoTls, Transaction};
+use schemacast_lints::stats::{qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats};
+
+use super::{quote_identifier, snapshot_time, CollectOptions, Collected, Progress};
+
+/// Schemas that belong to the server, never to the user.
+const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+
+pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
+    let mut config = postgres::Config::from_str(url).map_err(|e| anyhow!("invalid PostgreSQL URL: {e}"))?;
+    if config.get_password().is_none() {
+        if let Ok(password) = std::env::var("PGPASSWORD") {
+            config.password(password);
+        }
+    }
+    let timeout_ms = options.statement_timeout.as_millis().max(1);
+    config
+        .application_name("schemacast collect")
+        .connect_timeout(options.connect_timeout)
+        // Read-only for the whole session, not only for the transaction below.
+        .options(&format!("-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"));
+    let database = config.get_dbname().map(str::to_owned);
+    let user = config.get_user().map(str::to_owned);
+
+    progress.phase("connecting");
+    let mut client = config.connect(NoTls).map_err(|e| connection_error(&e, url, user.as_deref(), database.as_deref()))?;
+    let seconds = options.statement_timeout.as_secs_f64();
+    let mut transaction = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(|e| query_error(&e, "starting a read-only transaction", seconds))?;
+    transaction
+        .batch_execute(&format!(
+            "SET LOCAL statement_timeout = {timeout_ms}; SET LOCAL lock_timeout = {timeout_ms}; \
+             SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL extra_float_digits = 3"
+        ))
+        .map_err(|e| query_error(&e, "setting the session up", seconds))?;
+    let collected = read_snapshot(&mut transaction, options, progress, database);
+    // Nothing was written; ending without COMMIT makes that explicit.
+    let _ = transaction.rollback();
+    let _ = client.close();
+    collected
+}
+
+fn read_snapshot(
+    tx: &mut Transaction<'_>,
+    options: &CollectOptions,
+    progress: &Progress,
+    database: Option<String>,
+) -> anyhow::Result<Collected> {
+    let seconds = options.statement_timeout.as_secs_f64();
+    let failed = |during: &'static str| move |e: postgres::Error| query_error(&e, during, seconds);
+
+    let version_row = tx.query_one("SELECT current_setting('server_version_num')::int4, version(), current_database()::text", &[]).map_err(failed("reading the server version"))?;
+    let version_num: i32 = version_row.get(0);
+    if version_num < 100_000 {
+        bail!("PostgreSQL {} is too old; collect needs PostgreSQL 10 or later", version_row.get::<_, String>(1));
+    }
+    let mut snapshot = Snapshot::new(snapshot_time());
+    snapshot.dialect = Some("postgres".to_owned());
+    snapshot.server_version = Some(version_row.get::<_, String>(1));
+    snapshot.database = database.or_else(|| Some(version_row.get::<_, String>(2)));
+    snapshot.source = Some("collect".to_owned());
+    let schemas = &options.scope.schemas;
+
+    progress.phase("reading tables");
+    let table_rows = tx
+        .query(
+            &format!(
+                "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text, c.reltuples::float8, c.relpages::int8,
+                        pg_relation_size(c.oid), pg_indexes_size(c.oid),
+                        CASE WHEN c.reltoastrelid <> 0 THEN pg_total_relation_size(c.reltoastrelid) END,
+                        pg_total_relation_size(c.oid),
+                        s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.n_dead_tup,
+                        (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL
+                            OR s.last_vacuum IS NOT NULL OR s.last_autovacuum IS NOT NULL),
+                        (SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1)
+                 FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+                 WHERE c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMAS}
+                   AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
+                 ORDER BY 2, 3"
+            ),
+            &[schemas],
+        )
+        .map_err(failed("reading pg_class and pg_stat_user_tables"))?;
+
+    struct Found {
+        oid: u32,
+        kind: String,
+        parent: Option<u32>,
+        stats: TableStats,
+        /// Typed columns: name and type category, in table order.
+        columns: Vec<(String, String)>,
+    }
+    let mut tables: Vec<Found> = Vec::new();
+    for row in &table_rows {
+        let schema: String = row.get(1);
+        let name: String = row.get(2);
+        if !options.scope.includes(&schema, &name) {
+            continue;
+        }
+        let reltuples: f64 = row.get(4);
+        let relpages: i64 = row.get(5);
+        let maintained: Option<bool> = row.get(14);
+        // PostgreSQL 14 and later say -1 for "never analyzed"; before, 0 rows in 0 pages with no
+        // vacuum or analyze on record means the same.
+        let analyzed = if version_num >= 140_000 {
+            reltuples >= 0.0
+        } else {
+            reltuples > 0.0 || relpages > 0 || maintained.unwrap_or(false)
+        };
+        let count = |i: usize| row.get::<_, Option<i64>>(i).map(|v| v.max(0) as u64);
+        tables.push(Found {
+            oid: row.get(0),
+            kind: row.get(3),
+            parent: row.get(15),
+            stats: TableStats {
+                schema,
+                name,
+                rows: analyzed.then_some(reltuples.max(0.0).round() as u64),
+                analyzed,
+                table_bytes: count(6),
+                index_bytes: count(7),
+                toast_bytes: Some(count(8).unwrap_or(0)),
+                total_bytes: count(9),
+                inserts: count(10),
+                updates: count(11),
+                deletes: count(12),
+                dead_rows: count(13),
+                sampled_rows: None,
+                columns: Vec::new(),
+                indexes: Vec::new(),
+            },
+            columns: Vec::new(),
+        });
+    }
+    let position: HashMap<u32, usize> = tables.iter().enumerate().map(|(i, t)| (t.oid, i)).collect();
+
+    progress.phase("reading columns");
+    let column_rows = tx
+        .query(
+            &format!(
+                "SELECT a.attrelid, a.attname::text, t.typcategory::text
+                 FROM pg_attribute a
+                 JOIN pg_class c ON c.oid = a.attrelid
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_type t ON t.oid = a.atttypid
+                 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMAS}
+                   AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
+                 ORDER BY a.attrelid, a.attnum"
+            ),
+            &[schemas],
+        )
+        .map_err(failed("reading pg_attribute"))?;
+    for row in &column_rows {
+        let Some(&at) = position.get(&row.get::<_, u32>(0)) else { continue };
+        let name: String = row.get(1);
+        tables[at].stats.columns.push(ColumnStats {
+            name: name.clone(),
+            avg_width: None,
+            null_frac: None,
+            n_distinct: None,
+            max_length: None,
+            min: None,
+            max: None,
+            numeric_frac: None,
+        });
+        tables[at].columns.push((name, row.get(2)));
+    }
+
+    progress.phase("reading pg_stats");
+    // Partitioned parents keep their statistics as `inherited`; plain tables as not.
+    let stats_rows = tx
+        .query(
+            &format!(
+                "SELECT c.oid, s.attname::text, s.avg_width, s.null_frac::float8, s.n_distinct::float8,
+                        s.histogram_bounds::text, s.most_common_vals::text
+                 FROM pg_stats s
+                 JOIN pg_namespace n ON n.nspname = s.schemaname
+                 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
+                 WHERE s.inherited = (c.relkind = 'p') AND {SYSTEM_SCHEMAS}
+                   AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))"
+            ),
+            &[schemas],
+        )
+        .map_err(failed("reading pg_stats"))?;
+    for row in &stats_rows {
+        let Some(&at) = position.get(&row.get::<_, u32>(0)) else { continue };
+        let name: String = row.get(1);
+        let table = &mut tables[at];
+        let Some(index) = table.columns.iter().position(|(c, _)| *c == name) else { continue };
+        let category = table.columns[index].1.clone();
+        let column = &mut table.stats.columns[index];
+        column.avg_width = row.get::<_, Option<i32>>(2).map(f64::from);
+        column.null_frac = row.get(3);
+        column.n_distinct = row.get(4);
+        if let Some((min, max)) = extremes(&category, [row.get::<_, Option<String>>(5), row.get::<_, Option<String>>(6)]) {
+            column.min = Some(min);
+            column.max = Some(max);
+        }
+    }
+
+    progress.phase("reading index sizes");
+    let index_rows = tx
+        .query(
+            &format!(
+                "SELECT x.indrelid, ic.relname::text, pg_relation_size(ic.oid)
+                 FROM pg_index x
+                 JOIN pg_class ic ON ic.oid = x.indexrelid
+                 JOIN pg_namespace n ON n.oid = ic.relnamespace
+                 WHERE {SYSTEM_SCHEMAS} AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
+                 ORDER BY 1, 2"
+            ),
+            &[schemas],
+        )
+        .map_err(failed("reading index sizes"))?;
+    for row in &index_rows {
+        let Some(&at) = position.get(&row.get::<_, u32>(0)) else { continue };
+        tables[at].stats.indexes.push(IndexStats { name: row.get(1), bytes: Some(row.get::<_, i64>(2).max(0) as u64) });
+    }
+
+    progress.phase("reading sequences");
+    let sequence_rows = tx
+        .query(
+            &format!(
+                "SELECT n.nspname::text, c.relname::text, s.last_value, s.max_value, s.increment_by,
+                        owner.table_schema, owner.table_name, owner.column_name
+                 FROM pg_sequences s
+                 JOIN pg_namespace n ON n.nspname = s.schemaname
+                 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.sequencename
+                 LEFT JOIN LATERAL (
+                     SELECT tn.nspname::text AS table_schema, tc.relname::text AS table_name, a.attname::text AS column_name
+                     FROM pg_depend d
+                     JOIN pg_class tc ON tc.oid = d.refobjid
+                     JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+                     JOIN pg_attribute a ON a.attrelid = tc.oid AND a.attnum = d.refobjsubid
+                     WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                       AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+                     LIMIT 1) owner ON true
+                 WHERE {SYSTEM_SCHEMAS} AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
+                 ORDER BY 1, 2"
+            ),
+            &[schemas],
+        )
+        .map_err(failed("reading pg_sequences"))?;
+    for row in &sequence_rows {
+        let owner: Option<(String, String, String)> = match (row.get(5), row.get(6), row.get(7)) {
+            (Some(s), Some(t), Some(c)) => Some((s, t, c)),
+            _ => None,
+        };
+        if let Some((schema, table, _)) = &owner {
+            if !options.scope.includes(schema, table) {
+                continue;
+            }
+        }
+        snapshot.sequences.push(SequenceStats {
+            schema: row.get(0),
+            name: row.get(1),
+            last_value: row.get(2),
+            max_value: row.get(3),
+            increment: row.get(4),
+            owned_by: owner.map(|(s, t, c)| qualified_column(&s, &t, &c)),
+        });
+    }
+
+    if let Some(limit) = options.sample_rows {
+        let plain = tables.iter().filter(|t| t.kind == "r").count();
+        progress.start_tables(plain, "sampling");
+        for table in tables.iter_mut().filter(|t| t.kind == "r") {
+            sample(tx, table.stats.rows, &mut table.stats, &table.columns, limit, seconds)?;
+            progress.table_done();
+        }
+    }
+
+    sum_partitions(&mut tables.iter_mut().map(|t| (t.oid, t.parent, t.kind == "p", &mut t.stats)).collect::<Vec<_>>());
+    snapshot.tables = tables.into_iter().map(|t| t.stats).collect();
+    Ok(Collected { snapshot, notes: Vec::new() })
+}
+
+/// A partitioned table has no storage of its own: its figures become its partitions' sums,
+/// deepest partitions first so that sub-partitioned tables are summed before their parents.
+fn sum_partitions(tables: &mut [(u32, Option<u32>, bool, &mut TableStats)]) {
+    let position: HashMap<u32, usize> = tables.iter().enumerate().map(|(i, t)| (t.0, i)).collect();
+    let parent_of = |i: usize, tables: &[(u32, Option<u32>, bool, &mut TableStats)]| tables[i].1.and_then(|p| position.get(&p).copied());
+    let mut depths = vec![0usize; tables.len()];
+    for (i, depth) in depths.iter_mut().enumerate() {
+        let mut at = i;
+        while let Some(parent) = parent_of(at, tables) {
+            *depth += 1;
+            at = parent;
+            if *depth > tables.len() {
+                break;
+            }
+        }
+    }
+    for (_, _, partitioned, stats) in tables.iter_mut() {
+        if *partitioned {
+            stats.rows = Some(0);
+            stats.analyzed = true;
+            for field in [&mut stats.table_bytes, &mut stats.index_bytes, &mut stats.toast_bytes, &mut stats.total_bytes] {
+                *field = Some(0);
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..tables.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(depths[i]));
+    for child in order {
+        let Some(parent) = parent_of(child, tables) else { continue };
+        if !tables[parent].2 {
+            continue;
+        }
+        let from = tables[child].3.clone();
+        let to = &mut *tables[parent].3;
+        to.analyzed &= from.analyzed;
+        to.rows = match (to.rows, from.rows) {
+            (Some(a), Some(b)) if to.analyzed => Some(a + b),
+            _ => None,
+        };
+        for (field, value) in [
+            (&mut to.table_bytes, from.table_bytes),
+            (&mut to.index_bytes, from.index_bytes),
+            (&mut to.toast_bytes, from.toast_bytes),
+            (&mut to.total_bytes, from.total_bytes),
+        ] {
+            *field = Some(field.unwrap_or(0) + value.unwrap_or(0));
+        }
+    }
+}
+
+/// Exact longest text and smallest and largest value over a bounded `TABLESAMPLE`.
+fn sample(
+    tx: &mut Transaction<'_>,
+    estimated_rows: Option<u64>,
+    stats: &mut TableStats,
+    columns: &[(String, String)],
+    limit: u64,
+    seconds: f64,
+) -> anyhow::Result<()> {
+    let mut selects = vec!["count(*)::int8".to_owned()];
+    let mut plan: Vec<(usize, &'static str)> = Vec::new();
+    for (index, (name, category)) in columns.iter().enumerate() {
+        let column = quote_identifier(name, '"');
+        match category.as_str() {
+            "S" => {
+                selects.push(format!("max(char_length({column}))::int8::text"));
+                plan.push((index, "max_length"));
+                selects.push(format!(
+                    "(count(*) FILTER (WHERE {column} ~ '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'))::float8 \
+                     / nullif(count({column}), 0)"
+                ));
+                plan.push((index, "numeric_frac"));
+            }
+            "N" | "D" => {
+                selects.push(format!("min({column})::text"));
+                plan.push((index, "min"));
+                selects.push(format!("max({column})::text"));
+                plan.push((index, "max"));
+            }
+            _ => {}
+        }
+    }
+    // Enough pages for `limit` rows with a margin; whole table when it is small or unanalyzed.
+    let percent = match estimated_rows {
+        Some(rows) if rows > limit => (100.0 * limit as f64 * 2.0 / rows as f64).clamp(0.0001, 100.0),
+        _ => 100.0,
+    };
+    let table = format!("{}.{}", quote_identifier(&stats.schema, '"'), quote_identifier(&stats.name, '"'));
+    let inner: Vec<String> = columns.iter().map(|(name, _)| quote_identifier(name, '"')).collect();
+    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
+    let query = format!(
+        "SELECT {} FROM (SELECT {inner} FROM {table} TABLESAMPLE SYSTEM ({percent}) LIMIT {limit}) AS sample",
+        selects.join(", ")
+    );
+    let during = format!("sampling {}.{}", stats.schema, stats.name);
+    let row = tx.query_one(query.as_str(), &[]).map_err(|e| query_error(&e, &during, seconds))?;
+    let sampled: i64 = row.get(0);
+    stats.sampled_rows = Some(sampled.max(0) as u64);
+    for (position, (index, what)) in plan.into_iter().enumerate() {
+        let at = position + 1;
+        let numeric = columns[index].1 == "N";
+        let column = &mut stats.columns[index];
+        match what {
+            "max_length" => column.max_length = row.get::<_, Option<String>>(at).and_then(|v| v.parse().ok()),
+            "numeric_frac" => column.numeric_frac = row.get(at),
+            "min" | "max" => {
+                let Some(value) = row.get::<_, Option<String>>(at) else { continue };
+                let value = StatValue::from_server_text(&value, numeric);
+                let slot = if what == "min" { &mut column.min } else { &mut column.max };
+                let keep_old = slot.as_ref().is_some_and(|old| {
+                    let order = compare(old, &value, numeric);
+                    if what == "min" { order.is_lt() } else { order.is_gt() }
+                });
+                if !keep_old {
+                    *slot = Some(value);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Smallest and largest value among the ANALYZE sample's histogram bounds and most common
+/// values, for numeric (`N`) and date/time (`D`) columns.
+fn extremes(category: &str, arrays: [Option<String>; 2]) -> Option<(StatValue, StatValue)> {
+    let numeric = match category {
+        "N" => true,
+        "D" => false,
+        _ => return None,
+    };
+    let values: Vec<StatValue> = arrays
+        .iter()
+        .flatten()
+        .flat_map(|text| parse_array_literal(text))
+        .flatten()
+        .filter(|v| !matches!(v.as_str(), "infinity" | "-infinity" | "NaN"))
+        .map(|v| StatValue::from_server_text(&v, numeric))
+        .filter(|v| !numeric || !matches!(v, StatValue::Text(_)))
+        .collect();
+    let min = values.iter().min_by(|a, b| compare(a, b, numeric))?.clone();
+    let max = values.iter().max_by(|a, b| compare(a, b, numeric))?.clone();
+    Some((min, max))
+}
+
+/// Numbers by value; ISO dates and times (UTC, as the session prints them) as text.
+fn compare(a: &StatValue, b: &StatValue, numeric: bool) -> std::cmp::Ordering {
+    let as_f64 = |v: &StatValue| match v {
+        StatValue::Integer(i) => *i as f64,
+        StatValue::Float(f) => *f,
+        StatValue::Text(_) => f64::NAN,
+    };
+    match (a, b) {
+        (StatValue::Integer(x), StatValue::Integer(y)) => x.cmp(y),
+        (StatValue::Text(x), StatValue::Text(y)) if !numeric => x.cmp(y),
+        _ => as_f64(a).total_cmp(&as_f64(b)),
+    }
+}
+
+/// Elements of a one-dimensional array literal such as `{1,"a b",NULL}`; `None` for NULL.
+fn parse_array_literal(text: &str) -> Vec<Option<String>> {
+    let inner = text.trim().strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or("");
+    let mut values = Vec::new();
+    let mut chars = inner.chars().peekable();
+    while chars.peek().is_some() {
+        let mut value = String::new();
+        let mut quoted = false;
+        if chars.peek() == Some(&'"') {
+            quoted = true;
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => value.extend(chars.next()),
+                    '"' => break,
+                    other => value.push(other),
+                }
+            }
+        }
+        for c in chars.by_ref() {
+            if c == ',' {
+                break;
+            }
+            if !quoted {
+                value.push(c);
+            }
+        }
+        values.push(if !quoted && value == "NULL" { None } else { Some(value) });
+    }
+    values
+}
+
+fn connection_error(error: &postgres::Error, url: &str, user: Option<&str>, database: Option<&str>) -> anyhow::Error {
+    let target = super::redact(url);
+    if let Some(db) = error.as_db_error() {
+        let code = db.code();
+        let hint = if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+            format!("; check the user ({}) and password (in the URL or PGPASSWORD)", user.unwrap_or("?"))
+        } else if *code == SqlState::INVALID_CATALOG_NAME {
+            format!("; database `{}` does not exist on this server", database.unwrap_or("?"))
+        } else {
+            String::new()
+        };
+        return anyhow!("cannot connect to {target}: {} ({}){hint}", db.message(), code.code());
+    }
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    if message.contains("TLS") || message.contains("ssl") {
+        message.push_str("; schemacast connects without TLS for now: use sslmode=disable or an SSH tunnel");
+    }
+    anyhow!("cannot connect to {target}: {message}")
+}
+
+fn query_error(error: &postgres::Error, during: &str, seconds: f64) -> anyhow::Error {
+    match error.as_db_error() {
+        Some(db) if *db.code() == SqlState::QUERY_CANCELED || *db.code() == SqlState::LOCK_NOT_AVAILABLE => anyhow!(
+            "timed out after {seconds} s while {during} ({}); raise --timeout, or narrow the scope with --schema or --exclude-table",
+            db.message()
+        ),
+        Some(db) if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE => anyhow!(
+            "{} while {during}; grant the collecting user SELECT on it, or leave it out with --exclude-table",
+            db.message()
+        ),
+        Some(db) => anyhow!("PostgreSQL error while {during}: {} ({})", db.message(), db.code().code()),
+        None => anyhow!("lost the connection while {during}: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_array_literals() {
+        assert_eq!(parse_array_literal("{1,2,-3.5}"), [Some("1".into()), Some("2".into()), Some("-3.5".into())]);
+        assert_eq!(
+            parse_array_literal(r#"{"2024-01-01 00:00:00+00","a \"b\", c",NULL}"#),
+            [Some("2024-01-01 00:00:00+00".into()), Some("a \"b\", c".into()), None]
+        );
+        assert!(parse_array_literal("{}").is_empty());
+    }
+
+    #[test]
+    fn extremes_combine_histogram_and_common_values() {
+        let (min, max) = extremes("N", [Some("{5,10,20}".into()), Some("{-7,12}".into())]).unwrap();
+        assert_eq!((min, max), (StatValue::Integer(-7), StatValue::Integer(20)));
+        let (min, max) = extremes("D", [Some(r#"{"2024-02-01 00:00:00+00","2024-03-01 00:00:00+00"}"#.into()), None]).unwrap();
+        assert_eq!(min, StatValue::Text("2024-02-01 00:00:00+00".into()));
+        assert_eq!(max, StatValue::Text("2024-03-01 00:00:00+00".into()));
+        assert!(extremes("S", [Some("{a,b}".into()), None]).is_none());
+    }
+}

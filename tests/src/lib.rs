@@ -63,6 +63,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
         .output()
         .expect("the schemacast binary can be started");
     let run = Run::from(output);
@@ -86,4 +87,146 @@ pub fn project(files: &[(&str, &str)]) -> TempDir {
         std::fs::write(path, text).expect("fixture files can be written");
     }
     dir
+}
+
+/// Tells the person running `cargo test` that a test did not run and why. Written straight to
+/// the process's stderr, which the test harness does not capture, so it shows on a passing run.
+pub fn announce_skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
+}
+
+/// Writes a measurement to the real stderr (not captured), for figures a test measures.
+pub fn report(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// `url` with its database (the path) replaced.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_start..].find('/').map_or(base.len(), |i| authority_start + i);
+    format!("{}/{database}{query}", &base[..path_start])
+}
+
+/// A database of its own for one test, on the server an environment variable names; dropped
+/// when the test ends.
+pub struct TestDatabase {
+    pub name: String,
+    /// URL of the new database.
+    pub url: String,
+    admin_url: String,
+    kind: ServerKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ServerKind {
+    Postgres,
+    Mysql,
+}
+
+impl TestDatabase {
+    /// A fresh PostgreSQL database, or `None` (announced) when `SCHEMACAST_TEST_PG_URL` is unset.
+    pub fn postgres(test: &str) -> Option<TestDatabase> {
+        Self::create(test, "SCHEMACAST_TEST_PG_URL", ServerKind::Postgres)
+    }
+
+    /// A fresh MySQL/MariaDB database, or `None` (announced) when `SCHEMACAST_TEST_MYSQL_URL` is unset.
+    pub fn mysql(test: &str) -> Option<TestDatabase> {
+        Self::create(test, "SCHEMACAST_TEST_MYSQL_URL", ServerKind::Mysql)
+    }
+
+    fn create(test: &str, variable: &str, kind: ServerKind) -> Option<TestDatabase> {
+        let Some(admin_url) = std::env::var(variable).ok().filter(|v| !v.is_empty()) else {
+            announce_skip(test, &format!("{variable} is not set (.ci/run sets it to the local server)"));
+            return None;
+        };
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let serial = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("sc_{}_{}_{serial}", test.chars().filter(char::is_ascii_alphanumeric).take(24).collect::<String>(), std::process::id())
+            .to_lowercase();
+        let database = TestDatabase { url: with_database(&admin_url, &name), name, admin_url, kind };
+        match kind {
+            ServerKind::Postgres => {
+                let mut admin = database.admin_postgres();
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", database.name)).expect("old test database can be dropped");
+                admin.batch_execute(&format!("CREATE DATABASE {}", database.name)).expect("test database can be created");
+            }
+            ServerKind::Mysql => {
+                let mut admin = database.admin_mysql();
+                use mysql::prelude::Queryable;
+                admin.query_drop(format!("DROP DATABASE IF EXISTS {0}", database.name)).expect("old test database can be dropped");
+                admin.query_drop(format!("CREATE DATABASE {0}", database.name)).expect("test database can be created");
+            }
+        }
+        Some(database)
+    }
+
+    fn admin_postgres(&self) -> postgres::Client {
+        postgres::Client::connect(&self.admin_url, postgres::NoTls).unwrap_or_else(|e| panic!("cannot connect to the PostgreSQL test server: {e}"))
+    }
+
+    fn admin_mysql(&self) -> mysql::Conn {
+        let opts = mysql::Opts::from_url(&self.admin_url).unwrap_or_else(|e| panic!("bad SCHEMACAST_TEST_MYSQL_URL: {e}"));
+        mysql::Conn::new(opts).unwrap_or_else(|e| panic!("cannot connect to the MySQL test server: {e}"))
+    }
+
+    /// A connection to the test's database.
+    pub fn postgres_client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.name))
+    }
+
+    pub fn mysql_conn(&self) -> mysql::Conn {
+        let opts = mysql::Opts::from_url(&self.url).unwrap_or_else(|e| panic!("bad URL: {e}"));
+        mysql::Conn::new(opts).unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.name))
+    }
+
+    /// The URL with a password added, to show it never reaches output or files.
+    pub fn url_with_password(&self, password: &str) -> String {
+        let (scheme, rest) = self.url.split_once("://").unwrap_or(("", &self.url));
+        match rest.split_once('@') {
+            Some((user, host)) if !user.contains(':') => format!("{scheme}://{user}:{password}@{host}"),
+            _ => self.url.clone(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self.kind {
+            ServerKind::Postgres => {
+                let mut admin = self.admin_postgres();
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            }
+            ServerKind::Mysql => {
+                use mysql::prelude::Queryable;
+                let _ = self.admin_mysql().query_drop(format!("DROP DATABASE IF EXISTS {}", self.name));
+            }
+        }
+    }
+}
+
+/// Runs `schemacast ARGS` in `dir` with extra environment variables.
+pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(binary());
+    command.current_dir(dir).args(args).env("NO_COLOR", "1").env_remove("DATABASE_URL");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let run = Run::from(command.output().expect("the schemacast binary can be started"));
+    assert!(!run.stderr.contains("panicked"), "schemacast panicked:\n{}", run.stderr);
+    run
+}
+
+/// The snapshots of a stats file, one JSON value per line; panics on a line that is not JSON.
+pub fn snapshots(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| serde_json::from_str(line).unwrap_or_else(|e| panic!("{}:{}: not JSON ({e}): {line:.200}", path.display(), i + 1)))
+        .collect()
 }

@@ -93,7 +93,7 @@ pub fn project(files: &[(&str, &str)]) -> TempDir {
 /// the process's stderr, which the test harness does not capture, so it shows on a passing run.
 pub fn announce_skip(test: &str, reason: &str) {
     use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
+    let _ = writeln!(std::io::stderr(), "\nSKIPPED {test}: {reason}");
 }
 
 /// Writes a measurement to the real stderr (not captured), for figures a test measures.

@@ -208,7 +208,7 @@ fn snapshot_matches_the_server_and_writes_nothing() {
 #[test]
 fn schema_option_narrows_and_an_unknown_schema_is_an_error() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(db) = TestDatabase::postgres("schema_option_narrows") else { return };
+    let Some(db) = TestDatabase::postgres("schema_option_narrows_and_an_unknown_schema_is_an_error") else { return };
     db.postgres_client().batch_execute(SCHEMA).unwrap();
     let dir = project(&[]);
     let run = run_in(dir.path(), &["collect", "--url", &db.url, "--schema", "billing", "--stats", "s.jsonl"]);
@@ -227,7 +227,7 @@ fn schema_option_narrows_and_an_unknown_schema_is_an_error() {
 #[test]
 fn failures_are_one_line_exit_2_and_leave_the_file_alone() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(db) = TestDatabase::postgres("failures_are_one_line") else { return };
+    let Some(db) = TestDatabase::postgres("failures_are_one_line_exit_2_and_leave_the_file_alone") else { return };
     let mut client = db.postgres_client();
     client.batch_execute("CREATE TABLE locked (id int); CREATE TABLE private_data (secret text); INSERT INTO private_data VALUES ('x');").unwrap();
     let dir = project(&[("s.jsonl", "{\"format\":\"schemacast.stats/v1\",\"taken_at\":\"2026-01-01T00:00:00Z\"}\n")]);
@@ -285,7 +285,7 @@ fn failures_are_one_line_exit_2_and_leave_the_file_alone() {
 #[test]
 fn a_killed_collect_never_leaves_a_partial_line() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(db) = TestDatabase::postgres("a_killed_collect") else { return };
+    let Some(db) = TestDatabase::postgres("a_killed_collect_never_leaves_a_partial_line") else { return };
     db.postgres_client().batch_execute(SCHEMA).unwrap();
     let dir = project(&[]);
     let path = dir.path().join("s.jsonl");
@@ -341,7 +341,7 @@ fn jiff_like_day(day: u32) -> String {
 #[test]
 fn concurrent_collects_both_land() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(db) = TestDatabase::postgres("concurrent_collects") else { return };
+    let Some(db) = TestDatabase::postgres("concurrent_collects_both_land") else { return };
     db.postgres_client().batch_execute(SCHEMA).unwrap();
     let dir = project(&[]);
     let spawn = || {

@@ -1,0 +1,153 @@
+//! `schemacast collect` against a real MySQL or MariaDB server (`SCHEMACAST_TEST_MYSQL_URL`).
+
+use mysql::prelude::Queryable;
+use schemacast_tests::{project, run_in, snapshots, TestDatabase};
+use serde_json::Value;
+
+const SCHEMA: [&str; 6] = [
+    "CREATE TABLE customers (
+        id int unsigned AUTO_INCREMENT PRIMARY KEY,
+        email varchar(200) NOT NULL,
+        nickname varchar(40) NULL,
+        created_at datetime NOT NULL,
+        score decimal(6,2) NOT NULL,
+        KEY customers_created_at (created_at)
+    ) ENGINE=InnoDB",
+    "CREATE TABLE orders (
+        id bigint AUTO_INCREMENT PRIMARY KEY,
+        customer_id int unsigned NOT NULL,
+        code varchar(20) NOT NULL,
+        CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id)
+    ) ENGINE=InnoDB",
+    "CREATE TABLE tmp_import (id int) ENGINE=InnoDB",
+    "INSERT INTO customers (email, nickname, created_at, score)
+     SELECT concat('user', seq, '@example.com'), IF(seq % 4 = 0, NULL, repeat('n', 1 + seq % 30)),
+            '2024-01-01 00:00:00' + INTERVAL seq * 37 MINUTE, (seq % 997) - 100.25
+     FROM seq_1_to_3000",
+    "INSERT INTO orders (customer_id, code) SELECT 1 + seq % 3000, seq * 7 FROM seq_1_to_8000",
+    "ANALYZE TABLE customers, orders PERSISTENT FOR ALL",
+];
+
+fn table<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
+    snapshot["tables"].as_array().and_then(|t| t.iter().find(|t| t["name"] == name)).unwrap_or_else(|| panic!("{name} missing"))
+}
+
+fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
+    table["columns"].as_array().and_then(|c| c.iter().find(|c| c["name"] == name)).unwrap_or_else(|| panic!("column {name} missing"))
+}
+
+#[test]
+fn snapshot_matches_the_server() {
+    let Some(db) = TestDatabase::mysql("snapshot_matches_the_server") else { return };
+    let mut conn = db.mysql_conn();
+    let version: String = conn.query_first("SELECT VERSION()").unwrap().unwrap();
+    // MySQL proper has no seq_ tables and no PERSISTENT FOR: this fixture is MariaDB's.
+    if !version.contains("MariaDB") {
+        schemacast_tests::announce_skip("snapshot_matches_the_server", "the fixture needs MariaDB's sequence engine");
+        return;
+    }
+    for statement in SCHEMA {
+        conn.query_drop(statement).unwrap();
+    }
+    let checksum_before: Vec<(String, Option<u64>)> = conn.query("CHECKSUM TABLE customers, orders, tmp_import").unwrap();
+    let tables_before: Vec<(String, Option<u64>, Option<u64>, Option<u64>)> = conn
+        .exec("SELECT TABLE_NAME, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1", (&db.name,))
+        .unwrap();
+
+    let dir = project(&[]);
+    let secret = "my-s3cret";
+    let run = run_in(dir.path(), &["collect", "--url", &db.url_with_password(secret), "--sample", "--exclude-table", "tmp_*"]);
+    // MariaDB's root has no password here, so a wrong one is refused: that is checked below;
+    // collect for the figures without it.
+    assert_eq!(run.status, 2, "{}", run.stdout);
+    assert!(!run.stderr.contains(secret) && run.stderr.contains("Access denied") && run.stderr.contains("***"), "{}", run.stderr);
+    assert!(!dir.path().join(".schemacast/stats.jsonl").exists(), "a failed collect wrote a stats file");
+    let run = run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--exclude-table", "tmp_*"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+
+    let checksum_after: Vec<(String, Option<u64>)> = conn.query("CHECKSUM TABLE customers, orders, tmp_import").unwrap();
+    assert_eq!(checksum_before, checksum_after, "collect changed table contents");
+    let path = dir.path().join(".schemacast/stats.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("@example.com"), "a text value reached the stats file");
+    let all = snapshots(&path);
+    let snapshot = &all[0];
+    assert_eq!(snapshot["dialect"], "mysql");
+    assert_eq!(snapshot["database"], db.name.as_str());
+    let names: Vec<&str> = snapshot["tables"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["customers", "orders"]);
+
+    for (name, rows, data, index) in &tables_before {
+        if name == "tmp_import" {
+            continue;
+        }
+        let t = table(snapshot, name);
+        assert_eq!(t["schema"], db.name.as_str());
+        assert_eq!(t["rows"].as_u64(), *rows, "rows of {name} as information_schema says");
+        assert_eq!(t["table_bytes"].as_u64(), *data, "data of {name}");
+        assert_eq!(t["index_bytes"].as_u64(), *index, "indexes of {name}");
+        // InnoDB's TABLE_ROWS is an estimate; it must be close to the truth.
+        let exact: u64 = conn.query_first(format!("SELECT COUNT(*) FROM {name}")).unwrap().unwrap();
+        let estimate = t["rows"].as_u64().unwrap();
+        assert!(estimate.abs_diff(exact) * 10 <= exact, "{name}: estimate {estimate} vs count(*) {exact}");
+    }
+
+    let customers = table(snapshot, "customers");
+    let index_names: Vec<&str> = customers["indexes"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(index_names, ["PRIMARY", "customers_created_at"]);
+    let page_size: u64 = conn.query_first("SELECT @@innodb_page_size").unwrap().unwrap();
+    let pages: u64 = conn
+        .exec_first(
+            "SELECT stat_value FROM mysql.innodb_index_stats WHERE database_name = ? AND table_name = 'customers' AND index_name = 'customers_created_at' AND stat_name = 'size'",
+            (&db.name,),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(customers["indexes"][1]["bytes"].as_u64().unwrap(), pages * page_size);
+
+    // Engine-independent statistics, and the sample's exact extremes.
+    let (nulls_ratio, avg_length): (f64, f64) = conn
+        .exec_first("SELECT nulls_ratio, avg_length FROM mysql.column_stats WHERE db_name = ? AND table_name = 'customers' AND column_name = 'nickname'", (&db.name,))
+        .unwrap()
+        .unwrap();
+    let nickname = column(customers, "nickname");
+    assert!((nickname["null_frac"].as_f64().unwrap() - nulls_ratio).abs() < 1e-9 && (nulls_ratio - 0.25).abs() < 1e-3);
+    assert!((nickname["avg_width"].as_f64().unwrap() - avg_length).abs() < 1e-9);
+    let longest: u64 = conn.query_first("SELECT MAX(CHAR_LENGTH(nickname)) FROM customers").unwrap().unwrap();
+    assert_eq!(nickname["max_length"].as_u64().unwrap(), longest);
+    assert!(nickname.get("min").is_none(), "no text values in the file");
+    assert_eq!(column(customers, "email")["n_distinct"].as_f64().unwrap(), -1.0);
+    let score = column(customers, "score");
+    assert_eq!((score["min"].as_f64().unwrap(), score["max"].as_f64().unwrap()), (-100.25, 895.75));
+    let (first, last): (String, String) =
+        conn.query_first("SELECT CAST(MIN(created_at) AS CHAR), CAST(MAX(created_at) AS CHAR) FROM customers").unwrap().unwrap();
+    assert_eq!(column(customers, "created_at")["min"].as_str().unwrap(), first);
+    assert_eq!(column(customers, "created_at")["max"].as_str().unwrap(), last);
+    let orders = table(snapshot, "orders");
+    assert_eq!(column(orders, "code")["numeric_frac"].as_f64().unwrap(), 1.0, "every code is digits");
+    assert_eq!(column(customers, "email")["numeric_frac"].as_f64().unwrap(), 0.0);
+
+    // AUTO_INCREMENT counters, with their column's limit.
+    let sequences = snapshot["sequences"].as_array().unwrap();
+    let customers_id = sequences.iter().find(|s| s["owned_by"] == format!("{}.customers.id", db.name)).expect("customers counter");
+    let next: u64 = conn
+        .exec_first("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'customers'", (&db.name,))
+        .unwrap()
+        .unwrap();
+    assert_eq!(customers_id["last_value"].as_u64().unwrap(), next - 1);
+    assert_eq!(customers_id["max_value"].as_i64().unwrap(), i64::from(u32::MAX));
+    let orders_id = sequences.iter().find(|s| s["owned_by"] == format!("{}.orders.id", db.name)).expect("orders counter");
+    assert_eq!(orders_id["max_value"].as_i64().unwrap(), i64::MAX);
+}
+
+#[test]
+fn unknown_database_is_one_line_exit_2() {
+    let Some(db) = TestDatabase::mysql("unknown_database_is_one_line_exit_2") else { return };
+    let dir = project(&[]);
+    let url = schemacast_tests::with_database(&db.url, "sc_no_such_database");
+    let run = run_in(dir.path(), &["collect", "--url", &url]);
+    assert_eq!(run.status, 2);
+    assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Unknown database"), "{}", run.stderr);
+    assert!(!dir.path().join(".schemacast").exists());
+}

@@ -46,11 +46,12 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<StatsHistory> {
 /// Under an exclusive lock on a sidecar lock file, the current content and the new lines are
 /// written to a temporary file in the same directory, synced, and renamed over the stats file:
 /// readers see the old file or the new one, never a partial line, whatever happens to this
-/// process. `accept` sees the current history under the lock and may refuse the append.
+/// process. `accept` is given a way to read the current history under the lock (only parsed
+/// when asked for) and may refuse the append.
 pub(crate) fn append(
     path: &Path,
     snapshots: &[Snapshot],
-    accept: impl FnOnce(&StatsHistory) -> anyhow::Result<()>,
+    accept: impl FnOnce(&dyn Fn() -> StatsHistory) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let shown = path.display().to_string();
     let directory = match path.parent() {
@@ -77,7 +78,7 @@ pub(crate) fn append(
         Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e).with_context(|| format!("{shown}: cannot read stats file")),
     };
-    accept(&read_history(&String::from_utf8_lossy(&content), &shown))?;
+    accept(&|| read_history(&String::from_utf8_lossy(&content), &shown))?;
     if content.last().is_some_and(|&b| b != b'\n') {
         content.push(b'\n');
     }
@@ -150,7 +151,7 @@ mod tests {
         text.pop();
         fs::write(&path, &text).unwrap();
         append(&path, &[snapshot("2026-01-02T00:00:00Z")], |history| {
-            assert_eq!(history.snapshots.len(), 1);
+            assert_eq!(history().snapshots.len(), 1);
             Ok(())
         })
         .unwrap();

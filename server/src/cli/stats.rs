@@ -94,6 +94,7 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
         )
     })?;
     stats_file::append(&path, &snapshots, |history| {
+        let history = history();
         let clashes: Vec<String> = snapshots.iter().filter(|s| history.contains_time(s.taken_at)).map(|s| s.taken_at.to_string()).collect();
         if !clashes.is_empty() {
             bail!(

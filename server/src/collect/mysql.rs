@@ -82,7 +82,7 @@ fn read_snapshot(
     } else {
         database.into_iter().collect()
     };
-    let (schema_filter, mut params) = if schemas.is_empty() {
+    let (schema_filter, params) = if schemas.is_empty() {
         (format!("TABLE_SCHEMA NOT IN ({})", placeholders(SYSTEM_SCHEMAS.len())), SYSTEM_SCHEMAS.iter().map(|s| Value::from(*s)).collect::<Vec<_>>())
     } else {
         (format!("TABLE_SCHEMA IN ({})", placeholders(schemas.len())), schemas.iter().map(|s| Value::from(s.as_str())).collect())
@@ -232,7 +232,6 @@ fn read_snapshot(
             progress.table_done();
         }
     }
-    params.clear();
     snapshot.tables = tables;
     Ok(Collected { snapshot, notes })
 }

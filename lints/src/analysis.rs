@@ -1,13 +1,27 @@
 //! The whole pipeline over a set of files: split, parse, build the schema, run rules.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::dialect::Dialect;
-use crate::rules::{self, RuleSelection};
+use crate::planning::parse_plan;
+use crate::rules::{self, RuleSelection, RuleSettings};
 use crate::schema::builder::SchemaBuilder;
 use crate::schema::Schema;
 use crate::suppression::FileSuppressions;
 use crate::syntax::{self, ParseJob, ParseOutcome, SkippedStatement, SplitDocument};
-use crate::text::{FileId, LineIndex};
+use crate::stats::{attach, AttachedStats, Snapshot};
+use crate::text::{FileId, LineIndex, Location};
+
+/// The rule name of problems with planning annotations (not a catalogue rule: it cannot be
+/// turned off, since a mistyped annotation would silently change every estimate).
+pub const INVALID_ANNOTATION: &str = "invalid-annotation";
+
+/// What an analysis may use besides the SQL.
+#[derive(Clone, Debug, Default)]
+pub struct AnalysisOptions {
+    /// The snapshot to match to the schema (the latest of a stats file).
+    pub stats: Option<Snapshot>,
+    pub settings: RuleSettings,
+}
 
 /// A file handed to the engine: its path as the user gave it, and its text.
 #[derive(Clone, Debug)]
@@ -33,6 +47,8 @@ pub struct Analysis {
     pub schema: Schema,
     /// Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The stats snapshot matched to the schema, when one was given.
+    pub stats: Option<AttachedStats>,
 }
 
 impl Analysis {
@@ -51,6 +67,11 @@ impl Analysis {
 
 /// Analyzes `files` as one schema, applied in the order given.
 pub fn analyze(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSelection) -> Analysis {
+    analyze_with(files, dialect, selection, AnalysisOptions::default())
+}
+
+/// [`analyze`] with stats and rule settings.
+pub fn analyze_with(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSelection, options: AnalysisOptions) -> Analysis {
     let mut analyzed: Vec<AnalyzedFile> = files
         .into_iter()
         .map(|file| AnalyzedFile {
@@ -87,17 +108,59 @@ pub fn analyze(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSelecti
             ParseOutcome::Skipped(skipped) => file.skipped.push(skipped),
         }
     }
-    let schema = builder.finish();
+    let mut schema = builder.finish();
+    let mut annotation_problems = attach_plans(&analyzed, &mut schema);
+    let stats = options.stats.map(|snapshot| attach(&schema, snapshot));
 
     let suppressions: Vec<FileSuppressions> = analyzed.iter().map(|f| FileSuppressions::new(&f.document)).collect();
     let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
-    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, &texts, selection)
+    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, &texts, selection, stats.as_ref(), &options.settings)
         .into_iter()
         .filter(|d| {
             let file = d.location.file.0 as usize;
             !suppressions[file].suppresses(&analyzed[file].document, d)
         })
         .collect();
+    diagnostics.append(&mut annotation_problems);
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
-    Analysis { files: analyzed, schema, diagnostics }
+    Analysis { files: analyzed, schema, diagnostics, stats }
+}
+
+/// Reads every planning annotation and gives it to the table its `CREATE TABLE` defines.
+fn attach_plans(files: &[AnalyzedFile], schema: &mut crate::schema::Schema) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (file_index, file) in files.iter().enumerate() {
+        for directive in &file.document.directives {
+            let location = Location::new(FileId(file_index as u32), directive.range);
+            let problem = |message: String| Diagnostic {
+                rule: INVALID_ANNOTATION,
+                severity: Severity::Error,
+                location,
+                message,
+                help: Some("planning annotations read `-- schemacast: rows=2e6 growth=3%/month`".to_owned()),
+                fixes: Vec::new(),
+            };
+            let plan = match parse_plan(&directive.text) {
+                Ok(Some(plan)) => plan,
+                Ok(None) => continue,
+                Err(message) => {
+                    problems.push(problem(message));
+                    continue;
+                }
+            };
+            let statement = directive.statement.and_then(|i| file.document.statements.get(i));
+            let table = statement.and_then(|statement| {
+                schema.tables.iter_mut().find(|t| {
+                    t.statement.file.0 as usize == file_index
+                        && statement.range.start <= t.statement.range.start
+                        && t.statement.range.start < statement.range.end.max(statement.range.start + 1)
+                })
+            });
+            match table {
+                Some(table) => table.plan = Some(plan),
+                None => problems.push(problem("a planning annotation must come right before the `CREATE TABLE` it plans".to_owned())),
+            }
+        }
+    }
+    problems
 }

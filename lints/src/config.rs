@@ -7,12 +7,12 @@ use serde::Deserialize;
 
 use crate::diagnostic::Severity;
 use crate::dialect::Dialect;
-use crate::rules::{did_you_mean, RuleSelection};
+use crate::rules::{did_you_mean, RuleSelection, RuleSettings};
 use crate::text::LineIndex;
 
 pub const CONFIG_FILE_NAME: &str = "schemacast.toml";
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
     pub dialect: Option<Dialect>,
     /// Schema files or migration directories, relative to the config file.
@@ -21,6 +21,8 @@ pub struct Config {
     pub stats: Option<String>,
     /// Rule name → severity; `None` is `off`.
     pub rules: BTreeMap<String, Option<Severity>>,
+    /// `[thresholds]`.
+    pub settings: RuleSettings,
 }
 
 /// A config file that cannot be used, with the line to fix.
@@ -46,6 +48,13 @@ struct RawConfig {
     stats: Option<String>,
     #[serde(default)]
     rules: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    thresholds: Option<RawThresholds>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawThresholds {
+    column_padding_bytes: Option<toml::Spanned<f64>>,
 }
 
 impl Config {
@@ -83,7 +92,14 @@ impl Config {
             }
             rules.insert(name.into_inner(), level_value);
         }
-        Ok(Config { dialect, schema: raw.schema, stats: raw.stats, rules })
+        let mut settings = RuleSettings::default();
+        if let Some(bytes) = raw.thresholds.and_then(|t| t.column_padding_bytes) {
+            if !(bytes.get_ref().is_finite() && *bytes.get_ref() >= 0.0) {
+                return Err(error_at(bytes.span().start, "`thresholds.column-padding-bytes` must be a number of bytes >= 0".to_owned()));
+            }
+            settings.column_padding_bytes = *bytes.get_ref();
+        }
+        Ok(Config { dialect, schema: raw.schema, stats: raw.stats, rules, settings })
     }
 
     /// The rule selection this config asks for, before command-line flags.
@@ -111,6 +127,10 @@ mod tests {
         assert_eq!(config.dialect, Some(Dialect::Mysql));
         assert_eq!(config.schema, ["db/migrations"]);
         assert_eq!(config.stats.as_deref(), Some("ops/stats.jsonl"));
+        let thresholds = Config::parse("[thresholds]\ncolumn-padding-bytes = 16\n", "c.toml").unwrap();
+        assert_eq!(thresholds.settings.column_padding_bytes, 16.0);
+        let bad = Config::parse("[thresholds]\ncolumn-padding-bytes = -1\n", "c.toml").unwrap_err();
+        assert_eq!(bad.line, 2);
         let selection = config.rule_selection();
         assert_eq!(selection.severity("missing-primary-key"), None);
         assert_eq!(selection.severity("redundant-index"), Some(Severity::Error));

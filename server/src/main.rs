@@ -28,6 +28,8 @@ enum Command {
     Collect(cli::collect::CollectArgs),
     /// Import or summarise the stats history.
     Stats(cli::stats::StatsArgs),
+    /// Estimate each table's row width, cost per million rows and size at its row count.
+    Forecast(cli::forecast::ForecastArgs),
 }
 
 /// Exit statuses: the contract CI scripts rely on.
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Rule(args) => cli::rule::run(args),
         Command::Collect(args) => cli::collect::run(args),
         Command::Stats(args) => cli::stats::run(args),
+        Command::Forecast(args) => cli::forecast::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

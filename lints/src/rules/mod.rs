@@ -9,7 +9,17 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::dialect::Dialect;
 use crate::schema::{Column, Schema, Table};
 use crate::syntax::type_ranges::{self, ColumnTypeRanges};
+use crate::stats::{AttachedStats, ColumnStats, TableStats};
+use crate::storage::{estimate_table, human_bytes, human_count, TableEstimate};
 use crate::text::{FileId, Location, TextRange};
+
+fn format_bytes_per_row(bytes: f64) -> String {
+    if (bytes - bytes.round()).abs() < 0.05 {
+        format!("{}", bytes.round() as i64)
+    } else {
+        format!("{bytes:.1}")
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
@@ -48,6 +58,10 @@ impl RuleMeta {
     pub const fn dialects(self, dialects: &'static [Dialect]) -> Self {
         Self { dialects, ..self }
     }
+
+    pub const fn needs_stats(self) -> Self {
+        Self { needs_stats: true, ..self }
+    }
 }
 
 pub(crate) trait Rule {
@@ -56,10 +70,49 @@ pub(crate) trait Rule {
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table);
 }
 
+/// Thresholds rules read from `[thresholds]` in schemacast.toml.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleSettings {
+    /// `column-padding` stays quiet below this saving per row.
+    pub column_padding_bytes: f64,
+}
+
+impl Default for RuleSettings {
+    fn default() -> Self {
+        RuleSettings { column_padding_bytes: 8.0 }
+    }
+}
+
+/// Where a table's row count comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowSource {
+    Stats,
+    Annotation,
+}
+
+impl RowSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            RowSource::Stats => "stats",
+            RowSource::Annotation => "annotation",
+        }
+    }
+}
+
+/// A table's row count now: the latest snapshot's, else its planning annotation's.
+pub fn rows_now(table: &Table, stats: Option<&AttachedStats>) -> Option<(f64, RowSource)> {
+    if let Some(rows) = stats.and_then(|s| s.for_table(&table.name)).and_then(|t| t.rows) {
+        return Some((rows as f64, RowSource::Stats));
+    }
+    table.plan.as_ref().and_then(|p| p.rows).map(|rows| (rows, RowSource::Annotation))
+}
+
 /// What rules see while they run, and where their findings go.
 pub struct Ctx<'a> {
     pub schema: &'a Schema,
     pub dialect: Dialect,
+    pub stats: Option<&'a AttachedStats>,
+    pub settings: &'a RuleSettings,
     /// Each file's text, by [`FileId`]: only for finding exact ranges, never for analysis.
     texts: &'a [&'a str],
     type_parser: RefCell<Option<tree_sitter::Parser>>,
@@ -70,6 +123,41 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    pub(crate) fn table_stats(&self, table: &Table) -> Option<&TableStats> {
+        self.stats.and_then(|s| s.for_table(&table.name))
+    }
+
+    pub(crate) fn column_stats(&self, table: &Table, column: &str) -> Option<&ColumnStats> {
+        let folded = self.dialect.fold(column, true);
+        self.table_stats(table)?.columns.iter().find(|c| self.dialect.fold(&c.name, true) == folded)
+    }
+
+    pub(crate) fn rows_now(&self, table: &Table) -> Option<(f64, RowSource)> {
+        rows_now(table, self.stats)
+    }
+
+    pub(crate) fn estimate(&self, table: &Table) -> TableEstimate {
+        let rows = self.rows_now(table).map(|(rows, _)| rows);
+        estimate_table(self.schema, table, rows, self.table_stats(table))
+    }
+
+    /// "8 B/row" and, with a row count, "(1.2 GiB at 150M rows, from stats)".
+    pub(crate) fn cost(&self, table: &Table, bytes_per_row: f64) -> String {
+        let per_row = format!("{} B/row", format_bytes_per_row(bytes_per_row));
+        match self.rows_now(table) {
+            Some((rows, source)) => format!(
+                "{per_row}, {} at {} rows ({})",
+                human_bytes(bytes_per_row * rows),
+                human_count(rows),
+                match source {
+                    RowSource::Stats => "rows from stats",
+                    RowSource::Annotation => "rows from the planning annotation",
+                }
+            ),
+            None => per_row,
+        }
+    }
+
     /// The exact range of a column's declared type, found with tree-sitter in the statement that
     /// declared it (parsed once, on first use).
     pub(crate) fn column_type_loc(&self, column: &Column) -> Option<Location> {
@@ -227,10 +315,18 @@ impl RuleSelection {
 }
 
 /// Runs every enabled rule that applies to the dialect over every table.
-pub(crate) fn run(schema: &Schema, texts: &[&str], selection: &RuleSelection) -> Vec<Diagnostic> {
+pub(crate) fn run(
+    schema: &Schema,
+    texts: &[&str],
+    selection: &RuleSelection,
+    stats: Option<&AttachedStats>,
+    settings: &RuleSettings,
+) -> Vec<Diagnostic> {
     let mut ctx = Ctx {
         schema,
         dialect: schema.dialect,
+        stats,
+        settings,
         texts,
         type_parser: RefCell::new(None),
         type_ranges: RefCell::new(HashMap::new()),
@@ -241,6 +337,7 @@ pub(crate) fn run(schema: &Schema, texts: &[&str], selection: &RuleSelection) ->
     let enabled: Vec<(&RegisteredRule, Severity)> = RULES
         .iter()
         .filter(|r| r.meta.dialects.contains(&schema.dialect))
+        .filter(|r| !r.meta.needs_stats || stats.is_some())
         .filter_map(|r| selection.severity(r.meta.name).map(|s| (r, s)))
         .collect();
     for table in schema.tables() {

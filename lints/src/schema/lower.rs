@@ -137,6 +137,7 @@ impl<'a> Lowerer<'a> {
             partition_of: create.partition_of.as_ref().map(|p| self.qualified(p)),
             inherits: create.inherits.iter().flatten().map(|p| self.qualified(p)).collect(),
             temporary: create.temporary,
+            plan: None,
         };
         for def in &create.columns {
             let (column, constraints) = self.column(def);

@@ -167,6 +167,8 @@ pub struct Table {
     pub partition_of: Option<QualifiedName>,
     pub inherits: Vec<QualifiedName>,
     pub temporary: bool,
+    /// The planning annotation before its `CREATE TABLE`, if any.
+    pub plan: Option<crate::planning::Plan>,
 }
 
 impl Table {

@@ -15,6 +15,8 @@ pub struct AttachedStats {
     pub snapshot: Snapshot,
     /// For each table of [`Schema::tables`], the index of its statistics in `snapshot.tables`.
     table_stats: Vec<Option<usize>>,
+    /// The same by the schema's table name.
+    by_name: HashMap<QualifiedName, usize>,
     /// Tables of the database the DDL does not define (a migration tool's bookkeeping table,
     /// say), as the snapshot names them.
     pub unmatched_in_stats: Vec<QualifiedName>,
@@ -43,6 +45,18 @@ impl AttachedStats {
         self.table(table_index)?.columns.iter().find(|c| fold(dialect, &c.name) == key)
     }
 
+    /// Statistics of the schema's table called `name`.
+    pub fn for_table(&self, name: &QualifiedName) -> Option<&TableStats> {
+        self.by_name.get(name).map(|&i| &self.snapshot.tables[i])
+    }
+
+    /// The sequence feeding `table.column`, if the snapshot has one.
+    pub fn sequence_for(&self, table: &QualifiedName, column: &str, dialect: Dialect) -> Option<&super::SequenceStats> {
+        let stats = self.for_table(table)?;
+        let wanted = super::snapshot::qualified_column(&stats.schema, &stats.name, column);
+        self.snapshot.sequences.iter().find(|s| s.owned_by.as_deref().is_some_and(|o| fold(dialect, o) == fold(dialect, &wanted)))
+    }
+
     pub fn matched_tables(&self) -> usize {
         self.table_stats.iter().filter(|s| s.is_some()).count()
     }
@@ -66,8 +80,12 @@ pub fn attach(schema: &Schema, snapshot: Snapshot) -> AttachedStats {
     let mut table_stats = Vec::with_capacity(schema.tables().len());
     let mut unmatched_in_schema = Vec::new();
     let mut unmatched_columns = Vec::new();
+    let mut by_name = HashMap::new();
     for table in schema.tables() {
         let found = stats_by_name.get(&key(&table.name.schema, &table.name.name)).copied();
+        if let Some(index) = found {
+            by_name.insert(table.name.clone(), index);
+        }
         match found {
             Some(index) => {
                 used[index] = true;
@@ -96,7 +114,7 @@ pub fn attach(schema: &Schema, snapshot: Snapshot) -> AttachedStats {
         .filter(|(_, used)| !**used)
         .map(|(t, _)| QualifiedName { schema: t.schema.clone(), name: t.name.clone() })
         .collect();
-    AttachedStats { snapshot, table_stats, unmatched_in_stats, unmatched_in_schema, unmatched_columns }
+    AttachedStats { snapshot, table_stats, by_name, unmatched_in_stats, unmatched_in_schema, unmatched_columns }
 }
 
 /// The names the catalog reports are already folded; comparing them as the dialect compares

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
 use schemacast_lints::rules::did_you_mean;
-use schemacast_lints::stats::{attach, Snapshot};
-use schemacast_lints::{analyze, Dialect, RuleSelection, Severity};
+use schemacast_lints::stats::Snapshot;
+use schemacast_lints::{analyze_with, AnalysisOptions, Dialect, RuleSelection, Severity};
 
 use crate::cli::inputs::{load_config, read_sources};
 use crate::cli::stats::report_problems;
@@ -81,15 +81,18 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let selection = rule_selection(&args, config.as_ref().map(|(c, _)| c))?;
 
     let sources = read_sources(&paths)?;
-    let analysis = analyze(sources, dialect, &selection);
-    let stats = load_stats(args.stats.as_deref(), config.as_ref())?.map(|snapshot| attach(&analysis.schema, snapshot));
+    let options = AnalysisOptions {
+        stats: load_stats(args.stats.as_deref(), config.as_ref())?,
+        settings: config.as_ref().map(|(c, _)| c.settings.clone()).unwrap_or_default(),
+    };
+    let analysis = analyze_with(sources, dialect, &selection, options);
 
     let colored = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    print_stdout(&output::render(&analysis, stats.as_ref(), args.format, colored))?;
+    print_stdout(&output::render(&analysis, analysis.stats.as_ref(), args.format, colored))?;
 
     let threshold = match args.fail_on {
         FailOn::Info => Some(Severity::Info),
@@ -115,7 +118,7 @@ fn rule_selection(args: &CheckArgs, config: Option<&schemacast_lints::Config>) -
 
 /// The latest snapshot of `--stats`, or of the config's stats file when it exists (before the
 /// first `collect` it does not, and that is no error).
-fn load_stats(explicit: Option<&Path>, config: Option<&(schemacast_lints::Config, PathBuf)>) -> anyhow::Result<Option<Snapshot>> {
+pub(crate) fn load_stats(explicit: Option<&Path>, config: Option<&(schemacast_lints::Config, PathBuf)>) -> anyhow::Result<Option<Snapshot>> {
     let path = match (explicit, config) {
         (Some(path), _) => path.to_path_buf(),
         (None, Some((c, _))) if c.stats.is_some() => {

@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 pub use tempfile::TempDir;
 
+pub mod storage_shapes;
+
 /// The repository root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()

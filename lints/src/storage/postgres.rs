@@ -34,8 +34,9 @@ const SHORT_VARLENA_LIMIT: f64 = 127.0;
 pub(crate) enum Storage {
     Fixed { bytes: u32, align: u8 },
     /// Variable width: `payload` is the bytes of a typical value without its header; `align`
-    /// applies only to values stored with a 4-byte header.
-    Varlena { payload: u32, align: u8, source: WidthSource },
+    /// applies only to values stored with a 4-byte header; `spread` is how far values' widths
+    /// typically stray from the average when nothing better is known.
+    Varlena { payload: u32, align: u8, source: WidthSource, spread: u8 },
 }
 
 /// The stored form of a PostgreSQL type, and whether B-tree deduplication may merge its keys.
@@ -50,7 +51,7 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
         };
         // Array header (ndim, data offset, element type) and one dimension, then four elements.
         let payload = 12 + 8 + 4 * element_bytes;
-        return (Storage::Varlena { payload, align: align.max(4), source: WidthSource::Assumed }, false);
+        return (Storage::Varlena { payload, align: align.max(4), source: WidthSource::Assumed, spread: 8 }, false);
     }
     let modifier = |i: usize| ty.modifiers.get(i).and_then(|m| m.trim().parse::<u32>().ok());
     match ty.base.as_str() {
@@ -71,7 +72,7 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
         "macaddr8" => fixed(8, 4),
         "point" => fixed(16, 8),
         "tinyint" => fixed(2, 2),
-        "inet" | "cidr" => (Storage::Varlena { payload: 6, align: 4, source: WidthSource::Declared }, true),
+        "inet" | "cidr" => (Storage::Varlena { payload: 6, align: 4, source: WidthSource::Declared, spread: 0 }, true),
         "numeric" => {
             // Base-10000 digit groups after a 2-byte header; assume values use about half the
             // declared integer digits.
@@ -79,20 +80,20 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
                 (Some(precision), scale) => (precision.saturating_sub(scale) / 2).max(1).div_ceil(4) + scale.div_ceil(4),
                 (None, _) => 3,
             };
-            (Storage::Varlena { payload: 2 + 2 * groups, align: 4, source: WidthSource::Assumed }, false)
+            (Storage::Varlena { payload: 2 + 2 * groups, align: 4, source: WidthSource::Assumed, spread: 2 }, false)
         }
         "char" => {
             let length = modifier(0).unwrap_or(1);
-            (Storage::Varlena { payload: length, align: 4, source: WidthSource::Declared }, true)
+            (Storage::Varlena { payload: length, align: 4, source: WidthSource::Declared, spread: 0 }, true)
         }
         "varchar" => {
             let payload = modifier(0).map_or(ASSUMED_TEXT_BYTES, |n| n.min(ASSUMED_TEXT_BYTES));
-            (Storage::Varlena { payload, align: 4, source: WidthSource::Assumed }, true)
+            (Storage::Varlena { payload, align: 4, source: WidthSource::Assumed, spread: 8 }, true)
         }
-        "bit" => (Storage::Varlena { payload: 4 + modifier(0).unwrap_or(1).div_ceil(8), align: 4, source: WidthSource::Declared }, true),
-        "jsonb" => (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed }, false),
+        "bit" => (Storage::Varlena { payload: 4 + modifier(0).unwrap_or(1).div_ceil(8), align: 4, source: WidthSource::Declared, spread: 0 }, true),
+        "jsonb" => (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed, spread: 8 }, false),
         name if schema.enums.iter().any(|e| e.name.name == name) => fixed(4, 4),
-        _ => (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed }, true),
+        _ => (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed, spread: 8 }, true),
     }
 }
 
@@ -103,22 +104,41 @@ fn shape_of(storage: Storage, stats: Option<&ColumnStats>, not_null: bool) -> (C
         Storage::Fixed { bytes, align } => {
             (ColumnShape { width: Width::fixed(bytes), align, null_frac }, WidthSource::Declared)
         }
-        Storage::Varlena { payload, align, source } => {
-            if let Some(average) = stats.and_then(|s| s.avg_width).filter(|w| *w > 0.0) {
-                // A known longest value bounds the spread; otherwise assume a few bytes either way.
-                let spread = match stats.and_then(|s| s.max_length) {
-                    Some(longest) => (longest as f64 + 1.0 - average).max(0.0),
-                    None => (average - 1.0).min(8.0),
-                };
+        Storage::Varlena { payload, align, source, spread: typical_spread } => {
+            if let Some(sampled) = stats.and_then(|s| s.avg_width).filter(|w| *w > 0.0) {
+                let (average, spread) = sampled_width(sampled, stats.and_then(|s| s.max_length), typical_spread);
                 let align = if average < SHORT_VARLENA_LIMIT { 1 } else { align };
                 (ColumnShape { width: Width::around(average, spread), align, null_frac }, WidthSource::Stats)
             } else {
                 let (total, align) =
                     if f64::from(payload + 1) < SHORT_VARLENA_LIMIT { (payload + 1, 1) } else { (payload + 4, align) };
-                let width = if source == WidthSource::Declared { Width::fixed(total) } else { Width::around(f64::from(total), 8.0) };
+                let width = Width::around(f64::from(total), f64::from(typical_spread));
                 (ColumnShape { width, align, null_frac }, source)
             }
         }
+    }
+}
+
+/// A variable-width column's mean stored width and spread from `avg_width` (which pg_stats
+/// truncates to whole bytes, losing half a byte on average) and the longest sampled value in
+/// characters (a bound on the stored width while values are stored inline, uncompressed).
+fn sampled_width(avg_width: f64, longest: Option<u64>, typical_spread: u8) -> (f64, f64) {
+    let truncated = avg_width.fract() == 0.0;
+    let average = if truncated { avg_width + 0.5 } else { avg_width };
+    match longest {
+        Some(longest) if longest < 2000 => {
+            let widest = longest as f64 + 1.0;
+            if widest >= avg_width {
+                let average = average.min(widest);
+                (average, widest - average)
+            } else {
+                // Multibyte text: characters do not bound bytes.
+                (average, f64::from(typical_spread))
+            }
+        }
+        // Long values with a small stored width are out of line: 18-byte TOAST pointers.
+        Some(_) if avg_width <= 24.0 => (avg_width, 0.0),
+        _ => (average, (average - 1.0).min(f64::from(typical_spread))),
     }
 }
 

@@ -14,7 +14,11 @@ fn shop_example_reports_the_planted_defects_at_their_lines() {
         "--> examples/shop/V4__shipping_and_audit.sql:9:14",
         "--> examples/shop/V5__coupons.sql:8:65",
         "CREATE INDEX CONCURRENTLY orders_coupon_id_idx ON orders (coupon_id);",
-        "5 warnings in 5 files (13 statements parsed, 0 skipped)",
+        "--> examples/shop/V6__payments.sql:4:14",
+        "info[column-padding]: column order of `payments` wastes",
+        "at 5.0M rows, from the planning annotation",
+        "warning[int-key-exhaustion]: `payments.id` is a 32-bit key (`serial`)",
+        "7 warnings, 2 info in 6 files (15 statements parsed, 0 skipped)",
     ] {
         assert!(result.stdout.contains(expected), "missing `{expected}` in:\n{}", result.stdout);
     }
@@ -28,8 +32,8 @@ fn json_output_follows_the_contract() {
     assert_eq!(result.status, 1);
     let json = result.json();
     assert_eq!(json["version"], 1);
-    assert_eq!(json["files"], 5);
-    assert_eq!(json["statements"]["parsed"], 13);
+    assert_eq!(json["files"], 6);
+    assert_eq!(json["statements"]["parsed"], 15);
     assert_eq!(json["statements"]["skipped"], 0);
     let diagnostics = json["diagnostics"].as_array().unwrap();
     let found: Vec<(String, String, u64, u64)> = diagnostics
@@ -52,6 +56,10 @@ fn json_output_follows_the_contract() {
             expect("redundant-index", "V3__order_indexes.sql", 2, 14),
             expect("missing-primary-key", "V4__shipping_and_audit.sql", 9, 14),
             expect("missing-fk-index", "V5__coupons.sql", 8, 65),
+            expect("column-padding", "V6__payments.sql", 4, 14),
+            expect("int-key-exhaustion", "V6__payments.sql", 6, 8),
+            expect("float-for-money", "V6__payments.sql", 8, 12),
+            expect("inet-as-text", "V6__payments.sql", 11, 15),
         ]
     );
     let type_mismatch = &diagnostics[0];
@@ -110,7 +118,7 @@ fn applying_the_printed_index_fixes_clears_those_findings() {
     assert_eq!(json["statements"]["skipped"], 0, "the fix broke parsing");
     let rules: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
     assert!(!rules.contains(&"missing-fk-index"), "{rules:?}");
-    assert_eq!(rules.len(), 3, "the other findings stay: {rules:?}");
+    assert_eq!(rules.len(), 7, "the other findings stay: {rules:?}");
 }
 
 #[test]
@@ -124,7 +132,7 @@ fn sarif_output_is_valid_for_code_scanning() {
     assert_eq!(run["tool"]["driver"]["name"], "schemacast");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 5);
+    assert_eq!(results.len(), 9);
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
@@ -146,7 +154,7 @@ fn github_format_prints_workflow_annotations() {
     let result = run(&["check", "--format", "github", "examples/shop"]);
     assert_eq!(result.status, 1);
     let lines: Vec<&str> = result.stdout.lines().collect();
-    assert_eq!(lines.len(), 5, "{}", result.stdout);
+    assert_eq!(lines.len(), 9, "{}", result.stdout);
     assert!(lines[0].starts_with("::warning file=examples/shop/V2__orders.sql,line=3,col=17,endLine=3,endColumn=24,title=schemacast fk-type-mismatch::"), "{}", lines[0]);
     assert!(lines.iter().all(|l| !l[2..].contains('\n')));
 }
@@ -159,7 +167,7 @@ fn fail_on_and_rule_selection_decide_the_exit_status() {
     let selected = run(&["check", "--format", "json", "--select", "redundant-index,missing-primary-key", "examples/shop"]).json();
     assert_eq!(selected["diagnostics"].as_array().unwrap().len(), 2);
     let ignored = run(&["check", "--format", "json", "--ignore", "missing-fk-index", "examples/shop"]).json();
-    assert_eq!(ignored["diagnostics"].as_array().unwrap().len(), 3);
+    assert_eq!(ignored["diagnostics"].as_array().unwrap().len(), 7);
 
     let unknown = run(&["check", "--select", "missing-fk-idx", "examples/shop"]);
     assert_eq!(unknown.status, 2);
@@ -223,7 +231,7 @@ fn config_errors_name_the_file_and_line() {
 fn dialect_flag_changes_which_rules_apply() {
     let dir = project(&[(
         "schema.sql",
-        "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (id int PRIMARY KEY, p_id int, FOREIGN KEY (p_id) REFERENCES p (id));\n",
+        "CREATE TABLE p (id bigint PRIMARY KEY);\nCREATE TABLE c (id bigint PRIMARY KEY, p_id bigint, FOREIGN KEY (p_id) REFERENCES p (id));\n",
     )]);
     let pg = run_in(dir.path(), &["check", "--format", "json", "schema.sql"]).json();
     assert_eq!(pg["diagnostics"][0]["rule"], "missing-fk-index");
@@ -236,7 +244,7 @@ fn dialect_flag_changes_which_rules_apply() {
 fn migration_directories_apply_in_version_order_and_skip_down_parts() {
     let dir = project(&[
         ("m/V10__index.sql", "CREATE INDEX c_p ON c (p_id);\n"),
-        ("m/V2__tables.sql", "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id));\n"),
+        ("m/V2__tables.sql", "CREATE TABLE p (id bigint PRIMARY KEY);\nCREATE TABLE c (id bigint PRIMARY KEY, p_id bigint REFERENCES p (id));\n"),
         ("m/V11__drop.sql", "-- +goose Up\nSELECT 1;\n-- +goose Down\nDROP INDEX c_p;\n"),
         ("m/V12__undo.down.sql", "DROP INDEX c_p;\n"),
     ]);

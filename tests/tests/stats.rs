@@ -4,7 +4,7 @@ use schemacast_tests::{project, run_in, run_with_env, snapshots};
 
 const COLLECTED: &str = r#"{"format":"schemacast.stats/v1","taken_at":"2026-03-01T00:00:00Z","dialect":"postgres","database":"shop","source":"collect","tables":[{"schema":"public","name":"orders","rows":500,"total_bytes":65536,"columns":[{"name":"id","avg_width":4},{"name":"legacy_flag","avg_width":1}]},{"schema":"public","name":"flyway_schema_history","rows":5}],"sequences":[]}"#;
 
-const DDL: &str = "CREATE TABLE orders (id int PRIMARY KEY, total numeric);\nCREATE TABLE refunds (id int PRIMARY KEY);\n";
+const DDL: &str = "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\nCREATE TABLE refunds (id bigint PRIMARY KEY);\n";
 
 #[test]
 fn import_appends_snapshots_and_refuses_to_import_twice() {

@@ -1,6 +1,7 @@
 //! The rule catalogue and the walk that runs enabled rules over a schema.
 
 pub(crate) mod keys;
+pub(crate) mod types;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -10,7 +11,7 @@ use crate::dialect::Dialect;
 use crate::schema::{Column, Schema, Table};
 use crate::syntax::type_ranges::{self, ColumnTypeRanges};
 use crate::stats::{AttachedStats, ColumnStats, TableStats};
-use crate::storage::{estimate_table, human_bytes, human_count, TableEstimate};
+use crate::storage::{human_bytes, human_count};
 use crate::text::{FileId, Location, TextRange};
 
 fn format_bytes_per_row(bytes: f64) -> String {
@@ -136,26 +137,26 @@ impl Ctx<'_> {
         rows_now(table, self.stats)
     }
 
-    pub(crate) fn estimate(&self, table: &Table) -> TableEstimate {
-        let rows = self.rows_now(table).map(|(rows, _)| rows);
-        estimate_table(self.schema, table, rows, self.table_stats(table))
-    }
-
-    /// "8 B/row" and, with a row count, "(1.2 GiB at 150M rows, from stats)".
+    /// "8 B/row" and, with a row count, "8 B/row (1.2 GiB at 150.0M rows, from stats)".
     pub(crate) fn cost(&self, table: &Table, bytes_per_row: f64) -> String {
         let per_row = format!("{} B/row", format_bytes_per_row(bytes_per_row));
         match self.rows_now(table) {
             Some((rows, source)) => format!(
-                "{per_row}, {} at {} rows ({})",
+                "{per_row} ({} at {} rows, from {})",
                 human_bytes(bytes_per_row * rows),
                 human_count(rows),
                 match source {
-                    RowSource::Stats => "rows from stats",
-                    RowSource::Annotation => "rows from the planning annotation",
+                    RowSource::Stats => "stats",
+                    RowSource::Annotation => "the planning annotation",
                 }
             ),
             None => per_row,
         }
+    }
+
+    /// A file's text, for rules whose fix must reuse what was written.
+    pub(crate) fn text(&self, file: FileId) -> Option<&str> {
+        self.texts.get(file.0 as usize).copied()
     }
 
     /// The exact range of a column's declared type, found with tree-sitter in the statement that
@@ -215,6 +216,16 @@ catalogue! {
     keys::redundant_index::RedundantIndex => "keys/redundant_index.rs",
     keys::missing_primary_key::MissingPrimaryKey => "keys/missing_primary_key.rs",
     keys::fk_type_mismatch::FkTypeMismatch => "keys/fk_type_mismatch.rs",
+    types::column_padding::ColumnPadding => "types/column_padding.rs",
+    types::char_padding::CharPadding => "types/char_padding.rs",
+    types::uuid_as_text::UuidAsText => "types/uuid_as_text.rs",
+    types::inet_as_text::InetAsText => "types/inet_as_text.rs",
+    types::timestamp_as_text::TimestampAsText => "types/timestamp_as_text.rs",
+    types::float_for_money::FloatForMoney => "types/float_for_money.rs",
+    types::int_key_exhaustion::IntKeyExhaustion => "types/int_key_exhaustion.rs",
+    types::oversized_integer::OversizedInteger => "types/oversized_integer.rs",
+    types::oversized_varchar::OversizedVarchar => "types/oversized_varchar.rs",
+    types::number_as_text::NumberAsText => "types/number_as_text.rs",
 }
 
 /// A rule as the user sees it.

@@ -1,8 +1,9 @@
 //! Renders a rule's findings on a fixture the way the terminal shows them, for snapshots.
 
-use crate::analysis::{analyze, SourceFile};
+use crate::analysis::{analyze_with, AnalysisOptions, SourceFile};
 use crate::dialect::Dialect;
 use crate::rules::RuleSelection;
+use crate::stats::read_history;
 
 /// Runs one rule over fixture files (applied in order) and renders every finding with its line,
 /// the source line, a caret line and its fixes, followed by the re-lint after applying the fixes.
@@ -12,7 +13,8 @@ pub(crate) fn check(rule: &str, dialect: Dialect, fixture: &str) -> String {
     check_files(rule, dialect, &files)
 }
 
-/// Splits a fixture at `-- file: NAME` lines into the files of a migration set.
+/// Splits a fixture at `-- file: NAME` lines into the files of a migration set. A file named
+/// `*.jsonl` is a stats file: its latest snapshot is attached to the schema.
 fn fixture_files(fixture: &str) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = Vec::new();
     for line in fixture.split_inclusive('\n') {
@@ -31,8 +33,18 @@ fn fixture_files(fixture: &str) -> Vec<(String, String)> {
 pub(crate) fn check_files(rule: &str, dialect: Dialect, files: &[(&str, &str)]) -> String {
     let mut selection = RuleSelection::default();
     selection.only(&[rule.to_owned()]).expect("fixture names a known rule");
-    let sources: Vec<SourceFile> = files.iter().map(|(path, text)| SourceFile { path: path.to_string(), text: text.to_string() }).collect();
-    let analysis = analyze(sources.clone(), dialect, &selection);
+    let mut options = AnalysisOptions::default();
+    let mut sources = Vec::new();
+    for (path, text) in files {
+        if path.ends_with(".jsonl") {
+            let history = read_history(text, path);
+            assert!(history.problems.is_empty(), "fixture stats: {:?}", history.problems);
+            options.stats = history.latest().cloned();
+        } else {
+            sources.push(SourceFile { path: path.to_string(), text: text.to_string() });
+        }
+    }
+    let analysis = analyze_with(sources.clone(), dialect, &selection, options.clone());
     let mut out = String::new();
     for diagnostic in &analysis.diagnostics {
         let file = analysis.file(diagnostic.location.file);
@@ -62,13 +74,20 @@ pub(crate) fn check_files(rule: &str, dialect: Dialect, files: &[(&str, &str)]) 
     if skipped > 0 {
         out.push_str(&format!("(statements skipped: {skipped})\n"));
     }
-    out.push_str(&fix_round_trip(rule, dialect, &selection, &sources, &analysis));
+    out.push_str(&fix_round_trip(rule, dialect, &selection, &options, &sources, &analysis));
     out
 }
 
 /// Applies every fix, then re-parses and re-lints: the fixed text must parse as well as before
 /// and the rule must be silent on it.
-fn fix_round_trip(rule: &str, dialect: Dialect, selection: &RuleSelection, sources: &[SourceFile], analysis: &crate::Analysis) -> String {
+fn fix_round_trip(
+    rule: &str,
+    dialect: Dialect,
+    selection: &RuleSelection,
+    options: &AnalysisOptions,
+    sources: &[SourceFile],
+    analysis: &crate::Analysis,
+) -> String {
     let mut fixed: Vec<SourceFile> = sources.to_vec();
     let mut edits: Vec<&crate::Edit> = analysis.diagnostics.iter().flat_map(|d| d.fixes.iter().flat_map(|f| &f.edits)).collect();
     if edits.is_empty() {
@@ -80,7 +99,7 @@ fn fix_round_trip(rule: &str, dialect: Dialect, selection: &RuleSelection, sourc
         let text = &mut fixed[edit.location.file.0 as usize].text;
         text.replace_range(edit.location.range.to_range(), &edit.text);
     }
-    let after = analyze(fixed, dialect, selection);
+    let after = analyze_with(fixed, dialect, selection, options.clone());
     assert_eq!(after.statements_skipped(), analysis.statements_skipped(), "fixes for {rule} broke parsing");
     let remaining: Vec<String> = after.diagnostics.iter().filter(|d| d.rule == rule && !d.fixes.is_empty()).map(|d| d.message.clone()).collect();
     assert!(remaining.is_empty(), "{rule} still fires after its fixes: {remaining:?}");

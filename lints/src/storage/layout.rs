@@ -113,8 +113,6 @@ pub(crate) struct AlignedRow {
     pub paddings: Vec<f64>,
     /// Expected column data bytes, padding excluded.
     pub data_bytes: f64,
-    /// Probability that a row has at least one null.
-    pub any_null: f64,
 }
 
 /// Lays `columns` out in order. `header(has_null)` is the (MAXALIGNed) header size.
@@ -161,7 +159,6 @@ pub(crate) fn aligned_row(columns: &[ColumnShape], header: impl Fn(bool) -> u32)
         states = next;
     }
     let mut mean_bytes = 0.0;
-    let mut any_null = 0.0;
     let mut occupied = Vec::new();
     for (offset_mod, by_null) in states.iter().enumerate() {
         for (has_null, &(p, weighted)) in by_null.iter().enumerate() {
@@ -170,9 +167,6 @@ pub(crate) fn aligned_row(columns: &[ColumnShape], header: impl Fn(bool) -> u32)
             }
             let tail = ((8 - offset_mod) % 8) as f64;
             mean_bytes += p * f64::from(header(has_null == 1)) + weighted + p * tail;
-            if has_null == 1 {
-                any_null += p;
-            }
             occupied.push((p, weighted / p, has_null == 1, tail));
         }
     }
@@ -182,7 +176,7 @@ pub(crate) fn aligned_row(columns: &[ColumnShape], header: impl Fn(bool) -> u32)
         }
         _ => None,
     };
-    AlignedRow { mean_bytes, fixed_bytes, paddings, data_bytes, any_null }
+    AlignedRow { mean_bytes, fixed_bytes, paddings, data_bytes }
 }
 
 pub(crate) fn maxalign(bytes: u32) -> u32 {
@@ -216,7 +210,6 @@ mod tests {
         // An int8 null half the time: 24 + 8 or a 32-byte header (bitmap) + 0.
         let row = aligned_row(&[ColumnShape { width: Width::fixed(8), align: 8, null_frac: 0.5 }], |null| if null { 32 } else { 24 });
         assert!((row.mean_bytes - 32.0).abs() < 1e-9, "{}", row.mean_bytes);
-        assert!((row.any_null - 0.5).abs() < 1e-9);
         assert_eq!(row.fixed_bytes, None);
     }
 

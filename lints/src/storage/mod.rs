@@ -95,6 +95,23 @@ pub fn estimate_table(schema: &Schema, table: &Table, rows: Option<f64>, stats: 
     TableEstimate { row_bytes, overhead_bytes, columns, bytes_per_million_rows, at_rows, model }
 }
 
+/// PostgreSQL: mean bytes per row (tuple and line pointer) with the columns in `order` (indexes
+/// into `table.columns`) and, optionally, one column given another type.
+pub fn postgres_row_bytes(
+    schema: &Schema,
+    table: &Table,
+    stats: Option<&TableStats>,
+    order: &[usize],
+    retyped: Option<(usize, &crate::schema::SqlType)>,
+) -> f64 {
+    postgres::row_bytes(schema, table, stats, order, retyped)
+}
+
+/// PostgreSQL: the column order that wastes least to alignment padding.
+pub fn postgres_tightest_order(schema: &Schema, table: &Table, stats: Option<&TableStats>) -> Vec<usize> {
+    postgres::tightest_order(schema, table, stats)
+}
+
 /// A table's row layout: what `estimate_table` reports per row.
 pub(crate) struct RowLayout {
     pub row_bytes: f64,

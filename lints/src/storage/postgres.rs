@@ -214,6 +214,60 @@ pub(crate) fn model(schema: &Schema, table: &Table, stats: Option<&TableStats>) 
     (layout, model)
 }
 
+/// Shapes of every column, in table order, as the layout sees them.
+fn column_shapes(schema: &Schema, table: &Table, stats: Option<&TableStats>, retyped: Option<(usize, &SqlType)>) -> Vec<ColumnShape> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let ty = match retyped {
+                Some((at, ty)) if at == i => ty,
+                _ => &column.ty,
+            };
+            let (storage, _) = storage_of(ty, schema);
+            let sampled = stats.and_then(|s| s.columns.iter().find(|c| c.name == column.name));
+            // A retyped column's sampled width belongs to its old type.
+            let sampled = if retyped.is_some_and(|(at, _)| at == i) && matches!(storage, Storage::Fixed { .. }) {
+                sampled.map(|c| ColumnStats { avg_width: None, ..c.clone() })
+            } else {
+                sampled.cloned()
+            };
+            shape_of(storage, sampled.as_ref(), column.not_null || is_primary_key_column(table, &column.name)).0
+        })
+        .collect()
+}
+
+/// Mean bytes a row takes (tuple and line pointer) with the columns in `order` and, optionally,
+/// one column given another type.
+pub(crate) fn row_bytes(schema: &Schema, table: &Table, stats: Option<&TableStats>, order: &[usize], retyped: Option<(usize, &SqlType)>) -> f64 {
+    let shapes = column_shapes(schema, table, stats, retyped);
+    let ordered: Vec<ColumnShape> = order
+        .iter()
+        .filter_map(|&i| shapes.get(i))
+        .map(|s| ColumnShape { width: s.width.clone(), align: s.align, null_frac: s.null_frac })
+        .collect();
+    let bitmap_header = maxalign(TUPLE_HEADER + (table.columns.len() as u32).div_ceil(8));
+    aligned_row(&ordered, |has_null| if has_null { bitmap_header } else { maxalign(TUPLE_HEADER) }).mean_bytes + f64::from(LINE_POINTER)
+}
+
+/// The column order that wastes least to alignment: fixed-width columns from the widest
+/// alignment down (wider values first within one), then variable-width columns, which mostly
+/// need no alignment; ties keep the table's order.
+pub(crate) fn tightest_order(schema: &Schema, table: &Table, stats: Option<&TableStats>) -> Vec<usize> {
+    let shapes = column_shapes(schema, table, stats, None);
+    let mut order: Vec<usize> = (0..shapes.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| {
+            let shape = &shapes[i];
+            let fixed = shape.width.is_fixed() && matches!(storage_of(&table.columns[i].ty, schema).0, Storage::Fixed { .. });
+            (!fixed, std::cmp::Reverse(shape.align), std::cmp::Reverse((shape.width.mean() * 8.0) as i64))
+        };
+        key(a).cmp(&key(b))
+    });
+    order
+}
+
 fn is_primary_key_column(table: &Table, column: &str) -> bool {
     table.primary_key().is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column)))
 }

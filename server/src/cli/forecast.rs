@@ -54,7 +54,9 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     let mut selection = RuleSelection::default();
     selection.only(&[]).ok();
     let analysis = analyze_with(read_sources(&paths)?, dialect, &selection, options);
+    let mut invalid_annotations = 0;
     for problem in analysis.diagnostics.iter().filter(|d| d.rule == schemacast_lints::analysis::INVALID_ANNOTATION) {
+        invalid_annotations += 1;
         let file = analysis.file(problem.location.file);
         let at = file.lines.line_col(&file.text, problem.location.range.start as usize);
         eprintln!("error: {}:{}: {}", file.path, at.line, problem.message);
@@ -111,7 +113,8 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         ForecastFormat::Text => render_text(&tables),
     };
     print_stdout(&out)?;
-    Ok(exit::CLEAN)
+    // The estimates are printed, but a plan that was not understood must not pass silently.
+    Ok(if invalid_annotations > 0 { exit::USAGE_OR_IO } else { exit::CLEAN })
 }
 
 fn round(value: f64) -> f64 {

@@ -1,6 +1,7 @@
 //! From text to statements: splitting, parsing with sqlparser, type ranges from tree-sitter.
 
 pub mod split;
+pub mod outline;
 pub(crate) mod type_ranges;
 
 use sqlparser::parser::Parser;

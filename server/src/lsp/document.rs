@@ -1,0 +1,124 @@
+//! An open document: its text as a rope, its version, and conversions between LSP positions
+//! (UTF-16 or UTF-8 code units, as negotiated) and byte offsets.
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+pub(crate) struct Document {
+    pub rope: Rope,
+    pub version: i32,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32) -> Document {
+        Document { rope: Rope::from_str(text), version }
+    }
+
+    /// Applies one change: a range replacement, or the whole text when there is no range.
+    /// Out-of-range positions are clamped to the document, never a panic.
+    pub fn apply(&mut self, change: &TextDocumentContentChangeEvent, encoding: Encoding) {
+        match change.range {
+            Some(range) => {
+                let start = offset(&self.rope, range.start, encoding);
+                let end = offset(&self.rope, range.end, encoding).max(start);
+                let (start, end) = (self.rope.byte_to_char(start), self.rope.byte_to_char(end));
+                self.rope.remove(start..end);
+                self.rope.insert(start, &change.text);
+            }
+            None => self.rope = Rope::from_str(&change.text),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+}
+
+/// Byte offset of a position, clamped to the document (and to the line's end).
+pub(crate) fn offset(rope: &Rope, position: Position, encoding: Encoding) -> usize {
+    let line = position.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let line_start = rope.line_to_byte(line);
+    let slice = rope.line(line);
+    let mut bytes = 0usize;
+    let mut units = 0u32;
+    for c in slice.chars() {
+        if c == '\n' || c == '\r' || units >= position.character {
+            break;
+        }
+        let width = match encoding {
+            Encoding::Utf8 => c.len_utf8() as u32,
+            Encoding::Utf16 => c.len_utf16() as u32,
+        };
+        if units + width > position.character {
+            break;
+        }
+        units += width;
+        bytes += c.len_utf8();
+    }
+    line_start + bytes
+}
+
+/// The position of a byte offset (rounded down to a character boundary).
+pub(crate) fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    let line_start = rope.line_to_byte(line);
+    let mut units = 0u32;
+    let mut bytes = line_start;
+    for c in rope.line(line).chars() {
+        if bytes + c.len_utf8() > offset {
+            break;
+        }
+        bytes += c.len_utf8();
+        units += match encoding {
+            Encoding::Utf8 => c.len_utf8() as u32,
+            Encoding::Utf16 => c.len_utf16() as u32,
+        };
+    }
+    Position { line: line as u32, character: units }
+}
+
+pub(crate) fn range(rope: &Rope, start: usize, end: usize, encoding: Encoding) -> Range {
+    Range { start: position(rope, start, encoding), end: position(rope, end, encoding) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_code_units_of_the_negotiated_encoding() {
+        // "é" is 2 UTF-8 bytes and 1 UTF-16 unit; "🦀" is 4 bytes and 2 units.
+        let rope = Rope::from_str("a\nré🦀x\n");
+        let x = "a\nré🦀".len();
+        assert_eq!(position(&rope, x, Encoding::Utf16), Position { line: 1, character: 4 });
+        assert_eq!(position(&rope, x, Encoding::Utf8), Position { line: 1, character: 7 });
+        assert_eq!(offset(&rope, Position { line: 1, character: 4 }, Encoding::Utf16), x);
+        assert_eq!(offset(&rope, Position { line: 1, character: 7 }, Encoding::Utf8), x);
+        // Inside a surrogate pair or past the line's end: clamped, not a panic.
+        assert_eq!(offset(&rope, Position { line: 1, character: 3 }, Encoding::Utf16), "a\nré".len());
+        assert_eq!(offset(&rope, Position { line: 1, character: 99 }, Encoding::Utf16), "a\nré🦀x".len());
+        assert_eq!(offset(&rope, Position { line: 42, character: 0 }, Encoding::Utf16), rope.len_bytes());
+    }
+
+    #[test]
+    fn incremental_changes_apply_in_utf16() {
+        let mut document = Document::new("CREATE TABLE café (id int);\n", 1);
+        let change = TextDocumentContentChangeEvent {
+            range: Some(Range { start: Position { line: 0, character: 18 }, end: Position { line: 0, character: 24 } }),
+            range_length: None,
+            text: "id bigint".into(),
+        };
+        document.apply(&change, Encoding::Utf16);
+        assert_eq!(document.text(), "CREATE TABLE café (id bigint);\n");
+    }
+}

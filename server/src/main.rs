@@ -2,6 +2,7 @@
 
 mod cli;
 mod collect;
+mod lsp;
 mod output;
 mod stats_file;
 
@@ -30,6 +31,8 @@ enum Command {
     Stats(cli::stats::StatsArgs),
     /// Estimate each table's row width, cost per million rows and size at its row count.
     Forecast(cli::forecast::ForecastArgs),
+    /// Run the language server over stdin and stdout.
+    Lsp(lsp::LspArgs),
 }
 
 /// Exit statuses: the contract CI scripts rely on.
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Collect(args) => cli::collect::run(args),
         Command::Stats(args) => cli::stats::run(args),
         Command::Forecast(args) => cli::forecast::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -25,7 +25,7 @@ pub(crate) fn load_config(explicit: Option<&Path>, start: &Path) -> anyhow::Resu
     Ok(Some((config, base)))
 }
 
-fn find_upward(start: &Path) -> Option<PathBuf> {
+pub(crate) fn find_upward(start: &Path) -> Option<PathBuf> {
     let start = if start.is_file() { start.parent()?.to_path_buf() } else { start.to_path_buf() };
     let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
     let absolute = fs::canonicalize(&start).ok()?;
@@ -56,7 +56,7 @@ pub(crate) fn read_sources(paths: &[PathBuf]) -> anyhow::Result<Vec<SourceFile>>
     Ok(sources)
 }
 
-fn migration_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn migration_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut relative = Vec::new();
     collect_relative(dir, "", &mut relative)?;
     relative.retain(|p| is_migration_file(p));
@@ -83,7 +83,7 @@ fn collect_relative(dir: &Path, prefix: &str, out: &mut Vec<String>) -> anyhow::
     Ok(())
 }
 
-fn read_source(path: &Path) -> anyhow::Result<SourceFile> {
+pub(crate) fn read_source(path: &Path) -> anyhow::Result<SourceFile> {
     let shown = path.display().to_string();
     let size = fs::metadata(path).with_context(|| format!("{shown}: cannot read"))?.len();
     if size > MAX_FILE_BYTES {

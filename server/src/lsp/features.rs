@@ -1,0 +1,526 @@
+//! The answers to requests, as plain functions of an analysis (and, for symbols and folding,
+//! of the document's tree).
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use ropey::Rope;
+use schemacast_lints::rules::rule;
+use schemacast_lints::schema::Table;
+use schemacast_lints::storage::WidthSource;
+use schemacast_lints::syntax::outline::{self, OutlineKind, OutlineSymbol};
+use schemacast_lints::text::{Location as LintLocation, TextRange};
+use schemacast_lints::{Applicability, Severity};
+use serde_json::json;
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, CompletionItem, CompletionItemKind, Diagnostic, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DiagnosticTag, DocumentSymbol, FoldingRange, FoldingRangeKind, Hover, HoverContents, InlayHint, InlayHintLabel, Location,
+    MarkupContent, MarkupKind, NumberOrString, Position, Range, SymbolInformation, SymbolKind, TextEdit, Uri, WorkspaceEdit,
+};
+
+use super::capacity::CapacityCard;
+use super::document::{self, Encoding};
+use super::state::ProjectAnalysis;
+
+pub(crate) fn uri_of(path: &str) -> Option<Uri> {
+    Uri::from_file_path(path)
+}
+
+fn overlaps(range: TextRange, start: usize, end: usize) -> bool {
+    (range.start as usize) <= end && start <= (range.end as usize)
+}
+
+fn contains(range: TextRange, offset: usize) -> bool {
+    (range.start as usize) <= offset && offset <= (range.end as usize)
+}
+
+/// The analysis' findings in one file, as LSP diagnostics.
+pub(crate) fn diagnostics(pa: &ProjectAnalysis, file: usize, encoding: Encoding, docs_url: Option<&str>) -> Vec<Diagnostic> {
+    let references = ForeignKeyIndex::new(pa);
+    pa.analysis
+        .diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.location.file.0 as usize == file)
+        .map(|(index, d)| {
+            let range = pa.range(file, d.location.range.start as usize, d.location.range.end as usize, encoding);
+            let message = match &d.help {
+                Some(help) => format!("{}\nhelp: {help}", d.message),
+                None => d.message.clone(),
+            };
+            Diagnostic {
+                range,
+                severity: Some(match d.severity {
+                    Severity::Error => DiagnosticSeverity::ERROR,
+                    Severity::Warning => DiagnosticSeverity::WARNING,
+                    Severity::Info => DiagnosticSeverity::INFORMATION,
+                }),
+                code: Some(NumberOrString::String(d.rule.to_owned())),
+                code_description: docs_url.and_then(|base| Uri::from_str(&format!("{base}{}", d.rule)).ok()).map(|href| CodeDescription { href }),
+                source: Some("schemacast".to_owned()),
+                message,
+                related_information: references.related(pa, d.location, encoding),
+                tags: (d.rule == "redundant-index").then(|| vec![DiagnosticTag::UNNECESSARY]),
+                data: Some(json!({ "index": index })),
+            }
+        })
+        .collect()
+}
+
+/// Where each foreign key's columns and referenced table are written, to find in constant time
+/// which foreign key a finding is on.
+struct ForeignKeyIndex<'a> {
+    by_file: HashMap<u32, Vec<(TextRange, &'a schemacast_lints::schema::QualifiedName)>>,
+}
+
+impl<'a> ForeignKeyIndex<'a> {
+    fn new(pa: &'a ProjectAnalysis) -> Self {
+        let mut by_file: HashMap<u32, Vec<(TextRange, &'a schemacast_lints::schema::QualifiedName)>> = HashMap::new();
+        for table in pa.analysis.schema.tables() {
+            for fk in &table.foreign_keys {
+                for location in fk.column_locs.iter().chain(std::iter::once(&fk.referenced.loc)) {
+                    by_file.entry(location.file.0).or_default().push((location.range, &fk.referenced_table));
+                }
+            }
+        }
+        for entries in by_file.values_mut() {
+            entries.sort_by_key(|(range, _)| range.start);
+        }
+        ForeignKeyIndex { by_file }
+    }
+
+    /// For a finding on a foreign key, where the referenced table is defined.
+    fn related(&self, pa: &ProjectAnalysis, location: LintLocation, encoding: Encoding) -> Option<Vec<DiagnosticRelatedInformation>> {
+        let entries = self.by_file.get(&location.file.0)?;
+        let after = entries.partition_point(|(range, _)| range.start <= location.range.end);
+        let (_, referenced) = entries[..after].iter().rev().take(8).find(|(range, _)| overlaps(*range, location.range.start as usize, location.range.end as usize))?;
+        let target = pa.analysis.schema.table(referenced)?;
+        let file = target.name_loc.file.0 as usize;
+        let uri = uri_of(&pa.analysis.files[file].path)?;
+        let range = pa.range(file, target.name_loc.range.start as usize, target.name_loc.range.end as usize, encoding);
+        Some(vec![DiagnosticRelatedInformation { location: Location { uri, range }, message: format!("`{}` is defined here", target.name) }])
+    }
+}
+
+fn edits_by_uri(pa: &ProjectAnalysis, edits: &[schemacast_lints::Edit], encoding: Encoding) -> Option<HashMap<Uri, Vec<TextEdit>>> {
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for edit in edits {
+        let file = edit.location.file.0 as usize;
+        let uri = uri_of(&pa.analysis.files.get(file)?.path)?;
+        let range = pa.range(file, edit.location.range.start as usize, edit.location.range.end as usize, encoding);
+        changes.entry(uri).or_default().push(TextEdit { range, new_text: edit.text.clone() });
+    }
+    Some(changes)
+}
+
+/// Quick fixes, "ignore" actions and "fix all" for a range of a file.
+pub(crate) fn code_actions(
+    pa: &ProjectAnalysis,
+    file: usize,
+    uri: &Uri,
+    start: usize,
+    end: usize,
+    only: Option<&[CodeActionKind]>,
+    encoding: Encoding,
+) -> Vec<CodeActionOrCommand> {
+    let wants = |kind: &CodeActionKind| only.is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())));
+    let analyzed = &pa.analysis.files[file];
+    let lsp_diagnostics = diagnostics(pa, file, encoding, None);
+    let mut actions = Vec::new();
+    for (lsp_diagnostic, d) in lsp_diagnostics.iter().zip(pa.analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file)) {
+        if !overlaps(d.location.range, start, end) || !wants(&CodeActionKind::QUICKFIX) {
+            continue;
+        }
+        let preferred = d.fixes.len() == 1 && d.fixes[0].applicability == Applicability::Safe;
+        for fix in &d.fixes {
+            let Some(changes) = edits_by_uri(pa, &fix.edits, encoding) else { continue };
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![lsp_diagnostic.clone()]),
+                edit: Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+                is_preferred: Some(preferred),
+                ..Default::default()
+            }));
+        }
+        // Suppressions: before the statement, or at the top of the file.
+        let statements = &analyzed.document.statements;
+        let at = d.location.range.start;
+        let statement = statements.iter().rev().find(|s| s.range.start <= at);
+        if let Some(statement) = statement {
+            let line_start = analyzed.text[..statement.range.start as usize].rfind('\n').map_or(0, |i| i + 1);
+            let indent: String = analyzed.text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            let position = pa.range(file, line_start, line_start, encoding).start;
+            actions.push(insert_action(uri, format!("Ignore {} for this statement", d.rule), position, format!("{indent}-- schemacast: ignore {}\n", d.rule), lsp_diagnostic));
+        }
+        actions.push(insert_action(uri, format!("Ignore {} for this file", d.rule), Position { line: 0, character: 0 }, format!("-- schemacast: ignore-file {}\n", d.rule), lsp_diagnostic));
+    }
+    if wants(&CodeActionKind::SOURCE_FIX_ALL) {
+        let mut edits: Vec<&schemacast_lints::Edit> = Vec::new();
+        for d in pa.analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file) {
+            for fix in d.fixes.iter().filter(|f| f.applicability == Applicability::Safe) {
+                // Edits that touch text another fix already edits are left for a second pass.
+                let clash = fix.edits.iter().any(|e| edits.iter().any(|o| o.location.file == e.location.file && o.location.range.start < e.location.range.end.max(e.location.range.start + 1) && e.location.range.start < o.location.range.end.max(o.location.range.start + 1)));
+                if !clash {
+                    edits.extend(fix.edits.iter());
+                }
+            }
+        }
+        if !edits.is_empty() {
+            let owned: Vec<schemacast_lints::Edit> = edits.into_iter().cloned().collect();
+            if let Some(changes) = edits_by_uri(pa, &owned, encoding) {
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Fix all safe schemacast findings".to_owned(),
+                    kind: Some(CodeActionKind::SOURCE_FIX_ALL),
+                    edit: Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+                    ..Default::default()
+                }));
+            }
+        }
+    }
+    actions
+}
+
+fn insert_action(uri: &Uri, title: String, position: Position, text: String, diagnostic: &Diagnostic) -> CodeActionOrCommand {
+    let mut changes = HashMap::new();
+    changes.insert(uri.clone(), vec![TextEdit { range: Range { start: position, end: position }, new_text: text }]);
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit: Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+        is_preferred: Some(false),
+        ..Default::default()
+    })
+}
+
+fn table_at(pa: &ProjectAnalysis, file: usize, offset: usize) -> Option<&Table> {
+    pa.analysis.schema.tables().iter().find(|t| t.name_loc.file.0 as usize == file && contains(t.name_loc.range, offset))
+}
+
+/// Hover: a column's bytes and padding, a table's capacity card, a finding's rule docs.
+pub(crate) fn hover(pa: &ProjectAnalysis, file: usize, offset: usize, encoding: Encoding) -> Option<Hover> {
+    let schema = &pa.analysis.schema;
+    let stats = pa.analysis.stats.as_ref();
+    let mut parts: Vec<String> = Vec::new();
+    let mut range = None;
+    if let Some(table) = table_at(pa, file, offset) {
+        parts.push(CapacityCard::new(schema, table, stats).markdown());
+        range = Some(pa.range(file, table.name_loc.range.start as usize, table.name_loc.range.end as usize, encoding));
+    } else {
+        'tables: for table in schema.tables() {
+            for (index, column) in table.columns.iter().enumerate() {
+                if column.name_loc.file.0 as usize != file || !contains(column.name_loc.range, offset) {
+                    continue;
+                }
+                let card = CapacityCard::new(schema, table, stats);
+                let layout = &card.estimate.columns[index];
+                let share = if card.estimate.row_bytes > 0.0 { layout.bytes * (1.0 - layout.null_frac) / card.estimate.row_bytes * 100.0 } else { 0.0 };
+                let mut text = format!("**{}.{}** `{}`\n\n- {:.1} B{}\n- alignment padding before it: {:.1} B\n- {share:.1}% of the {:.0} B row\n", table.name.name, column.name, column.ty, layout.bytes, match layout.source {
+                    WidthSource::Declared => String::new(),
+                    WidthSource::Assumed => " (assumed; `schemacast collect` samples the real width)".to_owned(),
+                    WidthSource::Stats => " (sampled)".to_owned(),
+                }, layout.padding_before, card.estimate.row_bytes);
+                if layout.null_frac > 0.0 {
+                    text.push_str(&format!("- null in {:.0}% of rows\n", layout.null_frac * 100.0));
+                }
+                parts.push(text);
+                range = Some(pa.range(file, column.name_loc.range.start as usize, column.name_loc.range.end as usize, encoding));
+                break 'tables;
+            }
+        }
+    }
+    for d in pa.analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file && contains(d.location.range, offset)) {
+        if let Some(info) = rule(d.rule) {
+            parts.push(format!("**{}** ({})\n\n{}", info.meta.name, info.meta.family.name(), info.docs));
+            range = range.or_else(|| Some(pa.range(file, d.location.range.start as usize, d.location.range.end as usize, encoding)));
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: parts.join("\n\n---\n\n") }), range })
+}
+
+/// One hint after each `CREATE TABLE` header in the file and, if asked, one per column.
+pub(crate) fn inlay_hints(pa: &ProjectAnalysis, file: usize, uri: &Uri, columns: bool, encoding: Encoding) -> Vec<InlayHint> {
+    let schema = &pa.analysis.schema;
+    let text = &pa.analysis.files[file].text;
+    let line_end = |offset: usize| text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let mut hints = Vec::new();
+    for table in schema.tables().iter().filter(|t| t.name_loc.file.0 as usize == file) {
+        let card = CapacityCard::new(schema, table, pa.analysis.stats.as_ref());
+        let at = line_end(table.name_loc.range.end as usize);
+        hints.push(InlayHint {
+            position: pa.range(file, at, at, encoding).start,
+            label: InlayHintLabel::String(card.hint_label()),
+            kind: None,
+            text_edits: None,
+            tooltip: None,
+            padding_left: Some(true),
+            padding_right: None,
+            data: Some(json!({ "uri": uri.as_str(), "table": table.name.to_string() })),
+        });
+        if !columns {
+            continue;
+        }
+        for (column, layout) in table.columns.iter().zip(&card.estimate.columns) {
+            if column.name_loc.file.0 as usize != file {
+                continue;
+            }
+            let at = line_end(column.name_loc.range.end as usize);
+            let label = if layout.padding_before >= 0.5 { format!("{:.0} B +{:.0} pad", layout.bytes, layout.padding_before) } else { format!("{:.0} B", layout.bytes) };
+            hints.push(InlayHint {
+                position: pa.range(file, at, at, encoding).start,
+                label: InlayHintLabel::String(label),
+                kind: None,
+                text_edits: None,
+                tooltip: None,
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            });
+        }
+    }
+    hints
+}
+
+/// The tooltip of a table hint: its capacity card.
+pub(crate) fn resolve_table_card(pa: &ProjectAnalysis, table: &str) -> Option<String> {
+    let schema = &pa.analysis.schema;
+    let table = schema.tables().iter().find(|t| t.name.to_string() == table)?;
+    Some(CapacityCard::new(schema, table, pa.analysis.stats.as_ref()).markdown())
+}
+
+/// Document symbols from the tree-sitter outline.
+pub(crate) fn document_symbols(tree: &tree_sitter::Tree, text: &str, rope: &Rope, encoding: Encoding) -> Vec<DocumentSymbol> {
+    fn convert(symbol: &OutlineSymbol, rope: &Rope, encoding: Encoding) -> DocumentSymbol {
+        let kind = match symbol.kind {
+            OutlineKind::Table => SymbolKind::STRUCT,
+            OutlineKind::Column => SymbolKind::FIELD,
+            OutlineKind::Index => SymbolKind::KEY,
+            OutlineKind::Constraint => SymbolKind::PROPERTY,
+        };
+        let children: Vec<DocumentSymbol> = symbol.children.iter().map(|c| convert(c, rope, encoding)).collect();
+        #[allow(deprecated)]
+        DocumentSymbol {
+            name: symbol.name.clone(),
+            detail: Some(match symbol.kind {
+                OutlineKind::Table => "table",
+                OutlineKind::Column => "column",
+                OutlineKind::Index => "index",
+                OutlineKind::Constraint => "constraint",
+            }.to_owned()),
+            kind,
+            tags: None,
+            deprecated: None,
+            range: document::range(rope, symbol.range.start as usize, symbol.range.end as usize, encoding),
+            selection_range: document::range(rope, symbol.name_range.start as usize, symbol.name_range.end as usize, encoding),
+            children: (!children.is_empty()).then_some(children),
+        }
+    }
+    outline::symbols(tree, text).iter().map(|s| convert(s, rope, encoding)).collect()
+}
+
+pub(crate) fn folding_ranges(tree: &tree_sitter::Tree, text: &str, rope: &Rope, encoding: Encoding) -> Vec<FoldingRange> {
+    outline::folds(tree, text)
+        .into_iter()
+        .map(|r| {
+            let start = document::position(rope, r.start as usize, encoding);
+            let end = document::position(rope, r.end as usize, encoding);
+            let comment = text[r.to_range()].starts_with("--") || text[r.to_range()].starts_with("/*");
+            FoldingRange {
+                start_line: start.line,
+                start_character: None,
+                end_line: end.line,
+                end_character: None,
+                kind: Some(if comment { FoldingRangeKind::Comment } else { FoldingRangeKind::Region }),
+                collapsed_text: None,
+            }
+        })
+        .collect()
+}
+
+/// Tables, columns and indexes of every analysed project whose name contains `query`.
+pub(crate) fn workspace_symbols(analyses: &[std::sync::Arc<ProjectAnalysis>], query: &str, encoding: Encoding) -> Vec<SymbolInformation> {
+    let query = query.to_lowercase();
+    let mut out = Vec::new();
+    for pa in analyses {
+        let mut add = |name: String, kind: SymbolKind, location: LintLocation, container: Option<String>| {
+            if !name.to_lowercase().contains(&query) {
+                return;
+            }
+            let file = location.file.0 as usize;
+            let Some(uri) = uri_of(&pa.analysis.files[file].path) else { return };
+            let range = pa.range(file, location.range.start as usize, location.range.end as usize, encoding);
+            #[allow(deprecated)]
+            out.push(SymbolInformation { name, kind, tags: None, deprecated: None, location: Location { uri, range }, container_name: container });
+        };
+        for table in pa.analysis.schema.tables() {
+            add(table.name.name.clone(), SymbolKind::STRUCT, table.name_loc, Some(table.name.schema.clone()));
+            for column in &table.columns {
+                add(column.name.clone(), SymbolKind::FIELD, column.name_loc, Some(table.name.name.clone()));
+            }
+            for index in &table.indexes {
+                add(index.name.clone(), SymbolKind::KEY, index.loc, Some(table.name.name.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The identifier around `offset`, unquoted.
+fn word_at(text: &str, offset: usize) -> Option<(usize, usize, String)> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let offset = schemacast_lints::text::floor_char_boundary(text, offset.min(text.len()));
+    let start = text[..offset].char_indices().rev().take_while(|(_, c)| is_word(*c)).last().map_or(offset, |(i, _)| i);
+    let end = text[offset..].char_indices().find(|(_, c)| !is_word(*c)).map_or(text.len(), |(i, _)| offset + i);
+    (start < end).then(|| (start, end, text[start..end].to_owned()))
+}
+
+/// From a foreign key's referenced table or column (or any table name) to its definition.
+pub(crate) fn definition(pa: &ProjectAnalysis, file: usize, offset: usize, encoding: Encoding) -> Option<Location> {
+    let schema = &pa.analysis.schema;
+    let dialect = schema.dialect;
+    let text = &pa.analysis.files[file].text;
+    let (_, _, word) = word_at(text, offset)?;
+    let folded = dialect.fold(&word, false);
+    let target = |location: LintLocation| -> Option<Location> {
+        let target_file = location.file.0 as usize;
+        let uri = uri_of(&pa.analysis.files[target_file].path)?;
+        Some(Location { uri, range: pa.range(target_file, location.range.start as usize, location.range.end as usize, encoding) })
+    };
+    // A referenced column inside a foreign key's statement.
+    for table in schema.tables() {
+        for fk in &table.foreign_keys {
+            if fk.statement.file.0 as usize != file || !contains(fk.statement.range, offset) {
+                continue;
+            }
+            let Some(referenced) = schema.table(&fk.referenced_table) else { continue };
+            if contains(fk.referenced.loc.range, offset) && fk.referenced.loc.file.0 as usize == file {
+                return target(referenced.name_loc);
+            }
+            if fk.referenced_columns.iter().any(|c| *c == folded) && !fk.columns.contains(&folded) {
+                if let Some(column) = referenced.column(&folded) {
+                    return target(column.name_loc);
+                }
+            }
+        }
+    }
+    let table = schema.tables().iter().find(|t| t.name.name == folded)?;
+    target(table.name_loc)
+}
+
+/// Table names after `REFERENCES`, `ON` (in `CREATE INDEX`) and `ALTER TABLE`; a table's
+/// columns inside `REFERENCES t (`, `ON t (` and after `DROP/ALTER/RENAME COLUMN`.
+pub(crate) fn completion(pa: &ProjectAnalysis, text: &str, offset: usize) -> Vec<CompletionItem> {
+    let offset = schemacast_lints::text::floor_char_boundary(text, offset.min(text.len()));
+    let statement_start = text[..offset].rfind(';').map_or(0, |i| i + 1);
+    let before = &text[statement_start..offset];
+    let mut tokens: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in before.chars() {
+        if c.is_alphanumeric() || c == '_' || c == '.' || c == '"' {
+            current.push(c);
+        } else {
+            if !current.is_empty() {
+                tokens.push(std::mem::take(&mut current));
+            }
+            if c == '(' || c == ')' || c == ',' {
+                tokens.push(c.to_string());
+            }
+        }
+    }
+    // A word being typed is not part of the context.
+    if !current.is_empty() {
+        current.clear();
+    }
+    let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
+    let schema = &pa.analysis.schema;
+    let tables = || -> Vec<CompletionItem> {
+        schema
+            .tables()
+            .iter()
+            .map(|t| CompletionItem {
+                label: t.name.name.clone(),
+                kind: Some(CompletionItemKind::CLASS),
+                detail: Some(format!("table {}", t.name)),
+                ..Default::default()
+            })
+            .collect()
+    };
+    let columns_of = |name: &str| -> Vec<CompletionItem> {
+        let name = name.trim_matches('"');
+        let short = name.rsplit('.').next().unwrap_or(name);
+        let folded = schema.dialect.fold(short, false);
+        schema
+            .tables()
+            .iter()
+            .find(|t| t.name.name == folded || t.name.name == short)
+            .map(|t| {
+                t.columns
+                    .iter()
+                    .map(|c| CompletionItem { label: c.name.clone(), kind: Some(CompletionItemKind::FIELD), detail: Some(c.ty.to_string()), ..Default::default() })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let last = lower.last().map(String::as_str).unwrap_or("");
+    // Inside an open parenthesis after `REFERENCES t` or `ON t`: that table's columns.
+    let mut depth = 0i32;
+    for (i, token) in lower.iter().enumerate().rev() {
+        match token.as_str() {
+            ")" => depth += 1,
+            "(" if depth > 0 => depth -= 1,
+            "(" => {
+                let mut j = i;
+                // `ON t USING btree (`
+                if j >= 2 && lower[j - 2] == "using" {
+                    j -= 2;
+                }
+                if j >= 2 && (lower[j - 2] == "references" || (lower[j - 2] == "on" && lower.contains(&"index".to_owned()))) {
+                    return columns_of(&tokens[j - 1]);
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    if last == "references" || (last == "on" && lower.contains(&"index".to_owned())) {
+        return tables();
+    }
+    if let Some(alter) = lower.iter().position(|t| t == "alter") {
+        if lower.get(alter + 1).map(String::as_str) == Some("table") {
+            let rest: Vec<&String> = lower[alter + 2..].iter().filter(|t| !matches!(t.as_str(), "only" | "if" | "exists")).collect();
+            if rest.is_empty() {
+                return tables();
+            }
+            let table_token = tokens[alter + 2..].iter().find(|t| !matches!(t.to_lowercase().as_str(), "only" | "if" | "exists"));
+            if matches!(last, "column" | "drop" | "rename") || (last == "alter" && lower.len() > alter + 3) {
+                if let Some(table) = table_token {
+                    return columns_of(table);
+                }
+            }
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn words_are_found_around_the_cursor() {
+        assert_eq!(word_at("REFERENCES customers (id)", 14).map(|w| w.2), Some("customers".to_owned()));
+        assert_eq!(word_at("a  b", 2), None);
+        assert_eq!(word_at("café x", 3).map(|w| w.2), Some("café".to_owned()));
+    }
+
+    #[test]
+    fn path_uris_round_trip() {
+        let uri = uri_of("/tmp/a b/V1__x.sql").unwrap();
+        assert_eq!(uri.to_file_path().unwrap(), Path::new("/tmp/a b/V1__x.sql"));
+    }
+}

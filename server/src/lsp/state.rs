@@ -1,0 +1,205 @@
+//! What the server knows: open documents, their projects, and each project's latest analysis.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use schemacast_lints::text::LineIndex;
+use schemacast_lints::{analyze_with, Analysis};
+use tower_lsp_server::ls_types::{Position, Range, Uri};
+use tree_sitter::{InputEdit, Point, Tree};
+
+use super::document::{self, Document, Encoding};
+use super::settings::Settings;
+use super::workspace::{normalize, project_for, InputProblems, Project};
+
+pub(crate) struct OpenDocument {
+    pub uri: Uri,
+    pub path: Option<PathBuf>,
+    pub document: Document,
+    /// The tree-sitter tree, kept in step with edits and re-parsed incrementally when needed.
+    pub tree: Option<Tree>,
+    pub tree_current: bool,
+    pub project: PathBuf,
+}
+
+pub(crate) struct ProjectState {
+    pub project: Project,
+    /// Files (config, stats, unreadable SQL) that got problem diagnostics last time.
+    pub problem_uris: Vec<String>,
+    /// Problems already written to the log.
+    pub logged_problems: Vec<String>,
+    /// Bumped on every change; an analysis started for an older generation is dropped.
+    pub generation: u64,
+    pub latest: Option<Arc<ProjectAnalysis>>,
+}
+
+/// One analysis of a project, and the document versions it saw.
+pub(crate) struct ProjectAnalysis {
+    pub analysis: Analysis,
+    pub versions: HashMap<PathBuf, i32>,
+    pub problems: InputProblems,
+    pub generation: u64,
+}
+
+impl ProjectAnalysis {
+    /// The analysed file for a path.
+    pub fn file_id(&self, path: &Path) -> Option<usize> {
+        self.analysis.files.iter().position(|f| Path::new(&f.path) == path)
+    }
+
+    /// The LSP range of a byte range in an analysed file.
+    pub fn range(&self, file: usize, start: usize, end: usize, encoding: Encoding) -> Range {
+        let analyzed = &self.analysis.files[file];
+        Range { start: text_position(&analyzed.text, &analyzed.lines, start, encoding), end: text_position(&analyzed.text, &analyzed.lines, end, encoding) }
+    }
+}
+
+/// A position in text that is not open in a rope.
+pub(crate) fn text_position(text: &str, lines: &LineIndex, offset: usize, encoding: Encoding) -> Position {
+    let offset = schemacast_lints::text::floor_char_boundary(text, offset.min(text.len()));
+    let line = lines.line_of(offset);
+    let start = lines.line_start(line);
+    let prefix = &text[start..offset];
+    let character = match encoding {
+        Encoding::Utf8 => prefix.len(),
+        Encoding::Utf16 => prefix.encode_utf16().count(),
+    };
+    Position { line: line as u32, character: character as u32 }
+}
+
+pub(crate) struct State {
+    pub encoding: Encoding,
+    pub settings: Settings,
+    pub documents: HashMap<String, OpenDocument>,
+    pub projects: HashMap<PathBuf, ProjectState>,
+}
+
+impl State {
+    pub fn new() -> State {
+        State { encoding: Encoding::Utf16, settings: Settings::default(), documents: HashMap::new(), projects: HashMap::new() }
+    }
+
+    /// Opens a document and returns its project's key.
+    pub fn open(&mut self, uri: Uri, text: &str, version: i32) -> PathBuf {
+        let path = uri.to_file_path().map(|p| normalize(&p));
+        let project = match &path {
+            Some(path) => project_for(path),
+            None => Project { key: PathBuf::from(uri.as_str()), config_path: None, config: None, paths: Vec::new() },
+        };
+        let key = project.key.clone();
+        self.projects.entry(key.clone()).or_insert(ProjectState { project, problem_uris: Vec::new(), logged_problems: Vec::new(), generation: 0, latest: None });
+        self.documents.insert(
+            uri.as_str().to_owned(),
+            OpenDocument { uri, path, document: Document::new(text, version), tree: None, tree_current: false, project: key.clone() },
+        );
+        key
+    }
+
+    /// Re-reads every project's config and migration set (after a config or file change).
+    pub fn rediscover(&mut self) -> Vec<PathBuf> {
+        let documents: Vec<(String, Option<PathBuf>)> = self.documents.iter().map(|(k, d)| (k.clone(), d.path.clone())).collect();
+        let mut keys = Vec::new();
+        for (uri, path) in documents {
+            let Some(path) = path else { continue };
+            let project = project_for(&path);
+            let key = project.key.clone();
+            let entry = self.projects.entry(key.clone()).or_insert(ProjectState { project: project.clone(), problem_uris: Vec::new(), logged_problems: Vec::new(), generation: 0, latest: None });
+            entry.project = project;
+            if let Some(document) = self.documents.get_mut(&uri) {
+                document.project = key.clone();
+            }
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
+    /// Tells the document's tree about an edit (before the rope changes), so that the next
+    /// re-parse is incremental.
+    pub fn edit_tree(&mut self, uri: &str, start_byte: usize, old_end_byte: usize, new_text: &str) {
+        let Some(open) = self.documents.get_mut(uri) else { return };
+        let Some(tree) = open.tree.as_mut() else { return };
+        let rope = &open.document.rope;
+        let point = |byte: usize| {
+            let line = rope.byte_to_line(byte.min(rope.len_bytes()));
+            Point { row: line, column: byte - rope.line_to_byte(line) }
+        };
+        let start_position = point(start_byte);
+        let old_end_position = point(old_end_byte);
+        let new_end_byte = start_byte + new_text.len();
+        let new_lines = new_text.matches('\n').count();
+        let new_end_position = match new_text.rfind('\n') {
+            Some(last) => Point { row: start_position.row + new_lines, column: new_text.len() - last - 1 },
+            None => Point { row: start_position.row, column: start_position.column + new_text.len() },
+        };
+        tree.edit(&InputEdit { start_byte, old_end_byte, new_end_byte, start_position, old_end_position, new_end_position });
+        open.tree_current = false;
+    }
+
+    /// What re-parsing the document's tree needs: its old tree (already told about the edits
+    /// since), its text and version. `None` when the tree is current.
+    pub fn tree_job(&self, uri: &str) -> Option<(Option<Tree>, String, i32, bool)> {
+        let open = self.documents.get(uri)?;
+        Some((open.tree.clone(), open.document.text(), open.document.version, open.tree.is_some() && open.tree_current))
+    }
+
+    /// Keeps a re-parsed tree unless the document changed meanwhile.
+    pub fn store_tree(&mut self, uri: &str, version: i32, tree: Tree) {
+        if let Some(open) = self.documents.get_mut(uri) {
+            if open.document.version == version && !open.tree_current {
+                open.tree = Some(tree);
+                open.tree_current = true;
+            }
+        }
+    }
+
+    /// What an analysis of `key` needs, taken under the lock so the work can happen outside it.
+    pub fn analysis_inputs(&self, key: &Path) -> Option<AnalysisJob> {
+        let project = self.projects.get(key)?;
+        let mut open = HashMap::new();
+        let mut versions = HashMap::new();
+        for document in self.documents.values() {
+            if let Some(path) = &document.path {
+                open.insert(path.clone(), document.document.text());
+                if document.project == key {
+                    versions.insert(path.clone(), document.document.version);
+                }
+            }
+        }
+        Some(AnalysisJob { project: project.project.clone(), settings: self.settings.clone(), open, versions, generation: project.generation })
+    }
+
+    /// The project's latest analysis when it saw the document's current version.
+    pub fn current_analysis(&self, uri: &str) -> Option<(Arc<ProjectAnalysis>, &OpenDocument)> {
+        let open = self.documents.get(uri)?;
+        let latest = self.projects.get(&open.project)?.latest.clone()?;
+        let path = open.path.as_ref()?;
+        (latest.versions.get(path) == Some(&open.document.version)).then_some((latest, open))
+    }
+
+    pub fn offset(&self, uri: &str, position: Position) -> Option<usize> {
+        let open = self.documents.get(uri)?;
+        Some(document::offset(&open.document.rope, position, self.encoding))
+    }
+}
+
+pub(crate) struct AnalysisJob {
+    pub project: Project,
+    pub settings: Settings,
+    pub open: HashMap<PathBuf, String>,
+    pub versions: HashMap<PathBuf, i32>,
+    pub generation: u64,
+}
+
+impl AnalysisJob {
+    /// Reads the set and analyses it: the slow part, run off the request path.
+    pub fn run(self) -> ProjectAnalysis {
+        let (sources, options, problems) = self.project.inputs(&self.settings, &self.open);
+        let dialect = self.project.dialect(&self.settings);
+        let selection = self.project.selection(&self.settings);
+        let analysis = analyze_with(sources, dialect, &selection, options);
+        ProjectAnalysis { analysis, versions: self.versions, problems, generation: self.generation }
+    }
+}

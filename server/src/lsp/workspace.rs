@@ -1,0 +1,184 @@
+//! Which files a document is analysed with: its `schemacast.toml`, the migration set it belongs
+//! to (the configured `schema` paths, else its own directory), read from disk with open buffers
+//! laid over them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use schemacast_lints::config::CONFIG_FILE_NAME;
+use schemacast_lints::schema::migrations::is_migration_file;
+use schemacast_lints::stats::read_history;
+use schemacast_lints::{AnalysisOptions, Config, Dialect, RuleSelection, SourceFile};
+
+use crate::cli::inputs::{find_upward, migration_files, read_source};
+use crate::stats_file::stats_path;
+
+use super::settings::Settings;
+
+/// A migration set and how to analyse it.
+#[derive(Clone, Debug)]
+pub(crate) struct Project {
+    /// Identifies the project: the config file, or the directory (or file) analysed.
+    pub key: PathBuf,
+    pub config_path: Option<PathBuf>,
+    pub config: Option<Config>,
+    /// Files and directories making up the schema, in order.
+    pub paths: Vec<PathBuf>,
+}
+
+/// Problems found while gathering a project's inputs, shown to the user rather than fatal.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InputProblems {
+    /// (path, line, message): a bad config or stats file, an unreadable SQL file.
+    pub items: Vec<(PathBuf, u32, String)>,
+}
+
+pub(crate) fn project_for(file: &Path) -> Project {
+    let directory = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let config_path = find_upward(&directory);
+    let config = config_path.as_ref().and_then(|path| std::fs::read_to_string(path).ok().and_then(|t| Config::parse(&t, &path.display().to_string()).ok()));
+    if let (Some(path), Some(config)) = (&config_path, &config) {
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let paths: Vec<PathBuf> = config.schema.iter().map(|p| normalize(&base.join(p))).collect();
+        if paths.iter().any(|p| file.starts_with(p) || file == p) {
+            return Project { key: path.clone(), config_path: Some(path.clone()), config: Some(config.clone()), paths };
+        }
+    }
+    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let paths = if is_migration_file(&file_name) { vec![directory.clone()] } else { vec![file.to_path_buf()] };
+    let key = paths[0].clone();
+    Project { key, config_path, config, paths }
+}
+
+impl Project {
+    pub fn dialect(&self, settings: &Settings) -> Dialect {
+        settings.dialect.or(self.config.as_ref().and_then(|c| c.dialect)).unwrap_or_default()
+    }
+
+    pub fn selection(&self, settings: &Settings) -> RuleSelection {
+        let mut selection = self.config.as_ref().map(|c| c.rule_selection()).unwrap_or_default();
+        for (rule, level) in &settings.rules {
+            let _ = selection.set(rule, *level);
+        }
+        selection
+    }
+
+    /// The stats file this project reads, if it has one (settings, then config).
+    pub fn stats_path(&self, settings: &Settings) -> Option<PathBuf> {
+        if let Some(path) = &settings.stats {
+            return Some(path.clone());
+        }
+        let config = self.config.clone()?;
+        config.stats.as_ref()?;
+        let base = self.config_path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
+        Some(stats_path(None, Some(&(config, base))))
+    }
+
+    /// The SQL files of the set, open buffers replacing their files' text, and options with the
+    /// latest stats snapshot. Unreadable inputs become problems, never failures.
+    pub fn inputs(&self, settings: &Settings, open: &HashMap<PathBuf, String>) -> (Vec<SourceFile>, AnalysisOptions, InputProblems) {
+        let mut problems = InputProblems::default();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for path in &self.paths {
+            if path.is_dir() {
+                match migration_files(path) {
+                    Ok(found) => files.extend(found),
+                    Err(error) => problems.items.push((path.clone(), 1, format!("{error:#}"))),
+                }
+            } else {
+                files.push(path.clone());
+            }
+        }
+        let mut sources = Vec::new();
+        for file in &files {
+            let normalized = normalize(file);
+            if let Some(text) = open.get(&normalized) {
+                sources.push(SourceFile { path: normalized.display().to_string(), text: text.clone() });
+                continue;
+            }
+            match read_source(file) {
+                Ok(mut source) => {
+                    source.path = normalized.display().to_string();
+                    sources.push(source);
+                }
+                Err(error) => {
+                    // The message names the file and line already; keep only what is wrong.
+                    let message = format!("{error:#}");
+                    let (line, message) = split_location(&message, &file.display().to_string());
+                    problems.items.push((file.clone(), line, message));
+                }
+            }
+        }
+        // Open buffers of this set that are not on disk yet.
+        for (path, text) in open {
+            let belongs = self.paths.iter().any(|p| path.starts_with(p) || path == p);
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let listed = sources.iter().any(|s| Path::new(&s.path) == path);
+            if belongs && !listed && (is_migration_file(&name) || self.paths.contains(path)) {
+                sources.push(SourceFile { path: path.display().to_string(), text: text.clone() });
+            }
+        }
+        let mut options = AnalysisOptions { stats: None, settings: self.config.as_ref().map(|c| c.settings.clone()).unwrap_or_default() };
+        if let Some(path) = self.stats_path(settings) {
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let history = read_history(&String::from_utf8_lossy(&bytes), &path.display().to_string());
+                    for problem in &history.problems {
+                        problems.items.push((path.clone(), problem.line, problem.message.clone()));
+                    }
+                    options.stats = history.latest().cloned();
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound && settings.stats.is_none() => {}
+                Err(error) => problems.items.push((self.config_path.clone().unwrap_or(path.clone()), 1, format!("cannot read stats file {}: {error}", path.display()))),
+            }
+        }
+        if let Some(config_path) = &self.config_path {
+            if self.config.is_none() {
+                if let Ok(text) = std::fs::read_to_string(config_path) {
+                    if let Err(error) = Config::parse(&text, &config_path.display().to_string()) {
+                        problems.items.push((config_path.clone(), error.line, error.message));
+                    }
+                }
+            }
+        }
+        (sources, options, problems)
+    }
+}
+
+/// An absolute path without `.` and `..` parts, so the same file always has the same key.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether a changed file should make projects re-read their inputs.
+pub(crate) fn is_relevant_file(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    name == CONFIG_FILE_NAME || name.ends_with(".jsonl") || is_migration_file(&name) || name.ends_with(".sql")
+}
+
+/// `path:line: message` → (line, message); other messages are on line 1.
+fn split_location(message: &str, path: &str) -> (u32, String) {
+    if let Some(rest) = message.strip_prefix(path).and_then(|r| r.strip_prefix(':')) {
+        if let Some((line, text)) = rest.split_once(": ") {
+            if let Ok(line) = line.parse() {
+                return (line, text.to_owned());
+            }
+        }
+        return (1, rest.trim_start_matches(' ').to_owned());
+    }
+    (1, message.to_owned())
+}

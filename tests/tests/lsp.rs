@@ -1,0 +1,314 @@
+//! `schemacast lsp` over stdio, driven by a JSON-RPC client: lifecycle, a migration set read
+//! together, diagnostics, fixes, hovers, hints, symbols, navigation, completion, positions in
+//! non-ASCII text, and input that must not break it.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use schemacast_tests::lsp::{file_uri, LspClient};
+use schemacast_tests::project;
+use serde_json::{json, Value};
+
+const V1: &str = "CREATE TABLE customers (\n    id bigint PRIMARY KEY,\n    email text NOT NULL\n);\n";
+const V2: &str = "-- Orders of each café customer 🦀\nCREATE TABLE orders (\n    id bigint PRIMARY KEY,\n    customer_id bigint NOT NULL REFERENCES customers (id),\n    note text\n);\n";
+const V3: &str = "CREATE INDEX orders_customer_id_idx ON orders (customer_id);\n";
+const STATS: &str = r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-01T00:00:00Z","tables":[{"schema":"public","name":"orders","rows":2000000,"total_bytes":200000000,"columns":[{"name":"id","avg_width":8},{"name":"customer_id","avg_width":8},{"name":"note","avg_width":21,"null_frac":0.5}]}]}"#;
+
+fn shop() -> schemacast_tests::TempDir {
+    project(&[
+        ("schemacast.toml", "schema = [\"db\"]\nstats = \"stats.jsonl\"\n"),
+        ("db/V1__customers.sql", V1),
+        ("db/V2__orders.sql", V2),
+        ("db/V3__orders_index.sql", V3),
+        ("stats.jsonl", &format!("{STATS}\n")),
+    ])
+}
+
+fn start(dir: &Path, capabilities: Value) -> (LspClient, Value) {
+    let mut client = LspClient::start(dir);
+    let result = client.initialize(dir, capabilities, json!({}));
+    (client, result)
+}
+
+/// Byte offset of a UTF-16 position in `text`.
+fn utf16_offset(text: &str, line: u64, character: u64) -> usize {
+    let start: usize = text.split_inclusive('\n').take(line as usize).map(str::len).sum();
+    let mut units = 0u64;
+    for (i, c) in text[start..].char_indices() {
+        if units >= character || c == '\n' {
+            return start + i;
+        }
+        units += c.len_utf16() as u64;
+    }
+    text.len()
+}
+
+/// Applies a `WorkspaceEdit`'s edits for `uri` to `text` (UTF-16 positions).
+fn apply(text: &str, edit: &Value, uri: &str) -> String {
+    let mut edits: Vec<(usize, usize, String)> = edit["changes"][uri]
+        .as_array()
+        .map(|edits| {
+            edits
+                .iter()
+                .map(|e| {
+                    let at = |p: &Value| utf16_offset(text, p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
+                    (at(&e["range"]["start"]), at(&e["range"]["end"]), e["newText"].as_str().unwrap().to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut out = text.to_owned();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
+
+fn position_of(text: &str, needle: &str) -> Value {
+    let offset = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in text"));
+    let line = text[..offset].matches('\n').count();
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    json!({"line": line, "character": text[line_start..offset].encode_utf16().count()})
+}
+
+fn rules(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap_or("").to_owned()).collect()
+}
+
+#[test]
+fn migration_set_diagnostics_fixes_and_clean_exit() {
+    let dir = shop();
+    let (mut client, init) = start(dir.path(), json!({}));
+    let capabilities = &init["capabilities"];
+    assert_eq!(capabilities["positionEncoding"], "utf-16", "UTF-16 unless the client offers UTF-8");
+    assert_eq!(capabilities["textDocumentSync"]["change"], 2, "incremental sync");
+    for provider in ["hoverProvider", "codeActionProvider", "inlayHintProvider", "documentSymbolProvider", "workspaceSymbolProvider", "definitionProvider", "foldingRangeProvider", "completionProvider"] {
+        assert!(!capabilities[provider].is_null(), "{provider} is advertised");
+    }
+    assert!(capabilities["renameProvider"].is_null() && capabilities["formattingProvider"].is_null(), "nothing unimplemented is advertised");
+
+    // V2's foreign key is covered by V3's index: read from disk, understood together.
+    let v2 = dir.path().join("db/V2__orders.sql");
+    let uri = client.open(&v2, V2);
+    let first = client.diagnostics(&uri, 1);
+    assert!(rules(&first).is_empty(), "{first:?}");
+
+    // A second foreign key without an index: the finding appears, with the referenced table.
+    let edited = V2.replace("    note text\n", "    referrer_id bigint REFERENCES customers (id),\n    note text\n");
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}));
+    let second = client.diagnostics(&uri, 2);
+    assert_eq!(rules(&second), ["missing-fk-index"], "{second:?}");
+    let finding = &second[0];
+    assert_eq!(finding["source"], "schemacast");
+    assert_eq!(finding["severity"], 2);
+    assert_eq!(finding["range"]["start"], position_of(&edited, "referrer_id"));
+    let related = &finding["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], file_uri(&dir.path().join("db/V1__customers.sql")));
+    assert_eq!(related["range"]["start"]["line"], 0);
+
+    // The quick fix adds the index; applied, the finding is gone.
+    let actions = client.request("textDocument/codeAction", json!({
+        "textDocument": {"uri": uri}, "range": finding["range"], "context": {"diagnostics": [finding]}
+    }));
+    let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("Add index")), "{titles:?}");
+    assert!(titles.contains(&"Ignore missing-fk-index for this statement") && titles.contains(&"Ignore missing-fk-index for this file"), "{titles:?}");
+    let fix = actions.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().starts_with("Add index")).unwrap();
+    assert_eq!(fix["isPreferred"], true);
+    let fixed = apply(&edited, &fix["edit"], &uri);
+    assert!(fixed.contains("CREATE INDEX orders_referrer_id_idx ON orders (referrer_id);"), "{fixed}");
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": fixed}]}));
+    assert!(client.diagnostics(&uri, 3).is_empty());
+
+    // The suppression action works too.
+    let ignore = actions.as_array().unwrap().iter().find(|a| a["title"] == "Ignore missing-fk-index for this statement").unwrap();
+    let ignored = apply(&edited, &ignore["edit"], &uri);
+    assert!(ignored.contains("-- schemacast: ignore missing-fk-index\nCREATE TABLE orders"), "{ignored}");
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": ignored}]}));
+    assert!(client.diagnostics(&uri, 4).is_empty());
+    let file_wide = actions.as_array().unwrap().iter().find(|a| a["title"] == "Ignore missing-fk-index for this file").unwrap();
+    let file_ignored = apply(&edited, &file_wide["edit"], &uri);
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": file_ignored}]}));
+    assert!(client.diagnostics(&uri, 5).is_empty());
+
+    // Fix all: a source action with every safe fix of the file.
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": edited}]}));
+    client.diagnostics(&uri, 6);
+    let source = client.request("textDocument/codeAction", json!({
+        "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": [], "only": ["source.fixAll"]}
+    }));
+    assert_eq!(source[0]["kind"], "source.fixAll");
+    assert!(apply(&edited, &source[0]["edit"], &uri).contains("CREATE INDEX orders_referrer_id_idx"));
+
+    // Closing clears the document's diagnostics.
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    let cleared = client.wait_for("textDocument/publishDiagnostics", Duration::from_secs(10), |p| p["uri"] == uri && p["diagnostics"] == json!([]));
+    assert!(cleared.is_some());
+    assert_eq!(client.shutdown(), Some(0), "shutdown then exit ends the process with status 0");
+}
+
+#[test]
+fn hovers_hints_symbols_navigation_and_completion() {
+    let dir = shop();
+    let (mut client, _) = start(dir.path(), json!({}));
+    let v2 = dir.path().join("db/V2__orders.sql");
+    let uri = client.open(&v2, V2);
+    client.diagnostics(&uri, 1);
+
+    let hover = |client: &mut LspClient, needle: &str| -> String {
+        let result = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position_of(V2, needle)}));
+        result["contents"]["value"].as_str().unwrap_or("").to_owned()
+    };
+    let table = hover(&mut client, "orders (");
+    assert!(table.contains("**public.orders** · capacity") && table.contains("rows now: 2.0M (stats)") && table.contains("per 1M rows"), "{table}");
+    assert!(table.contains("measured: 190.7 MiB"), "{table}");
+    let column = hover(&mut client, "customer_id bigint");
+    assert!(column.contains("**orders.customer_id** `bigint`") && column.contains("8.0 B") && column.contains("% of the"), "{column}");
+    let note = hover(&mut client, "note text");
+    assert!(note.contains("(sampled)") && note.contains("null in 50% of rows"), "{note}");
+
+    let hints = client.request("textDocument/inlayHint", json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}));
+    let hint = &hints[0];
+    assert!(hint["label"].as_str().unwrap().starts_with("2.0M rows · 190.7 MiB"), "{hint}");
+    assert_eq!(hint["position"]["line"], 1);
+    let resolved = client.request("inlayHint/resolve", hint.clone());
+    assert!(resolved["tooltip"]["value"].as_str().unwrap().contains("estimated:"), "{resolved}");
+
+    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(symbols[0]["name"], "orders");
+    let columns: Vec<&str> = symbols[0]["children"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(columns, ["id", "customer_id", "note"]);
+    assert_eq!(symbols[0]["selectionRange"]["start"], position_of(V2, "orders ("));
+
+    let folds = client.request("textDocument/foldingRange", json!({"textDocument": {"uri": uri}}));
+    assert!(folds.as_array().unwrap().iter().any(|f| f["startLine"] == 1 && f["endLine"] == 5), "{folds}");
+
+    // From the referenced table in V2 to its definition in V1.
+    let definition = client.request("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": position_of(V2, "customers (id)")}));
+    assert_eq!(definition["uri"], file_uri(&dir.path().join("db/V1__customers.sql")));
+    assert_eq!(definition["range"]["start"], json!({"line": 0, "character": 13}));
+    let referenced_column = client.request("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": position_of(V2, "id),")["character"]}}));
+    assert_eq!(referenced_column["range"]["start"], json!({"line": 1, "character": 4}));
+
+    let found = client.request("workspace/symbol", json!({"query": "cust"}));
+    let names: Vec<&str> = found.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"customers") && names.contains(&"customer_id"), "{names:?}");
+
+    // Completion of the workspace's names where SQL expects them.
+    let typed = format!("{V2}ALTER TABLE ");
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]}));
+    let end = json!({"line": typed.matches('\n').count(), "character": "ALTER TABLE ".len()});
+    let items = client.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": end}));
+    let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"customers") && labels.contains(&"orders"), "{labels:?}");
+    let typed = format!("{V2}CREATE TABLE refunds (order_id bigint REFERENCES customers (");
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": typed}]}));
+    let last_line = typed.lines().last().unwrap();
+    let end = json!({"line": typed.matches('\n').count(), "character": last_line.len()});
+    let items = client.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": end}));
+    let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["id", "email"]);
+}
+
+#[test]
+fn positions_are_right_in_utf8_and_utf16_around_non_ascii_text() {
+    let text = "-- naïve 🦀 comment\nCREATE TABLE \"café_🦀\" (note text);\n";
+    let needle = "\"café_🦀\"";
+    for (capabilities, encoding) in [(json!({}), "utf-16"), (json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}), "utf-8")] {
+        let dir = project(&[("schema.sql", text)]);
+        let (mut client, init) = start(dir.path(), capabilities);
+        assert_eq!(init["capabilities"]["positionEncoding"], encoding);
+        let uri = client.open(&dir.path().join("schema.sql"), text);
+        let diagnostics = client.diagnostics(&uri, 1);
+        let missing_pk = diagnostics.iter().find(|d| d["code"] == "missing-primary-key").unwrap_or_else(|| panic!("{diagnostics:?}"));
+        let line = &text[text.find("CREATE").unwrap()..];
+        let start = line.find(needle).unwrap();
+        let units = |s: &str| if encoding == "utf-8" { s.len() } else { s.encode_utf16().count() };
+        let range = &missing_pk["range"];
+        assert_eq!(range["start"]["line"], 1);
+        // The range covers the quoted name or the name inside the quotes; either way it ends
+        // where the name ends, counted in the negotiated units.
+        let end = units(&line[..start + needle.len()]);
+        assert!(range["end"]["character"] == end || range["end"]["character"] == end - 1, "{encoding}: {range} vs {end}");
+        assert!(range["start"]["character"] == units(&line[..start]) || range["start"]["character"] == units(&line[..start]) + 1, "{encoding}: {range}");
+
+        // An incremental edit after the emoji, in the negotiated units.
+        let after = units(&line[..start + needle.len()]) as u64 + 2;
+        client.notify("textDocument/didChange", json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 1, "character": after}, "end": {"line": 1, "character": after + 4}}, "text": "id bigint PRIMARY KEY, note"}]
+        }));
+        let after_edit = client.diagnostics(&uri, 2);
+        assert!(!rules(&after_edit).contains(&"missing-primary-key".to_owned()), "{encoding}: the edit landed in the wrong place: {after_edit:?}");
+    }
+}
+
+#[test]
+fn bad_input_never_stops_the_server() {
+    let mut big = String::with_capacity(10_500_000);
+    let mut n = 0;
+    while big.len() < 10_000_000 {
+        big.push_str(&format!("CREATE TABLE t{n} (id bigint PRIMARY KEY, parent_id bigint REFERENCES t{n} (id), label text NOT NULL, created_at timestamptz NOT NULL);\n"));
+        n += 1;
+    }
+    let dir = project(&[
+        ("schemacast.toml", "schema = [\"db\"]\nstats = \"stats-dir\"\n"),
+        ("db/V1__ok.sql", V1),
+        ("big.sql", &big),
+    ]);
+    std::fs::create_dir(dir.path().join("stats-dir")).unwrap();
+    std::fs::write(dir.path().join("db/V2__latin1.sql"), b"CREATE TABLE caf\xe9 (id bigint PRIMARY KEY);\n").unwrap();
+    let (mut client, _) = start(dir.path(), json!({}));
+
+    // Unknown method: an error response, and the server keeps answering.
+    let response = client.request_raw("schemacast/bogus", json!({}));
+    assert_eq!(response["error"]["code"], -32601);
+
+    // A change for a document that was never opened, then positions far outside a document.
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": "file:///nowhere.sql", "version": 2}, "contentChanges": [{"text": "x"}]}));
+    let uri = client.open(&dir.path().join("db/V1__ok.sql"), V1);
+    client.diagnostics(&uri, 1);
+    let far = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 9999, "character": 9999}}));
+    assert!(far.is_null());
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": {"start": {"line": 500, "character": 3}, "end": {"line": 9, "character": 0}}, "text": "-- appended\n"}]}));
+    client.diagnostics(&uri, 2);
+
+    // The unreadable stats file and the file that is not UTF-8: diagnostics, not a crash.
+    let config_uri = file_uri(&dir.path().join("schemacast.toml"));
+    let config = client.wait_for("textDocument/publishDiagnostics", Duration::from_secs(20), |p| p["uri"] == config_uri).expect("a diagnostic on the config");
+    assert!(config["diagnostics"][0]["message"].as_str().unwrap().contains("cannot read stats file"), "{config}");
+    let latin1_uri = file_uri(&dir.path().join("db/V2__latin1.sql"));
+    let latin1 = client.wait_for("textDocument/publishDiagnostics", Duration::from_secs(20), |p| p["uri"] == latin1_uri).expect("a diagnostic on the bad file");
+    assert!(latin1["diagnostics"][0]["message"].as_str().unwrap().starts_with("not valid UTF-8"), "{latin1}");
+
+    // A half-typed statement.
+    let half = "CREATE TABLE x (id int,\n  ref bigint REFERENCES ";
+    let half_uri = client.open(&dir.path().join("db/V3__half.sql"), half);
+    client.diagnostics(&half_uri, 1);
+    let completion = client.request("textDocument/completion", json!({"textDocument": {"uri": half_uri}, "position": {"line": 1, "character": 24}}));
+    assert!(completion.as_array().is_some_and(|items| items.iter().any(|i| i["label"] == "customers")), "{completion}");
+
+    // A 10 MB file: hover answers at once while its analysis runs, and diagnostics follow.
+    let big_uri = client.open(&dir.path().join("big.sql"), &big);
+    let started = Instant::now();
+    client.request("textDocument/hover", json!({"textDocument": {"uri": big_uri}, "position": {"line": 0, "character": 14}}));
+    assert!(started.elapsed() < Duration::from_secs(2), "hover waited {:?} for the big file", started.elapsed());
+    let started = Instant::now();
+    client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}}));
+    assert!(started.elapsed() < Duration::from_secs(2), "another document's hover waited {:?}", started.elapsed());
+    let big_diagnostics = client
+        .wait_for("textDocument/publishDiagnostics", Duration::from_secs(240), |p| p["uri"] == big_uri && p["version"] == 1)
+        .expect("diagnostics for the 10 MB file")["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(big_diagnostics.len() >= n, "{} findings for {n} self-referencing tables", big_diagnostics.len());
+
+    // Garbage on the wire after all that: the server survives until told to exit.
+    client.send_raw(b"Content-Length: 12\r\n\r\n{not json!!}");
+    assert!(client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}})).is_object());
+    assert!(client.alive());
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -114,7 +114,7 @@ mod tests {
     fn incremental_changes_apply_in_utf16() {
         let mut document = Document::new("CREATE TABLE café (id int);\n", 1);
         let change = TextDocumentContentChangeEvent {
-            range: Some(Range { start: Position { line: 0, character: 18 }, end: Position { line: 0, character: 24 } }),
+            range: Some(Range { start: Position { line: 0, character: 19 }, end: Position { line: 0, character: 25 } }),
             range_length: None,
             text: "id bigint".into(),
         };

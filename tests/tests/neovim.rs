@@ -1,0 +1,53 @@
+//! A real editor: headless Neovim opens a migration of `examples/shop`, starts `schemacast lsp`
+//! through the plugin in `editors/nvim`, receives its diagnostics and applies a quick fix.
+
+use std::process::Command;
+use std::time::Duration;
+
+use schemacast_tests::{announce_skip, binary, workspace_root};
+use serde_json::Value;
+
+#[test]
+fn neovim_shows_diagnostics_and_applies_a_quick_fix() {
+    if Command::new("nvim").arg("--version").output().is_err() {
+        announce_skip("neovim_shows_diagnostics_and_applies_a_quick_fix", "`nvim` is not installed (.ci/run installs Debian's neovim)");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let shop = work.path().join("shop");
+    std::fs::create_dir(&shop).unwrap();
+    for entry in std::fs::read_dir(workspace_root().join("examples/shop")).unwrap().flatten() {
+        std::fs::copy(entry.path(), shop.join(entry.file_name())).unwrap();
+    }
+    let out = work.path().join("out.json");
+    let plugin = workspace_root().join("editors/nvim");
+    let script = workspace_root().join("tests/nvim/code_action.lua");
+    let mut child = Command::new("nvim")
+        .args(["--headless", "--clean", "-n"])
+        .arg("--cmd")
+        .arg(format!("set rtp^={}", plugin.display()))
+        .arg("-c")
+        .arg(format!("luafile {}", script.display()))
+        .env("SCHEMACAST_BIN", binary())
+        .env("FILE", shop.join("V5__coupons.sql"))
+        .env("RULE", "missing-fk-index")
+        .env("OUT", &out)
+        .current_dir(work.path())
+        .spawn()
+        .expect("nvim starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "headless Neovim did not finish in 90 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its report")).unwrap();
+    assert!(report.get("error").is_none(), "the Neovim script failed: {report}");
+    assert_eq!(report["attached"], true, "no diagnostics reached Neovim: {report}");
+    let before: Vec<(&str, u64)> = report["before"].as_array().unwrap().iter().map(|d| (d["code"].as_str().unwrap_or(""), d["lnum"].as_u64().unwrap())).collect();
+    // V5__coupons.sql line 8 (0-based 7): `orders.coupon_id` without an index.
+    assert!(before.contains(&("missing-fk-index", 7)), "{before:?}");
+    assert!(report["titles"].as_array().unwrap().iter().any(|t| t == "Ignore missing-fk-index for this statement"), "{report}");
+    assert!(report["applied"].as_str().unwrap().starts_with("Add index"), "{report}");
+    assert_eq!(report["cleared"], true, "the finding stayed after the fix: {report}");
+    assert!(report["text"].as_str().unwrap().contains("CREATE INDEX CONCURRENTLY orders_coupon_id_idx ON orders (coupon_id);"), "{report}");
+}

@@ -31,7 +31,7 @@ fn main() {
         return;
     }
     let mut text = String::new();
-    let mut tables = 0;
+    let mut tables: usize = 0;
     while text.lines().count() < 5_000 {
         let t = tables;
         text.push_str(&format!(

@@ -312,3 +312,42 @@ fn bad_input_never_stops_the_server() {
     assert!(client.alive());
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn settings_watched_files_and_rule_docs() {
+    let dir = shop();
+    let mut client = LspClient::start(dir.path());
+    // workspace/configuration answers: column hints on, redundant-index off.
+    client.configuration = json!({"inlayHints": {"enabled": true, "columns": true}, "rules": {"redundant-index": "off"}});
+    client.initialize(dir.path(), json!({"workspace": {"configuration": true}}), json!({}));
+    let v2 = dir.path().join("db/V2__orders.sql");
+    let with_padding = V2.replace("    id bigint PRIMARY KEY,\n", "    flag boolean NOT NULL,\n    id bigint PRIMARY KEY,\n").replace("    note text\n", "    referrer_id bigint REFERENCES customers (id),\n    note text\n);\nCREATE INDEX orders_id_idx ON orders (id);\nCREATE INDEX orders_id_note_idx ON orders (id, note);\nSELECT (1\n");
+    let uri = client.open(&v2, &with_padding);
+    let diagnostics = client.diagnostics(&uri, 1);
+    assert!(!rules(&diagnostics).contains(&"redundant-index".to_owned()), "the setting turned it off: {diagnostics:?}");
+
+    // Column hints, with padding, from the configuration the client answered with.
+    let hints = client.request("textDocument/inlayHint", json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}));
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"1 B") && labels.contains(&"8 B +7 pad"), "{labels:?}");
+
+    // A finding's hover carries its rule's documentation.
+    let finding = diagnostics.iter().find(|d| d["code"] == "missing-fk-index").unwrap_or_else(|| panic!("{diagnostics:?}"));
+    let on_finding = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": finding["range"]["start"]}));
+    let docs = on_finding["contents"]["value"].as_str().unwrap();
+    assert!(docs.contains("**missing-fk-index** (keys)") && docs.contains("## What it does"), "{on_finding}");
+
+    // A new stats snapshot on disk, announced by the client's file watcher: new row counts.
+    let newer = STATS.replace("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z").replace("\"rows\":2000000", "\"rows\":3500000");
+    std::fs::write(dir.path().join("stats.jsonl"), format!("{STATS}\n{newer}\n")).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(&dir.path().join("stats.jsonl")), "type": 2}]}));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position_of(&with_padding, "orders (")}));
+        if hover["contents"]["value"].as_str().unwrap_or("").contains("rows now: 3.5M (stats)") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the new snapshot was not picked up: {hover}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

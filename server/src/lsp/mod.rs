@@ -95,6 +95,15 @@ impl Backend {
         self.inner.client.log_message(level, message).await;
     }
 
+    /// A line for the log file only (timings), never the client.
+    fn trace(&self, message: String) {
+        if let Some(file) = &self.inner.log {
+            if let Ok(mut file) = file.lock() {
+                let _ = writeln!(file, "[{}] {message}", jiff::Timestamp::now());
+            }
+        }
+    }
+
     /// Lints the project again after the debounce, unless something newer supersedes it.
     fn schedule(&self, key: PathBuf) {
         let generation = {
@@ -114,6 +123,7 @@ impl Backend {
                 }
             };
             let Some(job) = job else { return };
+            let started = std::time::Instant::now();
             let analysis = match tokio::task::spawn_blocking(move || job.run()).await {
                 Ok(analysis) => analysis,
                 Err(error) => {
@@ -121,7 +131,9 @@ impl Backend {
                     return;
                 }
             };
+            let analysed = started.elapsed();
             this.publish(&key, generation, analysis).await;
+            this.trace(format!("{}: analysed in {:.1} ms, published after {:.1} ms", key.display(), analysed.as_secs_f64() * 1000.0, started.elapsed().as_secs_f64() * 1000.0));
         });
     }
 

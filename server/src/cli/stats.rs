@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use schemacast_lints::stats::{attach, import_csv, StatsHistory};
+use schemacast_lints::storage::human_bytes;
 use schemacast_lints::{analyze, Dialect, RuleSelection};
 use serde_json::json;
 
@@ -225,7 +226,7 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
                     t.first.to_string(),
                     t.last.to_string(),
                     t.rows.map_or("unknown".to_owned(), |r| r.to_string()),
-                    t.bytes.map_or("-".to_owned(), human_bytes)
+                    t.bytes.map_or("-".to_owned(), |b| human_bytes(b as f64))
                 ));
             }
             if let Some(attached) = &unmatched {
@@ -259,20 +260,5 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
 pub(crate) fn report_problems(history: &StatsHistory) {
     for problem in &history.problems {
         eprintln!("warning: {problem}");
-    }
-}
-
-pub(crate) fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }

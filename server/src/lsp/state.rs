@@ -160,12 +160,16 @@ impl State {
         let project = self.projects.get(key)?;
         let mut open = HashMap::new();
         let mut versions = HashMap::new();
+        let paths = &project.project.paths;
         for document in self.documents.values() {
-            if let Some(path) = &document.path {
-                open.insert(path.clone(), document.document.text());
-                if document.project == key {
-                    versions.insert(path.clone(), document.document.version);
-                }
+            let Some(path) = &document.path else { continue };
+            // Only buffers this project reads: a big file open elsewhere is not copied per keystroke.
+            if document.project != key && !paths.iter().any(|p| path.starts_with(p)) {
+                continue;
+            }
+            open.insert(path.clone(), document.document.text());
+            if document.project == key {
+                versions.insert(path.clone(), document.document.version);
             }
         }
         Some(AnalysisJob { project: project.project.clone(), settings: self.settings.clone(), open, versions, generation: project.generation })

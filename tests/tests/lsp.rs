@@ -351,3 +351,17 @@ fn settings_watched_files_and_rule_docs() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn files_changed_on_disk_are_read_again() {
+    let dir = shop();
+    let (mut client, _) = start(dir.path(), json!({}));
+    let v2 = dir.path().join("db/V2__orders.sql");
+    let uri = client.open(&v2, V2);
+    assert!(client.diagnostics(&uri, 1).is_empty());
+    // Another migration loses its index on disk, with no file-watcher event: the next analysis
+    // must not reuse the old text.
+    std::fs::write(dir.path().join("db/V3__orders_index.sql"), "-- the index moved elsewhere\n").unwrap();
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": format!("{V2}\n")}]}));
+    assert_eq!(rules(&client.diagnostics(&uri, 2)), ["missing-fk-index"]);
+}

@@ -132,8 +132,15 @@ impl Backend {
                 }
             };
             let analysed = started.elapsed();
+            let read = analysis.read_time;
             this.publish(&key, generation, analysis).await;
-            this.trace(format!("{}: analysed in {:.1} ms, published after {:.1} ms", key.display(), analysed.as_secs_f64() * 1000.0, started.elapsed().as_secs_f64() * 1000.0));
+            this.trace(format!(
+                "{}: inputs read in {:.1} ms, analysed in {:.1} ms, published after {:.1} ms",
+                key.display(),
+                read.as_secs_f64() * 1000.0,
+                analysed.as_secs_f64() * 1000.0,
+                started.elapsed().as_secs_f64() * 1000.0
+            ));
         });
     }
 
@@ -425,7 +432,16 @@ impl LanguageServer for Backend {
         if !relevant {
             return;
         }
-        let keys = self.state().rediscover();
+        let keys = {
+            let mut state = self.state();
+            // The client saw files change: forget what was read, whatever the timestamps say.
+            for project in state.projects.values() {
+                if let Ok(mut disk) = project.disk.lock() {
+                    *disk = Default::default();
+                }
+            }
+            state.rediscover()
+        };
         for key in keys {
             self.schedule(key);
         }

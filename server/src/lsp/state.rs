@@ -11,7 +11,7 @@ use tree_sitter::{InputEdit, Point, Tree};
 
 use super::document::{self, Document, Encoding};
 use super::settings::Settings;
-use super::workspace::{normalize, project_for, InputProblems, Project};
+use super::workspace::{normalize, project_for, DiskCache, InputProblems, Project};
 
 pub(crate) struct OpenDocument {
     pub uri: Uri,
@@ -32,6 +32,8 @@ pub(crate) struct ProjectState {
     /// Bumped on every change; an analysis started for an older generation is dropped.
     pub generation: u64,
     pub latest: Option<Arc<ProjectAnalysis>>,
+    /// The project's files as last read from disk.
+    pub disk: Arc<std::sync::Mutex<DiskCache>>,
 }
 
 /// One analysis of a project, and the document versions it saw.
@@ -40,6 +42,8 @@ pub(crate) struct ProjectAnalysis {
     pub versions: HashMap<PathBuf, i32>,
     pub problems: InputProblems,
     pub generation: u64,
+    /// Time spent gathering inputs (disk, buffers, stats).
+    pub read_time: std::time::Duration,
 }
 
 impl ProjectAnalysis {
@@ -88,7 +92,7 @@ impl State {
             None => Project { key: PathBuf::from(uri.as_str()), config_path: None, config: None, paths: Vec::new() },
         };
         let key = project.key.clone();
-        self.projects.entry(key.clone()).or_insert(ProjectState { project, problem_uris: Vec::new(), logged_problems: Vec::new(), generation: 0, latest: None });
+        self.projects.entry(key.clone()).or_insert(ProjectState { project, problem_uris: Vec::new(), logged_problems: Vec::new(), generation: 0, latest: None, disk: Arc::default() });
         self.documents.insert(
             uri.as_str().to_owned(),
             OpenDocument { uri, path, document: Document::new(text, version), tree: None, tree_current: false, project: key.clone() },
@@ -104,7 +108,7 @@ impl State {
             let Some(path) = path else { continue };
             let project = project_for(&path);
             let key = project.key.clone();
-            let entry = self.projects.entry(key.clone()).or_insert(ProjectState { project: project.clone(), problem_uris: Vec::new(), logged_problems: Vec::new(), generation: 0, latest: None });
+            let entry = self.projects.entry(key.clone()).or_insert(ProjectState { project: project.clone(), problem_uris: Vec::new(), logged_problems: Vec::new(), generation: 0, latest: None, disk: Arc::default() });
             entry.project = project;
             if let Some(document) = self.documents.get_mut(&uri) {
                 document.project = key.clone();
@@ -172,7 +176,14 @@ impl State {
                 versions.insert(path.clone(), document.document.version);
             }
         }
-        Some(AnalysisJob { project: project.project.clone(), settings: self.settings.clone(), open, versions, generation: project.generation })
+        Some(AnalysisJob {
+            project: project.project.clone(),
+            settings: self.settings.clone(),
+            open,
+            versions,
+            generation: project.generation,
+            disk: project.disk.clone(),
+        })
     }
 
     /// The project's latest analysis when it saw the document's current version.
@@ -195,15 +206,18 @@ pub(crate) struct AnalysisJob {
     pub open: HashMap<PathBuf, String>,
     pub versions: HashMap<PathBuf, i32>,
     pub generation: u64,
+    pub disk: Arc<std::sync::Mutex<DiskCache>>,
 }
 
 impl AnalysisJob {
     /// Reads the set and analyses it: the slow part, run off the request path.
     pub fn run(self) -> ProjectAnalysis {
-        let (sources, options, problems) = self.project.inputs(&self.settings, &self.open);
+        let started = std::time::Instant::now();
+        let (sources, options, problems) = self.project.inputs(&self.settings, &self.open, &self.disk);
+        let read = started.elapsed();
         let dialect = self.project.dialect(&self.settings);
         let selection = self.project.selection(&self.settings);
         let analysis = analyze_with(sources, dialect, &selection, options);
-        ProjectAnalysis { analysis, versions: self.versions, problems, generation: self.generation }
+        ProjectAnalysis { analysis, versions: self.versions, problems, generation: self.generation, read_time: read }
     }
 }

@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::schema::migrations::is_migration_file;
-use schemacast_lints::stats::read_history;
+use schemacast_lints::stats::{read_history, Snapshot};
 use schemacast_lints::{AnalysisOptions, Config, Dialect, RuleSelection, SourceFile};
 
 use crate::cli::inputs::{find_upward, migration_files, read_source};
@@ -24,6 +26,25 @@ pub(crate) struct Project {
     pub config: Option<Config>,
     /// Files and directories making up the schema, in order.
     pub paths: Vec<PathBuf>,
+}
+
+/// Files read from disk, kept while their size and modification time stay the same, so that
+/// an edit re-reads neither the other migrations nor a long stats history.
+#[derive(Default)]
+pub(crate) struct DiskCache {
+    sources: HashMap<PathBuf, (FileStamp, Result<SourceFile, (u32, String)>)>,
+    stats: Option<(PathBuf, FileStamp, Option<Snapshot>, Vec<(u32, String)>)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+}
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some(FileStamp { modified: metadata.modified().ok(), len: metadata.len() })
 }
 
 /// Problems found while gathering a project's inputs, shown to the user rather than fatal.
@@ -76,7 +97,8 @@ impl Project {
 
     /// The SQL files of the set, open buffers replacing their files' text, and options with the
     /// latest stats snapshot. Unreadable inputs become problems, never failures.
-    pub fn inputs(&self, settings: &Settings, open: &HashMap<PathBuf, String>) -> (Vec<SourceFile>, AnalysisOptions, InputProblems) {
+    pub fn inputs(&self, settings: &Settings, open: &HashMap<PathBuf, String>, cache: &Mutex<DiskCache>) -> (Vec<SourceFile>, AnalysisOptions, InputProblems) {
+        let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut problems = InputProblems::default();
         let mut files: Vec<PathBuf> = Vec::new();
         for path in &self.paths {
@@ -96,17 +118,28 @@ impl Project {
                 sources.push(SourceFile { path: normalized.display().to_string(), text: text.clone() });
                 continue;
             }
-            match read_source(file) {
-                Ok(mut source) => {
-                    source.path = normalized.display().to_string();
-                    sources.push(source);
+            let current = stamp(file);
+            let cached = cache.sources.get(&normalized).filter(|(stamp, _)| Some(*stamp) == current).map(|(_, read)| read.clone());
+            let read = match cached {
+                Some(read) => read,
+                None => {
+                    let read = match read_source(file) {
+                        Ok(mut source) => {
+                            source.path = normalized.display().to_string();
+                            Ok(source)
+                        }
+                        // The message names the file and line already; keep only what is wrong.
+                        Err(error) => Err(split_location(&format!("{error:#}"), &file.display().to_string())),
+                    };
+                    if let Some(stamp) = current {
+                        cache.sources.insert(normalized.clone(), (stamp, read.clone()));
+                    }
+                    read
                 }
-                Err(error) => {
-                    // The message names the file and line already; keep only what is wrong.
-                    let message = format!("{error:#}");
-                    let (line, message) = split_location(&message, &file.display().to_string());
-                    problems.items.push((file.clone(), line, message));
-                }
+            };
+            match read {
+                Ok(source) => sources.push(source),
+                Err((line, message)) => problems.items.push((file.clone(), line, message)),
             }
         }
         // Open buffers of this set that are not on disk yet.
@@ -120,13 +153,31 @@ impl Project {
         }
         let mut options = AnalysisOptions { stats: None, settings: self.config.as_ref().map(|c| c.settings.clone()).unwrap_or_default() };
         if let Some(path) = self.stats_path(settings) {
-            match std::fs::read(&path) {
-                Ok(bytes) => {
+            let current = stamp(&path).filter(|_| path.is_file());
+            let cached = match (&cache.stats, current) {
+                (Some((cached_path, stamp, latest, stats_problems)), Some(current)) if *cached_path == path && *stamp == current => {
+                    Some((latest.clone(), stats_problems.clone()))
+                }
+                _ => None,
+            };
+            let read = match cached {
+                Some(read) => Ok(read),
+                None => std::fs::read(&path).map(|bytes| {
                     let history = read_history(&String::from_utf8_lossy(&bytes), &path.display().to_string());
-                    for problem in &history.problems {
-                        problems.items.push((path.clone(), problem.line, problem.message.clone()));
+                    let stats_problems: Vec<(u32, String)> = history.problems.iter().map(|p| (p.line, p.message.clone())).collect();
+                    let latest = history.latest().cloned();
+                    if let Some(stamp) = current {
+                        cache.stats = Some((path.clone(), stamp, latest.clone(), stats_problems.clone()));
                     }
-                    options.stats = history.latest().cloned();
+                    (latest, stats_problems)
+                }),
+            };
+            match read {
+                Ok((latest, stats_problems)) => {
+                    for (line, message) in stats_problems {
+                        problems.items.push((path.clone(), line, message));
+                    }
+                    options.stats = latest;
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound && settings.stats.is_none() => {}
                 Err(error) => problems.items.push((self.config_path.clone().unwrap_or(path.clone()), 1, format!("cannot read stats file {}: {error}", path.display()))),

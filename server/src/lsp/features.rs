@@ -431,10 +431,7 @@ pub(crate) fn completion(pa: &ProjectAnalysis, text: &str, offset: usize) -> Vec
             }
         }
     }
-    // A word being typed is not part of the context.
-    if !current.is_empty() {
-        current.clear();
-    }
+    // A word still being typed (left in `current`) is not part of the context.
     let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
     let schema = &pa.analysis.schema;
     let tables = || -> Vec<CompletionItem> {

@@ -89,23 +89,7 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
             problems.push(problem(line, format!("`{schema}.{table}` at {taken_at} is already on line {first}")));
             continue;
         }
-        by_time.entry(taken_at).or_default().push(TableStats {
-            schema,
-            name: table,
-            rows,
-            analyzed: true,
-            table_bytes: None,
-            index_bytes: None,
-            toast_bytes: None,
-            total_bytes: bytes,
-            inserts: None,
-            updates: None,
-            deletes: None,
-            dead_rows: None,
-            sampled_rows: None,
-            columns: Vec::new(),
-            indexes: Vec::new(),
-        });
+        by_time.entry(taken_at).or_default().push(TableStats { rows, total_bytes: bytes, ..TableStats::named(schema, table) });
     }
     if !problems.is_empty() {
         return Err(problems);

@@ -66,6 +66,36 @@ pub struct TableStats {
     pub indexes: Vec<IndexStats>,
 }
 
+impl TableStats {
+    /// A table with nothing known about it yet.
+    pub fn named(schema: impl Into<String>, name: impl Into<String>) -> TableStats {
+        TableStats {
+            schema: schema.into(),
+            name: name.into(),
+            rows: None,
+            analyzed: true,
+            table_bytes: None,
+            index_bytes: None,
+            toast_bytes: None,
+            total_bytes: None,
+            inserts: None,
+            updates: None,
+            deletes: None,
+            dead_rows: None,
+            sampled_rows: None,
+            columns: Vec::new(),
+            indexes: Vec::new(),
+        }
+    }
+}
+
+impl ColumnStats {
+    /// A column with nothing known about it yet.
+    pub fn named(name: impl Into<String>) -> ColumnStats {
+        ColumnStats { name: name.into(), avg_width: None, null_frac: None, n_distinct: None, max_length: None, min: None, max: None, numeric_frac: None }
+    }
+}
+
 fn default_true() -> bool {
     true
 }

@@ -9,7 +9,7 @@ use schemacast_lints::rules::did_you_mean;
 use schemacast_lints::stats::Snapshot;
 use schemacast_lints::{analyze_with, AnalysisOptions, Dialect, RuleSelection, Severity};
 
-use crate::cli::inputs::{load_config, read_sources};
+use crate::cli::inputs::{load_config, read_sources, schema_paths};
 use crate::cli::stats::report_problems;
 use crate::stats_file;
 use crate::cli::print_stdout;
@@ -69,14 +69,7 @@ fn parse_dialect(value: &str) -> Result<Dialect, String> {
 pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.config.as_deref(), &start)?;
-    let paths = if !args.paths.is_empty() {
-        args.paths.clone()
-    } else {
-        match &config {
-            Some((config, base)) if !config.schema.is_empty() => config.schema.iter().map(|p| base.join(p)).collect(),
-            _ => bail!("no paths given and no `schema` paths in schemacast.toml; run `schemacast check PATH...`"),
-        }
-    };
+    let paths = schema_paths(&args.paths, config.as_ref(), "check")?;
     let dialect = args.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
     let selection = rule_selection(&args, config.as_ref().map(|(c, _)| c))?;
 

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
 use clap::{Args, ValueEnum};
 use schemacast_lints::rules::rows_now;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count};
@@ -11,7 +10,7 @@ use schemacast_lints::{analyze_with, AnalysisOptions, Dialect, RuleSelection};
 use serde_json::{json, Value};
 
 use crate::cli::check::load_stats;
-use crate::cli::inputs::{load_config, read_sources};
+use crate::cli::inputs::{load_config, read_sources, schema_paths};
 use crate::cli::print_stdout;
 use crate::exit;
 
@@ -40,14 +39,7 @@ enum ForecastFormat {
 pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.config.as_deref(), &start)?;
-    let paths = if !args.paths.is_empty() {
-        args.paths.clone()
-    } else {
-        match &config {
-            Some((config, base)) if !config.schema.is_empty() => config.schema.iter().map(|p| base.join(p)).collect(),
-            _ => bail!("no paths given and no `schema` paths in schemacast.toml; run `schemacast forecast PATH...`"),
-        }
-    };
+    let paths = schema_paths(&args.paths, config.as_ref(), "forecast")?;
     let dialect = args.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
     let options = AnalysisOptions { stats: load_stats(args.stats.as_deref(), config.as_ref())?, settings: Default::default() };
     // Only the schema is wanted: no rule needs to run.

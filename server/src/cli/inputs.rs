@@ -25,6 +25,18 @@ pub(crate) fn load_config(explicit: Option<&Path>, start: &Path) -> anyhow::Resu
     Ok(Some((config, base)))
 }
 
+/// The paths to read: those given on the command line, else the config's `schema` paths.
+/// `command` names the subcommand in the error that says how to give them.
+pub(crate) fn schema_paths(given: &[PathBuf], config: Option<&(Config, PathBuf)>, command: &str) -> anyhow::Result<Vec<PathBuf>> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    match config {
+        Some((config, base)) if !config.schema.is_empty() => Ok(config.schema.iter().map(|p| base.join(p)).collect()),
+        _ => bail!("no paths given and no `schema` paths in schemacast.toml; run `schemacast {command} PATH...`"),
+    }
+}
+
 pub(crate) fn find_upward(start: &Path) -> Option<PathBuf> {
     let start = if start.is_file() { start.parent()?.to_path_buf() } else { start.to_path_buf() };
     let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };

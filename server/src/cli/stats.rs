@@ -11,7 +11,7 @@ use schemacast_lints::storage::human_bytes;
 use schemacast_lints::{analyze, Dialect, RuleSelection};
 use serde_json::json;
 
-use crate::cli::inputs::{load_config, read_sources};
+use crate::cli::inputs::{load_config, read_sources, schema_paths};
 use crate::cli::print_stdout;
 use crate::{exit, stats_file};
 
@@ -153,14 +153,7 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
     }
 
     let unmatched = if args.unmatched {
-        let paths = if !args.paths.is_empty() {
-            args.paths.clone()
-        } else {
-            match &config {
-                Some((config, base)) if !config.schema.is_empty() => config.schema.iter().map(|p| base.join(p)).collect(),
-                _ => bail!("--unmatched needs the DDL: pass schema files or directories, or set `schema` in schemacast.toml"),
-            }
-        };
+        let paths = schema_paths(&args.paths, config.as_ref(), "stats show --unmatched")?;
         let analysis = analyze(read_sources(&paths)?, dialect, &RuleSelection::default());
         Some(attach(&analysis.schema, latest.clone()))
     } else {

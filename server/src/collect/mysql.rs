@@ -112,21 +112,12 @@ fn read_snapshot(
             auto_increment.insert((schema.clone(), name.clone()), next);
         }
         tables.push(TableStats {
-            schema,
-            name,
             rows,
             analyzed: rows.is_some(),
             table_bytes: data,
             index_bytes: index,
-            toast_bytes: None,
             total_bytes: data.zip(index).map(|(d, i)| d + i),
-            inserts: None,
-            updates: None,
-            deletes: None,
-            dead_rows: None,
-            sampled_rows: None,
-            columns: Vec::new(),
-            indexes: Vec::new(),
+            ..TableStats::named(schema, name)
         });
     }
     let position: HashMap<(String, String), usize> =
@@ -162,16 +153,7 @@ fn read_snapshot(
             });
         }
         kinds.insert((at, column.clone()), Kind::of(&data_type));
-        tables[at].columns.push(ColumnStats {
-            name: column,
-            avg_width: None,
-            null_frac: None,
-            n_distinct: None,
-            max_length: None,
-            min: None,
-            max: None,
-            numeric_frac: None,
-        });
+        tables[at].columns.push(ColumnStats::named(column));
     }
 
     if mariadb {

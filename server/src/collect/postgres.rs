@@ -126,8 +126,6 @@ fn read_snapshot(
             kind: row.get(3),
             parent: row.get(15),
             stats: TableStats {
-                schema,
-                name,
                 rows: analyzed.then_some(reltuples.max(0.0).round() as u64),
                 analyzed,
                 table_bytes: count(6),
@@ -138,9 +136,7 @@ fn read_snapshot(
                 updates: count(11),
                 deletes: count(12),
                 dead_rows: count(13),
-                sampled_rows: None,
-                columns: Vec::new(),
-                indexes: Vec::new(),
+                ..TableStats::named(schema, name)
             },
             columns: Vec::new(),
         });
@@ -166,16 +162,7 @@ fn read_snapshot(
     for row in &column_rows {
         let Some(&at) = position.get(&row.get::<_, u32>(0)) else { continue };
         let name: String = row.get(1);
-        tables[at].stats.columns.push(ColumnStats {
-            name: name.clone(),
-            avg_width: None,
-            null_frac: None,
-            n_distinct: None,
-            max_length: None,
-            min: None,
-            max: None,
-            numeric_frac: None,
-        });
+        tables[at].stats.columns.push(ColumnStats::named(name.clone()));
         tables[at].columns.push((name, row.get(2)));
     }
 

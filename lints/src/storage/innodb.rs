@@ -13,7 +13,7 @@ use crate::schema::{IndexKey, Schema, SqlType, Table};
 use crate::stats::TableStats;
 
 use super::layout::{ColumnLayout, WidthSource};
-use super::{RowLayout, Sizes, ASSUMED_TEXT_BYTES};
+use super::{approximate_btree_bytes, RowLayout, Sizes, ASSUMED_TEXT_BYTES};
 
 const PAGE: f64 = 16384.0;
 const PAGE_OVERHEAD: f64 = 38.0 + 56.0 + 26.0 + 8.0;
@@ -136,9 +136,6 @@ impl Model {
     }
 }
 
-/// Leaf pages at `fill` plus about 1% of non-leaf pages; never less than one page.
 fn pages(rows: f64, record: f64, fill: f64) -> u64 {
-    let leaves = (rows * record / ((PAGE - PAGE_OVERHEAD) * fill)).ceil().max(1.0);
-    let total = leaves + if leaves > 1.0 { (leaves / 100.0).ceil() } else { 0.0 };
-    (total * PAGE) as u64
+    approximate_btree_bytes(rows, record, PAGE, PAGE - PAGE_OVERHEAD, fill)
 }

@@ -112,6 +112,15 @@ pub fn postgres_tightest_order(schema: &Schema, table: &Table, stats: Option<&Ta
     postgres::tightest_order(schema, table, stats)
 }
 
+/// Bytes of a B-tree whose leaves hold `rows` entries of `entry` bytes in pages of `page`
+/// bytes with `usable` of them for entries, filled to `fill`, plus about 1% of interior pages;
+/// never less than one page. The InnoDB and SQLite approximations share it.
+pub(crate) fn approximate_btree_bytes(rows: f64, entry: f64, page: f64, usable: f64, fill: f64) -> u64 {
+    let leaves = (rows * entry / (usable * fill)).ceil().max(1.0);
+    let total = leaves + if leaves > 1.0 { (leaves / 100.0).ceil() } else { 0.0 };
+    (total * page) as u64
+}
+
 /// A table's row layout: what `estimate_table` reports per row.
 pub(crate) struct RowLayout {
     pub row_bytes: f64,

@@ -11,7 +11,7 @@ use crate::schema::{IndexKey, Schema, SqlType, Table};
 use crate::stats::TableStats;
 
 use super::layout::{ColumnLayout, WidthSource};
-use super::{RowLayout, Sizes, ASSUMED_TEXT_BYTES};
+use super::{approximate_btree_bytes, RowLayout, Sizes, ASSUMED_TEXT_BYTES};
 
 const PAGE: f64 = 4096.0;
 const LEAF_HEADER: f64 = 8.0;
@@ -98,7 +98,5 @@ impl Model {
 }
 
 fn pages(rows: f64, cell: f64, fill: f64) -> u64 {
-    let leaves = (rows * cell / ((PAGE - LEAF_HEADER) * fill)).ceil().max(1.0);
-    let total = leaves + if leaves > 1.0 { (leaves / 100.0).ceil() } else { 0.0 };
-    (total * PAGE) as u64
+    approximate_btree_bytes(rows, cell, PAGE, PAGE - LEAF_HEADER, fill)
 }

@@ -1,5 +1,8 @@
 //! The whole pipeline over a set of files: split, parse, build the schema, run rules.
 
+use std::sync::Arc;
+
+use crate::capacity::{self, CapacityPlan, CapacitySettings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dialect::Dialect;
 use crate::planning::parse_plan;
@@ -8,7 +11,7 @@ use crate::schema::builder::SchemaBuilder;
 use crate::schema::Schema;
 use crate::suppression::FileSuppressions;
 use crate::syntax::{self, ParseJob, ParseOutcome, SkippedStatement, SplitDocument};
-use crate::stats::{attach, AttachedStats, Snapshot};
+use crate::stats::{attach, AttachedStats, Snapshot, StatsSeries};
 use crate::text::{FileId, LineIndex, Location};
 
 /// The rule name of problems with planning annotations (not a catalogue rule: it cannot be
@@ -20,7 +23,13 @@ pub const INVALID_ANNOTATION: &str = "invalid-annotation";
 pub struct AnalysisOptions {
     /// The snapshot to match to the schema (the latest of a stats file).
     pub stats: Option<Snapshot>,
+    /// The stats history's series, for forecasts (shared: it can be large).
+    pub series: Option<Arc<StatsSeries>>,
     pub settings: RuleSettings,
+    pub capacity: CapacitySettings,
+    /// Today, in days since 1970-01-01 UTC: where horizons start when there is no snapshot
+    /// (the engine has no clock).
+    pub today: Option<f64>,
 }
 
 /// A file handed to the engine: its path as the user gave it, and its text.
@@ -49,6 +58,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// The stats snapshot matched to the schema, when one was given.
     pub stats: Option<AttachedStats>,
+    /// Every table's projected rows, bytes and cost, and the database's total.
+    pub capacity: CapacityPlan,
 }
 
 impl Analysis {
@@ -111,10 +122,11 @@ pub fn analyze_with(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSe
     let mut schema = builder.finish();
     let mut annotation_problems = attach_plans(&analyzed, &mut schema);
     let stats = options.stats.map(|snapshot| attach(&schema, snapshot));
+    let capacity = capacity::plan(&schema, stats.as_ref(), options.series.as_deref(), &options.capacity, options.today);
 
     let suppressions: Vec<FileSuppressions> = analyzed.iter().map(|f| FileSuppressions::new(&f.document)).collect();
     let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
-    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, &texts, selection, stats.as_ref(), &options.settings)
+    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, &texts, selection, stats.as_ref(), &capacity, &options.settings)
         .into_iter()
         .filter(|d| {
             let file = d.location.file.0 as usize;
@@ -123,7 +135,7 @@ pub fn analyze_with(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSe
         .collect();
     diagnostics.append(&mut annotation_problems);
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
-    Analysis { files: analyzed, schema, diagnostics, stats }
+    Analysis { files: analyzed, schema, diagnostics, stats, capacity }
 }
 
 /// Reads every planning annotation and gives it to the table its `CREATE TABLE` defines.

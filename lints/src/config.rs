@@ -1,10 +1,11 @@
-//! `schemacast.toml`: dialect, schema paths and rule severities.
+//! `schemacast.toml`: dialect, schema paths, rule severities, thresholds and capacity settings.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
 
+use crate::capacity::{CapacitySettings, Horizon};
 use crate::diagnostic::Severity;
 use crate::dialect::Dialect;
 use crate::rules::{did_you_mean, RuleSelection, RuleSettings};
@@ -23,6 +24,8 @@ pub struct Config {
     pub rules: BTreeMap<String, Option<Severity>>,
     /// `[thresholds]`.
     pub settings: RuleSettings,
+    /// `[capacity]`: horizons, prices, copies, budget.
+    pub capacity: CapacitySettings,
 }
 
 /// A config file that cannot be used, with the line to fix.
@@ -49,6 +52,18 @@ struct RawConfig {
     #[serde(default)]
     rules: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
     thresholds: Option<RawThresholds>,
+    capacity: Option<RawCapacity>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapacity {
+    horizons: Option<Vec<toml::Spanned<String>>>,
+    price_per_gib_month: Option<toml::Spanned<f64>>,
+    copies: Option<toml::Spanned<f64>>,
+    backup_retention_factor: Option<toml::Spanned<f64>>,
+    budget_gib: Option<toml::Spanned<f64>>,
+    table_size_gib: Option<toml::Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -99,7 +114,39 @@ impl Config {
             }
             settings.column_padding_bytes = *bytes.get_ref();
         }
-        Ok(Config { dialect, schema: raw.schema, stats: raw.stats, rules, settings })
+        let mut capacity = CapacitySettings::default();
+        if let Some(raw) = raw.capacity {
+            if let Some(horizons) = raw.horizons {
+                if horizons.is_empty() {
+                    return Err(error_at(0, "`capacity.horizons` is empty; list at least one, e.g. [\"3mo\", \"1y\"]".to_owned()));
+                }
+                capacity.horizons = horizons
+                    .iter()
+                    .map(|h| h.get_ref().parse::<Horizon>().map_err(|m| error_at(h.span().start, format!("`capacity.horizons`: {m}"))))
+                    .collect::<Result<_, _>>()?;
+            }
+            let number = |value: Option<toml::Spanned<f64>>, key: &str, minimum: f64, what: &str| -> Result<Option<f64>, ConfigError> {
+                match value {
+                    Some(v) if !(v.get_ref().is_finite() && *v.get_ref() >= minimum) => {
+                        Err(error_at(v.span().start, format!("`capacity.{key}` must be {what}")))
+                    }
+                    Some(v) => Ok(Some(*v.get_ref())),
+                    None => Ok(None),
+                }
+            };
+            capacity.price_per_gib_month = number(raw.price_per_gib_month, "price_per_gib_month", 0.0, "a price >= 0")?;
+            if let Some(copies) = number(raw.copies, "copies", 1.0, "at least 1 (the primary)")? {
+                capacity.copies = copies;
+            }
+            if let Some(factor) = number(raw.backup_retention_factor, "backup_retention_factor", 0.0, "a multiple >= 0")? {
+                capacity.backup_retention_factor = factor;
+            }
+            capacity.budget_gib = number(raw.budget_gib, "budget_gib", 0.0, "a size in GiB >= 0")?;
+            if let Some(size) = number(raw.table_size_gib, "table_size_gib", 0.0, "a size in GiB >= 0")? {
+                capacity.table_size_gib = size;
+            }
+        }
+        Ok(Config { dialect, schema: raw.schema, stats: raw.stats, rules, settings, capacity })
     }
 
     /// The rule selection this config asks for, before command-line flags.
@@ -135,6 +182,30 @@ mod tests {
         assert_eq!(selection.severity("missing-primary-key"), None);
         assert_eq!(selection.severity("redundant-index"), Some(Severity::Error));
         assert_eq!(selection.severity("missing-fk-index"), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn reads_capacity_and_names_bad_lines() {
+        let config = Config::parse(
+            "[capacity]\nhorizons = [\"90d\", \"1y\"]\nprice_per_gib_month = 0.2\ncopies = 3\nbackup_retention_factor = 1.5\nbudget_gib = 500\ntable_size_gib = 50\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(config.capacity.horizons, [Horizon::Days(90), Horizon::Months(12)]);
+        assert_eq!(config.capacity.price(), 0.2);
+        assert!(!config.capacity.price_is_example());
+        assert_eq!((config.capacity.copies, config.capacity.backup_retention_factor), (3.0, 1.5));
+        assert_eq!((config.capacity.budget_gib, config.capacity.table_size_gib), (Some(500.0), 50.0));
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        assert!((config.capacity.cost_per_month(10.0 * gib) - 10.0 * 0.2 * 4.5).abs() < 1e-9);
+        assert!(Config::parse("", "c.toml").unwrap().capacity.price_is_example());
+        let horizon = Config::parse("[capacity]\n\nhorizons = [\"3mo\", \"soon\"]\n", "c.toml").unwrap_err();
+        assert_eq!(horizon.line, 3);
+        assert!(horizon.message.contains("`soon` is not a horizon"), "{horizon}");
+        let copies = Config::parse("[capacity]\ncopies = 0\n", "c.toml").unwrap_err();
+        assert_eq!((copies.line, copies.message.as_str()), (2, "`capacity.copies` must be at least 1 (the primary)"));
+        let unknown = Config::parse("[capacity]\nprice = 1\n", "c.toml").unwrap_err();
+        assert_eq!(unknown.line, 2);
     }
 
     #[test]

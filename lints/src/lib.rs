@@ -4,9 +4,11 @@
 //! Callers read files and hand over their text.
 
 pub mod analysis;
+pub mod capacity;
 pub mod config;
 pub mod diagnostic;
 pub mod dialect;
+pub mod forecast;
 pub mod planning;
 pub mod rules;
 pub mod schema;

@@ -29,7 +29,8 @@ enum Command {
     Collect(cli::collect::CollectArgs),
     /// Import or summarise the stats history.
     Stats(cli::stats::StatsArgs),
-    /// Estimate each table's row width, cost per million rows and size at its row count.
+    /// Project each table's rows, bytes and cost at the horizons from the stats history (or a
+    /// planning annotation), with 80% intervals, the model behind them and when keys run out.
     Forecast(cli::forecast::ForecastArgs),
     /// Run the language server over stdin and stdout.
     Lsp(lsp::LspArgs),

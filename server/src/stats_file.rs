@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use schemacast_lints::stats::{read_history, Snapshot, StatsHistory};
+use schemacast_lints::stats::{read_history, read_stats, Snapshot, StatsHistory, StatsSeries};
 use schemacast_lints::Config;
 
 /// Where `collect` writes when neither `--stats` nor schemacast.toml says.
@@ -39,6 +39,20 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<StatsHistory> {
         Err(e) => return Err(e).with_context(|| format!("{}: cannot read stats file", path.display())),
     };
     Ok(read_history(&text, &path.display().to_string()))
+}
+
+/// Reads a stats file for forecasting: its latest snapshot in full and every table's series,
+/// decoding only what the forecast needs. Bad lines are in the series' problems.
+pub(crate) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            bail!("{}: no stats file here; run `schemacast collect --url URL` or `schemacast stats import FILE.csv` first", path.display())
+        }
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot read stats file", path.display())),
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(read_stats(&text, &path.display().to_string()))
 }
 
 /// Appends snapshots to the stats file, all or nothing.

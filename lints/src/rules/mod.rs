@@ -1,11 +1,13 @@
 //! The rule catalogue and the walk that runs enabled rules over a schema.
 
+pub(crate) mod capacity;
 pub(crate) mod keys;
 pub(crate) mod types;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use crate::capacity::{CapacityPlan, TableCapacity};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dialect::Dialect;
 use crate::schema::{Column, Schema, Table};
@@ -113,7 +115,10 @@ pub struct Ctx<'a> {
     pub schema: &'a Schema,
     pub dialect: Dialect,
     pub stats: Option<&'a AttachedStats>,
+    pub capacity: &'a CapacityPlan,
     pub settings: &'a RuleSettings,
+    /// The index in [`Schema::tables`] of the table being checked.
+    table_index: usize,
     /// Each file's text, by [`FileId`]: only for finding exact ranges, never for analysis.
     texts: &'a [&'a str],
     type_parser: RefCell<Option<tree_sitter::Parser>>,
@@ -131,6 +136,15 @@ impl Ctx<'_> {
     pub(crate) fn column_stats(&self, table: &Table, column: &str) -> Option<&ColumnStats> {
         let folded = self.dialect.fold(column, true);
         self.table_stats(table)?.columns.iter().find(|c| self.dialect.fold(&c.name, true) == folded)
+    }
+
+    /// The projection of the table being checked.
+    pub(crate) fn table_capacity(&self) -> Option<&TableCapacity> {
+        self.capacity.table(self.table_index)
+    }
+
+    pub(crate) fn table_index(&self) -> usize {
+        self.table_index
     }
 
     pub(crate) fn rows_now(&self, table: &Table) -> Option<(f64, RowSource)> {
@@ -226,6 +240,8 @@ catalogue! {
     types::oversized_integer::OversizedInteger => "types/oversized_integer.rs",
     types::oversized_varchar::OversizedVarchar => "types/oversized_varchar.rs",
     types::number_as_text::NumberAsText => "types/number_as_text.rs",
+    capacity::table_growth::TableGrowth => "capacity/table_growth.rs",
+    capacity::storage_budget::StorageBudget => "capacity/storage_budget.rs",
 }
 
 /// A rule as the user sees it.
@@ -331,13 +347,16 @@ pub(crate) fn run(
     texts: &[&str],
     selection: &RuleSelection,
     stats: Option<&AttachedStats>,
+    capacity: &CapacityPlan,
     settings: &RuleSettings,
 ) -> Vec<Diagnostic> {
     let mut ctx = Ctx {
         schema,
         dialect: schema.dialect,
         stats,
+        capacity,
         settings,
+        table_index: 0,
         texts,
         type_parser: RefCell::new(None),
         type_ranges: RefCell::new(HashMap::new()),
@@ -351,7 +370,8 @@ pub(crate) fn run(
         .filter(|r| !r.meta.needs_stats || stats.is_some())
         .filter_map(|r| selection.severity(r.meta.name).map(|s| (r, s)))
         .collect();
-    for table in schema.tables() {
+    for (index, table) in schema.tables().iter().enumerate() {
+        ctx.table_index = index;
         for (rule, severity) in &enabled {
             ctx.rule = rule.meta.name;
             ctx.severity = *severity;

@@ -3,7 +3,11 @@
 use crate::analysis::{analyze_with, AnalysisOptions, SourceFile};
 use crate::dialect::Dialect;
 use crate::rules::RuleSelection;
-use crate::stats::read_history;
+use crate::config::Config;
+use crate::stats::{day_of, read_history, read_series};
+
+/// The fixtures' "today": horizons of tables without a history start here.
+const FIXTURE_TODAY: &str = "2026-12-01T00:00:00Z";
 
 /// Runs one rule over fixture files (applied in order) and renders every finding with its line,
 /// the source line, a caret line and its fixes, followed by the re-lint after applying the fixes.
@@ -14,7 +18,8 @@ pub(crate) fn check(rule: &str, dialect: Dialect, fixture: &str) -> String {
 }
 
 /// Splits a fixture at `-- file: NAME` lines into the files of a migration set. A file named
-/// `*.jsonl` is a stats file: its latest snapshot is attached to the schema.
+/// `*.jsonl` is a stats file: its latest snapshot is attached to the schema and its history
+/// forecast; a file named `schemacast.toml` gives thresholds and capacity settings.
 fn fixture_files(fixture: &str) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = Vec::new();
     for line in fixture.split_inclusive('\n') {
@@ -33,13 +38,18 @@ fn fixture_files(fixture: &str) -> Vec<(String, String)> {
 pub(crate) fn check_files(rule: &str, dialect: Dialect, files: &[(&str, &str)]) -> String {
     let mut selection = RuleSelection::default();
     selection.only(&[rule.to_owned()]).expect("fixture names a known rule");
-    let mut options = AnalysisOptions::default();
+    let mut options = AnalysisOptions { today: FIXTURE_TODAY.parse().ok().map(day_of), ..AnalysisOptions::default() };
     let mut sources = Vec::new();
     for (path, text) in files {
         if path.ends_with(".jsonl") {
             let history = read_history(text, path);
             assert!(history.problems.is_empty(), "fixture stats: {:?}", history.problems);
             options.stats = history.latest().cloned();
+            options.series = Some(std::sync::Arc::new(read_series(text, path)));
+        } else if path.ends_with("schemacast.toml") {
+            let config = Config::parse(text, path).expect("fixture config parses");
+            options.settings = config.settings;
+            options.capacity = config.capacity;
         } else {
             sources.push(SourceFile { path: path.to_string(), text: text.to_string() });
         }

@@ -54,6 +54,9 @@ impl Sizes {
     }
 }
 
+/// The largest row count sized; larger ones are sized as this.
+pub const MAX_ROWS: f64 = 1e15;
+
 /// Everything needed to size the table at any row count (forecasts evaluate it at horizons).
 #[derive(Clone, Debug, PartialEq)]
 pub enum SizeModel {
@@ -64,7 +67,9 @@ pub enum SizeModel {
 
 impl SizeModel {
     pub fn sizes_at(&self, rows: f64) -> Sizes {
-        let rows = rows.max(0.0);
+        // Forecasts searched a century ahead can ask for absurd counts; past a quadrillion rows
+        // the answer no longer matters, and page arithmetic must not overflow.
+        let rows = rows.clamp(0.0, MAX_ROWS);
         match self {
             SizeModel::Postgres(model) => model.sizes_at(rows),
             SizeModel::Innodb(model) => model.sizes_at(rows),

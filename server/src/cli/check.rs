@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
 use schemacast_lints::rules::did_you_mean;
-use schemacast_lints::stats::Snapshot;
+use std::sync::Arc;
+
+use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
 use schemacast_lints::{analyze_with, AnalysisOptions, Dialect, RuleSelection, Severity};
 
 use crate::cli::inputs::{load_config, read_sources, schema_paths};
-use crate::cli::stats::report_problems;
 use crate::stats_file;
 use crate::cli::print_stdout;
 use crate::exit;
@@ -74,9 +75,13 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let selection = rule_selection(&args, config.as_ref().map(|(c, _)| c))?;
 
     let sources = read_sources(&paths)?;
+    let (stats, series) = load_stats(args.stats.as_deref(), config.as_ref())?;
     let options = AnalysisOptions {
-        stats: load_stats(args.stats.as_deref(), config.as_ref())?,
+        stats,
+        series,
         settings: config.as_ref().map(|(c, _)| c.settings.clone()).unwrap_or_default(),
+        capacity: config.as_ref().map(|(c, _)| c.capacity.clone()).unwrap_or_default(),
+        today: Some(today()),
     };
     let analysis = analyze_with(sources, dialect, &selection, options);
 
@@ -109,24 +114,35 @@ fn rule_selection(args: &CheckArgs, config: Option<&schemacast_lints::Config>) -
     Ok(selection)
 }
 
-/// The latest snapshot of `--stats`, or of the config's stats file when it exists (before the
-/// first `collect` it does not, and that is no error).
-pub(crate) fn load_stats(explicit: Option<&Path>, config: Option<&(schemacast_lints::Config, PathBuf)>) -> anyhow::Result<Option<Snapshot>> {
+/// Today in days since the epoch: where horizons start for tables without a history.
+pub(crate) fn today() -> f64 {
+    day_of(jiff::Timestamp::now())
+}
+
+/// The latest snapshot and the history's series of `--stats`, or of the config's stats file
+/// when it exists (before the first `collect` it does not, and that is no error). Bad lines are
+/// named on stderr and skipped.
+pub(crate) fn load_stats(
+    explicit: Option<&Path>,
+    config: Option<&(schemacast_lints::Config, PathBuf)>,
+) -> anyhow::Result<(Option<Snapshot>, Option<Arc<StatsSeries>>)> {
     let path = match (explicit, config) {
         (Some(path), _) => path.to_path_buf(),
         (None, Some((c, _))) if c.stats.is_some() => {
             let path = stats_file::stats_path(None, config);
             if !path.exists() {
-                return Ok(None);
+                return Ok((None, None));
             }
             path
         }
-        _ => return Ok(None),
+        _ => return Ok((None, None)),
     };
-    let history = stats_file::read(&path)?;
-    report_problems(&history);
-    match history.snapshots.into_iter().next_back() {
-        Some(latest) => Ok(Some(latest)),
+    let (latest, series) = stats_file::read_for_forecast(&path)?;
+    for problem in &series.problems {
+        eprintln!("warning: {problem}");
+    }
+    match latest {
+        Some(latest) => Ok((Some(latest), Some(Arc::new(series)))),
         None => bail!("{}: no usable snapshots in this stats file", path.display()),
     }
 }

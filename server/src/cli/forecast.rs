@@ -1,15 +1,19 @@
-//! `schemacast forecast`: per table, the row width, the cost per million rows and, with a row
-//! count from stats or a planning annotation, the estimated and measured size.
+//! `schemacast forecast`: per table, rows, bytes and cost now and at each horizon with their
+//! 80% intervals, the model behind them, and when keys and size limits are reached; then the
+//! database's total.
 
 use std::path::PathBuf;
 
+use anyhow::bail;
 use clap::{Args, ValueEnum};
-use schemacast_lints::rules::rows_now;
+use schemacast_lints::capacity::{date_of, describe_crossing, CapacityPlan, Horizon, KeySource, TableCapacity};
+use schemacast_lints::forecast::{Band, Crossing, Method};
+use schemacast_lints::schema::Table;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count};
-use schemacast_lints::{analyze_with, AnalysisOptions, Dialect, RuleSelection};
+use schemacast_lints::{analyze_with, Analysis, AnalysisOptions, Dialect, RuleSelection};
 use serde_json::{json, Value};
 
-use crate::cli::check::load_stats;
+use crate::cli::check::{load_stats, today};
 use crate::cli::inputs::{load_config, read_sources, schema_paths};
 use crate::cli::print_stdout;
 use crate::exit;
@@ -18,14 +22,21 @@ use crate::exit;
 pub(crate) struct ForecastArgs {
     /// Schema files or migration directories [default: `schema` of schemacast.toml].
     paths: Vec<PathBuf>,
-    /// Stats file for row counts, sampled widths and measured sizes [default: `stats` of
-    /// schemacast.toml when that file exists].
+    /// Stats file whose history is forecast [default: `stats` of schemacast.toml when that
+    /// file exists]. Without one, only tables with a planning annotation are projected.
     #[arg(long)]
     stats: Option<PathBuf>,
     #[arg(long, value_parser = |v: &str| v.parse::<Dialect>())]
     dialect: Option<Dialect>,
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Horizons after the last snapshot, comma-separated: `90d`, `12w`, `6mo`, `1y`
+    /// [default: `[capacity] horizons`, else 3mo,6mo,1y].
+    #[arg(long, value_delimiter = ',', value_parser = |v: &str| v.parse::<Horizon>())]
+    horizon: Vec<Horizon>,
+    /// Only these tables (`name` or `schema.name`; repeat or comma-separate).
+    #[arg(long, value_delimiter = ',')]
+    table: Vec<String>,
     #[arg(long, value_enum, default_value_t = ForecastFormat::Text)]
     format: ForecastFormat,
 }
@@ -41,8 +52,20 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     let config = load_config(args.config.as_deref(), &start)?;
     let paths = schema_paths(&args.paths, config.as_ref(), "forecast")?;
     let dialect = args.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
-    let options = AnalysisOptions { stats: load_stats(args.stats.as_deref(), config.as_ref())?, settings: Default::default() };
-    // Only the schema is wanted: no rule needs to run.
+    let (stats, series) = load_stats(args.stats.as_deref(), config.as_ref())?;
+    let mut capacity = config.as_ref().map(|(c, _)| c.capacity.clone()).unwrap_or_default();
+    if !args.horizon.is_empty() {
+        capacity.horizons = args.horizon.clone();
+    }
+    let snapshots = series.as_ref().map_or(0, |s| s.snapshot_days.len());
+    let options = AnalysisOptions {
+        stats,
+        series,
+        settings: config.as_ref().map(|(c, _)| c.settings.clone()).unwrap_or_default(),
+        capacity,
+        today: Some(today()),
+    };
+    // Only the schema and the capacity plan are wanted: no rule needs to run.
     let mut selection = RuleSelection::default();
     selection.only(&[]).ok();
     let analysis = analyze_with(read_sources(&paths)?, dialect, &selection, options);
@@ -54,98 +77,401 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         eprintln!("error: {}:{}: {}", file.path, at.line, problem.message);
     }
 
-    let stats = analysis.stats.as_ref();
-    let tables: Vec<Value> = analysis
-        .schema
-        .tables()
-        .iter()
-        .filter(|t| !t.temporary)
-        .map(|table| {
-            let rows = rows_now(table, stats);
-            let table_stats = stats.and_then(|s| s.for_table(&table.name));
-            let estimate = estimate_table(&analysis.schema, table, rows.map(|(r, _)| r), table_stats);
-            let measured = table_stats.and_then(|t| t.total_bytes);
-            json!({
-                "schema": table.name.schema,
-                "name": table.name.name,
-                "row_bytes": round(estimate.row_bytes),
-                "bytes_per_million_rows": estimate.bytes_per_million_rows,
-                "rows_now": rows.map(|(r, _)| r.round() as u64),
-                "rows_source": rows.map(|(_, s)| s.name()),
-                "estimate": estimate.at_rows.as_ref().map(|sizes| json!({
-                    "heap_bytes": sizes.heap_bytes,
-                    "toast_bytes": sizes.toast_bytes,
-                    "index_bytes": sizes.index_bytes(),
-                    "total_bytes": sizes.total_bytes(),
-                    "indexes": sizes.indexes.iter().map(|(name, bytes)| json!({"name": name, "bytes": bytes})).collect::<Vec<_>>(),
-                })),
-                "measured_bytes": measured,
-                "measured_ratio": match (measured, estimate.at_rows.as_ref()) {
-                    (Some(m), Some(e)) if e.total_bytes() > 0 => Some(round(m as f64 / e.total_bytes() as f64 * 100.0) / 100.0),
-                    _ => None,
-                },
-                "columns": estimate.columns.iter().map(|c| json!({
-                    "name": c.name,
-                    "type": c.type_name,
-                    "bytes": round(c.bytes),
-                    "padding_before": round(c.padding_before),
-                    "null_frac": c.null_frac,
-                    "width_source": c.source.name(),
-                })).collect::<Vec<_>>(),
+    let wanted = |table: &Table| {
+        args.table.is_empty()
+            || args.table.iter().any(|w| {
+                let w = dialect.fold(w, false);
+                w == dialect.fold(&table.name.name, false) || w == dialect.fold(&format!("{}.{}", table.name.schema, table.name.name), false)
             })
-        })
-        .collect();
+    };
+    let mut selected: Vec<usize> = analysis.schema.tables().iter().enumerate().filter(|(_, t)| !t.temporary && wanted(t)).map(|(i, _)| i).collect();
+    for name in &args.table {
+        let folded = dialect.fold(name, false);
+        let found = analysis.schema.tables().iter().any(|t| {
+            folded == dialect.fold(&t.name.name, false) || folded == dialect.fold(&format!("{}.{}", t.name.schema, t.name.name), false)
+        });
+        if !found {
+            bail!("--table {name}: no such table in the schema ({} tables); `schemacast forecast` without --table lists them", analysis.schema.tables().len());
+        }
+    }
+    // Biggest growers first; tables without a projection keep schema order at the end.
+    selected.sort_by(|a, b| growth(&analysis.capacity, *b).total_cmp(&growth(&analysis.capacity, *a)));
 
     let out = match args.format {
         ForecastFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&json!({"version": 1, "dialect": dialect.name(), "tables": tables})).unwrap_or_default();
+            let tables: Vec<Value> = selected.iter().map(|&i| table_json(&analysis, i)).collect();
+            let document = json!({
+                "version": 1,
+                "dialect": dialect.name(),
+                "origin": analysis.capacity.origin.map(date_of),
+                "snapshots": snapshots,
+                "price": price_json(&analysis.capacity),
+                "tables": tables,
+                "total": total_json(&analysis.capacity),
+            });
+            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
             text.push('\n');
             text
         }
-        ForecastFormat::Text => render_text(&tables),
+        ForecastFormat::Text => render_text(&analysis, &selected, snapshots),
     };
     print_stdout(&out)?;
-    // The estimates are printed, but a plan that was not understood must not pass silently.
+    // The projections are printed, but a plan that was not understood must not pass silently.
     Ok(if invalid_annotations > 0 { exit::USAGE_OR_IO } else { exit::CLEAN })
+}
+
+fn growth(plan: &CapacityPlan, index: usize) -> f64 {
+    plan.table(index).map_or(f64::NEG_INFINITY, |t| if t.rows.is_some() || t.measured_bytes.is_some() { t.bytes_per_day() } else { f64::MIN })
 }
 
 fn round(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
-fn render_text(tables: &[Value]) -> String {
-    let name = |t: &Value| {
-        let schema = t["schema"].as_str().unwrap_or("");
-        let name = t["name"].as_str().unwrap_or("");
-        if schema.is_empty() { name.to_owned() } else { format!("{schema}.{name}") }
+fn round_cost(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn crossing_json(crossing: &Crossing) -> Value {
+    json!({"at": crossing.at.map(date_of), "at_low": crossing.at_low.map(date_of), "at_high": crossing.at_high.map(date_of)})
+}
+
+fn band_fields(prefix: &str, band: &Band, out: &mut serde_json::Map<String, Value>) {
+    out.insert(prefix.to_owned(), json!(band.value.round()));
+    let interval = band.interval;
+    out.insert(format!("{prefix}_low"), json!(interval.map(|i| i.low80.round())));
+    out.insert(format!("{prefix}_high"), json!(interval.map(|i| i.high80.round())));
+    out.insert(format!("{prefix}_low95"), json!(interval.map(|i| i.low95.round())));
+    out.insert(format!("{prefix}_high95"), json!(interval.map(|i| i.high95.round())));
+}
+
+fn horizons_json(horizons: &[schemacast_lints::capacity::HorizonProjection]) -> Vec<Value> {
+    horizons
+        .iter()
+        .map(|h| {
+            let mut fields = serde_json::Map::new();
+            fields.insert("horizon".into(), json!(h.horizon.to_string()));
+            fields.insert("at".into(), json!(date_of(h.day)));
+            match &h.rows {
+                Some(rows) => band_fields("rows", rows, &mut fields),
+                None => {
+                    for key in ["rows", "rows_low", "rows_high", "rows_low95", "rows_high95"] {
+                        fields.insert(key.into(), Value::Null);
+                    }
+                }
+            }
+            band_fields("bytes", &h.bytes, &mut fields);
+            fields.insert("cost_per_month".into(), json!(round_cost(h.cost_per_month)));
+            Value::Object(fields)
+        })
+        .collect()
+}
+
+fn table_json(analysis: &Analysis, index: usize) -> Value {
+    let table = &analysis.schema.tables()[index];
+    let stats = analysis.stats.as_ref();
+    let table_stats = stats.and_then(|s| s.for_table(&table.name));
+    let capacity = analysis.capacity.table(index);
+    let rows_now = capacity.and_then(|c| c.rows_now);
+    let estimate = estimate_table(&analysis.schema, table, rows_now.map(|(r, _)| r), table_stats);
+    let measured = table_stats.and_then(|t| t.total_bytes);
+    let mut value = json!({
+        "schema": table.name.schema,
+        "name": table.name.name,
+        "row_bytes": round(estimate.row_bytes),
+        "bytes_per_million_rows": estimate.bytes_per_million_rows,
+        "rows_now": rows_now.map(|(r, _)| r.round() as u64),
+        "rows_source": rows_now.map(|(_, s)| s.name()),
+        "estimate": estimate.at_rows.as_ref().map(|sizes| json!({
+            "heap_bytes": sizes.heap_bytes,
+            "toast_bytes": sizes.toast_bytes,
+            "index_bytes": sizes.index_bytes(),
+            "total_bytes": sizes.total_bytes(),
+            "indexes": sizes.indexes.iter().map(|(name, bytes)| json!({"name": name, "bytes": bytes})).collect::<Vec<_>>(),
+        })),
+        "measured_bytes": measured,
+        "measured_ratio": match (measured, estimate.at_rows.as_ref()) {
+            (Some(m), Some(e)) if e.total_bytes() > 0 => Some(round(m as f64 / e.total_bytes() as f64 * 100.0) / 100.0),
+            _ => None,
+        },
+        "columns": estimate.columns.iter().map(|c| json!({
+            "name": c.name,
+            "type": c.type_name,
+            "bytes": round(c.bytes),
+            "padding_before": round(c.padding_before),
+            "null_frac": c.null_frac,
+            "width_source": c.source.name(),
+        })).collect::<Vec<_>>(),
+    });
+    let Some(capacity) = capacity else {
+        value["model"] = json!("none");
+        value["horizons"] = json!([]);
+        value["exhaustion"] = json!([]);
+        return value;
     };
-    let width = tables.iter().map(|t| name(t).len()).max().unwrap_or(5).max(5);
-    let mut out = format!("{:<width$}  {:>9}  {:>12}  {:>18}  {:>10}  {:>10}  {:>10}\n", "table", "row width", "per 1M rows", "rows now", "estimate", "measured", "meas/est");
-    let mut assumed = false;
-    for table in tables {
-        let rows = match (table["rows_now"].as_f64(), table["rows_source"].as_str()) {
-            (Some(rows), Some(source)) => format!("{} ({})", human_count(rows), if source == "stats" { "stats" } else { "plan" }),
-            _ => "-".to_owned(),
+    let rows = capacity.rows.as_ref();
+    value["model"] = json!(capacity.model_name());
+    value["growth_per_day"] = json!(rows.map(|f| round(f.growth_per_day)));
+    value["growth_percent_per_month"] = json!(rows.map(|f| (f.percent_per_month * 100.0).round() / 100.0));
+    value["fit"] = json!(rows.map(|f| json!({
+        "points": f.points,
+        "points_in_history": f.points_in_history,
+        "enough_history": f.has_enough_history(),
+        "r_squared": f.r_squared.map(|r| (r * 10_000.0).round() / 10_000.0),
+        "residual_percent": f.residual_percent.map(|r| (r * 1000.0).round() / 1000.0),
+        "reset_at": f.reset_at.map(date_of),
+        "merged_duplicates": f.merged_duplicates,
+    })));
+    value["bytes_now"] = json!(capacity.bytes_now.round());
+    value["bytes_source"] = json!(capacity.bytes_source.name());
+    value["bytes_growth_per_day"] = json!(round(capacity.bytes_per_day()));
+    value["bytes_check"] = json!({
+        "estimated_growth_per_day": capacity.estimated_bytes_per_day.map(round),
+        "measured_growth_per_day": capacity.measured_bytes_per_day.map(round),
+    });
+    value["cost_per_month_now"] = json!(round_cost(analysis.capacity.settings.cost_per_month(capacity.bytes_now)));
+    value["horizons"] = json!(horizons_json(&capacity.horizons));
+    value["exhaustion"] = json!(capacity
+        .exhaustion
+        .iter()
+        .map(|e| {
+            let mut item = json!({
+                "column": e.column,
+                "type": e.type_name,
+                "limit": e.limit,
+                "current": e.current,
+                "source": match &e.source { KeySource::Sequence(name) => format!("sequence {name}"), KeySource::ColumnMax => "column max".to_owned() },
+                "model": e.forecast.model_name(),
+                "growth_per_day": round(e.forecast.growth_per_day),
+            });
+            if let (Some(item), Value::Object(crossing)) = (item.as_object_mut(), crossing_json(&e.crossing)) {
+                item.extend(crossing);
+            }
+            item
+        })
+        .collect::<Vec<_>>());
+    value["size_limit"] = json!(capacity.size_crossing.map(|c| {
+        let mut limit = json!({"gib": analysis.capacity.settings.table_size_gib});
+        if let (Some(item), Value::Object(crossing)) = (limit.as_object_mut(), crossing_json(&c)) {
+            item.extend(crossing);
+        }
+        limit
+    }));
+    value
+}
+
+fn price_json(plan: &CapacityPlan) -> Value {
+    let settings = &plan.settings;
+    json!({
+        "per_gib_month": settings.price(),
+        "example": settings.price_is_example(),
+        "copies": settings.copies,
+        "backup_retention_factor": settings.backup_retention_factor,
+    })
+}
+
+fn total_json(plan: &CapacityPlan) -> Value {
+    let total = &plan.total;
+    json!({
+        "rows_now": total.rows_now.round(),
+        "bytes_now": total.bytes_now.round(),
+        "cost_per_month_now": round_cost(total.cost_now),
+        "horizons": horizons_json(&total.horizons),
+        "budget": plan.settings.budget_gib.map(|gib| {
+            let mut budget = json!({"gib": gib});
+            if let (Some(item), Some(Value::Object(crossing))) = (budget.as_object_mut(), total.budget_crossing.as_ref().map(crossing_json)) {
+                item.extend(crossing);
+            }
+            budget
+        }),
+    })
+}
+
+/// `45.0M (44.1M–45.9M)`, or `3.3M ±0.2%` when the bounds would print alike.
+fn band_text(band: &Band, show: impl Fn(f64) -> String) -> String {
+    match band.interval {
+        Some(i) if show(i.low80) == show(i.high80) && band.value.abs() > 0.0 => {
+            let percent = (i.high80 - i.low80) / 2.0 / band.value.abs() * 100.0;
+            if percent < 0.05 {
+                format!("{} ±<0.1%", show(band.value))
+            } else {
+                format!("{} ±{percent:.1}%", show(band.value))
+            }
+        }
+        Some(i) => format!("{} ({}–{})", show(band.value), show(i.low80), show(i.high80)),
+        None => show(band.value),
+    }
+}
+
+fn cost_text(cost: f64) -> String {
+    if cost >= 100.0 {
+        format!("{cost:.0}")
+    } else {
+        format!("{cost:.2}")
+    }
+}
+
+fn describe_model(capacity: &TableCapacity) -> String {
+    let Some(rows) = &capacity.rows else {
+        return match capacity.bytes_source {
+            schemacast_lints::capacity::BytesSource::Measured => "bytes only (measured history)".to_owned(),
+            _ => "no history, no plan: today's estimate only".to_owned(),
         };
-        let estimate = table["estimate"]["total_bytes"].as_f64().map_or("-".to_owned(), human_bytes);
-        let measured = table["measured_bytes"].as_f64().map_or("-".to_owned(), human_bytes);
-        let ratio = table["measured_ratio"].as_f64().map_or("-".to_owned(), |r| format!("{r:.2}"));
-        let guessed = table["columns"].as_array().is_some_and(|c| c.iter().any(|c| c["width_source"] == "assumed"));
-        assumed |= guessed;
+    };
+    let growth = format!("{}{} rows/day ({:+.1}%/month)", if rows.growth_per_day >= 0.0 { "+" } else { "-" }, human_count(rows.growth_per_day.abs()), rows.percent_per_month);
+    match &rows.method {
+        Method::Planned(_) => format!("planned (annotation): {growth}"),
+        Method::NotEnoughHistory => format!(
+            "not enough history ({} snapshot{}): flat, with a prior band",
+            rows.points,
+            if rows.points == 1 { "" } else { "s" }
+        ),
+        Method::Fitted => {
+            let mut text = format!("{} fit of {} snapshots", rows.model_name(), rows.points);
+            if let Some(r2) = rows.r_squared.filter(|_| rows.model_name() != "flat") {
+                text.push_str(&format!(" (R² {r2:.3})"));
+            }
+            text.push_str(&format!(": {growth}"));
+            if let Some(reset) = rows.reset_at {
+                text.push_str(&format!("; fitted after a drop on {}", date_of(reset)));
+            }
+            text
+        }
+    }
+}
+
+fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> String {
+    let plan = &analysis.capacity;
+    let horizons = plan.horizon_days();
+    let mut out = String::new();
+    match plan.origin {
+        Some(origin) if snapshots > 0 => out.push_str(&format!("forecast from {} ({snapshots} snapshots); intervals are 80%\n\n", date_of(origin))),
+        Some(origin) => out.push_str(&format!("no stats history: planning annotations projected from today, {}\n\n", date_of(origin))),
+        None => {}
+    }
+    let mut rows_of_text: Vec<(String, Vec<String>)> = Vec::new();
+    let mut headings = vec!["now".to_owned()];
+    headings.extend(horizons.iter().map(|(_, day)| date_of(*day)));
+    let mut blocks: Vec<(String, Vec<(String, Vec<String>)>, Vec<String>)> = Vec::new();
+    let mut unprojected = Vec::new();
+    for &index in selected {
+        let table = &analysis.schema.tables()[index];
+        let Some(capacity) = plan.table(index) else {
+            unprojected.push(table.name.to_string());
+            continue;
+        };
+        let title = format!("{} · {}", table.name, describe_model(capacity));
+        let mut lines = Vec::new();
+        if capacity.rows.is_some() {
+            let mut cells = vec![capacity.rows_now.map_or("-".to_owned(), |(r, _)| human_count(r))];
+            cells.extend(capacity.horizons.iter().map(|h| h.rows.as_ref().map_or("-".to_owned(), |b| band_text(b, human_count))));
+            lines.push(("rows".to_owned(), cells));
+        }
+        let mut bytes = vec![human_bytes(capacity.bytes_now)];
+        bytes.extend(capacity.horizons.iter().map(|h| band_text(&h.bytes, human_bytes)));
+        let bytes_label = match (capacity.bytes_source, capacity.bytes_measured) {
+            (schemacast_lints::capacity::BytesSource::Measured, _) => "bytes (measured trend)",
+            (_, true) => "bytes",
+            (_, false) => "bytes (estimated)",
+        };
+        lines.push((bytes_label.to_owned(), bytes));
+        let mut cost = vec![cost_text(plan.settings.cost_per_month(capacity.bytes_now))];
+        cost.extend(capacity.horizons.iter().map(|h| cost_text(h.cost_per_month)));
+        lines.push(("cost/month".to_owned(), cost));
+        let mut notes = Vec::new();
+        for key in &capacity.exhaustion {
+            notes.push(match describe_crossing(&key.crossing) {
+                Some(when) => format!("`{}` ({}) passes {} around {when}", key.column, key.type_name, human_count(key.limit)),
+                None => format!("`{}` ({}) does not run out within 100 years at its pace", key.column, key.type_name),
+            });
+        }
+        if let (Some(crossing), Some(end)) = (capacity.size_crossing, plan.last_horizon_day()) {
+            if crossing.at.is_some_and(|at| at <= end) {
+                notes.push(format!("passes {} GiB around {}", plan.settings.table_size_gib, describe_crossing(&crossing).unwrap_or_default()));
+            }
+        }
+        if capacity.bytes_source == schemacast_lints::capacity::BytesSource::Measured && capacity.rows.is_some() {
+            notes.push(format!(
+                "bytes follow the measured history (+{}/day), not rows × the estimate (+{}/day): bloat, TOAST or widths differ",
+                human_bytes(capacity.measured_bytes_per_day.unwrap_or(0.0)),
+                human_bytes(capacity.estimated_bytes_per_day.unwrap_or(0.0))
+            ));
+        }
+        rows_of_text.extend(lines.iter().cloned());
+        blocks.push((title, lines, notes));
+    }
+    let total = &plan.total;
+    let mut total_lines = Vec::new();
+    if !blocks.is_empty() {
+        let mut bytes = vec![human_bytes(total.bytes_now)];
+        bytes.extend(total.horizons.iter().map(|h| band_text(&h.bytes, human_bytes)));
+        let mut cost = vec![cost_text(total.cost_now)];
+        cost.extend(total.horizons.iter().map(|h| cost_text(h.cost_per_month)));
+        total_lines.push(("bytes".to_owned(), bytes));
+        total_lines.push(("cost/month".to_owned(), cost));
+        rows_of_text.extend(total_lines.iter().cloned());
+    }
+
+    let label_width = rows_of_text.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(4).max(4) + 2;
+    let mut widths: Vec<usize> = headings.iter().map(|h| h.chars().count()).collect();
+    for (_, cells) in &rows_of_text {
+        for (i, cell) in cells.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let line = |label: &str, cells: &[String]| {
+        let mut text = format!("  {label:<label_width$}");
+        for (cell, width) in cells.iter().zip(&widths) {
+            text.push_str(&format!("{cell:>width$}  "));
+        }
+        text.truncate(text.trim_end().len());
+        text.push('\n');
+        text
+    };
+    if !blocks.is_empty() {
+        out.push_str(&line("", &headings));
+    }
+    for (title, lines, notes) in &blocks {
+        out.push_str(&format!("{title}\n"));
+        for (label, cells) in lines {
+            out.push_str(&line(label, cells));
+        }
+        for note in notes {
+            out.push_str(&format!("  ! {note}\n"));
+        }
+        out.push('\n');
+    }
+    if !total_lines.is_empty() {
+        let projected = plan.tables.iter().flatten().count();
+        out.push_str(&format!("total ({projected} table{})\n", if projected == 1 { "" } else { "s" }));
+        for (label, cells) in &total_lines {
+            out.push_str(&line(label, cells));
+        }
+        if let (Some(budget), Some(crossing)) = (plan.settings.budget_gib, total.budget_crossing) {
+            match describe_crossing(&crossing) {
+                Some(when) => out.push_str(&format!("  ! passes the {budget} GiB budget around {when}\n")),
+                None => out.push_str(&format!("  within the {budget} GiB budget for 100 years at this pace\n")),
+            }
+        }
+        out.push('\n');
+    }
+    if !unprojected.is_empty() {
         out.push_str(&format!(
-            "{:<width$}  {:>8}{}  {:>12}  {:>18}  {:>10}  {:>10}  {:>10}\n",
-            name(table),
-            format!("{} B", table["row_bytes"].as_f64().unwrap_or(0.0).round()),
-            if guessed { "*" } else { " " },
-            human_bytes(table["bytes_per_million_rows"].as_f64().unwrap_or(0.0)),
-            rows,
-            estimate,
-            measured,
-            ratio
+            "no stats and no plan, so not projected ({}): {}\n  collect stats (`schemacast collect`) or annotate planned tables (`-- schemacast: rows=2e6 growth=3%/month`)\n\n",
+            unprojected.len(),
+            unprojected.join(", ")
         ));
     }
-    if assumed {
-        out.push_str("\n* includes assumed widths for variable-width columns (text: 32 bytes); `schemacast collect` samples real ones\n");
-    }
+    let settings = &plan.settings;
+    out.push_str(&format!(
+        "cost: {} per GiB-month{} × ({} cop{} + {} backup)\n",
+        settings.price(),
+        if settings.price_is_example() { " (an example price; set [capacity] price_per_gib_month)" } else { "" },
+        settings.copies,
+        if settings.copies == 1.0 { "y" } else { "ies" },
+        settings.backup_retention_factor
+    ));
     out
 }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use schemacast_lints::stats::{attach, import_csv, StatsHistory};
+use schemacast_lints::forecast::{Forecast, Point};
+use schemacast_lints::stats::{attach, day_of, import_csv, StatsHistory};
 use schemacast_lints::storage::human_bytes;
 use schemacast_lints::{analyze, Dialect, RuleSelection};
 use serde_json::json;
@@ -26,7 +27,8 @@ enum StatsCommand {
     /// Append a history exported from monitoring: CSV with a header naming
     /// table,taken_at,rows,bytes (any order; other columns ignored).
     Import(ImportArgs),
-    /// Summarise the stats file: tables, snapshots, first and last date.
+    /// Summarise the stats file: tables, snapshots, first and last date, and each table's
+    /// growth over the history (rows/day and %/month; three snapshots or more).
     Show(ShowArgs),
 }
 
@@ -134,6 +136,7 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
         last: jiff::Timestamp,
         rows: Option<u64>,
         bytes: Option<u64>,
+        row_points: Vec<Point>,
     }
     let mut tables: BTreeMap<(String, String), TableHistory> = BTreeMap::new();
     for snapshot in &history.snapshots {
@@ -144,7 +147,11 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
                 last: snapshot.taken_at,
                 rows: None,
                 bytes: None,
+                row_points: Vec::new(),
             });
+            if let (Some(rows), true) = (table.rows, table.analyzed) {
+                entry.row_points.push(Point { day: day_of(snapshot.taken_at), value: rows as f64 });
+            }
             entry.snapshots += 1;
             entry.last = snapshot.taken_at;
             entry.rows = table.rows;
@@ -152,6 +159,11 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
         }
     }
 
+    // Growth over the history: the fitted model's rate at the last snapshot.
+    let growth: BTreeMap<(String, String), Forecast> = tables
+        .iter()
+        .filter_map(|(key, t)| Forecast::from_history(&t.row_points).filter(Forecast::has_enough_history).map(|f| (key.clone(), f)))
+        .collect();
     let unmatched = if args.unmatched {
         let paths = schema_paths(&args.paths, config.as_ref(), "stats show --unmatched")?;
         let analysis = analyze(read_sources(&paths)?, dialect, &RuleSelection::default());
@@ -166,8 +178,12 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
             let tables: Vec<_> = tables
                 .iter()
                 .map(|((schema, name), t)| {
+                    let fit = growth.get(&(schema.clone(), name.clone()));
                     json!({"schema": schema, "name": name, "snapshots": t.snapshots, "first": t.first.to_string(),
-                           "last": t.last.to_string(), "rows": t.rows, "total_bytes": t.bytes})
+                           "last": t.last.to_string(), "rows": t.rows, "total_bytes": t.bytes,
+                           "model": fit.map(Forecast::model_name),
+                           "growth_per_day": fit.map(|f| (f.growth_per_day * 10.0).round() / 10.0),
+                           "growth_percent_per_month": fit.map(|f| (f.percent_per_month * 100.0).round() / 100.0)})
                 })
                 .collect();
             let mut document = json!({
@@ -210,16 +226,22 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
                 latest.sequences.len()
             ));
             let width = tables.keys().map(|(s, n)| s.len() + n.len() + 1).max().unwrap_or(5).max(5);
-            out.push_str(&format!("{:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}\n", "table", "snapshots", "first", "last", "rows", "bytes"));
+            out.push_str(&format!(
+                "{:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}  {:>12}  {:>9}\n",
+                "table", "snapshots", "first", "last", "rows", "bytes", "rows/day", "%/month"
+            ));
             for ((schema, name), t) in &tables {
                 let qualified = if schema.is_empty() { name.clone() } else { format!("{schema}.{name}") };
+                let fit = growth.get(&(schema.clone(), name.clone()));
                 out.push_str(&format!(
-                    "{qualified:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}\n",
+                    "{qualified:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}  {:>12}  {:>9}\n",
                     t.snapshots,
                     t.first.to_string(),
                     t.last.to_string(),
                     t.rows.map_or("unknown".to_owned(), |r| r.to_string()),
-                    t.bytes.map_or("-".to_owned(), |b| human_bytes(b as f64))
+                    t.bytes.map_or("-".to_owned(), |b| human_bytes(b as f64)),
+                    fit.map_or("-".to_owned(), |f| format!("{:+.0}", f.growth_per_day)),
+                    fit.map_or("-".to_owned(), |f| format!("{:+.1}%", f.percent_per_month))
                 ));
             }
             if let Some(attached) = &unmatched {

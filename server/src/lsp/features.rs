@@ -194,26 +194,25 @@ fn insert_action(uri: &Uri, title: String, position: Position, text: String, dia
     })
 }
 
-fn table_at(pa: &ProjectAnalysis, file: usize, offset: usize) -> Option<&Table> {
-    pa.analysis.schema.tables().iter().find(|t| t.name_loc.file.0 as usize == file && contains(t.name_loc.range, offset))
+fn table_at(pa: &ProjectAnalysis, file: usize, offset: usize) -> Option<(usize, &Table)> {
+    pa.analysis.schema.tables().iter().enumerate().find(|(_, t)| t.name_loc.file.0 as usize == file && contains(t.name_loc.range, offset))
 }
 
 /// Hover: a column's bytes and padding, a table's capacity card, a finding's rule docs.
 pub(crate) fn hover(pa: &ProjectAnalysis, file: usize, offset: usize, encoding: Encoding) -> Option<Hover> {
     let schema = &pa.analysis.schema;
-    let stats = pa.analysis.stats.as_ref();
     let mut parts: Vec<String> = Vec::new();
     let mut range = None;
-    if let Some(table) = table_at(pa, file, offset) {
-        parts.push(CapacityCard::new(schema, table, stats).markdown());
+    if let Some((table_index, table)) = table_at(pa, file, offset) {
+        parts.push(CapacityCard::new(&pa.analysis, table_index).markdown());
         range = Some(pa.range(file, table.name_loc.range.start as usize, table.name_loc.range.end as usize, encoding));
     } else {
-        'tables: for table in schema.tables() {
+        'tables: for (table_index, table) in schema.tables().iter().enumerate() {
             for (index, column) in table.columns.iter().enumerate() {
                 if column.name_loc.file.0 as usize != file || !contains(column.name_loc.range, offset) {
                     continue;
                 }
-                let card = CapacityCard::new(schema, table, stats);
+                let card = CapacityCard::new(&pa.analysis, table_index);
                 let layout = &card.estimate.columns[index];
                 let share = if card.estimate.row_bytes > 0.0 { layout.bytes * (1.0 - layout.null_frac) / card.estimate.row_bytes * 100.0 } else { 0.0 };
                 let mut text = format!("**{}.{}** `{}`\n\n- {:.1} B{}\n- alignment padding before it: {:.1} B\n- {share:.1}% of the {:.0} B row\n", table.name.name, column.name, column.ty, layout.bytes, match layout.source {
@@ -248,8 +247,8 @@ pub(crate) fn inlay_hints(pa: &ProjectAnalysis, file: usize, uri: &Uri, columns:
     let text = &pa.analysis.files[file].text;
     let line_end = |offset: usize| text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let mut hints = Vec::new();
-    for table in schema.tables().iter().filter(|t| t.name_loc.file.0 as usize == file) {
-        let card = CapacityCard::new(schema, table, pa.analysis.stats.as_ref());
+    for (table_index, table) in schema.tables().iter().enumerate().filter(|(_, t)| t.name_loc.file.0 as usize == file) {
+        let card = CapacityCard::new(&pa.analysis, table_index);
         let at = line_end(table.name_loc.range.end as usize);
         hints.push(InlayHint {
             position: pa.range(file, at, at, encoding).start,
@@ -287,9 +286,8 @@ pub(crate) fn inlay_hints(pa: &ProjectAnalysis, file: usize, uri: &Uri, columns:
 
 /// The tooltip of a table hint: its capacity card.
 pub(crate) fn resolve_table_card(pa: &ProjectAnalysis, table: &str) -> Option<String> {
-    let schema = &pa.analysis.schema;
-    let table = schema.tables().iter().find(|t| t.name.to_string() == table)?;
-    Some(CapacityCard::new(schema, table, pa.analysis.stats.as_ref()).markdown())
+    let index = pa.analysis.schema.tables().iter().position(|t| t.name.to_string() == table)?;
+    Some(CapacityCard::new(&pa.analysis, index).markdown())
 }
 
 /// Document symbols from the tree-sitter outline.

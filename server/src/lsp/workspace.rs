@@ -2,6 +2,7 @@
 //! to (the configured `schema` paths, else its own directory), read from disk with open buffers
 //! laid over them.
 
+use std::sync::Arc;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -9,7 +10,7 @@ use std::time::SystemTime;
 
 use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::schema::migrations::is_migration_file;
-use schemacast_lints::stats::{read_history, Snapshot};
+use schemacast_lints::stats::{day_of, read_stats, Snapshot, StatsSeries};
 use schemacast_lints::{AnalysisOptions, Config, Dialect, RuleSelection, SourceFile};
 
 use crate::cli::inputs::{find_upward, migration_files, read_source};
@@ -33,7 +34,16 @@ pub(crate) struct Project {
 #[derive(Default)]
 pub(crate) struct DiskCache {
     sources: HashMap<PathBuf, (FileStamp, Result<SourceFile, (u32, String)>)>,
-    stats: Option<(PathBuf, FileStamp, Option<Snapshot>, Vec<(u32, String)>)>,
+    stats: Option<(PathBuf, FileStamp, LoadedStats)>,
+}
+
+/// A stats file as the analysis uses it: the latest snapshot, the history's series and the
+/// lines that could not be read.
+#[derive(Clone)]
+struct LoadedStats {
+    latest: Option<Snapshot>,
+    series: Arc<StatsSeries>,
+    problems: Vec<(u32, String)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -151,33 +161,37 @@ impl Project {
                 sources.push(SourceFile { path: path.display().to_string(), text: text.clone() });
             }
         }
-        let mut options = AnalysisOptions { stats: None, settings: self.config.as_ref().map(|c| c.settings.clone()).unwrap_or_default() };
+        let mut options = AnalysisOptions {
+            settings: self.config.as_ref().map(|c| c.settings.clone()).unwrap_or_default(),
+            capacity: self.config.as_ref().map(|c| c.capacity.clone()).unwrap_or_default(),
+            today: Some(day_of(jiff::Timestamp::now())),
+            ..AnalysisOptions::default()
+        };
         if let Some(path) = self.stats_path(settings) {
             let current = stamp(&path).filter(|_| path.is_file());
             let cached = match (&cache.stats, current) {
-                (Some((cached_path, stamp, latest, stats_problems)), Some(current)) if *cached_path == path && *stamp == current => {
-                    Some((latest.clone(), stats_problems.clone()))
-                }
+                (Some((cached_path, stamp, loaded)), Some(current)) if *cached_path == path && *stamp == current => Some(loaded.clone()),
                 _ => None,
             };
             let read = match cached {
                 Some(read) => Ok(read),
                 None => std::fs::read(&path).map(|bytes| {
-                    let history = read_history(&String::from_utf8_lossy(&bytes), &path.display().to_string());
-                    let stats_problems: Vec<(u32, String)> = history.problems.iter().map(|p| (p.line, p.message.clone())).collect();
-                    let latest = history.latest().cloned();
+                    let (latest, series) = read_stats(&String::from_utf8_lossy(&bytes), &path.display().to_string());
+                    let problems = series.problems.iter().map(|p| (p.line, p.message.clone())).collect();
+                    let loaded = LoadedStats { latest, series: Arc::new(series), problems };
                     if let Some(stamp) = current {
-                        cache.stats = Some((path.clone(), stamp, latest.clone(), stats_problems.clone()));
+                        cache.stats = Some((path.clone(), stamp, loaded.clone()));
                     }
-                    (latest, stats_problems)
+                    loaded
                 }),
             };
             match read {
-                Ok((latest, stats_problems)) => {
-                    for (line, message) in stats_problems {
+                Ok(loaded) => {
+                    for (line, message) in loaded.problems {
                         problems.items.push((path.clone(), line, message));
                     }
-                    options.stats = latest;
+                    options.stats = loaded.latest;
+                    options.series = Some(loaded.series);
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound && settings.stats.is_none() => {}
                 Err(error) => problems.items.push((self.config_path.clone().unwrap_or(path.clone()), 1, format!("cannot read stats file {}: {error}", path.display()))),

@@ -1,12 +1,16 @@
+use crate::capacity::{describe_crossing, narrow_integer_key, KeySource};
 use crate::diagnostic::{Edit, Fix};
 use crate::rules::{Ctx, Family, Rule, RuleMeta};
 use crate::schema::{Column, Table};
+use crate::storage::human_count;
 use crate::{Dialect, Severity};
 
 /// ## What it does
 /// Flags keys that can run out of values: a 32-bit or 16-bit primary key, `serial`,
 /// `smallserial`, identity or `AUTO_INCREMENT` column. With stats it says how much of the
-/// range the sequence has used.
+/// range the sequence has used; with a stats history it forecasts the sequence's position (or
+/// the column's maximum) and gives the date the range runs out with its 80% interval, at error
+/// severity when that date falls inside the last forecast horizon.
 ///
 /// ## Why is this bad?
 /// An `integer` key stops at 2,147,483,647. Deleted rows, rolled-back inserts and sequence
@@ -34,19 +38,36 @@ impl Rule for IntKeyExhaustion {
     const META: RuleMeta = RuleMeta::new("int-key-exhaustion", Family::Types, Severity::Warning).dialects(&[Dialect::Postgres, Dialect::Mysql]);
 
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        let primary_key = table.primary_key().filter(|pk| pk.keys.len() == 1).and_then(|pk| pk.keys[0].column());
         for column in &table.columns {
-            let is_key = primary_key == Some(column.name.as_str()) || column.identity || column.ty.is_serial();
-            let Some((bits, limit, wide)) = narrow_integer(ctx.dialect, column) else { continue };
-            if !is_key {
-                continue;
-            }
+            let Some(key) = narrow_integer_key(ctx.dialect, table, column) else { continue };
+            let (bits, limit, wide) = (key.bits, key.limit, key.wide);
             let referencing = referencing_columns(ctx, table, column);
             let mut message = format!("`{}.{}` is a {bits}-bit key (`{}`): inserts fail after id {}", table.name.name, column.name, column.ty, group(limit));
             if let Some(sequence) = ctx.stats.and_then(|s| s.sequence_for(&table.name, &column.name, ctx.dialect)) {
                 if let Some(last) = sequence.last_value {
                     let used = last as f64 / sequence.max_value.max(1) as f64 * 100.0;
                     message.push_str(&format!("; its sequence is already at {} ({used:.1}% used)", group(last as u64)));
+                }
+            }
+            let exhaustion = ctx.table_capacity().and_then(|c| c.exhaustion.iter().find(|e| e.column == column.name));
+            let mut inside_horizon = false;
+            if let Some(exhaustion) = exhaustion {
+                let pace = format!(
+                    "+{} ids/day ({} fit of {})",
+                    human_count(exhaustion.forecast.growth_per_day.max(0.0)),
+                    exhaustion.forecast.model_name(),
+                    match &exhaustion.source {
+                        KeySource::Sequence(name) => format!("`{name}`'s history"),
+                        KeySource::ColumnMax => "the column maximum's history".to_owned(),
+                    }
+                );
+                match describe_crossing(&exhaustion.crossing) {
+                    Some(when) => {
+                        message.push_str(&format!("; at {pace} it passes {} around {when}", group(exhaustion.limit as u64)));
+                        let window_end = ctx.capacity.last_horizon_day();
+                        inside_horizon = exhaustion.crossing.at.zip(window_end).is_some_and(|(at, end)| at <= end);
+                    }
+                    None => message.push_str(&format!("; at {pace} it does not run out within 100 years")),
                 }
             }
             if !referencing.is_empty() {
@@ -71,28 +92,15 @@ impl Rule for IntKeyExhaustion {
             }
             let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
             let diagnostic = ctx.report(location, message);
+            if inside_horizon {
+                diagnostic.severity = Severity::Error;
+            }
             diagnostic.help(format!("declare it `{wide}` now, while widening it is free"));
             if !edits.is_empty() {
                 diagnostic.fix(Fix::unsafe_edit(format!("Widen `{}` to `{wide}`", column.name), edits));
             }
         }
     }
-}
-
-/// Bits, largest value and the 64-bit type to use instead, for a narrow integer column.
-fn narrow_integer(dialect: Dialect, column: &Column) -> Option<(u32, u64, String)> {
-    let unsigned = column.ty.unsigned;
-    let (bits, wide) = match column.ty.base.as_str() {
-        "smallserial" => (16, "bigserial"),
-        "serial" => (32, "bigserial"),
-        "smallint" => (16, "bigint"),
-        "integer" => (32, "bigint"),
-        "tinyint" if dialect == Dialect::Mysql => (8, "bigint"),
-        _ => return None,
-    };
-    let limit = if unsigned { (1u64 << bits) - 1 } else { (1u64 << (bits - 1)) - 1 };
-    let wide = if unsigned && dialect == Dialect::Mysql { format!("{wide} unsigned") } else { wide.to_owned() };
-    Some((bits, limit, wide))
 }
 
 fn fk_referenced_type(dialect: Dialect, wide: &str) -> String {

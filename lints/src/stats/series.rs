@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use serde::de::{self, Deserializer, Visitor};
@@ -14,7 +15,7 @@ use serde::Deserialize;
 
 use super::history::StatsProblem;
 use super::snapshot::{Snapshot, FORMAT};
-use crate::forecast::Point;
+use crate::forecast::{Forecast, Point};
 
 /// Every series of a stats file, and what was wrong with the lines left out.
 #[derive(Clone, Debug, Default)]
@@ -39,6 +40,22 @@ pub struct TableSeries {
     pub rows: Vec<Point>,
     /// Everything the table occupies: `total_bytes`, else table + index + TOAST.
     pub bytes: Vec<Point>,
+    /// Forecasts depend only on the series: computed once per series, however many analyses
+    /// (an editor's, one per keystroke) share it.
+    rows_forecast: OnceLock<Option<Forecast>>,
+    bytes_forecast: OnceLock<Option<Forecast>>,
+}
+
+impl TableSeries {
+    /// The forecast of the rows history (`None` without points).
+    pub fn rows_forecast(&self) -> Option<&Forecast> {
+        self.rows_forecast.get_or_init(|| Forecast::from_history(&self.rows)).as_ref()
+    }
+
+    /// The forecast of the measured bytes history.
+    pub fn bytes_forecast(&self) -> Option<&Forecast> {
+        self.bytes_forecast.get_or_init(|| Forecast::from_history(&self.bytes)).as_ref()
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -324,6 +324,13 @@ fn describe_model(capacity: &TableCapacity) -> String {
     }
 }
 
+/// One table in the text output: its title line, labelled rows of cells, and notes.
+struct TableBlock {
+    title: String,
+    lines: Vec<(String, Vec<String>)>,
+    notes: Vec<String>,
+}
+
 fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> String {
     let plan = &analysis.capacity;
     let horizons = plan.horizon_days();
@@ -336,7 +343,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     let mut rows_of_text: Vec<(String, Vec<String>)> = Vec::new();
     let mut headings = vec!["now".to_owned()];
     headings.extend(horizons.iter().map(|(_, day)| date_of(*day)));
-    let mut blocks: Vec<(String, Vec<(String, Vec<String>)>, Vec<String>)> = Vec::new();
+    let mut blocks: Vec<TableBlock> = Vec::new();
     let mut unprojected = Vec::new();
     for &index in selected {
         let table = &analysis.schema.tables()[index];
@@ -384,7 +391,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
             ));
         }
         rows_of_text.extend(lines.iter().cloned());
-        blocks.push((title, lines, notes));
+        blocks.push(TableBlock { title, lines, notes });
     }
     let total = &plan.total;
     let mut total_lines = Vec::new();
@@ -419,12 +426,12 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     if !blocks.is_empty() {
         out.push_str(&line("", &headings));
     }
-    for (title, lines, notes) in &blocks {
-        out.push_str(&format!("{title}\n"));
-        for (label, cells) in lines {
+    for block in &blocks {
+        out.push_str(&format!("{}\n", block.title));
+        for (label, cells) in &block.lines {
             out.push_str(&line(label, cells));
         }
-        for note in notes {
+        for note in &block.notes {
             out.push_str(&format!("  ! {note}\n"));
         }
         out.push('\n');

@@ -1,6 +1,9 @@
 //! A real editor: headless Neovim opens a migration of `examples/shop`, starts `schemacast lsp`
-//! through the plugin in `editors/nvim`, receives its diagnostics and applies a quick fix.
+//! through the plugin in `editors/nvim`, receives its diagnostics and applies a quick fix; a
+//! current Neovim shows a table's projection in its inlay hint.
 
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -14,34 +17,13 @@ fn neovim_shows_diagnostics_and_applies_a_quick_fix() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
-    let shop = work.path().join("shop");
-    std::fs::create_dir(&shop).unwrap();
-    for entry in std::fs::read_dir(workspace_root().join("examples/shop")).unwrap().flatten() {
-        std::fs::copy(entry.path(), shop.join(entry.file_name())).unwrap();
-    }
-    let out = work.path().join("out.json");
-    let plugin = workspace_root().join("editors/nvim");
-    let script = workspace_root().join("tests/nvim/code_action.lua");
-    let mut child = Command::new("nvim")
-        .args(["--headless", "--clean", "-n"])
-        .arg("--cmd")
-        .arg(format!("set rtp^={}", plugin.display()))
-        .arg("-c")
-        .arg(format!("luafile {}", script.display()))
-        .env("SCHEMACAST_BIN", binary())
-        .env("FILE", shop.join("V5__coupons.sql"))
-        .env("RULE", "missing-fk-index")
-        .env("OUT", &out)
-        .current_dir(work.path())
-        .spawn()
-        .expect("nvim starts");
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while child.try_wait().unwrap().is_none() {
-        assert!(std::time::Instant::now() < deadline, "headless Neovim did not finish in 90 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its report")).unwrap();
-    assert!(report.get("error").is_none(), "the Neovim script failed: {report}");
+    let shop = copy_shop(work.path());
+    let report = run_script(
+        "nvim".as_ref(),
+        work.path(),
+        "code_action.lua",
+        &[("FILE", shop.join("V5__coupons.sql").as_os_str()), ("RULE", "missing-fk-index".as_ref())],
+    );
     assert_eq!(report["attached"], true, "no diagnostics reached Neovim: {report}");
     let before: Vec<(&str, u64)> = report["before"].as_array().unwrap().iter().map(|d| (d["code"].as_str().unwrap_or(""), d["lnum"].as_u64().unwrap())).collect();
     // V5__coupons.sql line 8 (0-based 7): `orders.coupon_id` without an index.
@@ -62,37 +44,16 @@ fn neovim_shows_the_projection_in_inlay_hints() {
         return;
     };
     let work = tempfile::tempdir().unwrap();
-    let shop = work.path().join("shop");
-    std::fs::create_dir(&shop).unwrap();
-    for entry in std::fs::read_dir(workspace_root().join("examples/shop")).unwrap().flatten() {
-        std::fs::copy(entry.path(), shop.join(entry.file_name())).unwrap();
-    }
+    let shop = copy_shop(work.path());
     std::fs::copy(workspace_root().join("examples/stats/shop.jsonl"), shop.join("stats.jsonl")).unwrap();
     std::fs::write(shop.join("schemacast.toml"), "schema = [\".\"]\nstats = \"stats.jsonl\"\n").unwrap();
-    let out = work.path().join("out.json");
-    let plugin = workspace_root().join("editors/nvim");
-    let script = workspace_root().join("tests/nvim/inlay_hints.lua");
-    let mut child = Command::new(nvim)
-        .args(["--headless", "--clean", "-n"])
-        .arg("--cmd")
-        .arg(format!("set rtp^={}", plugin.display()))
-        .arg("-c")
-        .arg(format!("luafile {}", script.display()))
-        .env("SCHEMACAST_BIN", binary())
-        .env("FILE", shop.join("V6__payments.sql"))
-        .env("TABLE_NAME", "payments")
-        .env("TABLE_LINE", "3")
-        .env("OUT", &out)
-        .current_dir(work.path())
-        .spawn()
-        .expect("nvim starts");
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while child.try_wait().unwrap().is_none() {
-        assert!(std::time::Instant::now() < deadline, "headless Neovim did not finish in 90 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its report")).unwrap();
-    assert!(report.get("error").is_none(), "the Neovim script failed: {report}");
+    let file = shop.join("V6__payments.sql");
+    let report = run_script(
+        &nvim,
+        work.path(),
+        "inlay_hints.lua",
+        &[("FILE", file.as_os_str()), ("TABLE_NAME", "payments".as_ref()), ("TABLE_LINE", "3".as_ref())],
+    );
     assert_eq!(report["shown"], true, "no projection reached Neovim's inlay hints: {report}");
     // The payments table: rows and bytes now, the bytes at the last horizon (one year after the
     // last snapshot, 2026-11-28) and its month.
@@ -104,4 +65,44 @@ fn neovim_shows_the_projection_in_inlay_hints() {
     for expected in ["fit of 118 snapshots", "| 2027-11-28 (1y) |", "rows (80% interval)", "runs out around 2027-02-0", "example price"] {
         assert!(hover.contains(expected), "hover lacks `{expected}`:\n{hover}");
     }
+}
+
+/// A copy of `examples/shop` in `dir`, so a test may edit it.
+fn copy_shop(dir: &Path) -> PathBuf {
+    let shop = dir.join("shop");
+    std::fs::create_dir(&shop).unwrap();
+    for entry in std::fs::read_dir(workspace_root().join("examples/shop")).unwrap().flatten() {
+        std::fs::copy(entry.path(), shop.join(entry.file_name())).unwrap();
+    }
+    shop
+}
+
+/// Runs `tests/nvim/SCRIPT` in headless Neovim with the plugin on the runtime path and returns
+/// the JSON report it writes; fails the test when the script reports an error.
+fn run_script(nvim: &OsStr, dir: &Path, script: &str, env: &[(&str, &OsStr)]) -> Value {
+    let out = dir.join("out.json");
+    let plugin = workspace_root().join("editors/nvim");
+    let script = workspace_root().join("tests/nvim").join(script);
+    let mut command = Command::new(nvim);
+    command
+        .args(["--headless", "--clean", "-n"])
+        .arg("--cmd")
+        .arg(format!("set rtp^={}", plugin.display()))
+        .arg("-c")
+        .arg(format!("luafile {}", script.display()))
+        .env("SCHEMACAST_BIN", binary())
+        .env("OUT", &out)
+        .current_dir(dir);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("nvim starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "headless Neovim did not finish in 90 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its report")).unwrap();
+    assert!(report.get("error").is_none(), "the Neovim script failed: {report}");
+    report
 }

@@ -1,26 +1,55 @@
 //! Forecasting one series (a table's rows or bytes, a sequence's position) from its history,
 //! with prediction intervals that mean what they say.
 //!
-//! Candidates: flat, linear trend, exponential (log-linear) growth and a damped trend (Holt's
-//! damped forecast function, fitted as a curve so irregular sampling needs no resampling). The
-//! model is chosen by AICc, not by a rolling-origin backtest: AICc needs one fit per candidate
-//! (a backtest needs one per origin, too slow for 10,000 tables in a second) and it works from
-//! six points, where a backtest would have almost nothing to hold out. How well the choice and
-//! the intervals work is measured by the backtest bench (`cargo bench -p schemacast-lints
-//! --bench forecast_backtest`) against series whose truth is known.
+//! The model: a curve plus a level that wanders, observed with noise. The level is a random walk
+//! because a table's count is a running sum of daily inserts: a busy week stays in the count, it
+//! does not decay back to a curve. The noise is independent (estimates such as `reltuples`).
+//! Both scale with the series' size. Curves: flat, linear, exponential (on the log scale) and a
+//! damped trend (Holt's damped forecast function as a curve, so irregular sampling needs no
+//! resampling). Per curve, the Kalman filter of this local-level model gives the exact
+//! likelihood, the curve by generalised least squares and the level at the last observation; the
+//! wander's variance comes from maximum likelihood. A jump in level or a change in the growth
+//! rate inside the history is found with Chen and Liu's intervention statistic and fitted as a
+//! step or a ramp, and kept only if it still stands out with the level free to wander. See
+//! `models` for the details.
 //!
-//! Intervals: residuals of a growing table are not independent (a busy week stays in the
-//! count), so the fit's residuals are modelled as AR(1): the forecast starts from the last
-//! observation's deviation and lets it decay, and the interval combines that process's
-//! variance with the parameters' uncertainty (inflated for the autocorrelation), scaled by
-//! Student's t. Reproducible: no sampling.
+//! The point forecast is the candidate with the best AICc (`model`); QAICc when the series moves
+//! more over a few weeks than the best fit expects (see below). AICc, not a rolling-origin
+//! backtest: it needs one fit per candidate where a backtest needs one per origin (too slow for
+//! 10,000 tables in a second), and it works from six points.
+//!
+//! The intervals are prediction intervals for what a snapshot will read then. Per candidate, the
+//! variance combines the level's uncertainty now, its wander until then, the parameters'
+//! uncertainty carried forward and the measurement noise then, scaled by Student's t for the
+//! fit's degrees of freedom. Four things keep them honest where the model is too simple:
+//!
+//! - a dispersion check compares how much the series really moves over a few weeks with what the
+//!   model says, and widens the variance by any excess (busy weeks that add up, a weekly
+//!   rhythm, a curve that does not quite follow the series). It errs on the wide side: on a
+//!   series that is exactly a curve plus independent noise, 80% intervals a year ahead hold up
+//!   to about 88% of values;
+//! - the same excess, as quasi-likelihood's overdispersion, tempers the candidates' weights and
+//!   the evidence a change needs, so persistent busy periods are not read as certainty;
+//! - a change inside the history counts only if it stands out with the level free to wander, so
+//!   a random walk's drift is not extrapolated as a new trend;
+//! - the interval is the mixture of every candidate with an Akaike weight of at least 1%: when a
+//!   straight line and an exponential fit the past about equally well, it spans both futures.
+//!
+//! The backtest bench (`cargo bench -p schemacast-lints --bench forecast_backtest`) measures this
+//! on synthetic series of known truth (linear, exponential, damped, flat, with a level jump or a
+//! slope change; measurement noise of 0.5% to 5% or daily inserts that vary and add up; daily or
+//! irregular sampling; 60 to 365 days of history): pooled over them, the 80% intervals hold
+//! 75-85% of the values seen 30, 90 and 365 days later and the 95% intervals 91-98% (its report
+//! shows each group). A change after the last observation cannot be foreseen, and intervals do
+//! not hold it. Deterministic: no sampling.
 
 mod models;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::function::erf::erfc;
 
 use crate::planning::Growth;
-use models::{fit_all, Fitted, Obs};
+use models::{fit_all, ChangeKind, Fitted, Obs, MIN_WEIGHT};
 
 /// Days in an average month, for "%/month".
 pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
@@ -105,6 +134,12 @@ pub struct Forecast {
     /// The day of a drop to less than half the previous value (a truncate or purge): the fit
     /// starts there.
     pub reset_at: Option<f64>,
+    /// The day of a jump in level inside the fitted history (a bulk load, a partial purge) that
+    /// the fit models as a step, so that it is not read as growth.
+    pub level_shift_at: Option<f64>,
+    /// The day the growth rate changed inside the fitted history (a launch, a new retention
+    /// policy): the fit continues the rate since.
+    pub trend_change_at: Option<f64>,
     /// Instants that appeared more than once, merged by their mean.
     pub merged_duplicates: usize,
     /// Growth at the origin in units per day, and as a percentage per month.
@@ -118,14 +153,17 @@ pub struct Forecast {
     prior_slope: f64,
 }
 
+/// The fitted candidates that count (Akaike weight at least [`MIN_WEIGHT`]), chosen first.
 #[derive(Clone, Debug)]
 struct FitState {
+    components: Vec<Component>,
+}
+
+#[derive(Clone, Debug)]
+struct Component {
     fitted: Fitted,
-    /// Residual autocorrelation per day, and the last residual it decays from.
-    rho_per_day: f64,
-    last_residual: f64,
-    /// How much autocorrelation inflates the parameters' variance.
-    inflation: f64,
+    /// The Akaike weight among the components that count.
+    weight: f64,
     t80: f64,
     t95: f64,
 }
@@ -143,6 +181,8 @@ impl Forecast {
             points: cleaned.obs.len(),
             points_in_history: points.len(),
             reset_at: cleaned.reset_at,
+            level_shift_at: None,
+            trend_change_at: None,
             merged_duplicates: cleaned.merged,
             growth_per_day: 0.0,
             percent_per_month: 0.0,
@@ -160,10 +200,31 @@ impl Forecast {
             return Some(forecast);
         }
         let fits = fit_all(&cleaned.obs);
-        let fitted = fits.into_iter().next()?;
+        let chosen = fits.first()?;
         forecast.method = Method::Fitted;
-        forecast.model = fitted.kind;
-        forecast.fit = Some(fit_state(fitted, &cleaned.obs));
+        forecast.model = chosen.kind;
+        if let Some(change) = chosen.change {
+            let day = Some(cleaned.origin + change.s);
+            match change.kind {
+                ChangeKind::Level => forecast.level_shift_at = day,
+                ChangeKind::Trend => forecast.trend_change_at = day,
+            }
+        }
+        let counted: Vec<Fitted> = fits.into_iter().filter(|f| f.weight >= MIN_WEIGHT).collect();
+        let total: f64 = counted.iter().map(|f| f.weight).sum();
+        let components = counted
+            .into_iter()
+            .map(|fitted| {
+                let df = fitted.df as f64;
+                Component {
+                    weight: fitted.weight / total,
+                    t80: t_quantile(0.90, df),
+                    t95: t_quantile(0.975, df),
+                    fitted,
+                }
+            })
+            .collect();
+        forecast.fit = Some(FitState { components });
         forecast.describe_fit(&cleaned.obs);
         Some(forecast)
     }
@@ -189,6 +250,8 @@ impl Forecast {
             points: 0,
             points_in_history: 0,
             reset_at: None,
+            level_shift_at: None,
+            trend_change_at: None,
             merged_duplicates: 0,
             growth_per_day,
             percent_per_month,
@@ -232,7 +295,13 @@ impl Forecast {
         let years = s / 365.25;
         let trend = 2.0 * self.prior_slope * s;
         let level = self.level.max(0.0);
-        let widen = |bound: f64, up: bool| if up { bound.max(level + trend) } else { bound.min(level + trend).max(0.0) };
+        let widen = |bound: f64, up: bool| {
+            if up {
+                bound.max(level + trend)
+            } else {
+                bound.min(level + trend).max(0.0)
+            }
+        };
         Band {
             value: level,
             interval: Some(Interval {
@@ -286,20 +355,22 @@ impl Forecast {
     }
 
     fn describe_fit(&mut self, obs: &[Obs]) {
-        let Some(state) = &self.fit else { return };
-        let fitted = &state.fitted;
+        let Some(fitted) = self.fit.as_ref().and_then(|state| state.components.first()).map(|c| &c.fitted) else {
+            return;
+        };
         let level = self.level;
         let value = |s: f64| {
             let z = fitted.curve(s);
-            if fitted.is_log() { z.exp() } else { z }
+            if fitted.is_log() {
+                z.exp()
+            } else {
+                z
+            }
         };
-        self.growth_per_day = match fitted.kind {
-            ModelKind::Flat => 0.0,
-            ModelKind::Linear | ModelKind::Damped => fitted.b,
-            ModelKind::Exponential => value(0.0) * fitted.b,
-        };
+        let slope = fitted.slope_at_origin();
+        self.growth_per_day = if fitted.is_log() { value(0.0) * slope } else { slope };
         self.percent_per_month = match fitted.kind {
-            ModelKind::Exponential => ((fitted.b * DAYS_PER_MONTH).exp() - 1.0) * 100.0,
+            ModelKind::Exponential => ((slope * DAYS_PER_MONTH).exp() - 1.0) * 100.0,
             _ if level.abs() > 0.0 => self.growth_per_day * DAYS_PER_MONTH / level * 100.0,
             _ => 0.0,
         };
@@ -312,51 +383,132 @@ impl Forecast {
 }
 
 impl FitState {
+    /// The chosen model's point forecast, and intervals from the mixture of the components that
+    /// count, each weighted by its Akaike weight: when two curves fit the history about as well
+    /// but part ways ahead, the interval spans both.
     fn band(&self, s: f64) -> Band {
-        let fitted = &self.fitted;
-        let decay = self.rho_per_day.powf(s);
-        let center = fitted.curve(s) + decay * self.last_residual;
-        let sigma2 = fitted.sigma2();
-        let process = sigma2 * (1.0 - decay * decay);
-        let parameters = sigma2 * self.inflation * fitted.leverage(s);
-        let se = (process + parameters).max(0.0).sqrt();
-        let back = |z: f64| if fitted.is_log() { z.exp() } else { z };
+        let parts: Vec<Part> = self.components.iter().map(|c| c.part(s)).collect();
+        let chosen = &parts[0];
+        let bound = |p: f64| -> f64 {
+            if parts.len() == 1 {
+                return chosen.quantile(p);
+            }
+            mixture_quantile(&parts, p)
+        };
         Band {
-            value: back(center),
+            value: chosen.back(chosen.center),
             interval: Some(Interval {
-                low80: back(center - self.t80 * se),
-                high80: back(center + self.t80 * se),
-                low95: back(center - self.t95 * se),
-                high95: back(center + self.t95 * se),
+                low80: bound(0.10),
+                high80: bound(0.90),
+                low95: bound(0.025),
+                high95: bound(0.975),
             }),
         }
     }
 }
 
-/// The residual process of a fit: its lag-1 autocorrelation (per day, for irregular gaps) and
-/// the t quantiles for its degrees of freedom.
-fn fit_state(fitted: Fitted, obs: &[Obs]) -> FitState {
-    let residuals: Vec<f64> = obs.iter().map(|o| (if fitted.is_log() { o.y.ln() } else { o.y }) - fitted.curve(o.s)).collect();
-    let sum_squares: f64 = residuals.iter().map(|e| e * e).sum();
-    let lag1: f64 = residuals.windows(2).map(|w| w[0] * w[1]).sum();
-    let n = obs.len() as f64;
-    let r1 = if sum_squares > 0.0 { (lag1 / sum_squares).clamp(0.0, 0.999) } else { 0.0 };
-    // Autocorrelation indistinguishable from noise is treated as none.
-    let r1 = if r1 > 2.0 / n.sqrt() { r1 } else { 0.0 };
-    let mut gaps: Vec<f64> = obs.windows(2).map(|w| w[1].s - w[0].s).filter(|g| *g > 0.0).collect();
-    gaps.sort_by(f64::total_cmp);
-    let gap = gaps.get(gaps.len() / 2).copied().unwrap_or(1.0).max(1e-6);
-    let rho_per_day = if r1 > 0.0 { r1.powf(1.0 / gap) } else { 0.0 };
-    let inflation = ((1.0 + r1) / (1.0 - r1)).clamp(1.0, 50.0);
-    let df = fitted.degrees_of_freedom().max(1) as f64;
-    FitState {
-        last_residual: residuals.last().copied().unwrap_or(0.0),
-        rho_per_day,
-        inflation,
-        t80: t_quantile(0.90, df),
-        t95: t_quantile(0.975, df),
-        fitted,
+/// Standard normal quantiles of the two intervals' upper ends.
+const Z90: f64 = 1.281_551_565_544_600_4;
+const Z975: f64 = 1.959_963_984_540_054;
+
+/// One component's predictive distribution at a horizon, on its fitted scale.
+struct Part {
+    weight: f64,
+    log: bool,
+    center: f64,
+    /// Standard deviations that make a normal match the component's Student t at the 80% and
+    /// 95% levels.
+    sd80: f64,
+    sd95: f64,
+}
+
+impl Component {
+    fn part(&self, s: f64) -> Part {
+        let se = self.fitted.prediction_variance(s).max(0.0).sqrt();
+        Part {
+            weight: self.weight,
+            log: self.fitted.is_log(),
+            center: self.fitted.curve(s),
+            sd80: se * self.t80 / Z90,
+            sd95: se * self.t95 / Z975,
+        }
     }
+}
+
+impl Part {
+    fn back(&self, z: f64) -> f64 {
+        if self.log {
+            z.exp()
+        } else {
+            z
+        }
+    }
+
+    fn sd(&self, p: f64) -> f64 {
+        if (0.05..=0.95).contains(&p) {
+            self.sd80
+        } else {
+            self.sd95
+        }
+    }
+
+    fn z(p: f64) -> f64 {
+        match p {
+            _ if p < 0.05 => -Z975,
+            _ if p < 0.5 => -Z90,
+            _ if p <= 0.95 => Z90,
+            _ => Z975,
+        }
+    }
+
+    fn quantile(&self, p: f64) -> f64 {
+        self.back(self.center + Self::z(p) * self.sd(p))
+    }
+
+    fn cdf(&self, x: f64, p: f64) -> f64 {
+        let z = if self.log {
+            if x <= 0.0 {
+                return 0.0;
+            }
+            x.ln()
+        } else {
+            x
+        };
+        let sd = self.sd(p);
+        if sd > 0.0 {
+            0.5 * erfc((self.center - z) / (sd * std::f64::consts::SQRT_2))
+        } else if z >= self.center {
+            1.0
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The `p` quantile of a weighted mixture, by bisection between the components' own quantiles
+/// (the mixture's lies between the smallest and the largest of them).
+fn mixture_quantile(parts: &[Part], p: f64) -> f64 {
+    let (mut low, mut high) = parts
+        .iter()
+        .map(|part| part.quantile(p))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), q| (l.min(q), h.max(q)));
+    if !(low.is_finite() && high.is_finite()) {
+        return parts[0].quantile(p);
+    }
+    // A millionth of the value is far finer than any interval, and takes about 20 halvings.
+    for _ in 0..60 {
+        if high - low <= 1e-6 * high.abs().max(low.abs()) {
+            break;
+        }
+        let middle = 0.5 * (low + high);
+        let cdf: f64 = parts.iter().map(|part| part.weight * part.cdf(middle, p)).sum();
+        if cdf < p {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    0.5 * (low + high)
 }
 
 /// Student's t quantile; for many degrees of freedom the Cornish-Fisher expansion around the
@@ -369,7 +521,8 @@ fn t_quantile(p: f64, df: f64) -> f64 {
     }
     let z = statrs::distribution::Normal::standard().inverse_cdf(p);
     let (z3, z5, z7) = (z.powi(3), z.powi(5), z.powi(7));
-    z + (z3 + z) / (4.0 * df) + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * df * df)
+    z + (z3 + z) / (4.0 * df)
+        + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * df * df)
         + (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / (384.0 * df * df * df)
 }
 
@@ -411,7 +564,8 @@ fn clean(points: &[Point]) -> Option<Cleaned> {
             _ => merged_points.push((point.day, point.value, 1)),
         }
     }
-    let values: Vec<(f64, f64)> = merged_points.into_iter().map(|(day, sum, count)| (day, sum / count as f64)).collect();
+    let values: Vec<(f64, f64)> =
+        merged_points.into_iter().map(|(day, sum, count)| (day, sum / count as f64)).collect();
     // A table that halves now and then (a staging table, a queue) is volatile, not reset: only
     // a history with at most two such drops is cut at the last one.
     let drops: Vec<usize> = (1..values.len()).filter(|&i| values[i].1 < 0.5 * values[i - 1].1).collect();
@@ -437,7 +591,7 @@ mod tests {
 
     #[test]
     fn picks_the_model_that_generated_a_clean_series() {
-        let cases: [(ModelKind, Box<dyn Fn(f64) -> f64>); 4] = [
+        let cases: [(ModelKind, Curve); 4] = [
             (ModelKind::Linear, Box::new(|d| 1e6 + 5_000.0 * d)),
             (ModelKind::Exponential, Box::new(|d| 1e6 * (0.01 * d).exp())),
             (ModelKind::Damped, Box::new(|d| 1e6 + 5_000.0 * (1.0 - (-d / 40.0f64).exp()) * 40.0)),
@@ -489,7 +643,7 @@ mod tests {
 
     #[test]
     fn a_volatile_table_is_not_reset_at_every_drop() {
-        let history = daily(60, |d| if (d as u32) % 3 == 0 { 1_000.0 } else { 40_000.0 });
+        let history = daily(60, |d| if (d as u32).is_multiple_of(3) { 1_000.0 } else { 40_000.0 });
         let forecast = Forecast::from_history(&history).unwrap();
         assert_eq!(forecast.reset_at, None);
         assert_eq!(forecast.points, 60);
@@ -519,12 +673,14 @@ mod tests {
 
     #[test]
     fn planned_growth_compounds_or_adds() {
-        let compound = Forecast::planned(1e6, 0.0, Some(Growth::Percent { percent: 3.0, per: crate::planning::Period::Month }));
+        let compound =
+            Forecast::planned(1e6, 0.0, Some(Growth::Percent { percent: 3.0, per: crate::planning::Period::Month }));
         let year = compound.at(365.25).value;
         assert!((year / 1e6 - 1.03f64.powi(12)).abs() < 1e-9, "{year}");
         assert!(compound.at(10.0).interval.is_none());
         assert!((compound.percent_per_month - 3.0).abs() < 1e-9);
-        let linear = Forecast::planned(0.0, 0.0, Some(Growth::Rows { rows: 50_000.0, per: crate::planning::Period::Day }));
+        let linear =
+            Forecast::planned(0.0, 0.0, Some(Growth::Rows { rows: 50_000.0, per: crate::planning::Period::Day }));
         assert_eq!(linear.at(10.0).value, 500_000.0);
         assert_eq!(linear.model_name(), "annotation");
     }
@@ -535,5 +691,132 @@ mod tests {
         assert!((t_quantile(0.90, 5.0) - 1.476).abs() < 1e-3);
         assert!((t_quantile(0.975, 60.0) - 2.000).abs() < 1e-3);
         assert!((t_quantile(0.90, 1000.0) - 1.2824).abs() < 1e-3);
+    }
+
+    /// Deterministic noise, uniform in [-1, 1] and without pattern (a splitmix64 hash of `i`).
+    fn hashed(i: u64) -> f64 {
+        let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+    }
+
+    /// Irregular days (gaps of one to nine days, two readings at the same instant), each value
+    /// off by up to 0.2%.
+    fn irregular(f: impl Fn(f64) -> f64) -> Vec<Point> {
+        let mut day = 0.0;
+        let mut points = Vec::new();
+        for i in 0..60 {
+            points.push(Point { day: 20_000.0 + day, value: f(day) * (1.0 + 0.002 * hashed(i)) });
+            if i == 30 {
+                points.push(Point { day: 20_000.0 + day, value: f(day) * (1.0 + 0.002 * hashed(1_000 + i)) });
+            }
+            day += 1.0 + (i * 7 % 9) as f64;
+        }
+        points
+    }
+
+    type Curve = Box<dyn Fn(f64) -> f64>;
+
+    #[test]
+    fn picks_the_model_that_generated_an_irregular_series() {
+        let cases: [(ModelKind, Curve); 4] = [
+            (ModelKind::Linear, Box::new(|d| 2e6 + 3_000.0 * d)),
+            (ModelKind::Exponential, Box::new(|d| 2e6 * (0.002 * d).exp())),
+            (ModelKind::Damped, Box::new(|d| 2e6 + 9_000.0 * (1.0 - (-d / 60.0f64).exp()) * 60.0)),
+            (ModelKind::Flat, Box::new(|_| 7_777.0)),
+        ];
+        for (kind, f) in cases {
+            let forecast = Forecast::from_history(&irregular(f)).unwrap();
+            assert_eq!(forecast.model, kind, "{kind:?}");
+            assert_eq!((forecast.level_shift_at, forecast.trend_change_at), (None, None), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_bulk_load_is_a_level_shift_not_growth() {
+        let history =
+            daily(200, |d| 1e6 + 2_000.0 * d + if d >= 120.0 { 300_000.0 } else { 0.0 } + 5_000.0 * wobble(d));
+        let forecast = Forecast::from_history(&history).unwrap();
+        assert_eq!(forecast.level_shift_at, Some(20_120.0));
+        assert!((forecast.growth_per_day - 2_000.0).abs() < 100.0, "{}", forecast.growth_per_day);
+        let truth = 1e6 + 2_000.0 * (199.0 + 90.0) + 300_000.0;
+        let band = forecast.at(forecast.origin + 90.0);
+        let interval = band.interval.unwrap();
+        assert!(interval.low80 < truth && truth < interval.high80, "{band:?} vs {truth}");
+    }
+
+    #[test]
+    fn a_change_of_growth_rate_is_followed() {
+        let history =
+            daily(240, |d| 1e6 + 1_000.0 * d.min(120.0) + 3_000.0 * (d - 120.0).max(0.0) + 4_000.0 * wobble(d));
+        let forecast = Forecast::from_history(&history).unwrap();
+        let at = forecast.trend_change_at.unwrap();
+        assert!((at - 20_120.0).abs() <= 8.0, "{at}");
+        assert!((forecast.growth_per_day - 3_000.0).abs() < 150.0, "{}", forecast.growth_per_day);
+        let truth = 1e6 + 1_000.0 * 120.0 + 3_000.0 * (239.0 + 365.0 - 120.0);
+        let interval = forecast.at(forecast.origin + 365.0).interval.unwrap();
+        assert!(interval.low80 < truth && truth < interval.high80, "{interval:?} vs {truth}");
+    }
+
+    #[test]
+    fn an_id_sequence_runs_out_on_the_day_its_rate_says() {
+        let limit = 2_147_483_647.0;
+        let clean = daily(180, |d| 1.2e9 + 1.5e6 * d);
+        let forecast = Forecast::from_history(&clean).unwrap();
+        assert_eq!(forecast.model, ModelKind::Linear);
+        let truth = 20_000.0 + (limit - 1.2e9) / 1.5e6;
+        let crossing = forecast.crossing(limit);
+        assert!((crossing.at.unwrap() - truth).abs() < 0.05, "{crossing:?} vs {truth}");
+        // Daily use varying by up to ±20% and adding up: the date moves, the interval holds it.
+        let used = |d: f64| 1.5e6 * (1.0 + 0.2 * wobble(d));
+        let mut position = 1.2e9;
+        let history: Vec<Point> = (0..180)
+            .map(|d| {
+                position += used(d as f64);
+                Point { day: 20_000.0 + d as f64, value: position.round() }
+            })
+            .collect();
+        let mut day = 179.0;
+        while position + used(day + 1.0) < limit {
+            day += 1.0;
+            position += used(day);
+        }
+        let truth = 20_000.0 + day + (limit - position) / used(day + 1.0);
+        let crossing = Forecast::from_history(&history).unwrap().crossing(limit);
+        let (low, high) = (crossing.at_low.unwrap(), crossing.at_high.unwrap());
+        assert!(low <= truth && truth <= high, "{low} {truth} {high}");
+        // Whether the rate will bend is uncertain too (a damped trend fits the year almost as
+        // well), so the interval is not tight; it still dates the exhaustion.
+        assert!(high - low < (truth - 20_179.0) / 2.0, "{low} {high}");
+    }
+
+    #[test]
+    fn a_random_walk_gets_intervals_that_keep_widening() {
+        // A flat table whose daily inserts and deletes never quite balance.
+        let mut level = 5e6;
+        let history: Vec<Point> = (0..365)
+            .map(|d| {
+                level += 2_000.0 * wobble(d as f64);
+                Point { day: 20_000.0 + d as f64, value: level }
+            })
+            .collect();
+        let forecast = Forecast::from_history(&history).unwrap();
+        let width = |h: f64| forecast.at(forecast.origin + h).interval.map_or(0.0, |i| i.high80 - i.low80);
+        // At least like the square root of time (a decaying deviation would level off), at most
+        // linearly (the drift is uncertain too).
+        let ratio = width(360.0) / width(40.0);
+        assert!((2.5..9.0).contains(&ratio), "{ratio}: {} {}", width(40.0), width(360.0));
+    }
+
+    #[test]
+    fn a_mixture_quantile_lies_between_its_parts() {
+        let part = |weight: f64, center: f64| Part { weight, log: false, center, sd80: 1.0, sd95: 1.0 };
+        let same = [part(0.5, 10.0), part(0.5, 10.0)];
+        assert!((mixture_quantile(&same, 0.9) - (10.0 + Z90)).abs() < 1e-6);
+        let apart = [part(0.5, 0.0), part(0.5, 100.0)];
+        let (low, high) = (mixture_quantile(&apart, 0.1), mixture_quantile(&apart, 0.9));
+        // Each end is a fifth of the way into its own part: Φ⁻¹(0.2) ≈ -0.8416.
+        assert!((low + 0.8416).abs() < 1e-3 && (high - 100.8416).abs() < 1e-3, "{low} {high}");
     }
 }

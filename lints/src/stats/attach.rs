@@ -17,6 +17,8 @@ pub struct AttachedStats {
     table_stats: Vec<Option<usize>>,
     /// The same by the schema's table name.
     by_name: HashMap<QualifiedName, usize>,
+    /// Sequences by the folded `schema.table.column` they feed.
+    sequence_by_owner: HashMap<String, usize>,
     /// Tables of the database the DDL does not define (a migration tool's bookkeeping table,
     /// say), as the snapshot names them.
     pub unmatched_in_stats: Vec<QualifiedName>,
@@ -54,7 +56,7 @@ impl AttachedStats {
     pub fn sequence_for(&self, table: &QualifiedName, column: &str, dialect: Dialect) -> Option<&super::SequenceStats> {
         let stats = self.for_table(table)?;
         let wanted = super::snapshot::qualified_column(&stats.schema, &stats.name, column);
-        self.snapshot.sequences.iter().find(|s| s.owned_by.as_deref().is_some_and(|o| fold(dialect, o) == fold(dialect, &wanted)))
+        self.sequence_by_owner.get(&fold(dialect, &wanted)).map(|&i| &self.snapshot.sequences[i])
     }
 
     pub fn matched_tables(&self) -> usize {
@@ -114,7 +116,13 @@ pub fn attach(schema: &Schema, snapshot: Snapshot) -> AttachedStats {
         .filter(|(_, used)| !**used)
         .map(|(t, _)| QualifiedName { schema: t.schema.clone(), name: t.name.clone() })
         .collect();
-    AttachedStats { snapshot, table_stats, by_name, unmatched_in_stats, unmatched_in_schema, unmatched_columns }
+    let mut sequence_by_owner = HashMap::new();
+    for (index, sequence) in snapshot.sequences.iter().enumerate() {
+        if let Some(owner) = &sequence.owned_by {
+            sequence_by_owner.entry(fold(dialect, owner)).or_insert(index);
+        }
+    }
+    AttachedStats { snapshot, table_stats, by_name, sequence_by_owner, unmatched_in_stats, unmatched_in_schema, unmatched_columns }
 }
 
 /// The names the catalog reports are already folded; comparing them as the dialect compares

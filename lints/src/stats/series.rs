@@ -24,13 +24,11 @@ pub struct StatsSeries {
     pub snapshot_days: Vec<f64>,
     pub tables: Vec<TableSeries>,
     pub sequences: Vec<SequenceSeries>,
-    /// Integer columns every row of which is distinct (`n_distinct` -1): likely keys whose
-    /// maximum tracks how fast ids are used when no sequence says so.
-    pub key_columns: Vec<ColumnSeries>,
     pub problems: Vec<StatsProblem>,
     /// The line holding the latest usable snapshot.
     pub latest_line: Option<u32>,
     table_index: HashMap<(String, String), usize>,
+    sequence_index: HashMap<(String, String), usize>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -40,6 +38,9 @@ pub struct TableSeries {
     pub rows: Vec<Point>,
     /// Everything the table occupies: `total_bytes`, else table + index + TOAST.
     pub bytes: Vec<Point>,
+    /// Integer columns every row of which is distinct (`n_distinct` -1): likely keys whose
+    /// maximum tracks how fast ids are used when no sequence says so.
+    pub key_columns: Vec<ColumnSeries>,
     /// Forecasts depend only on the series: computed once per series, however many analyses
     /// (an editor's, one per keystroke) share it.
     rows_forecast: OnceLock<Option<Forecast>>,
@@ -71,8 +72,6 @@ pub struct SequenceSeries {
 
 #[derive(Clone, Debug)]
 pub struct ColumnSeries {
-    pub schema: String,
-    pub table: String,
     pub column: String,
     pub max: Vec<Point>,
 }
@@ -84,11 +83,11 @@ impl StatsSeries {
     }
 
     pub fn sequence(&self, schema: &str, name: &str) -> Option<&SequenceSeries> {
-        self.sequences.iter().find(|s| s.schema == schema && s.name == name)
+        self.sequence_index.get(&(schema.to_owned(), name.to_owned())).map(|&i| &self.sequences[i])
     }
 
     pub fn key_column(&self, schema: &str, table: &str, column: &str) -> Option<&ColumnSeries> {
-        self.key_columns.iter().find(|c| c.schema == schema && c.table == table && c.column == column)
+        self.table(schema, table)?.key_columns.iter().find(|c| c.column == column)
     }
 
     /// The last snapshot's day, where projections start.
@@ -195,13 +194,13 @@ fn parse_line(line: &str) -> Result<LeanSnapshot<'_>, String> {
     Ok(snapshot)
 }
 
-/// Matches each line's tables to series: first by position (collectors list tables in the same
-/// order every time), then by name.
+/// Matches each line's tables and sequences to series: first by position (collectors list them
+/// in the same order every time), then by name, so names are hashed and copied only when first
+/// seen or reordered.
 #[derive(Default)]
 struct Builder {
     previous_order: Vec<usize>,
-    sequence_index: HashMap<(String, String), usize>,
-    column_index: HashMap<(String, String, String), usize>,
+    previous_sequence_order: Vec<usize>,
 }
 
 impl Builder {
@@ -234,48 +233,52 @@ impl Builder {
             if let Some(bytes) = bytes {
                 target.bytes.push(Point { day, value: bytes as f64 });
             }
-            for column in table.columns {
-                let (Some(IntegerOrOther(Some(max))), Some(n_distinct)) = (column.max, column.n_distinct) else { continue };
-                if n_distinct != -1.0 {
-                    continue;
+            for (column, max) in table.columns.0 {
+                let point = Point { day, value: max as f64 };
+                match target.key_columns.iter_mut().find(|c| c.column == column) {
+                    Some(known) => known.max.push(point),
+                    None => target.key_columns.push(ColumnSeries { column: column.into_owned(), max: vec![point] }),
                 }
-                let key = (table.schema.to_string(), table.name.to_string(), column.name.to_string());
-                let next = series.key_columns.len();
-                let index = *self.column_index.entry(key).or_insert(next);
-                if index == next {
-                    series.key_columns.push(ColumnSeries {
-                        schema: table.schema.to_string(),
-                        table: table.name.to_string(),
-                        column: column.name.to_string(),
-                        max: Vec::new(),
-                    });
-                }
-                series.key_columns[index].max.push(Point { day, value: max as f64 });
             }
         }
         self.previous_order = order;
-        for sequence in snapshot.sequences {
-            let key = (sequence.schema.to_string(), sequence.name.to_string());
-            let next = series.sequences.len();
-            let index = *self.sequence_index.entry(key).or_insert(next);
-            if index == next {
-                series.sequences.push(SequenceSeries {
-                    schema: sequence.schema.to_string(),
-                    name: sequence.name.to_string(),
-                    owned_by: None,
-                    max_value: sequence.max_value,
-                    increment: sequence.increment,
-                    last_values: Vec::new(),
-                });
-            }
+        let mut order = Vec::with_capacity(snapshot.sequences.len());
+        for (position, sequence) in snapshot.sequences.into_iter().enumerate() {
+            let same_place = self.previous_sequence_order.get(position).copied().filter(|&i| {
+                let known = &series.sequences[i];
+                known.name == sequence.name && known.schema == sequence.schema
+            });
+            let index = match same_place {
+                Some(index) => index,
+                None => {
+                    let key = (sequence.schema.to_string(), sequence.name.to_string());
+                    let next = series.sequences.len();
+                    let index = *series.sequence_index.entry(key).or_insert(next);
+                    if index == next {
+                        series.sequences.push(SequenceSeries {
+                            schema: sequence.schema.to_string(),
+                            name: sequence.name.to_string(),
+                            owned_by: None,
+                            max_value: sequence.max_value,
+                            increment: sequence.increment,
+                            last_values: Vec::new(),
+                        });
+                    }
+                    index
+                }
+            };
+            order.push(index);
             let target = &mut series.sequences[index];
             target.max_value = sequence.max_value;
             target.increment = sequence.increment;
-            target.owned_by = sequence.owned_by.map(Cow::into_owned);
+            if target.owned_by.as_deref() != sequence.owned_by.as_deref() {
+                target.owned_by = sequence.owned_by.map(Cow::into_owned);
+            }
             if let Some(last) = sequence.last_value {
                 target.last_values.push(Point { day, value: last as f64 });
             }
         }
+        self.previous_sequence_order = order;
     }
 }
 
@@ -309,7 +312,7 @@ struct LeanTable<'a> {
     #[serde(default)]
     total_bytes: Option<u64>,
     #[serde(default, borrow)]
-    columns: Vec<LeanColumn<'a>>,
+    columns: KeyColumns<'a>,
 }
 
 #[derive(Deserialize)]
@@ -343,6 +346,34 @@ fn yes() -> bool {
 
 fn one() -> i64 {
     1
+}
+
+/// The columns of a table entry that look like keys (every value distinct, an integer maximum),
+/// with that maximum. The others are read past without being kept, so a wide table's columns
+/// cost no allocation.
+#[derive(Default)]
+struct KeyColumns<'a>(Vec<(Cow<'a, str>, i64)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for KeyColumns<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Columns<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Columns<'a> {
+            type Value = KeyColumns<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of columns")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(column) = seq.next_element::<LeanColumn<'de>>()? {
+                    if let (Some(IntegerOrOther(Some(max))), Some(-1.0)) = (column.max, column.n_distinct) {
+                        keys.push((column.name, max));
+                    }
+                }
+                Ok(KeyColumns(keys))
+            }
+        }
+        deserializer.deserialize_seq(Columns(std::marker::PhantomData))
+    }
 }
 
 /// A column's `max`: an integer is kept; a float or a temporal text is read past.

@@ -220,6 +220,8 @@ fn table_json(analysis: &Analysis, index: usize) -> Value {
         "r_squared": f.r_squared.map(|r| (r * 10_000.0).round() / 10_000.0),
         "residual_percent": f.residual_percent.map(|r| (r * 1000.0).round() / 1000.0),
         "reset_at": f.reset_at.map(date_of),
+        "level_shift_at": f.level_shift_at.map(date_of),
+        "trend_change_at": f.trend_change_at.map(date_of),
         "merged_duplicates": f.merged_duplicates,
     })));
     value["bytes_now"] = json!(capacity.bytes_now.round());
@@ -318,6 +320,12 @@ fn describe_model(capacity: &TableCapacity) -> String {
             text.push_str(&format!(": {growth}"));
             if let Some(reset) = rows.reset_at {
                 text.push_str(&format!("; fitted after a drop on {}", date_of(reset)));
+            }
+            if let Some(shift) = rows.level_shift_at {
+                text.push_str(&format!("; a jump on {} is not counted as growth", date_of(shift)));
+            }
+            if let Some(change) = rows.trend_change_at {
+                text.push_str(&format!("; growth changed on {}, the rate since is projected", date_of(change)));
             }
             text
         }

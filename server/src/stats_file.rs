@@ -51,8 +51,7 @@ pub(crate) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>
         }
         Err(e) => return Err(e).with_context(|| format!("{}: cannot read stats file", path.display())),
     };
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(read_stats(&text, &path.display().to_string()))
+    Ok(read_stats(&bytes, &path.display().to_string()))
 }
 
 /// Appends snapshots to the stats file, all or nothing.

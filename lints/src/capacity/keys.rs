@@ -90,7 +90,7 @@ pub(crate) fn exhaustion(schema: &Schema, table: &Table, stats: Option<&Attached
         if !forecast.has_enough_history() {
             continue;
         }
-        let crossing = super::crossing_of(forecast.origin, limit, |day| forecast.at(day));
+        let crossing = forecast.crossing(limit);
         found.push(KeyExhaustion { column: column.name.clone(), type_name: column.ty.to_string(), limit, source, current, forecast, crossing });
     }
     found

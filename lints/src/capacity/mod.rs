@@ -11,7 +11,7 @@
 mod horizon;
 mod keys;
 
-use crate::forecast::{Band, Crossing, Forecast, Interval, DAYS_PER_MONTH};
+use crate::forecast::{crossing_of, Band, Crossing, Edge, Forecast, Interval, DAYS_PER_MONTH};
 use crate::rules::{rows_now, RowSource};
 use crate::schema::{Schema, Table};
 use crate::stats::{AttachedStats, StatsSeries};
@@ -136,9 +136,22 @@ impl TableCapacity {
         }
     }
 
+    /// One edge of the bytes band at `day`, for crossing searches.
+    pub fn bytes_edge_at(&self, day: f64, edge: Edge) -> f64 {
+        match (self.bytes_source, &self.measured_bytes, &self.rows) {
+            (BytesSource::Measured, Some(forecast), _) => forecast.edge_at(day, edge),
+            (_, _, Some(rows)) => self.bytes_of(rows.edge_at(day, edge)),
+            _ => self.bytes_now,
+        }
+    }
+
+    fn bytes_of(&self, rows: f64) -> f64 {
+        (self.size.sizes_at(rows).total_bytes() as f64 + self.offset).max(0.0)
+    }
+
     /// Rows mapped through the estimator (monotone, so bounds map to bounds).
     fn bytes_of_rows(&self, rows: Band) -> Band {
-        let bytes = |r: f64| (self.size.sizes_at(r).total_bytes() as f64 + self.offset).max(0.0);
+        let bytes = |r: f64| self.bytes_of(r);
         Band {
             value: bytes(rows.value),
             interval: rows.interval.map(|i| Interval {
@@ -224,14 +237,29 @@ pub fn plan(
     let mut plan = CapacityPlan { origin, settings: settings.clone(), tables: Vec::new(), total: TotalCapacity::default() };
     let horizons = plan.horizon_days();
     let size_limit = settings.table_size_gib * GIB;
-    for table in schema.tables() {
+    let project = |table: &Table| {
         // Sizing a table costs a layout; one with neither stats nor a plan has nothing to project.
         let known = stats.and_then(|s| s.for_table(&table.name)).is_some() || table.plan.is_some();
-        let capacity = (!table.temporary && known)
+        (!table.temporary && known)
             .then(|| table_capacity(schema, table, stats, series, settings, origin, &horizons, size_limit))
-            .filter(|c| c.rows.is_some() || c.bytes_measured || c.measured_bytes.is_some());
-        plan.tables.push(capacity);
-    }
+            .filter(|c| c.rows.is_some() || c.bytes_measured || c.measured_bytes.is_some())
+    };
+    let tables = schema.tables();
+    // Fitting thousands of histories is worth both cores; a handful is not worth a thread.
+    plan.tables = if tables.len() >= 64 {
+        let (first, second) = tables.split_at(tables.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| second.iter().map(project).collect::<Vec<_>>());
+            let mut mine: Vec<_> = first.iter().map(project).collect();
+            match other.join() {
+                Ok(rest) => mine.extend(rest),
+                Err(_) => mine.extend(second.iter().map(project)),
+            }
+            mine
+        })
+    } else {
+        tables.iter().map(project).collect()
+    };
     plan.total = total(schema, &plan, &horizons);
     plan
 }
@@ -307,7 +335,7 @@ fn table_capacity(
         .collect();
     if let Some(origin) = origin {
         if capacity.rows.is_some() || capacity.measured_bytes.is_some() {
-            capacity.size_crossing = Some(crossing_of(origin, size_limit, |day| capacity.bytes_at(day)));
+            capacity.size_crossing = Some(crossing_of(origin, size_limit, |day, edge| capacity.bytes_edge_at(day, edge)));
         }
     }
     capacity.exhaustion = keys::exhaustion(schema, table, stats, series);
@@ -367,7 +395,25 @@ fn total(schema: &Schema, plan: &CapacityPlan, horizons: &[(Horizon, f64)]) -> T
         })
         .collect();
     if let (Some(budget), Some(origin)) = (plan.settings.budget_gib, plan.origin) {
-        total.budget_crossing = Some(crossing_of(origin, budget * GIB, at));
+        // The total's edges: values add; the 80% half-widths add in quadrature, as above.
+        let tables: Vec<&TableCapacity> = counted.iter().filter_map(|&i| plan.table(i)).collect();
+        let edge = |day: f64, edge: Edge| {
+            let mut value = 0.0;
+            let mut squares = 0.0;
+            for table in &tables {
+                let center = table.bytes_edge_at(day, Edge::Value);
+                value += center;
+                if edge != Edge::Value {
+                    squares += (table.bytes_edge_at(day, edge) - center).powi(2);
+                }
+            }
+            match edge {
+                Edge::Value => value,
+                Edge::High80 => value + squares.sqrt(),
+                Edge::Low80 => (value - squares.sqrt()).max(0.0),
+            }
+        };
+        total.budget_crossing = Some(crossing_of(origin, budget * GIB, edge));
     }
     total
 }
@@ -394,45 +440,6 @@ fn sum_bands(bands: impl Iterator<Item = Band>) -> Band {
             low95: (value - low95).max(0.0),
             high95: value + high95,
         }),
-    }
-}
-
-/// When `band(day)` first reaches `limit` after `origin`: the point's day and the 80% interval's
-/// (the upper bound reaches it first). Growth is assumed monotone: the search doubles its step
-/// until the bound passes the limit, then bisects, so a total over thousands of tables costs a
-/// few dozen evaluations, not one per week of a century.
-pub fn crossing_of(origin: f64, limit: f64, band: impl Fn(f64) -> Band) -> Crossing {
-    let first = |bound: &dyn Fn(&Band) -> f64| -> Option<f64> {
-        if bound(&band(origin)) >= limit {
-            return Some(origin);
-        }
-        let mut previous: f64 = 0.0;
-        let mut step: f64 = 1.0;
-        loop {
-            let s = (previous + step).min(crate::forecast::CROSSING_SEARCH_DAYS);
-            if bound(&band(origin + s)) >= limit {
-                let (mut lo, mut hi) = (previous, s);
-                while hi - lo > 0.01 {
-                    let mid = (lo + hi) / 2.0;
-                    if bound(&band(origin + mid)) >= limit {
-                        hi = mid;
-                    } else {
-                        lo = mid;
-                    }
-                }
-                return Some(origin + hi);
-            }
-            if s >= crate::forecast::CROSSING_SEARCH_DAYS {
-                return None;
-            }
-            previous = s;
-            step *= 2.0;
-        }
-    };
-    Crossing {
-        at: first(&|b| b.value),
-        at_low: first(&|b| b.interval.map_or(b.value, |i| i.high80)),
-        at_high: first(&|b| b.interval.map_or(b.value, |i| i.low80)),
     }
 }
 

@@ -107,6 +107,63 @@ pub struct Crossing {
     pub at_high: Option<f64>,
 }
 
+/// Which edge of a band: the point forecast or an end of its 80% interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Value,
+    Low80,
+    High80,
+}
+
+impl Edge {
+    /// This edge of `band`; a band without an interval (a plan) has every edge at its value.
+    pub fn of(self, band: &Band) -> f64 {
+        match (self, band.interval) {
+            (Edge::Low80, Some(i)) => i.low80,
+            (Edge::High80, Some(i)) => i.high80,
+            _ => band.value,
+        }
+    }
+}
+
+/// When `edge(day, ·)` first reaches `limit` after `origin`: the point's day, and the 80%
+/// interval's (the upper edge reaches it first). Growth is taken as monotone: an edge still
+/// below the limit a century ahead never reaches it, and otherwise the step doubles until the
+/// edge passes the limit, then bisects to a quarter of an hour. A few dozen evaluations, not one
+/// per week of a century, so a total over thousands of tables stays cheap.
+pub fn crossing_of(origin: f64, limit: f64, edge: impl Fn(f64, Edge) -> f64) -> Crossing {
+    let first = |which: Edge| -> Option<f64> {
+        if edge(origin, which) >= limit {
+            return Some(origin);
+        }
+        if edge(origin + CROSSING_SEARCH_DAYS, which) < limit {
+            return None;
+        }
+        let (mut previous, mut step): (f64, f64) = (0.0, 1.0);
+        loop {
+            let s = (previous + step).min(CROSSING_SEARCH_DAYS);
+            if edge(origin + s, which) >= limit {
+                let (mut lo, mut hi) = (previous, s);
+                while hi - lo > 0.01 {
+                    let mid = (lo + hi) / 2.0;
+                    if edge(origin + mid, which) >= limit {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                return Some(origin + hi);
+            }
+            if s >= CROSSING_SEARCH_DAYS {
+                return None;
+            }
+            previous = s;
+            step *= 2.0;
+        }
+    };
+    Crossing { at: first(Edge::Value), at_low: first(Edge::High80), at_high: first(Edge::Low80) }
+}
+
 /// How the projection was made.
 #[derive(Clone, Debug)]
 pub enum Method {
@@ -313,45 +370,19 @@ impl Forecast {
         }
     }
 
-    /// When the projection first reaches `limit`, searched up to [`CROSSING_SEARCH_DAYS`] ahead.
-    pub fn crossing(&self, limit: f64) -> Crossing {
-        let at = self.first_day(limit, |b| b.value);
-        let has_interval = self.at(self.origin + 1.0).interval.is_some();
-        if !has_interval {
-            return Crossing { at, at_low: at, at_high: at };
-        }
-        Crossing {
-            at,
-            at_low: self.first_day(limit, |b| b.interval.map_or(b.value, |i| i.high80)),
-            at_high: self.first_day(limit, |b| b.interval.map_or(b.value, |i| i.low80)),
+    /// One edge of the band at `day`, computing only that edge: crossing searches evaluate many
+    /// days, and a mixture's quantile costs a bisection.
+    pub fn edge_at(&self, day: f64, edge: Edge) -> f64 {
+        let s = (day - self.origin).max(0.0);
+        match (&self.method, &self.fit) {
+            (Method::Fitted, Some(state)) => state.edge(s, edge),
+            _ => edge.of(&self.at(day)),
         }
     }
 
-    fn first_day(&self, limit: f64, bound: impl Fn(&Band) -> f64) -> Option<f64> {
-        if bound(&self.at(self.origin)) >= limit {
-            return Some(self.origin);
-        }
-        // Weekly steps, then bisection inside the week that crosses.
-        let step = 7.0;
-        let mut previous = 0.0;
-        let mut s = step;
-        while s <= CROSSING_SEARCH_DAYS {
-            if bound(&self.at(self.origin + s)) >= limit {
-                let (mut lo, mut hi) = (previous, s);
-                while hi - lo > 0.01 {
-                    let mid = (lo + hi) / 2.0;
-                    if bound(&self.at(self.origin + mid)) >= limit {
-                        hi = mid;
-                    } else {
-                        lo = mid;
-                    }
-                }
-                return Some(self.origin + hi);
-            }
-            previous = s;
-            s += step;
-        }
-        None
+    /// When the projection first reaches `limit`, searched up to [`CROSSING_SEARCH_DAYS`] ahead.
+    pub fn crossing(&self, limit: f64) -> Crossing {
+        crossing_of(self.origin, limit, |day, edge| self.edge_at(day, edge))
     }
 
     fn describe_fit(&mut self, obs: &[Obs]) {
@@ -383,6 +414,23 @@ impl Forecast {
 }
 
 impl FitState {
+    fn edge(&self, s: f64, edge: Edge) -> f64 {
+        let p = match edge {
+            Edge::Value => {
+                let chosen = self.components[0].part(s);
+                return chosen.back(chosen.center);
+            }
+            Edge::Low80 => 0.10,
+            Edge::High80 => 0.90,
+        };
+        let parts: Vec<Part> = self.components.iter().map(|c| c.part(s)).collect();
+        if parts.len() == 1 {
+            parts[0].quantile(p)
+        } else {
+            mixture_quantile(&parts, p)
+        }
+    }
+
     /// The chosen model's point forecast, and intervals from the mixture of the components that
     /// count, each weighted by its Akaike weight: when two curves fit the history about as well
     /// but part ways ahead, the interval spans both.

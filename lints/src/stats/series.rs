@@ -105,56 +105,70 @@ pub fn day_of(timestamp: Timestamp) -> f64 {
 /// a snapshot is reported (`path:line`) and skipped; the others still count. Of two snapshots of
 /// the same instant, the first is kept.
 pub fn read_series(text: &str, path: &str) -> StatsSeries {
-    let lines: Vec<(u32, &str)> = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, line)| (i as u32 + 1, line.trim_end_matches('\r')))
-        .filter(|(_, line)| !line.trim().is_empty())
-        .collect();
-    let parsed: Vec<(u32, Result<LeanSnapshot<'_>, String>)> = if lines.len() >= 8 {
-        let (first, second) = lines.split_at(lines.len() / 2);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| parse_chunk(second));
-            let mut mine = parse_chunk(first);
-            match other.join() {
-                Ok(rest) => mine.extend(rest),
-                // A panic while decoding is a bug; fall back to doing the half here.
-                Err(_) => mine.extend(parse_chunk(second)),
-            }
-            mine
-        })
-    } else {
-        parse_chunk(&lines)
-    };
+    read_series_bytes(text.as_bytes(), path)
+}
 
+/// Lines decoded per batch: enough to keep both threads busy, few enough that a batch of a
+/// 10,000-table history holds tens of megabytes, not the whole decoded file.
+const BATCH_LINES: usize = 32;
+
+/// [`read_series`] of a file's bytes as read: each line's strings are checked as UTF-8 while
+/// they are decoded, so the file is not validated in a separate pass.
+pub fn read_series_bytes(text: &[u8], path: &str) -> StatsSeries {
+    let lines: Vec<(u32, &[u8])> = text
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(i, line)| (i as u32 + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .collect();
     let mut series = StatsSeries::default();
-    let mut good: Vec<(u32, f64, LeanSnapshot<'_>)> = Vec::with_capacity(parsed.len());
-    for (number, outcome) in parsed {
-        match outcome {
-            Ok(snapshot) => good.push((number, day_of(snapshot.taken_at), snapshot)),
-            Err(message) => series.problems.push(StatsProblem { path: path.to_owned(), line: number, message }),
-        }
-    }
-    // Time order, then file order, so that of two equal instants the earlier line wins.
-    good.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     let mut builder = Builder::default();
-    let mut previous: Option<(f64, u32)> = None;
-    for (number, day, snapshot) in good {
-        if let Some((previous_day, previous_line)) = previous {
-            if previous_day == day {
+    let mut first_line_of_day: HashMap<u64, u32> = HashMap::new();
+    let mut latest: Option<(f64, u32)> = None;
+    let mut in_time_order = true;
+    for batch in lines.chunks(BATCH_LINES) {
+        for (number, outcome) in parse_batch(batch) {
+            let snapshot = match outcome {
+                Ok(snapshot) => snapshot,
+                Err(message) => {
+                    series.problems.push(StatsProblem { path: path.to_owned(), line: number, message });
+                    continue;
+                }
+            };
+            let day = day_of(snapshot.taken_at);
+            // Of two snapshots of one instant, the first in the file is kept.
+            if let Some(first) = first_line_of_day.get(&day.to_bits()) {
                 series.problems.push(StatsProblem {
                     path: path.to_owned(),
                     line: number,
-                    message: format!("duplicate taken_at {}: line {previous_line} has a snapshot of the same instant; this one is ignored", snapshot.taken_at),
+                    message: format!("duplicate taken_at {}: line {first} has a snapshot of the same instant; this one is ignored", snapshot.taken_at),
                 });
                 continue;
             }
+            first_line_of_day.insert(day.to_bits(), number);
+            in_time_order &= series.snapshot_days.last().is_none_or(|last| *last < day);
+            if latest.is_none_or(|(latest_day, _)| day > latest_day) {
+                latest = Some((day, number));
+            }
+            series.snapshot_days.push(day);
+            builder.add(&mut series, day, snapshot);
         }
-        previous = Some((day, number));
-        series.latest_line = Some(number);
-        series.snapshot_days.push(day);
-        builder.add(&mut series, day, snapshot);
     }
+    if !in_time_order {
+        let by_day = |a: &Point, b: &Point| a.day.total_cmp(&b.day);
+        series.snapshot_days.sort_by(f64::total_cmp);
+        for table in &mut series.tables {
+            table.rows.sort_by(by_day);
+            table.bytes.sort_by(by_day);
+            for column in &mut table.key_columns {
+                column.max.sort_by(by_day);
+            }
+        }
+        for sequence in &mut series.sequences {
+            sequence.last_values.sort_by(by_day);
+        }
+    }
+    series.latest_line = latest.map(|(_, line)| line);
     series.problems.sort_by_key(|p| p.line);
     series
 }
@@ -162,26 +176,42 @@ pub fn read_series(text: &str, path: &str) -> StatsSeries {
 /// Reads a stats file for forecasting: the series of every line, and the latest snapshot in
 /// full (the only line decoded whole). A latest line the full reader refuses (a value out of
 /// range) is reported, and the latest snapshot is then missing rather than wrong.
-pub fn read_stats(text: &str, path: &str) -> (Option<Snapshot>, StatsSeries) {
-    let mut series = read_series(text, path);
+pub fn read_stats(text: &[u8], path: &str) -> (Option<Snapshot>, StatsSeries) {
+    let mut series = read_series_bytes(text, path);
     let Some(number) = series.latest_line else { return (None, series) };
-    let line = text.split('\n').nth(number as usize - 1).unwrap_or("").trim_end_matches('\r');
-    let latest = match serde_json::from_str::<Snapshot>(line).map_err(|e| format!("invalid snapshot: {e}")).and_then(|s| s.validate().map(|()| s)) {
-        Ok(snapshot) => Some(snapshot),
+    let line = text.split(|b| *b == b'\n').nth(number as usize - 1).unwrap_or(b"");
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let parsed = serde_json::from_slice::<Snapshot>(line).map_err(|e| format!("invalid snapshot: {e}"));
+    match parsed.and_then(|s| s.validate().map(|()| s)) {
+        Ok(snapshot) => (Some(snapshot), series),
         Err(message) => {
             series.problems.push(StatsProblem { path: path.to_owned(), line: number, message });
-            None
+            (None, series)
         }
-    };
-    (latest, series)
+    }
 }
 
-fn parse_chunk<'t>(chunk: &[(u32, &'t str)]) -> Vec<(u32, Result<LeanSnapshot<'t>, String>)> {
-    chunk.iter().map(|&(number, line)| (number, parse_line(line))).collect()
+/// Decodes a batch of lines, half on another thread when there is enough to share.
+fn parse_batch<'t>(batch: &[(u32, &'t [u8])]) -> Vec<(u32, Result<LeanSnapshot<'t>, String>)> {
+    let parse = |lines: &[(u32, &'t [u8])]| lines.iter().map(|&(number, line)| (number, parse_line(line))).collect::<Vec<_>>();
+    if batch.len() < 8 {
+        return parse(batch);
+    }
+    let (first, second) = batch.split_at(batch.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| parse(second));
+        let mut mine = parse(first);
+        match other.join() {
+            Ok(rest) => mine.extend(rest),
+            // A panic while decoding is a bug; fall back to doing the half here.
+            Err(_) => mine.extend(parse(second)),
+        }
+        mine
+    })
 }
 
-fn parse_line(line: &str) -> Result<LeanSnapshot<'_>, String> {
-    let snapshot: LeanSnapshot<'_> = serde_json::from_str(line).map_err(|error| {
+fn parse_line(line: &[u8]) -> Result<LeanSnapshot<'_>, String> {
+    let snapshot: LeanSnapshot<'_> = serde_json::from_slice(line).map_err(|error| {
         if error.is_eof() {
             "incomplete snapshot (the line ends early; was a write interrupted?)".to_owned()
         } else {
@@ -446,7 +476,7 @@ mod tests {
     #[test]
     fn agrees_with_the_full_reader_on_many_lines() {
         let text: String = (1..=40).map(|d| line(&format!("2026-02-{:02}T00:00:00Z", (d % 28) + 1), d * 10, d * 100, d as i64) + "\n").collect();
-        let (latest, series) = read_stats(&text, "s.jsonl");
+        let (latest, series) = read_stats(text.as_bytes(), "s.jsonl");
         let history = super::super::read_history(&text, "s.jsonl");
         assert_eq!(latest.as_ref(), history.latest());
         assert_eq!(series.snapshot_days.len(), history.snapshots.len());

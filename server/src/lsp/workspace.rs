@@ -176,7 +176,7 @@ impl Project {
             let read = match cached {
                 Some(read) => Ok(read),
                 None => std::fs::read(&path).map(|bytes| {
-                    let (latest, series) = read_stats(&String::from_utf8_lossy(&bytes), &path.display().to_string());
+                    let (latest, series) = read_stats(&bytes, &path.display().to_string());
                     let problems = series.problems.iter().map(|p| (p.line, p.message.clone())).collect();
                     let loaded = LoadedStats { latest, series: Arc::new(series), problems };
                     if let Some(stamp) = current {

@@ -275,7 +275,7 @@ fn main() {
         text.len() as f64 / 1e6 / read.as_secs_f64(),
         series.tables.len(),
         series.sequences.len(),
-        series.key_columns.len()
+        series.tables.iter().map(|t| t.key_columns.len()).sum::<usize>()
     );
     drop(text);
     let borrowed: Vec<(&[Point], &[Point])> =

@@ -176,7 +176,7 @@ fn text_shows_models_intervals_notes_and_a_total() {
     assert!(text.contains("fitted after a drop on 2026-08-0"), "{text}");
     assert!(text.contains("! `id` (serial) passes 2.1B around 2027-02-0"), "{text}");
     assert!(text.contains("bytes follow the measured history"), "{text}");
-    assert!(text.contains("total (9 tables)"), "{text}");
+    assert!(text.contains("database total (9 projected tables)"), "{text}");
     assert!(text.contains("an example price"), "{text}");
     // Sorted by growth: audit_log (150k rows/day) leads.
     let first = text.lines().find(|l| l.starts_with("public.")).unwrap();

@@ -446,7 +446,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     }
     if !total_lines.is_empty() {
         let projected = plan.tables.iter().flatten().count();
-        out.push_str(&format!("total ({projected} table{})\n", if projected == 1 { "" } else { "s" }));
+        out.push_str(&format!("database total ({projected} projected table{})\n", if projected == 1 { "" } else { "s" }));
         for (label, cells) in &total_lines {
             out.push_str(&line(label, cells));
         }

@@ -20,7 +20,9 @@ impl Horizon {
         match self {
             Horizon::Days(days) => origin + f64::from(days),
             Horizon::Months(months) => {
-                let Some(start) = timestamp_of(origin) else { return origin + f64::from(months) * 365.25 / 12.0 };
+                let Some(start) = timestamp_of(origin) else {
+                    return origin + f64::from(months) * 365.25 / 12.0;
+                };
                 let zoned = start.to_zoned_datetime(TimeZone::UTC);
                 match zoned.checked_add(Span::new().months(i64::from(months))) {
                     Ok(later) => crate::stats::day_of(later.timestamp()),
@@ -52,7 +54,9 @@ impl FromStr for Horizon {
         let bad = || format!("`{text}` is not a horizon; write a whole number and a unit: `90d`, `12w`, `6mo` or `1y`");
         let count: u32 = number.parse().map_err(|_| bad())?;
         if count == 0 {
-            return Err(format!("`{text}`: a horizon must be after the last snapshot, not at it"));
+            return Err(format!(
+                "`{text}`: a horizon must be after the last snapshot, not at it"
+            ));
         }
         let horizon = match unit.trim().to_ascii_lowercase().as_str() {
             "d" | "day" | "days" => Horizon::Days(count),
@@ -104,7 +108,10 @@ mod tests {
         assert_eq!("12w".parse::<Horizon>(), Ok(Horizon::Days(84)));
         assert_eq!("6mo".parse::<Horizon>(), Ok(Horizon::Months(6)));
         assert_eq!("1y".parse::<Horizon>(), Ok(Horizon::Months(12)));
-        assert!("soon".parse::<Horizon>().unwrap_err().contains("`90d`, `12w`, `6mo` or `1y`"));
+        assert!("soon"
+            .parse::<Horizon>()
+            .unwrap_err()
+            .contains("`90d`, `12w`, `6mo` or `1y`"));
         assert!("0d".parse::<Horizon>().is_err());
         assert_eq!(Horizon::Months(12).to_string(), "1y");
         assert_eq!(Horizon::Months(3).to_string(), "3mo");

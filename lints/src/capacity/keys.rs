@@ -18,7 +18,10 @@ pub struct NarrowKey {
 /// A narrow integer that is the table's single-column primary key, an identity or a serial;
 /// `None` for every other column.
 pub fn narrow_integer_key(dialect: Dialect, table: &Table, column: &Column) -> Option<NarrowKey> {
-    let primary_key = table.primary_key().filter(|pk| pk.keys.len() == 1).and_then(|pk| pk.keys[0].column());
+    let primary_key = table
+        .primary_key()
+        .filter(|pk| pk.keys.len() == 1)
+        .and_then(|pk| pk.keys[0].column());
     let is_key = primary_key == Some(column.name.as_str()) || column.identity || column.ty.is_serial();
     if !is_key {
         return None;
@@ -32,8 +35,16 @@ pub fn narrow_integer_key(dialect: Dialect, table: &Table, column: &Column) -> O
         "tinyint" if dialect == Dialect::Mysql => (8, "bigint"),
         _ => return None,
     };
-    let limit = if unsigned { (1u64 << bits) - 1 } else { (1u64 << (bits - 1)) - 1 };
-    let wide = if unsigned && dialect == Dialect::Mysql { format!("{wide} unsigned") } else { wide.to_owned() };
+    let limit = if unsigned {
+        (1u64 << bits) - 1
+    } else {
+        (1u64 << (bits - 1)) - 1
+    };
+    let wide = if unsigned && dialect == Dialect::Mysql {
+        format!("{wide} unsigned")
+    } else {
+        wide.to_owned()
+    };
     Some(NarrowKey { bits, limit, wide })
 }
 
@@ -61,37 +72,74 @@ pub struct KeyExhaustion {
 }
 
 /// Every narrow key of `table` whose pace the history shows (three points or more).
-pub(crate) fn exhaustion(schema: &Schema, table: &Table, stats: Option<&AttachedStats>, series: Option<&StatsSeries>) -> Vec<KeyExhaustion> {
-    let (Some(stats), Some(series)) = (stats, series) else { return Vec::new() };
+pub(crate) fn exhaustion(
+    schema: &Schema,
+    table: &Table,
+    stats: Option<&AttachedStats>,
+    series: Option<&StatsSeries>,
+) -> Vec<KeyExhaustion> {
+    let (Some(stats), Some(series)) = (stats, series) else {
+        return Vec::new();
+    };
     let dialect = schema.dialect;
     let mut found = Vec::new();
     for column in &table.columns {
-        let Some(key) = narrow_integer_key(dialect, table, column) else { continue };
+        let Some(key) = narrow_integer_key(dialect, table, column) else {
+            continue;
+        };
         let mut limit = key.limit as f64;
         let (points, source) = match stats.sequence_for(&table.name, &column.name, dialect) {
             Some(sequence) => {
                 limit = limit.min(sequence.max_value as f64);
-                let points = series.sequence(&sequence.schema, &sequence.name).map(|s| s.last_values.clone()).unwrap_or_default();
+                let points = series
+                    .sequence(&sequence.schema, &sequence.name)
+                    .map(|s| s.last_values.clone())
+                    .unwrap_or_default();
                 (points, KeySource::Sequence(sequence.name.clone()))
             }
             None => {
-                let Some(table_stats) = stats.for_table(&table.name) else { continue };
+                let Some(table_stats) = stats.for_table(&table.name) else {
+                    continue;
+                };
                 let folded = dialect.fold(&column.name, true);
-                let Some(name) = table_stats.columns.iter().map(|c| &c.name).find(|n| dialect.fold(n, true) == folded) else { continue };
-                let points = series.key_column(&table_stats.schema, &table_stats.name, name).map(|c| c.max.clone()).unwrap_or_default();
+                let Some(name) = table_stats
+                    .columns
+                    .iter()
+                    .map(|c| &c.name)
+                    .find(|n| dialect.fold(n, true) == folded)
+                else {
+                    continue;
+                };
+                let points = series
+                    .key_column(&table_stats.schema, &table_stats.name, name)
+                    .map(|c| c.max.clone())
+                    .unwrap_or_default();
                 (points, KeySource::ColumnMax)
             }
         };
         if points.len() < 3 {
             continue;
         }
-        let current = points.iter().max_by(|a, b| a.day.total_cmp(&b.day)).map_or(0.0, |p: &Point| p.value);
-        let Some(forecast) = Forecast::from_history(&points) else { continue };
+        let current = points
+            .iter()
+            .max_by(|a, b| a.day.total_cmp(&b.day))
+            .map_or(0.0, |p: &Point| p.value);
+        let Some(forecast) = Forecast::from_history(&points) else {
+            continue;
+        };
         if !forecast.has_enough_history() {
             continue;
         }
         let crossing = forecast.crossing(limit);
-        found.push(KeyExhaustion { column: column.name.clone(), type_name: column.ty.to_string(), limit, source, current, forecast, crossing });
+        found.push(KeyExhaustion {
+            column: column.name.clone(),
+            type_name: column.ty.to_string(),
+            limit,
+            source,
+            current,
+            forecast,
+            crossing,
+        });
     }
     found
 }

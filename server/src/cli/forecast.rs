@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, ValueEnum};
-use schemacast_lints::capacity::{date_of, describe_crossing, format_band, CapacityPlan, Horizon, KeySource, TableCapacity};
+use schemacast_lints::capacity::{
+    date_of, describe_crossing, format_band, CapacityPlan, Horizon, KeySource, TableCapacity,
+};
 use schemacast_lints::forecast::{Band, Crossing, Method};
 use schemacast_lints::schema::Table;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count};
@@ -51,7 +53,10 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(args.config.as_deref(), &start)?;
     let paths = schema_paths(&args.paths, config.as_ref(), "forecast")?;
-    let dialect = args.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
+    let dialect = args
+        .dialect
+        .or(config.as_ref().and_then(|(c, _)| c.dialect))
+        .unwrap_or_default();
     let (stats, series) = load_stats(args.stats.as_deref(), config.as_ref())?;
     let mut capacity = config.as_ref().map(|(c, _)| c.capacity.clone()).unwrap_or_default();
     if !args.horizon.is_empty() {
@@ -70,7 +75,11 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     selection.only(&[]).ok();
     let analysis = analyze_with(read_sources(&paths)?, dialect, &selection, options);
     let mut invalid_annotations = 0;
-    for problem in analysis.diagnostics.iter().filter(|d| d.rule == schemacast_lints::analysis::INVALID_ANNOTATION) {
+    for problem in analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == schemacast_lints::analysis::INVALID_ANNOTATION)
+    {
         invalid_annotations += 1;
         let file = analysis.file(problem.location.file);
         let at = file.lines.line_col(&file.text, problem.location.range.start as usize);
@@ -81,17 +90,27 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         args.table.is_empty()
             || args.table.iter().any(|w| {
                 let w = dialect.fold(w, false);
-                w == dialect.fold(&table.name.name, false) || w == dialect.fold(&format!("{}.{}", table.name.schema, table.name.name), false)
+                w == dialect.fold(&table.name.name, false)
+                    || w == dialect.fold(&format!("{}.{}", table.name.schema, table.name.name), false)
             })
     };
-    let mut selected: Vec<usize> = analysis.schema.tables().iter().enumerate().filter(|(_, t)| !t.temporary && wanted(t)).map(|(i, _)| i).collect();
+    let mut selected: Vec<usize> = analysis
+        .schema
+        .tables()
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.temporary && wanted(t))
+        .map(|(i, _)| i)
+        .collect();
     for name in &args.table {
         let folded = dialect.fold(name, false);
         let found = analysis.schema.tables().iter().any(|t| {
-            folded == dialect.fold(&t.name.name, false) || folded == dialect.fold(&format!("{}.{}", t.name.schema, t.name.name), false)
+            folded == dialect.fold(&t.name.name, false)
+                || folded == dialect.fold(&format!("{}.{}", t.name.schema, t.name.name), false)
         });
         if !found {
-            bail!("--table {name}: no such table in the schema ({} tables); `schemacast forecast` without --table lists them", analysis.schema.tables().len());
+            let count = analysis.schema.tables().len();
+            bail!("--table {name}: no such table in the schema ({count} tables); `schemacast forecast` without --table lists them");
         }
     }
     // Biggest growers first; tables without a projection keep schema order at the end.
@@ -117,11 +136,21 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     };
     print_stdout(&out)?;
     // The projections are printed, but a plan that was not understood must not pass silently.
-    Ok(if invalid_annotations > 0 { exit::USAGE_OR_IO } else { exit::CLEAN })
+    Ok(if invalid_annotations > 0 {
+        exit::USAGE_OR_IO
+    } else {
+        exit::CLEAN
+    })
 }
 
 fn growth(plan: &CapacityPlan, index: usize) -> f64 {
-    plan.table(index).map_or(f64::NEG_INFINITY, |t| if t.rows.is_some() || t.measured_bytes.is_some() { t.bytes_per_day() } else { f64::MIN })
+    plan.table(index).map_or(f64::NEG_INFINITY, |t| {
+        if t.rows.is_some() || t.measured_bytes.is_some() {
+            t.bytes_per_day()
+        } else {
+            f64::MIN
+        }
+    })
 }
 
 fn round(value: f64) -> f64 {
@@ -133,7 +162,11 @@ fn round_cost(value: f64) -> f64 {
 }
 
 fn crossing_json(crossing: &Crossing) -> Value {
-    json!({"at": crossing.at.map(date_of), "at_low": crossing.at_low.map(date_of), "at_high": crossing.at_high.map(date_of)})
+    json!({
+        "at": crossing.at.map(date_of),
+        "at_low": crossing.at_low.map(date_of),
+        "at_high": crossing.at_high.map(date_of),
+    })
 }
 
 fn band_fields(prefix: &str, band: &Band, out: &mut serde_json::Map<String, Value>) {
@@ -231,7 +264,9 @@ fn table_json(analysis: &Analysis, index: usize) -> Value {
         "estimated_growth_per_day": capacity.estimated_bytes_per_day.map(round),
         "measured_growth_per_day": capacity.measured_bytes_per_day.map(round),
     });
-    value["cost_per_month_now"] = json!(round_cost(analysis.capacity.settings.cost_per_month(capacity.bytes_now)));
+    value["cost_per_month_now"] = json!(round_cost(
+        analysis.capacity.settings.cost_per_month(capacity.bytes_now)
+    ));
     value["horizons"] = json!(horizons_json(&capacity.horizons));
     value["exhaustion"] = json!(capacity
         .exhaustion
@@ -242,7 +277,10 @@ fn table_json(analysis: &Analysis, index: usize) -> Value {
                 "type": e.type_name,
                 "limit": e.limit,
                 "current": e.current,
-                "source": match &e.source { KeySource::Sequence(name) => format!("sequence {name}"), KeySource::ColumnMax => "column max".to_owned() },
+                "source": match &e.source {
+                    KeySource::Sequence(name) => format!("sequence {name}"),
+                    KeySource::ColumnMax => "column max".to_owned(),
+                },
                 "model": e.forecast.model_name(),
                 "growth_per_day": round(e.forecast.growth_per_day),
             });
@@ -281,7 +319,8 @@ fn total_json(plan: &CapacityPlan) -> Value {
         "horizons": horizons_json(&total.horizons),
         "budget": plan.settings.budget_gib.map(|gib| {
             let mut budget = json!({"gib": gib});
-            if let (Some(item), Some(Value::Object(crossing))) = (budget.as_object_mut(), total.budget_crossing.as_ref().map(crossing_json)) {
+            let crossing = total.budget_crossing.as_ref().map(crossing_json);
+            if let (Some(item), Some(Value::Object(crossing))) = (budget.as_object_mut(), crossing) {
                 item.extend(crossing);
             }
             budget
@@ -304,7 +343,12 @@ fn describe_model(capacity: &TableCapacity) -> String {
             _ => "no history, no plan: today's estimate only".to_owned(),
         };
     };
-    let growth = format!("{}{} rows/day ({:+.1}%/month)", if rows.growth_per_day >= 0.0 { "+" } else { "-" }, human_count(rows.growth_per_day.abs()), rows.percent_per_month);
+    let growth = format!(
+        "{}{} rows/day ({:+.1}%/month)",
+        if rows.growth_per_day >= 0.0 { "+" } else { "-" },
+        human_count(rows.growth_per_day.abs()),
+        rows.percent_per_month
+    );
     match &rows.method {
         Method::Planned(_) => format!("planned (annotation): {growth}"),
         Method::NotEnoughHistory => format!(
@@ -325,7 +369,10 @@ fn describe_model(capacity: &TableCapacity) -> String {
                 text.push_str(&format!("; a jump on {} is not counted as growth", date_of(shift)));
             }
             if let Some(change) = rows.trend_change_at {
-                text.push_str(&format!("; growth changed on {}, the rate since is projected", date_of(change)));
+                text.push_str(&format!(
+                    "; growth changed on {}, the rate since is projected",
+                    date_of(change)
+                ));
             }
             text
         }
@@ -344,8 +391,14 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     let horizons = plan.horizon_days();
     let mut out = String::new();
     match plan.origin {
-        Some(origin) if snapshots > 0 => out.push_str(&format!("forecast from {} ({snapshots} snapshots); intervals are 80%\n\n", date_of(origin))),
-        Some(origin) => out.push_str(&format!("no stats history: planning annotations projected from today, {}\n\n", date_of(origin))),
+        Some(origin) if snapshots > 0 => out.push_str(&format!(
+            "forecast from {} ({snapshots} snapshots); intervals are 80%\n\n",
+            date_of(origin)
+        )),
+        Some(origin) => out.push_str(&format!(
+            "no stats history: planning annotations projected from today, {}\n\n",
+            date_of(origin)
+        )),
         None => {}
     }
     let mut rows_of_text: Vec<(String, Vec<String>)> = Vec::new();
@@ -358,14 +411,28 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
         let table_stats = analysis.stats.as_ref().and_then(|s| s.for_table(&table.name));
         let estimate = estimate_table(&analysis.schema, table, None, table_stats);
         let Some(capacity) = plan.table(index) else {
-            unprojected.push((table.name.to_string(), estimate.row_bytes, estimate.bytes_per_million_rows));
+            unprojected.push((
+                table.name.to_string(),
+                estimate.row_bytes,
+                estimate.bytes_per_million_rows,
+            ));
             continue;
         };
-        let title = format!("{} · {:.0} B/row · {}", table.name, estimate.row_bytes, describe_model(capacity));
+        let title = format!(
+            "{} · {:.0} B/row · {}",
+            table.name,
+            estimate.row_bytes,
+            describe_model(capacity)
+        );
         let mut lines = Vec::new();
         if capacity.rows.is_some() {
             let mut cells = vec![capacity.rows_now.map_or("-".to_owned(), |(r, _)| human_count(r))];
-            cells.extend(capacity.horizons.iter().map(|h| h.rows.as_ref().map_or("-".to_owned(), |b| format_band(b, human_count))));
+            cells.extend(
+                capacity
+                    .horizons
+                    .iter()
+                    .map(|h| h.rows.as_ref().map_or("-".to_owned(), |b| format_band(b, human_count))),
+            );
             lines.push(("rows".to_owned(), cells));
         }
         let mut bytes = vec![human_bytes(capacity.bytes_now)];
@@ -382,18 +449,31 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
         let mut notes = Vec::new();
         for key in &capacity.exhaustion {
             notes.push(match describe_crossing(&key.crossing) {
-                Some(when) => format!("`{}` ({}) passes {} around {when}", key.column, key.type_name, human_count(key.limit)),
-                None => format!("`{}` ({}) does not run out within 100 years at its pace", key.column, key.type_name),
+                Some(when) => format!(
+                    "`{}` ({}) passes {} around {when}",
+                    key.column,
+                    key.type_name,
+                    human_count(key.limit)
+                ),
+                None => format!(
+                    "`{}` ({}) does not run out within 100 years at its pace",
+                    key.column, key.type_name
+                ),
             });
         }
         if let (Some(crossing), Some(end)) = (capacity.size_crossing, plan.last_horizon_day()) {
             if crossing.at.is_some_and(|at| at <= end) {
-                notes.push(format!("passes {} GiB around {}", plan.settings.table_size_gib, describe_crossing(&crossing).unwrap_or_default()));
+                notes.push(format!(
+                    "passes {} GiB around {}",
+                    plan.settings.table_size_gib,
+                    describe_crossing(&crossing).unwrap_or_default()
+                ));
             }
         }
         if capacity.bytes_source == schemacast_lints::capacity::BytesSource::Measured && capacity.rows.is_some() {
             notes.push(format!(
-                "bytes follow the measured history (+{}/day), not rows × the estimate (+{}/day): bloat, TOAST or widths differ",
+                "bytes follow the measured history (+{}/day), not rows × the estimate (+{}/day): \
+                 bloat, TOAST or widths differ",
                 human_bytes(capacity.measured_bytes_per_day.unwrap_or(0.0)),
                 human_bytes(capacity.estimated_bytes_per_day.unwrap_or(0.0))
             ));
@@ -413,7 +493,13 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
         rows_of_text.extend(total_lines.iter().cloned());
     }
 
-    let label_width = rows_of_text.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(4).max(4) + 2;
+    let label_width = rows_of_text
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4)
+        + 2;
     let mut widths: Vec<usize> = headings.iter().map(|h| h.chars().count()).collect();
     for (_, cells) in &rows_of_text {
         for (i, cell) in cells.iter().enumerate() {
@@ -446,14 +532,19 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     }
     if !total_lines.is_empty() {
         let projected = plan.tables.iter().flatten().count();
-        out.push_str(&format!("database total ({projected} projected table{})\n", if projected == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "database total ({projected} projected table{})\n",
+            if projected == 1 { "" } else { "s" }
+        ));
         for (label, cells) in &total_lines {
             out.push_str(&line(label, cells));
         }
         if let (Some(budget), Some(crossing)) = (plan.settings.budget_gib, total.budget_crossing) {
             match describe_crossing(&crossing) {
                 Some(when) => out.push_str(&format!("  ! passes the {budget} GiB budget around {when}\n")),
-                None => out.push_str(&format!("  within the {budget} GiB budget for 100 years at this pace\n")),
+                None => out.push_str(&format!(
+                    "  within the {budget} GiB budget for 100 years at this pace\n"
+                )),
             }
         }
         out.push('\n');
@@ -463,9 +554,17 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
             "not projected: no stats and no planning annotation ({}); `schemacast collect` samples them\n",
             unprojected.len()
         ));
-        let width = unprojected.iter().map(|(name, _, _)| name.chars().count()).max().unwrap_or(5);
+        let width = unprojected
+            .iter()
+            .map(|(name, _, _)| name.chars().count())
+            .max()
+            .unwrap_or(5);
         for (name, row_bytes, per_million) in &unprojected {
-            out.push_str(&format!("  {name:<width$}  {:>6} B/row  {:>10} per 1M rows\n", format!("{row_bytes:.0}"), human_bytes(*per_million as f64)));
+            out.push_str(&format!(
+                "  {name:<width$}  {:>6} B/row  {:>10} per 1M rows\n",
+                format!("{row_bytes:.0}"),
+                human_bytes(*per_million as f64)
+            ));
         }
         out.push('\n');
     }
@@ -473,7 +572,11 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     out.push_str(&format!(
         "cost: {} per GiB-month{} × ({} cop{} + {} backup)\n",
         settings.price(),
-        if settings.price_is_example() { " (an example price; set [capacity] price_per_gib_month)" } else { "" },
+        if settings.price_is_example() {
+            " (an example price; set [capacity] price_per_gib_month)"
+        } else {
+            ""
+        },
         settings.copies,
         if settings.copies == 1.0 { "y" } else { "ies" },
         settings.backup_retention_factor

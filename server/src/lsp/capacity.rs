@@ -1,7 +1,9 @@
 //! A table's capacity as the editor shows it: the inlay hint after its `CREATE TABLE` and the
 //! card in its hover. Both read the engine's capacity plan; nothing is computed here.
 
-use schemacast_lints::capacity::{date_of, describe_crossing, format_band, month_of, BytesSource, KeySource, TableCapacity};
+use schemacast_lints::capacity::{
+    date_of, describe_crossing, format_band, month_of, BytesSource, KeySource, TableCapacity,
+};
 use schemacast_lints::forecast::{Band, Method};
 use schemacast_lints::rules::RowSource;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count, TableEstimate};
@@ -20,21 +22,34 @@ impl<'a> CapacityCard<'a> {
         let capacity = analysis.capacity.table(table_index);
         let table_stats = analysis.stats.as_ref().and_then(|s| s.for_table(&table.name));
         let rows = capacity.and_then(|c| c.rows_now).map(|(r, _)| r);
-        CapacityCard { table: table.name.to_string(), estimate: estimate_table(&analysis.schema, table, rows, table_stats), capacity, analysis }
+        CapacityCard {
+            table: table.name.to_string(),
+            estimate: estimate_table(&analysis.schema, table, rows, table_stats),
+            capacity,
+            analysis,
+        }
     }
 
     /// `92 B/row · 88.0 MiB per 1M rows`; with a row count `41.2M rows · 3.6 GiB`; with a
     /// projection `41.2M rows · 3.6 GiB → 9.8 GiB by 2027-12` (`planned` first for a plan).
     pub fn hint_label(&self) -> String {
         let Some(capacity) = self.capacity.filter(|c| c.rows_now.is_some() || c.bytes_measured) else {
-            return format!("{:.0} B/row · {} per 1M rows", self.estimate.row_bytes, human_bytes(self.estimate.bytes_per_million_rows as f64));
+            return format!(
+                "{:.0} B/row · {} per 1M rows",
+                self.estimate.row_bytes,
+                human_bytes(self.estimate.bytes_per_million_rows as f64)
+            );
         };
         let mut label = match capacity.rows_now {
             Some((rows, _)) => format!("{} rows · {}", human_count(rows), human_bytes(capacity.bytes_now)),
             None => human_bytes(capacity.bytes_now),
         };
         if let Some(last) = capacity.horizons.last() {
-            label.push_str(&format!(" → {} by {}", human_bytes(last.bytes.value), month_of(last.day)));
+            label.push_str(&format!(
+                " → {} by {}",
+                human_bytes(last.bytes.value),
+                month_of(last.day)
+            ));
         }
         if capacity.is_planned() {
             label = format!("planned {label}");
@@ -67,15 +82,29 @@ impl<'a> CapacityCard<'a> {
                 ));
             }
             if capacity.bytes_measured {
-                let ratio = if sizes.total_bytes() > 0 { capacity.bytes_now / sizes.total_bytes() as f64 } else { 0.0 };
-                out.push_str(&format!("- measured: {} ({ratio:.2}× the estimate)\n", human_bytes(capacity.bytes_now)));
+                let ratio = if sizes.total_bytes() > 0 {
+                    capacity.bytes_now / sizes.total_bytes() as f64
+                } else {
+                    0.0
+                };
+                out.push_str(&format!(
+                    "- measured: {} ({ratio:.2}× the estimate)\n",
+                    human_bytes(capacity.bytes_now)
+                ));
             }
         }
         if let Some(capacity) = self.capacity {
             self.projection_markdown(capacity, &mut out);
         }
-        if self.estimate.columns.iter().any(|c| c.source == schemacast_lints::storage::WidthSource::Assumed) {
-            out.push_str("\n_Widths of some variable-width columns are assumed; `schemacast collect` samples real ones._\n");
+        if self
+            .estimate
+            .columns
+            .iter()
+            .any(|c| c.source == schemacast_lints::storage::WidthSource::Assumed)
+        {
+            out.push_str(
+                "\n_Widths of some variable-width columns are assumed; `schemacast collect` samples real ones._\n",
+            );
         }
         out
     }
@@ -83,10 +112,16 @@ impl<'a> CapacityCard<'a> {
     fn projection_markdown(&self, capacity: &TableCapacity, out: &mut String) {
         let settings = &self.analysis.capacity.settings;
         if let Some(rows) = &capacity.rows {
-            let growth = format!("{:+.0} rows/day ({:+.1}%/month)", rows.growth_per_day, rows.percent_per_month);
+            let growth = format!(
+                "{:+.0} rows/day ({:+.1}%/month)",
+                rows.growth_per_day, rows.percent_per_month
+            );
             let model = match &rows.method {
                 Method::Planned(_) => format!("planned (annotation): {growth}"),
-                Method::NotEnoughHistory => format!("not enough history ({} snapshots): flat, with a prior band", rows.points),
+                Method::NotEnoughHistory => format!(
+                    "not enough history ({} snapshots): flat, with a prior band",
+                    rows.points
+                ),
                 Method::Fitted => {
                     let fit = rows.r_squared.map(|r| format!(", R² {r:.3}")).unwrap_or_default();
                     format!("{} fit of {} snapshots{fit}: {growth}", rows.model_name(), rows.points)
@@ -117,7 +152,11 @@ impl<'a> CapacityCard<'a> {
                 BytesSource::Measured => "the measured size history",
             },
             settings.price(),
-            if settings.price_is_example() { " (example price)" } else { "" },
+            if settings.price_is_example() {
+                " (example price)"
+            } else {
+                ""
+            },
             settings.copies,
             if settings.copies == 1.0 { "y" } else { "ies" }
         ));
@@ -127,8 +166,14 @@ impl<'a> CapacityCard<'a> {
                 KeySource::ColumnMax => "column maximum".to_owned(),
             };
             match describe_crossing(&key.crossing) {
-                Some(when) => out.push_str(&format!("\n- `{}` ({}) runs out around {when}, from {source}\n", key.column, key.type_name)),
-                None => out.push_str(&format!("\n- `{}` ({}) does not run out within 100 years ({source})\n", key.column, key.type_name)),
+                Some(when) => out.push_str(&format!(
+                    "\n- `{}` ({}) runs out around {when}, from {source}\n",
+                    key.column, key.type_name
+                )),
+                None => out.push_str(&format!(
+                    "\n- `{}` ({}) does not run out within 100 years ({source})\n",
+                    key.column, key.type_name
+                )),
             }
         }
         if let Some(crossing) = capacity.size_crossing {

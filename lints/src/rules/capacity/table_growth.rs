@@ -38,22 +38,35 @@ impl Rule for TableGrowth {
         if table.partitioned || table.partition_of.is_some() {
             return;
         }
-        let Some(window_end) = ctx.capacity.last_horizon_day() else { return };
+        let Some(window_end) = ctx.capacity.last_horizon_day() else {
+            return;
+        };
         let Some(capacity) = ctx.table_capacity() else { return };
         let Some(crossing) = capacity.size_crossing else { return };
-        let Some(at) = crossing.at.filter(|at| *at <= window_end) else { return };
+        let Some(at) = crossing.at.filter(|at| *at <= window_end) else {
+            return;
+        };
         let limit = ctx.capacity.settings.table_size_gib;
         let now = human_bytes(capacity.bytes_now);
         let mut message = if capacity.bytes_now >= limit * 1024f64.powi(3) {
             format!("`{}` is already past {limit} GiB ({now})", table.name.name)
         } else {
-            format!("`{}` passes {limit} GiB around {}", table.name.name, describe_crossing(&crossing).unwrap_or_else(|| date_of(at)))
+            format!(
+                "`{}` passes {limit} GiB around {}",
+                table.name.name,
+                describe_crossing(&crossing).unwrap_or_else(|| date_of(at))
+            )
         };
         message.push_str(&format!(
             "; {now} now, growing {}/month ({})",
             human_bytes(capacity.bytes_per_day() * crate::forecast::DAYS_PER_MONTH),
-            if capacity.is_planned() { "planned".to_owned() } else { format!("{} fit", capacity.model_name()) }
+            if capacity.is_planned() {
+                "planned".to_owned()
+            } else {
+                format!("{} fit", capacity.model_name())
+            }
         ));
-        ctx.report(table.name_loc, message).help("partition it (e.g. `PARTITION BY RANGE` on its time column) or archive old rows before then");
+        ctx.report(table.name_loc, message)
+            .help("partition it (e.g. `PARTITION BY RANGE` on its time column) or archive old rows before then");
     }
 }

@@ -164,6 +164,8 @@ fn hovers_hints_symbols_navigation_and_completion() {
     let table = hover(&mut client, "orders (");
     assert!(table.contains("**public.orders** · capacity") && table.contains("rows now: 2.0M (stats)") && table.contains("per 1M rows"), "{table}");
     assert!(table.contains("measured: 190.7 MiB"), "{table}");
+    // One snapshot is not a history: the card says so and shows the prior band's horizons.
+    assert!(table.contains("not enough history (1 snapshots)") && table.contains("| date |"), "{table}");
     let column = hover(&mut client, "customer_id bigint");
     assert!(column.contains("**orders.customer_id** `bigint`") && column.contains("8.0 B") && column.contains("% of the"), "{column}");
     let note = hover(&mut client, "note text");
@@ -364,4 +366,21 @@ fn files_changed_on_disk_are_read_again() {
     std::fs::write(dir.path().join("db/V3__orders_index.sql"), "-- the index moved elsewhere\n").unwrap();
     client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": format!("{V2}\n")}]}));
     assert_eq!(rules(&client.diagnostics(&uri, 2)), ["missing-fk-index"]);
+}
+
+#[test]
+fn a_planned_table_shows_its_projection_marked_as_planned() {
+    let planned = "-- schemacast: rows=2e6 growth=3%/month\nCREATE TABLE events (\n    id bigint PRIMARY KEY,\n    at timestamptz NOT NULL\n);\n";
+    let dir = project(&[("schemacast.toml", "schema = [\"db\"]\n"), ("db/V1__events.sql", planned)]);
+    let (mut client, _) = start(dir.path(), json!({}));
+    let uri = client.open(&dir.path().join("db/V1__events.sql"), planned);
+    let range = json!({"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}});
+    let hints = client.request("textDocument/inlayHint", json!({"textDocument": {"uri": uri}, "range": range}));
+    let label = hints[0]["label"].as_str().unwrap_or_default().to_owned();
+    // Two million rows growing 3% a month: about 2.85M a year on, shown at the last horizon.
+    assert!(label.starts_with("planned 2.0M rows · ") && label.contains(" → ") && label.contains(" by "), "{hints}");
+    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position_of(planned, "events (")}));
+    let card = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(card.contains("planned (annotation): +") && card.contains("(+3.0%/month)"), "{card}");
+    assert!(card.contains("| date | rows (80% interval)") && card.contains("(1y) | 2.9M |"), "{card}");
 }

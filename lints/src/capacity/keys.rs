@@ -88,14 +88,14 @@ pub(crate) fn exhaustion(
             continue;
         };
         let mut limit = key.limit as f64;
-        let (points, source) = match stats.sequence_for(&table.name, &column.name, dialect) {
+        // The histories' forecasts are memoized in the series: an editor's analyses share them.
+        let (history, source) = match stats.sequence_for(&table.name, &column.name, dialect) {
             Some(sequence) => {
                 limit = limit.min(sequence.max_value as f64);
-                let points = series
+                let history = series
                     .sequence(&sequence.schema, &sequence.name)
-                    .map(|s| s.last_values.clone())
-                    .unwrap_or_default();
-                (points, KeySource::Sequence(sequence.name.clone()))
+                    .map(|s| (&s.last_values, s.forecast()));
+                (history, KeySource::Sequence(sequence.name.clone()))
             }
             None => {
                 let Some(table_stats) = stats.for_table(&table.name) else {
@@ -110,12 +110,14 @@ pub(crate) fn exhaustion(
                 else {
                     continue;
                 };
-                let points = series
+                let history = series
                     .key_column(&table_stats.schema, &table_stats.name, name)
-                    .map(|c| c.max.clone())
-                    .unwrap_or_default();
-                (points, KeySource::ColumnMax)
+                    .map(|c| (&c.max, c.forecast()));
+                (history, KeySource::ColumnMax)
             }
+        };
+        let Some((points, Some(forecast))) = history else {
+            continue;
         };
         if points.len() < 3 {
             continue;
@@ -124,9 +126,6 @@ pub(crate) fn exhaustion(
             .iter()
             .max_by(|a, b| a.day.total_cmp(&b.day))
             .map_or(0.0, |p: &Point| p.value);
-        let Some(forecast) = Forecast::from_history(&points) else {
-            continue;
-        };
         if !forecast.has_enough_history() {
             continue;
         }
@@ -137,7 +136,7 @@ pub(crate) fn exhaustion(
             limit,
             source,
             current,
-            forecast,
+            forecast: forecast.clone(),
             crossing,
         });
     }

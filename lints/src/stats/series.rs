@@ -72,12 +72,30 @@ pub struct SequenceSeries {
     pub max_value: i64,
     pub increment: i64,
     pub last_values: Vec<Point>,
+    forecast: OnceLock<Option<Forecast>>,
+}
+
+impl SequenceSeries {
+    /// The forecast of the sequence's position, computed once.
+    pub fn forecast(&self) -> Option<&Forecast> {
+        self.forecast
+            .get_or_init(|| Forecast::from_history(&self.last_values))
+            .as_ref()
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct ColumnSeries {
     pub column: String,
     pub max: Vec<Point>,
+    forecast: OnceLock<Option<Forecast>>,
+}
+
+impl ColumnSeries {
+    /// The forecast of the column's maximum, computed once.
+    pub fn forecast(&self) -> Option<&Forecast> {
+        self.forecast.get_or_init(|| Forecast::from_history(&self.max)).as_ref()
+    }
 }
 
 impl StatsSeries {
@@ -314,6 +332,7 @@ impl Builder {
                     None => target.key_columns.push(ColumnSeries {
                         column: column.into_owned(),
                         max: vec![point],
+                        forecast: OnceLock::new(),
                     }),
                 }
             }
@@ -339,6 +358,7 @@ impl Builder {
                             max_value: sequence.max_value,
                             increment: sequence.increment,
                             last_values: Vec::new(),
+                            forecast: OnceLock::new(),
                         });
                     }
                     index

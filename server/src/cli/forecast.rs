@@ -86,14 +86,8 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         eprintln!("error: {}:{}: {}", file.path, at.line, problem.message);
     }
 
-    let wanted = |table: &Table| {
-        args.table.is_empty()
-            || args.table.iter().any(|w| {
-                let w = dialect.fold(w, false);
-                w == dialect.fold(&table.name.name, false)
-                    || w == dialect.fold(&format!("{}.{}", table.name.schema, table.name.name), false)
-            })
-    };
+    let wanted =
+        |table: &Table| args.table.is_empty() || args.table.iter().any(|name| names_table(dialect, name, table));
     let mut selected: Vec<usize> = analysis
         .schema
         .tables()
@@ -103,12 +97,12 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         .map(|(i, _)| i)
         .collect();
     for name in &args.table {
-        let folded = dialect.fold(name, false);
-        let found = analysis.schema.tables().iter().any(|t| {
-            folded == dialect.fold(&t.name.name, false)
-                || folded == dialect.fold(&format!("{}.{}", t.name.schema, t.name.name), false)
-        });
-        if !found {
+        if !analysis
+            .schema
+            .tables()
+            .iter()
+            .any(|table| names_table(dialect, name, table))
+        {
             let count = analysis.schema.tables().len();
             bail!("--table {name}: no such table in the schema ({count} tables); `schemacast forecast` without --table lists them");
         }
@@ -141,6 +135,13 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     } else {
         exit::CLEAN
     })
+}
+
+/// Whether `--table NAME` means `table`: its name or `schema.name`, folded as the dialect folds.
+fn names_table(dialect: Dialect, name: &str, table: &Table) -> bool {
+    let name = dialect.fold(name, false);
+    name == dialect.fold(&table.name.name, false)
+        || name == dialect.fold(&format!("{}.{}", table.name.schema, table.name.name), false)
 }
 
 fn growth(plan: &CapacityPlan, index: usize) -> f64 {

@@ -4,6 +4,7 @@ mod cli;
 mod collect;
 mod lsp;
 mod output;
+mod report;
 mod stats_file;
 
 use std::process::ExitCode;
@@ -32,6 +33,9 @@ enum Command {
     /// Project each table's rows, bytes and cost at the horizons from the stats history (or a
     /// planning annotation), with 80% intervals, the model behind them and when keys run out.
     Forecast(cli::forecast::ForecastArgs),
+    /// Write a capacity report: an HTML page with charts (what grows, what it will cost, what
+    /// breaks when), the charts as SVG (and PNG), and a Markdown summary for CI comments.
+    Report(cli::report::ReportArgs),
     /// Run the language server over stdin and stdout.
     Lsp(lsp::LspArgs),
 }
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Collect(args) => cli::collect::run(args),
         Command::Stats(args) => cli::stats::run(args),
         Command::Forecast(args) => cli::forecast::run(args),
+        Command::Report(args) => cli::report::run(args),
         Command::Lsp(args) => lsp::run(args),
     };
     match result {

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 pub use tempfile::TempDir;
 
+pub mod history;
 pub mod lsp;
 pub mod storage_shapes;
 

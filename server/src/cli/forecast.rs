@@ -2,7 +2,8 @@
 //! 80% intervals, the model behind them, and when keys and size limits are reached; then the
 //! database's total.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::bail;
 use clap::{Args, ValueEnum};
@@ -11,6 +12,7 @@ use schemacast_lints::capacity::{
 };
 use schemacast_lints::forecast::{Band, Crossing, Method};
 use schemacast_lints::schema::Table;
+use schemacast_lints::stats::StatsSeries;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count};
 use schemacast_lints::{analyze_with, Analysis, AnalysisOptions, Dialect, RuleSelection};
 use serde_json::{json, Value};
@@ -49,30 +51,55 @@ enum ForecastFormat {
     Json,
 }
 
-pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
-    let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let config = load_config(args.config.as_deref(), &start)?;
-    let paths = schema_paths(&args.paths, config.as_ref(), "forecast")?;
-    let dialect = args
-        .dialect
+/// A schema analysed for its capacity plan, with what the commands print beside it.
+pub(crate) struct CapacityRun {
+    pub analysis: Analysis,
+    pub dialect: Dialect,
+    /// Snapshots in the stats history; 0 without one.
+    pub snapshots: usize,
+    /// Planning annotations that were not understood, already named on stderr.
+    pub invalid_annotations: usize,
+    pub series: Option<Arc<StatsSeries>>,
+}
+
+/// What `forecast` and `report` share: the config, the schema, the stats history and the
+/// horizons, analysed into a capacity plan. `rules` decides whether findings are wanted too.
+pub(crate) fn analyze_capacity(
+    paths: &[PathBuf],
+    stats: Option<&Path>,
+    dialect: Option<Dialect>,
+    config: Option<&Path>,
+    horizons: &[Horizon],
+    rules: bool,
+    command: &str,
+) -> anyhow::Result<CapacityRun> {
+    let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let config = load_config(config, &start)?;
+    let paths = schema_paths(paths, config.as_ref(), command)?;
+    let dialect = dialect
         .or(config.as_ref().and_then(|(c, _)| c.dialect))
         .unwrap_or_default();
-    let (stats, series) = load_stats(args.stats.as_deref(), config.as_ref())?;
+    let (stats, series) = load_stats(stats, config.as_ref())?;
     let mut capacity = config.as_ref().map(|(c, _)| c.capacity.clone()).unwrap_or_default();
-    if !args.horizon.is_empty() {
-        capacity.horizons = args.horizon.clone();
+    if !horizons.is_empty() {
+        capacity.horizons = horizons.to_vec();
     }
     let snapshots = series.as_ref().map_or(0, |s| s.snapshot_days.len());
     let options = AnalysisOptions {
         stats,
-        series,
+        series: series.clone(),
         settings: config.as_ref().map(|(c, _)| c.settings.clone()).unwrap_or_default(),
         capacity,
         today: Some(today()),
     };
-    // Only the schema and the capacity plan are wanted: no rule needs to run.
-    let mut selection = RuleSelection::default();
-    selection.only(&[]).ok();
+    let selection = if rules {
+        config.as_ref().map(|(c, _)| c.rule_selection()).unwrap_or_default()
+    } else {
+        // Only the schema and the capacity plan are wanted: no rule needs to run.
+        let mut none = RuleSelection::default();
+        none.only(&[]).ok();
+        none
+    };
     let analysis = analyze_with(read_sources(&paths)?, dialect, &selection, options);
     let mut invalid_annotations = 0;
     for problem in analysis
@@ -85,6 +112,31 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         let at = file.lines.line_col(&file.text, problem.location.range.start as usize);
         eprintln!("error: {}:{}: {}", file.path, at.line, problem.message);
     }
+    Ok(CapacityRun {
+        analysis,
+        dialect,
+        snapshots,
+        invalid_annotations,
+        series,
+    })
+}
+
+pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
+    let CapacityRun {
+        analysis,
+        dialect,
+        snapshots,
+        invalid_annotations,
+        ..
+    } = analyze_capacity(
+        &args.paths,
+        args.stats.as_deref(),
+        args.dialect,
+        args.config.as_deref(),
+        &args.horizon,
+        false,
+        "forecast",
+    )?;
 
     let wanted =
         |table: &Table| args.table.is_empty() || args.table.iter().any(|name| names_table(dialect, name, table));
@@ -138,13 +190,13 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
 }
 
 /// Whether `--table NAME` means `table`: its name or `schema.name`, folded as the dialect folds.
-fn names_table(dialect: Dialect, name: &str, table: &Table) -> bool {
+pub(crate) fn names_table(dialect: Dialect, name: &str, table: &Table) -> bool {
     let name = dialect.fold(name, false);
     name == dialect.fold(&table.name.name, false)
         || name == dialect.fold(&format!("{}.{}", table.name.schema, table.name.name), false)
 }
 
-fn growth(plan: &CapacityPlan, index: usize) -> f64 {
+pub(crate) fn growth(plan: &CapacityPlan, index: usize) -> f64 {
     plan.table(index).map_or(f64::NEG_INFINITY, |t| {
         if t.rows.is_some() || t.measured_bytes.is_some() {
             t.bytes_per_day()
@@ -158,7 +210,7 @@ fn round(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
-fn round_cost(value: f64) -> f64 {
+pub(crate) fn round_cost(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
@@ -329,7 +381,7 @@ fn total_json(plan: &CapacityPlan) -> Value {
     })
 }
 
-fn cost_text(cost: f64) -> String {
+pub(crate) fn cost_text(cost: f64) -> String {
     if cost >= 100.0 {
         format!("{cost:.0}")
     } else {
@@ -337,7 +389,7 @@ fn cost_text(cost: f64) -> String {
     }
 }
 
-fn describe_model(capacity: &TableCapacity) -> String {
+pub(crate) fn describe_model(capacity: &TableCapacity) -> String {
     let Some(rows) = &capacity.rows else {
         return match capacity.bytes_source {
             schemacast_lints::capacity::BytesSource::Measured => "bytes only (measured history)".to_owned(),

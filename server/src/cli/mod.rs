@@ -4,6 +4,7 @@ pub(crate) mod check;
 pub(crate) mod collect;
 pub(crate) mod forecast;
 pub(crate) mod inputs;
+pub(crate) mod report;
 pub(crate) mod rule;
 pub(crate) mod stats;
 

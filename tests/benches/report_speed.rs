@@ -24,6 +24,8 @@ fn main() {
             row_bytes: 60.0 + (i % 13) as f64 * 20.0,
         })
         .collect();
+    // Built (when needed) before the clock starts.
+    schemacast_tests::binary();
     let stats = history(&tables, DAYS);
     let dir = project(&[("schema.sql", &schema(&tables)), ("stats.jsonl", &stats)]);
     println!(
@@ -39,8 +41,19 @@ fn main() {
             let run = run_in(dir.path(), &args);
             times.push(start.elapsed().as_secs_f64());
             assert_eq!(run.status, 0, "{}", run.stderr);
+            assert!(
+                run.stdout.contains(" 22 charts "),
+                "the top 10 tables' rows and size, the total and the breakdown: {}",
+                run.stdout
+            );
         }
         times.sort_by(f64::total_cmp);
         println!("  {label:<18} median {:.2} s (runs: {:.2?})", times[1], times);
     }
+    let page = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap_or_default();
+    println!(
+        "  index.html {:.1} MB, {} rows in the table of all tables",
+        page.len() as f64 / 1e6,
+        page.matches("<tr><td data-sort=").count()
+    );
 }

@@ -250,6 +250,15 @@ fn without_stats_the_report_says_so_and_shows_estimates_and_plans() {
     // payments carries a planning annotation: it is projected and marked planned.
     assert!(html.contains("<code>public.payments</code></a> <span class=\"sub\">planned</span>"));
     assert!(html.contains("data-chart=\"public-payments-rows\""));
+    let planned = std::fs::read_to_string(dir.join("charts/public-payments-rows.svg")).unwrap();
+    assert!(
+        planned.contains(">today</text>") && !planned.contains("last snapshot"),
+        "the origin is today, not a snapshot"
+    );
+    assert!(
+        planned.contains("planned (annotation)"),
+        "the chart says the projection is a plan"
+    );
     let order_items = html
         .lines()
         .find(|l| l.contains("<code>public.order_items</code>"))

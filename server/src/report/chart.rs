@@ -59,6 +59,8 @@ pub(crate) struct SeriesChart {
     pub projection: Vec<Projected>,
     /// The boundary between history and projection.
     pub origin: f64,
+    /// What the origin is: "last snapshot", or "today" when there is no history.
+    pub origin_label: &'static str,
     pub limits: Vec<Limit>,
     /// Shown in the plotting area when the history is too short to fit, e.g. "not enough
     /// history: 2 snapshots (a fit needs 3); flat projection".
@@ -75,6 +77,7 @@ pub(crate) struct StackedChart {
     /// tables than layers.
     pub layers: Vec<(String, Vec<f64>)>,
     pub origin: f64,
+    pub origin_label: &'static str,
     /// The budget line, when one is set.
     pub budget: Option<Limit>,
 }
@@ -1136,11 +1139,10 @@ fn draw_note<DB: DrawingBackend>(p: &Painter<'_, DB>, f: &Frame, note: &str, dat
     Ok(r)
 }
 
-/// The dashed origin line and its "last snapshot" label in the strip above the plot.
-fn draw_origin<DB: DrawingBackend>(p: &Painter<'_, DB>, f: &Frame, origin: f64) -> Result<()> {
+/// The dashed origin line and its label ("last snapshot") in the strip above the plot.
+fn draw_origin<DB: DrawingBackend>(p: &Painter<'_, DB>, f: &Frame, origin: f64, label: &str) -> Result<()> {
     let x = f.x(origin);
     p.dashed((x, f.bottom), (x, f.top - 3.0), ORIGIN, 1.0, 4.0, 3.0)?;
-    let label = "last snapshot";
     let width = p.measure(label, SMALL_EM);
     let centre = x.clamp(f.left + width / 2.0, p.width - PAD - width / 2.0);
     p.text(
@@ -1491,7 +1493,7 @@ fn draw_series<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &SeriesChart) -> Resu
     }
     draw_time_labels(p, &f, &y_axis, &x_ticks)?;
     if let Some(origin) = origin {
-        draw_origin(p, &f, origin)?;
+        draw_origin(p, &f, origin, c.origin_label)?;
     }
     // What labels and the note should not hide: the points, the line and the bands.
     let mut data: Vec<Rect> = thinned(history.len(), 400)
@@ -1689,7 +1691,7 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
     }
     draw_time_labels(p, &f, &y_axis, &x_ticks)?;
     if let Some(origin) = origin {
-        draw_origin(p, &f, origin)?;
+        draw_origin(p, &f, origin, c.origin_label)?;
     }
     if let Some(budget) = budget_on_chart {
         let area: Vec<Rect> = cumulative
@@ -2003,6 +2005,7 @@ mod tests {
             history,
             projection,
             origin,
+            origin_label: "last snapshot",
             limits,
             note: None,
         }
@@ -2075,6 +2078,7 @@ mod tests {
                 },
             ],
             origin,
+            origin_label: "last snapshot",
             limits: vec![],
             note: Some("not enough history: 2 snapshots (a fit needs 3); flat projection".to_owned()),
         }
@@ -2122,6 +2126,7 @@ mod tests {
             days,
             layers,
             origin,
+            origin_label: "last snapshot",
             budget: Some(Limit {
                 label: "budget 800 GiB".to_owned(),
                 value: 800.0 * gib,

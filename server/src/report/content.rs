@@ -295,9 +295,14 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
     }
 
     let mut charts = Vec::new();
+    let origin_label = if history.is_some() { "last snapshot" } else { "today" };
     if let Some(origin) = plan.origin {
-        let end = last_horizon.unwrap_or(origin);
-        let stacked = stacked_chart(analysis, series, &order, &projected, origin, end, &price);
+        let timeline = Timeline {
+            origin,
+            end: last_horizon.unwrap_or(origin),
+            origin_label,
+        };
+        let stacked = stacked_chart(timeline, analysis, series, &order, &projected, &price);
         if let Some(stacked) = stacked {
             charts.push(NamedChart {
                 stem: "total-size".to_owned(),
@@ -316,15 +321,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
             let name = tables[position].name.clone();
             if let Some(rows) = &capacity.rows {
                 let history = table_series.map(|t| points(&t.rows)).unwrap_or_default();
-                let chart = series_chart(
-                    format!("{name}: rows"),
-                    Unit::Rows,
-                    history,
-                    rows,
-                    origin,
-                    end,
-                    Vec::new(),
-                );
+                let chart = series_chart(timeline, format!("{name}: rows"), Unit::Rows, history, rows, Vec::new());
                 charts.push(NamedChart {
                     stem: format!("{stem}-rows"),
                     chart: Chart::Series(chart),
@@ -344,7 +341,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
                 })
                 .into_iter()
                 .collect();
-            let chart = bytes_chart(format!("{name}: size"), history, capacity, origin, end, limits);
+            let chart = bytes_chart(timeline, format!("{name}: size"), history, capacity, limits);
             charts.push(NamedChart {
                 stem: format!("{stem}-bytes"),
                 chart: Chart::Series(chart),
@@ -369,15 +366,8 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
                     value: key.limit,
                     crossed_at: key.crossing.at,
                 }];
-                let chart = series_chart(
-                    format!("{name}.{}: key position", key.column),
-                    Unit::Rows,
-                    history,
-                    &key.forecast,
-                    origin,
-                    end,
-                    limits,
-                );
+                let title = format!("{name}.{}: key position", key.column);
+                let chart = series_chart(timeline, title, Unit::Rows, history, &key.forecast, limits);
                 let key_stem = format!("{stem}-key-{}", ascii_stem(&key.column));
                 let key_stem = unique_stem(&key_stem, &mut used_stems);
                 charts.push(NamedChart {
@@ -443,6 +433,15 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
+/// Where the charts' projections run: from the origin to the last horizon.
+#[derive(Clone, Copy)]
+struct Timeline {
+    origin: f64,
+    end: f64,
+    /// "last snapshot", or "today" without a history.
+    origin_label: &'static str,
+}
+
 fn points(points: &[Point]) -> Vec<(f64, f64)> {
     points.iter().map(|p| (p.day, p.value)).collect()
 }
@@ -478,14 +477,18 @@ fn history_note(forecast: &Forecast) -> Option<String> {
 }
 
 fn series_chart(
+    timeline: Timeline,
     title: String,
     unit: Unit,
     history: Vec<(f64, f64)>,
     forecast: &Forecast,
-    origin: f64,
-    end: f64,
     limits: Vec<Limit>,
 ) -> SeriesChart {
+    let Timeline {
+        origin,
+        end,
+        origin_label,
+    } = timeline;
     SeriesChart {
         title,
         unit,
@@ -495,19 +498,24 @@ fn series_chart(
             .map(|day| projected(day, forecast.at(day)))
             .collect(),
         origin,
+        origin_label,
         limits,
         note: history_note(forecast),
     }
 }
 
 fn bytes_chart(
+    timeline: Timeline,
     title: String,
     history: Vec<(f64, f64)>,
     capacity: &TableCapacity,
-    origin: f64,
-    end: f64,
     limits: Vec<Limit>,
 ) -> SeriesChart {
+    let Timeline {
+        origin,
+        end,
+        origin_label,
+    } = timeline;
     SeriesChart {
         title,
         unit: Unit::Bytes,
@@ -517,6 +525,7 @@ fn bytes_chart(
             .map(|day| projected(day, capacity.bytes_at(day)))
             .collect(),
         origin,
+        origin_label,
         limits,
         note: capacity.rows.as_ref().and_then(history_note),
     }
@@ -524,14 +533,18 @@ fn bytes_chart(
 
 /// The total over history and projection, one layer per top table and "others".
 fn stacked_chart(
+    timeline: Timeline,
     analysis: &Analysis,
     series: Option<&StatsSeries>,
     order: &[usize],
     projected_positions: &[usize],
-    origin: f64,
-    end: f64,
     price: &Price,
 ) -> Option<StackedChart> {
+    let Timeline {
+        origin,
+        end,
+        origin_label,
+    } = timeline;
     let plan = &analysis.capacity;
     if projected_positions.is_empty() {
         return None;
@@ -595,6 +608,7 @@ fn stacked_chart(
         days,
         layers,
         origin,
+        origin_label,
         budget: price.budget_gib.map(|gib| Limit {
             label: format!("{gib} GiB budget"),
             value: gib * GIB,

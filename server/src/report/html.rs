@@ -145,10 +145,10 @@ fn headline(page: &mut String, report: &Report) {
     }
     if report.total.tables_projected > 0 {
         page.push_str("<div class=\"cards\">\n");
-        let _ = write!(
+        let _ = writeln!(
             page,
             "<div class=\"card\" data-horizon=\"now\"><h3>Now{}</h3><p class=\"big\">{}</p><p>{} per month</p>\
-             <p class=\"sub\">{} table{} projected</p></div>\n",
+             <p class=\"sub\">{} table{} projected</p></div>",
             report.origin.map(|o| format!(" · {}", date_of(o))).unwrap_or_default(),
             bytes_data(report.total.bytes_now),
             cost_data(report.total.cost_now),
@@ -156,10 +156,10 @@ fn headline(page: &mut String, report: &Report) {
             plural(report.total.tables_projected)
         );
         for horizon in &report.total.horizons {
-            let _ = write!(
+            let _ = writeln!(
                 page,
                 "<div class=\"card\" data-horizon=\"{}\"><h3>In {} · {}</h3><p class=\"big\">{}</p><p>{} per month</p>\
-                 <p class=\"sub\">{}</p></div>\n",
+                 <p class=\"sub\">{}</p></div>",
                 horizon.horizon,
                 horizon.horizon,
                 date_of(horizon.day),
@@ -204,7 +204,7 @@ fn risk_item(risk: &Risk, tag: &str) -> String {
 fn figure(page: &mut String, stem: &str, svg: &dyn Fn(&str) -> Option<String>) {
     match svg(stem) {
         Some(svg) => {
-            let _ = write!(page, "<figure class=\"chart\" data-chart=\"{stem}\">{svg}</figure>\n");
+            let _ = writeln!(page, "<figure class=\"chart\" data-chart=\"{stem}\">{svg}</figure>");
         }
         None => {
             let _ = writeln!(
@@ -218,10 +218,12 @@ fn figure(page: &mut String, stem: &str, svg: &dyn Fn(&str) -> Option<String>) {
 fn total_section(page: &mut String, report: &Report, svg: &dyn Fn(&str) -> Option<String>) {
     page.push_str("<section id=\"total\">\n<h2>Total size</h2>\n");
     if report.charts.iter().any(|c| c.stem == "total-size") {
-        page.push_str(
+        page.push_str(if report.history.is_some() {
             "<p class=\"sub\">Measured history left of the dashed line, forecast right of it; the fastest \
-             growers on top.</p>\n",
-        );
+             growers on top.</p>\n"
+        } else {
+            "<p class=\"sub\">Planned tables only, projected from today: no measured history was given.</p>\n"
+        });
         figure(page, "total-size", svg);
     } else {
         page.push_str("<p>Nothing is projected: no stats history and no planning annotation.</p>\n");
@@ -330,10 +332,13 @@ fn storage(page: &mut String, report: &Report, svg: &dyn Fn(&str) -> Option<Stri
     page.push_str("<section id=\"storage\">\n<h2>Storage breakdown</h2>\n");
     let measured: Vec<&TableFacts> = report.tables.iter().filter(|t| t.measured.is_some()).collect();
     if measured.is_empty() {
-        page.push_str(
-            "<p>No measured sizes: the stats history has no heap, TOAST or index bytes. Estimates per table \
-             are in the table of all tables.</p>\n</section>\n",
-        );
+        page.push_str(if report.history.is_some() {
+            "<p>No measured sizes: the latest snapshot has no heap, TOAST or index bytes. Estimates per \
+                 table are in the table of all tables.</p>\n</section>\n"
+        } else {
+            "<p>No stats were given, so nothing was measured. Estimates per table (row width, size per \
+                 million rows) are in the table of all tables.</p>\n</section>\n"
+        });
         return;
     }
     if report.charts.iter().any(|c| c.stem == "storage-breakdown") {
@@ -559,9 +564,9 @@ pre code { background: none; padding: 0; }
 .card p { margin: 2px 0; }
 .card .big { font-size: 24px; font-weight: bold; }
 ul.risks { padding-left: 0; list-style: none; }
-ul.risks li { padding: 4px 8px; margin: 3px 0; border-left: 4px solid #999; }
-ul.risks li.soon, p.risk { border-left: 4px solid #000; font-weight: bold; background: #f3f3f3; padding: 4px 8px; }
-ul.risks li.soon .sub, p.risk .sub { font-weight: normal; }
+ul.risks li, p.risk > span { display: block; padding: 4px 8px; margin: 3px 0; border-left: 4px solid #999; }
+ul.risks .soon, p.risk > .soon { border-left-color: #000; font-weight: bold; background: #f3f3f3; }
+.soon .sub { font-weight: normal; }
 time { font-variant-numeric: tabular-nums; margin-right: 4px; }
 figure.chart { margin: 10px 0; }
 figure.chart svg { width: 100%; height: auto; display: block; }
@@ -571,7 +576,7 @@ table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 th, td { padding: 3px 8px; text-align: right; border-bottom: 1px solid #e4e4e4; vertical-align: top; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 td code { overflow-wrap: normal; }
-td.text, th.text { text-align: left; white-space: normal; }
+td.text, th.text { text-align: left; white-space: normal; min-width: 14em; }
 thead th { border-bottom: 2px solid #888; background: #fafafa; }
 table.data { width: 100%; }
 table.sortable thead th { cursor: pointer; }

@@ -18,6 +18,8 @@ use crate::report::chart::{BreakdownBar, BreakdownChart, Chart, Limit, Projected
 const PROJECTION_SAMPLES: usize = 48;
 /// Tables drawn as their own layer in the stacked chart; the rest are "others".
 const STACKED_LAYERS: usize = 8;
+/// The most bars in the storage breakdown chart, and rows in its table.
+pub(crate) const BREAKDOWN_TABLES: usize = 25;
 
 pub(crate) struct Report {
     pub title: String,
@@ -34,6 +36,8 @@ pub(crate) struct Report {
     /// Indexes into `tables` of the tables with a section of their own.
     pub top: Vec<usize>,
     pub charts: Vec<NamedChart>,
+    /// Indexes into `tables` of the tables with measured sizes, biggest first.
+    pub by_size: Vec<usize>,
     pub lints: LintSummary,
     pub statements_parsed: usize,
     pub statements_skipped: usize,
@@ -378,9 +382,14 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
             }
         }
     }
-    let breakdown: Vec<BreakdownBar> = tables
+    // Where the bytes are: the biggest tables, whatever their growth.
+    let mut by_size: Vec<usize> = (0..tables.len()).filter(|&i| tables[i].measured.is_some()).collect();
+    by_size.sort_by(|&a, &b| measured_total(&tables[b]).total_cmp(&measured_total(&tables[a])));
+    let breakdown: Vec<BreakdownBar> = by_size
         .iter()
-        .filter_map(|t| {
+        .take(options.top.clamp(1, BREAKDOWN_TABLES))
+        .filter_map(|&i| {
+            let t = &tables[i];
             let measured = t.measured.as_ref()?;
             Some(BreakdownBar {
                 name: t.name.clone(),
@@ -390,13 +399,12 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
                 estimated_total: t.estimated_total,
             })
         })
-        .take(options.top.max(1))
         .collect();
     if !breakdown.is_empty() {
         charts.push(NamedChart {
             stem: "storage-breakdown".to_owned(),
             chart: Chart::Breakdown(BreakdownChart {
-                title: "Storage by table: measured heap, TOAST and indexes; ◆ the estimate".to_owned(),
+                title: "Storage of the biggest tables: measured heap, TOAST and indexes".to_owned(),
                 tables: breakdown,
             }),
         });
@@ -425,6 +433,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
         tables,
         top,
         charts,
+        by_size,
         lints: lint_summary(analysis),
         statements_parsed: analysis.statements_parsed(),
         statements_skipped: analysis.statements_skipped(),
@@ -432,6 +441,10 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
 }
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+fn measured_total(table: &TableFacts) -> f64 {
+    table.measured.as_ref().map_or(0.0, |m| m.total)
+}
 
 /// Where the charts' projections run: from the origin to the last horizon.
 #[derive(Clone, Copy)]

@@ -9,7 +9,7 @@ use schemacast_lints::forecast::Band;
 use schemacast_lints::storage::{human_bytes, human_count};
 
 use crate::cli::forecast::{cost_text, round_cost};
-use crate::report::content::{bytes_or_dash, Report, Risk, TableFacts};
+use crate::report::content::{bytes_or_dash, Report, Risk, TableFacts, BREAKDOWN_TABLES};
 use crate::report::font;
 
 /// Escapes text for HTML content and quoted attribute values.
@@ -330,7 +330,7 @@ fn band_cell(band: &Band, show: fn(f64) -> String) -> String {
 
 fn storage(page: &mut String, report: &Report, svg: &dyn Fn(&str) -> Option<String>) {
     page.push_str("<section id=\"storage\">\n<h2>Storage breakdown</h2>\n");
-    let measured: Vec<&TableFacts> = report.tables.iter().filter(|t| t.measured.is_some()).collect();
+    let measured: Vec<&TableFacts> = report.by_size.iter().map(|&i| &report.tables[i]).collect();
     if measured.is_empty() {
         page.push_str(if report.history.is_some() {
             "<p>No measured sizes: the latest snapshot has no heap, TOAST or index bytes. Estimates per \
@@ -345,14 +345,14 @@ fn storage(page: &mut String, report: &Report, svg: &dyn Fn(&str) -> Option<Stri
         figure(page, "storage-breakdown", svg);
     }
     page.push_str(
-        "<p class=\"sub\">Measured in the latest snapshot; the estimate is schemacast's size for the same rows with \
+        "<p class=\"sub\">Biggest first, measured in the latest snapshot; the estimate is schemacast's size for the same rows with \
          freshly packed pages. A ratio well above 1 means bloat, free space or values wider than sampled.</p>\n",
     );
     page.push_str(
         "<table class=\"data\"><thead><tr><th>table</th><th>heap</th><th>TOAST</th><th>indexes</th>\
          <th>measured</th><th>estimated</th><th>measured / estimated</th></tr></thead>\n<tbody>\n",
     );
-    for table in measured {
+    for table in measured.iter().take(BREAKDOWN_TABLES) {
         let Some(m) = &table.measured else { continue };
         let _ = writeln!(
             page,
@@ -366,7 +366,16 @@ fn storage(page: &mut String, report: &Report, svg: &dyn Fn(&str) -> Option<Stri
             table.bloat_ratio().map_or("–".to_owned(), |r| format!("{r:.2}"))
         );
     }
-    page.push_str("</tbody></table>\n</section>\n");
+    page.push_str("</tbody></table>\n");
+    if measured.len() > BREAKDOWN_TABLES {
+        let _ = writeln!(
+            page,
+            "<p class=\"sub\">The {BREAKDOWN_TABLES} biggest of {} measured tables; every table's size is in the \
+             table of all tables.</p>",
+            measured.len()
+        );
+    }
+    page.push_str("</section>\n");
 }
 
 fn all_tables(page: &mut String, report: &Report) {

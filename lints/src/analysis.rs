@@ -12,11 +12,15 @@ use crate::schema::Schema;
 use crate::suppression::FileSuppressions;
 use crate::syntax::{self, ParseJob, ParseOutcome, SkippedStatement, SplitDocument};
 use crate::stats::{attach, AttachedStats, Snapshot, StatsSeries};
-use crate::text::{FileId, LineIndex, Location};
+use crate::text::{FileId, LineIndex, Location, TextRange};
 
 /// The rule name of problems with planning annotations (not a catalogue rule: it cannot be
 /// turned off, since a mistyped annotation would silently change every estimate).
 pub const INVALID_ANNOTATION: &str = "invalid-annotation";
+
+/// The rule name of statements that would have changed the model but were not understood (not
+/// a catalogue rule: a table missing from the model silently hides every finding about it).
+pub const UNPARSED_DDL: &str = "unparsed-ddl";
 
 /// What an analysis may use besides the SQL.
 #[derive(Clone, Debug, Default)]
@@ -134,6 +138,10 @@ pub fn analyze_with(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSe
         })
         .collect();
     diagnostics.append(&mut annotation_problems);
+    diagnostics.extend(unparsed_ddl(&analyzed).into_iter().filter(|d| {
+        let file = d.location.file.0 as usize;
+        !suppressions[file].suppresses(&analyzed[file].document, d)
+    }));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
     Analysis { files: analyzed, schema, diagnostics, stats, capacity }
 }
@@ -175,4 +183,48 @@ fn attach_plans(files: &[AnalyzedFile], schema: &mut crate::schema::Schema) -> V
         }
     }
     problems
+}
+
+/// A warning at each skipped statement that would have created, changed or dropped a table or
+/// an index, naming the table whose findings may be missing.
+fn unparsed_ddl(files: &[AnalyzedFile]) -> Vec<Diagnostic> {
+    use crate::syntax::relax::{model_change, ModelChange};
+    let mut out = Vec::new();
+    for (file_index, file) in files.iter().enumerate() {
+        for skipped in &file.skipped {
+            let text = &file.text[skipped.range.to_range()];
+            let Some(change) = model_change(text) else { continue };
+            let reason = skipped.error.trim_start_matches("sql parser error: ");
+            let message = match &change {
+                ModelChange::CreateTable(t) => format!(
+                    "`{t}` is not in the model: this statement was not understood ({reason}); findings involving `{t}` may be missing"
+                ),
+                ModelChange::AlterTable(t) => format!(
+                    "this change to `{t}` is not in the model: the statement was not understood ({reason}); findings involving `{t}` may be missing or out of date"
+                ),
+                ModelChange::DropTable(t) => format!(
+                    "`{t}` stays in the model: this DROP TABLE was not understood ({reason}); findings about `{t}` may be stale"
+                ),
+                ModelChange::CreateIndex(t) => format!(
+                    "an index on `{t}` is not in the model: this statement was not understood ({reason}); index findings for `{t}` (such as missing-fk-index) may be wrong"
+                ),
+            };
+            // The statement's first line: enough to find it, short enough to read.
+            let first_line = text.find('\n').unwrap_or(text.len());
+            let range = TextRange::new(skipped.range.start as usize, skipped.range.start as usize + first_line);
+            out.push(Diagnostic {
+                rule: UNPARSED_DDL,
+                severity: Severity::Warning,
+                location: Location::new(FileId(file_index as u32), range),
+                message,
+                help: Some(
+                    "check the statement's syntax and the dialect (`--dialect`, `dialect =` in schemacast.toml); \
+                     if it is valid, please report it"
+                        .to_owned(),
+                ),
+                fixes: Vec::new(),
+            });
+        }
+    }
+    out
 }

@@ -5,6 +5,10 @@ use std::str::FromStr;
 
 use sqlparser::dialect::{self as sp, Dialect as SqlparserDialect};
 
+mod detect;
+
+pub use detect::{choose, detect, Detection, DialectChoice, DialectSource};
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dialect {
     #[default]

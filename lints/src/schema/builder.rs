@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::dialect::Dialect;
 use crate::schema::lower::{add_constraint, AlterAction, Constraint, Op};
-use crate::schema::model::{index_name_set, unused_name, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
+use crate::schema::model::{index_name_set, unused_name, Column, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
 
 pub(crate) struct SchemaBuilder {
     schema: Schema,
@@ -43,6 +43,7 @@ impl SchemaBuilder {
             Op::CreateIndex { table, index, name_schema, if_not_exists } => {
                 self.create_index(table, index, name_schema, if_not_exists)
             }
+            Op::CopyLike { into, from, indexes, position } => self.copy_like(&into, &from, indexes, position),
             Op::AlterTable { table, actions } => self.alter_table(table, actions),
             Op::DropTables { names, cascade } => {
                 for name in names {
@@ -152,6 +153,43 @@ impl SchemaBuilder {
             self.name_foreign_key(id, n);
         }
         self.replay_pending(&self_name);
+    }
+
+    /// `CREATE TABLE into (LIKE from ...)`: the source's columns, located at the `LIKE` clause
+    /// (so findings about them point there), and with `INCLUDING ALL|INDEXES` its indexes.
+    fn copy_like(&mut self, into: &ObjectRef, from: &ObjectRef, indexes: bool, position: usize) {
+        let (Some(target), Some(source)) = (self.find_table(into), self.find_table(from)) else { return };
+        if target == source {
+            return;
+        }
+        let statement = self.schema.tables[target].statement;
+        let target_name = self.schema.tables[target].name.name.clone();
+        let copied: Vec<Column> = self.schema.tables[source]
+            .columns
+            .iter()
+            .filter(|c| self.schema.tables[target].column(&c.name).is_none())
+            .map(|c| Column { name_loc: from.loc, declared_in: statement, declared_by_definition: false, ..c.clone() })
+            .collect();
+        let columns = &mut self.schema.tables[target].columns;
+        let at = position.min(columns.len());
+        columns.splice(at..at, copied);
+        if indexes {
+            let copied: Vec<Index> = self.schema.tables[source]
+                .indexes
+                .iter()
+                .map(|index| {
+                    let name = if index.is_primary_key() {
+                        format!("{target_name}_pkey")
+                    } else {
+                        format!("{target_name}_{}", index.name)
+                    };
+                    Index { name, loc: from.loc, statement, ..index.clone() }
+                })
+                .collect();
+            for index in copied {
+                self.add_index(target, index);
+            }
+        }
     }
 
     fn replay_pending(&mut self, created: &QualifiedName) {

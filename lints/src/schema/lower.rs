@@ -16,6 +16,9 @@ use crate::text::{Location, TextRange};
 #[derive(Clone, Debug)]
 pub(crate) enum Op {
     CreateTable { table: Box<Table>, name: ObjectRef, if_not_exists: bool },
+    /// `LIKE from` in `into`'s column list: its columns, at `position`, and with `indexes` its
+    /// indexes.
+    CopyLike { into: ObjectRef, from: ObjectRef, indexes: bool, position: usize },
     CreateIndex { table: ObjectRef, index: Index, name_schema: Option<String>, if_not_exists: bool },
     AlterTable { table: ObjectRef, actions: Vec<AlterAction> },
     DropTables { names: Vec<ObjectRef>, cascade: bool },
@@ -401,7 +404,7 @@ impl<'a> Lowerer<'a> {
         self.span_loc(ident.span).unwrap_or(self.statement.location())
     }
 
-    fn object_ref(&self, name: &ObjectName) -> ObjectRef {
+    pub(crate) fn object_ref(&self, name: &ObjectName) -> ObjectRef {
         let idents: Vec<&Ident> = name
             .0
             .iter()

@@ -2,6 +2,7 @@
 
 pub mod split;
 pub mod outline;
+pub(crate) mod relax;
 pub(crate) mod type_ranges;
 
 use sqlparser::parser::Parser;
@@ -81,23 +82,65 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
         .map(|job| {
             let range = job.statement.range;
             let text = &job.text[range.to_range()];
-            match Parser::new(sql_dialect.as_ref()).try_with_sql(text).and_then(|mut p| p.parse_statements()) {
-                Ok(statements) => {
-                    let statement_ref = StatementRef {
-                        file: job.file,
-                        range,
-                        end_with_terminator: job.statement.end_with_terminator(),
-                        terminated: job.statement.terminator_end.is_some(),
-                    };
-                    let mut lowerer = Lowerer::new(dialect, statement_ref, text);
-                    let mut ops = Vec::new();
-                    for statement in &statements {
-                        lowerer.lower(statement, &mut ops);
+            let statement_ref = StatementRef {
+                file: job.file,
+                range,
+                end_with_terminator: job.statement.end_with_terminator(),
+                terminated: job.statement.terminator_end.is_some(),
+            };
+            let parse = |sql: &str| Parser::new(sql_dialect.as_ref()).try_with_sql(sql).and_then(|mut p| p.parse_statements());
+            match parse(text) {
+                Ok(statements) => ParseOutcome::Parsed(lower_all(dialect, statement_ref, text, &statements)),
+                Err(error) => {
+                    // A table is worth a second try without the clauses the model does not need.
+                    let retry = relax::relax_create_table(text).and_then(|relaxed| {
+                        let statements = parse(&relaxed.text).ok()?;
+                        let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements);
+                        add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
+                        Some(ops)
+                    });
+                    match retry {
+                        Some(ops) => ParseOutcome::Parsed(ops),
+                        None => ParseOutcome::Skipped(SkippedStatement { range, error: error.to_string() }),
                     }
-                    ParseOutcome::Parsed(ops)
                 }
-                Err(error) => ParseOutcome::Skipped(SkippedStatement { range, error: error.to_string() }),
             }
         })
         .collect()
+}
+
+fn lower_all(dialect: Dialect, statement: StatementRef, text: &str, statements: &[sqlparser::ast::Statement]) -> Vec<Op> {
+    let mut lowerer = Lowerer::new(dialect, statement, text);
+    let mut ops = Vec::new();
+    for statement in statements {
+        lowerer.lower(statement, &mut ops);
+    }
+    ops
+}
+
+/// After the table a relaxed `CREATE TABLE` made, the columns (and indexes) its `LIKE` clauses
+/// copy.
+fn add_like_sources(
+    dialect: Dialect,
+    statement: StatementRef,
+    sql_dialect: &dyn sqlparser::dialect::Dialect,
+    like: &[relax::LikeSource],
+    ops: &mut Vec<Op>,
+) {
+    let Some(into) = ops.iter().find_map(|op| match op {
+        Op::CreateTable { name, .. } => Some(name.clone()),
+        _ => None,
+    }) else {
+        return;
+    };
+    let lowerer = Lowerer::new(dialect, statement, "");
+    for source in like {
+        let Ok(name) = Parser::new(sql_dialect).try_with_sql(&source.name).and_then(|mut p| p.parse_object_name(false)) else {
+            continue;
+        };
+        let mut from = lowerer.object_ref(&name);
+        let start = statement.range.start as usize;
+        from.loc = crate::text::Location::new(statement.file, TextRange::new(start + source.range.0, start + source.range.1));
+        ops.push(Op::CopyLike { into: into.clone(), from, indexes: source.indexes, position: source.position });
+    }
 }

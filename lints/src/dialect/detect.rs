@@ -1,0 +1,365 @@
+//! Which dialect a file is written in, from syntax only one dialect has. Used when neither the
+//! command line, the config nor the stats store names one.
+
+use super::Dialect;
+
+/// The dialect a text's syntax points to, and the evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detection {
+    pub dialect: Dialect,
+    /// "backticks ×120, ENGINE= ×40".
+    pub evidence: String,
+    /// Marks found for the dialect chosen: how sure it is.
+    pub marks: usize,
+}
+
+/// Marks of each dialect, found outside comments and string literals. Each counts once per
+/// occurrence; the dialect with the most marks wins, and a tie means no verdict.
+pub fn detect(text: &str) -> Option<Detection> {
+    let mut counts: [Vec<(&'static str, usize)>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut add = |dialect: Dialect, mark: &'static str| {
+        let list = &mut counts[dialect as usize];
+        match list.iter_mut().find(|(m, _)| *m == mark) {
+            Some((_, n)) => *n += 1,
+            None => list.push((mark, 1)),
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut words: Vec<String> = Vec::with_capacity(4);
+    let mut at_line_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = skip_to_line_end(bytes, i);
+                continue;
+            }
+            b'#' if at_line_start => {
+                // MySQL's other line comment; also psql never starts a line with it.
+                i = skip_to_line_end(bytes, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(bytes.len(), |end| i + 2 + end + 2);
+                continue;
+            }
+            b'\'' => {
+                i = skip_quoted(bytes, i, b'\'');
+                continue;
+            }
+            b'"' => {
+                i = skip_quoted(bytes, i, b'"');
+                continue;
+            }
+            b'`' => {
+                add(Dialect::Mysql, "backticks");
+                i = skip_quoted(bytes, i, b'`');
+                continue;
+            }
+            b'$' if bytes.get(i + 1) == Some(&b'$') => {
+                add(Dialect::Postgres, "$$ quoting");
+                // The body is code in another language: skip to the closing `$$`.
+                i = text[i + 2..].find("$$").map_or(bytes.len(), |end| i + 2 + end + 2);
+                continue;
+            }
+            b':' if bytes.get(i + 1) == Some(&b':') => {
+                add(Dialect::Postgres, ":: casts");
+                i += 2;
+                continue;
+            }
+            b'\n' => {
+                at_line_start = true;
+                words.clear();
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if b.is_ascii_alphabetic() || b == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            let word = text[start..i].to_ascii_uppercase();
+            let next = text[i..].trim_start_matches([' ', '\t']);
+            match word.as_str() {
+                "ENGINE" if next.starts_with('=') => add(Dialect::Mysql, "ENGINE="),
+                "AUTO_INCREMENT" => add(Dialect::Mysql, "AUTO_INCREMENT"),
+                "DELIMITER" if at_line_start && words.is_empty() => add(Dialect::Mysql, "DELIMITER"),
+                "UNSIGNED" => add(Dialect::Mysql, "UNSIGNED"),
+                "CHARSET" if next.starts_with('=') => add(Dialect::Mysql, "CHARSET="),
+                "AUTOINCREMENT" => add(Dialect::Sqlite, "AUTOINCREMENT"),
+                "PRAGMA" if words.is_empty() => add(Dialect::Sqlite, "PRAGMA"),
+                "ROWID" if words.last().is_some_and(|w| w == "WITHOUT") => add(Dialect::Sqlite, "WITHOUT ROWID"),
+                "SERIAL" | "BIGSERIAL" | "SMALLSERIAL" => add(Dialect::Postgres, "SERIAL"),
+                "STDIN" if words.iter().any(|w| w == "COPY") => add(Dialect::Postgres, "COPY … FROM stdin"),
+                "EXTENSION" if words.last().is_some_and(|w| w == "CREATE") => {
+                    add(Dialect::Postgres, "CREATE EXTENSION")
+                }
+                "PLPGSQL" => add(Dialect::Postgres, "plpgsql"),
+                _ => {}
+            }
+            if words.len() == 8 {
+                words.remove(0);
+            }
+            words.push(word);
+            at_line_start = false;
+            continue;
+        }
+        if b == b';' {
+            words.clear();
+        } else if !b.is_ascii_whitespace() {
+            at_line_start = false;
+        }
+        i += 1;
+    }
+    // MySQL also accepts SERIAL; a file with MySQL's own marks is MySQL whatever it says.
+    let total = |d: Dialect| counts[d as usize].iter().map(|(_, n)| n).sum::<usize>();
+    let mut ranked: Vec<(Dialect, usize)> = Dialect::ALL.iter().map(|&d| (d, total(d))).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    let (dialect, marks) = ranked[0];
+    if marks == 0 || ranked[1].1 == marks {
+        return None;
+    }
+    let mut evidence = counts[dialect as usize].clone();
+    evidence.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let evidence = evidence
+        .iter()
+        .map(|(mark, n)| {
+            if *n == 1 {
+                (*mark).to_owned()
+            } else {
+                format!("{mark} ×{n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Detection {
+        dialect,
+        evidence,
+        marks,
+    })
+}
+
+/// Where the dialect of a run came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DialectSource {
+    /// `--dialect` or the editor's setting.
+    Option,
+    /// `dialect =` in schemacast.toml.
+    Config,
+    /// The stats store's snapshots record the server they were collected from.
+    Stats,
+    /// The files' own syntax.
+    Detected,
+    /// Nothing said: PostgreSQL.
+    Default,
+}
+
+impl DialectSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            DialectSource::Option => "option",
+            DialectSource::Config => "config",
+            DialectSource::Stats => "stats",
+            DialectSource::Detected => "detected",
+            DialectSource::Default => "default",
+        }
+    }
+}
+
+/// The dialect a run uses and why, with each file's own evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DialectChoice {
+    pub dialect: Dialect,
+    pub source: DialectSource,
+    /// "chosen from syntax: backticks ×120, ENGINE= ×40 (in 3 of 4 files)".
+    pub reason: String,
+    /// Per file path, what its syntax says.
+    pub files: Vec<(String, Option<Detection>)>,
+}
+
+/// The dialect of a run: the first of an explicit choice, the config, the stats store's dialect
+/// and the files' syntax (the dialect with the most marks over all files) that says anything;
+/// PostgreSQL when none does.
+pub fn choose(
+    option: Option<Dialect>,
+    config: Option<Dialect>,
+    stats: Option<&str>,
+    files: &[(&str, &str)],
+) -> DialectChoice {
+    let per_file: Vec<(String, Option<Detection>)> = files
+        .iter()
+        .map(|(path, text)| ((*path).to_owned(), detect(text)))
+        .collect();
+    let decided = |dialect: Dialect, source: DialectSource, reason: String| DialectChoice {
+        dialect,
+        source,
+        reason,
+        files: per_file.clone(),
+    };
+    if let Some(dialect) = option {
+        return decided(dialect, DialectSource::Option, "given as an option".to_owned());
+    }
+    if let Some(dialect) = config {
+        return decided(
+            dialect,
+            DialectSource::Config,
+            "set by `dialect` in schemacast.toml".to_owned(),
+        );
+    }
+    if let Some(dialect) = stats.and_then(|s| s.parse::<Dialect>().ok()) {
+        return decided(
+            dialect,
+            DialectSource::Stats,
+            format!("the stats were collected from {s}", s = dialect.name()),
+        );
+    }
+    let mut marks = [0usize; 3];
+    for detection in per_file.iter().filter_map(|(_, d)| d.as_ref()) {
+        marks[detection.dialect as usize] += detection.marks;
+    }
+    let best = Dialect::ALL
+        .into_iter()
+        .max_by_key(|d| marks[*d as usize])
+        .unwrap_or_default();
+    let unique = Dialect::ALL
+        .iter()
+        .filter(|d| marks[**d as usize] == marks[best as usize])
+        .count()
+        == 1;
+    if marks[best as usize] == 0 || !unique {
+        return decided(
+            Dialect::Postgres,
+            DialectSource::Default,
+            "no dialect-specific syntax found; PostgreSQL assumed".to_owned(),
+        );
+    }
+    let agreeing: Vec<&Detection> = per_file
+        .iter()
+        .filter_map(|(_, d)| d.as_ref())
+        .filter(|d| d.dialect == best)
+        .collect();
+    let evidence = if per_file.len() == 1 {
+        agreeing.first().map(|d| d.evidence.clone()).unwrap_or_default()
+    } else {
+        format!(
+            "{} marks in {} of {} files",
+            marks[best as usize],
+            agreeing.len(),
+            per_file.len()
+        )
+    };
+    decided(
+        best,
+        DialectSource::Detected,
+        format!("detected from its syntax: {evidence}"),
+    )
+}
+
+fn skip_to_line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
+}
+
+/// Past the closing quote; a doubled quote or a backslash escape stays inside.
+fn skip_quoted(bytes: &[u8], from: usize, quote: u8) -> usize {
+    let mut i = from + 1;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' && quote == b'\'' {
+            i += 2;
+            continue;
+        }
+        if bytes[i] == quote {
+            if bytes.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mysql_marks() {
+        let sql = "CREATE TABLE `users` (\n  `id` bigint unsigned NOT NULL AUTO_INCREMENT,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n";
+        let found = detect(sql).unwrap();
+        assert_eq!(found.dialect, Dialect::Mysql);
+        assert_eq!(
+            found.evidence,
+            "backticks ×3, AUTO_INCREMENT, CHARSET=, ENGINE=, UNSIGNED"
+        );
+    }
+
+    #[test]
+    fn sqlite_marks() {
+        let sql = "PRAGMA foreign_keys = ON;\nCREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT) WITHOUT ROWID;\n";
+        let found = detect(sql).unwrap();
+        assert_eq!(found.dialect, Dialect::Sqlite);
+        assert_eq!(found.evidence, "AUTOINCREMENT, PRAGMA, WITHOUT ROWID");
+    }
+
+    #[test]
+    fn postgres_marks_and_dollar_bodies_are_skipped() {
+        let sql = "CREATE EXTENSION IF NOT EXISTS pgcrypto;\nCREATE TABLE t (id bigserial PRIMARY KEY, d date DEFAULT now()::date);\n\
+                   CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN `not mysql` ENGINE=x; END $$ LANGUAGE plpgsql;\n\
+                   COPY t (id) FROM stdin;\n";
+        let found = detect(sql).unwrap();
+        assert_eq!(found.dialect, Dialect::Postgres);
+        assert_eq!(
+            found.evidence,
+            "$$ quoting, :: casts, COPY … FROM stdin, CREATE EXTENSION, SERIAL, plpgsql"
+        );
+    }
+
+    #[test]
+    fn comments_and_strings_are_not_evidence() {
+        assert_eq!(
+            detect("-- ENGINE=InnoDB `x`\n/* AUTOINCREMENT */ SELECT 'a::b', \"ENGINE=\";"),
+            None
+        );
+        assert_eq!(detect("CREATE TABLE t (id int);"), None);
+    }
+
+    #[test]
+    fn the_first_that_says_anything_decides() {
+        let mysql = ("a.sql", "CREATE TABLE `t` (id int AUTO_INCREMENT) ENGINE=InnoDB;");
+        let plain = ("b.sql", "CREATE TABLE u (id int);");
+        let choice = choose(None, None, None, &[mysql, plain]);
+        assert_eq!(
+            (choice.dialect, choice.source),
+            (Dialect::Mysql, DialectSource::Detected)
+        );
+        assert_eq!(choice.reason, "detected from its syntax: 3 marks in 1 of 2 files");
+        assert_eq!(choice.files[1], ("b.sql".to_owned(), None));
+        let from_stats = choose(None, None, Some("mysql"), &[plain]);
+        assert_eq!(
+            (from_stats.dialect, from_stats.source),
+            (Dialect::Mysql, DialectSource::Stats)
+        );
+        let configured = choose(None, Some(Dialect::Sqlite), Some("mysql"), &[mysql]);
+        assert_eq!(
+            (configured.dialect, configured.source),
+            (Dialect::Sqlite, DialectSource::Config)
+        );
+        let nothing = choose(None, None, None, &[plain]);
+        assert_eq!(
+            (nothing.dialect, nothing.source),
+            (Dialect::Postgres, DialectSource::Default)
+        );
+    }
+
+    #[test]
+    fn a_tie_is_no_verdict() {
+        assert_eq!(detect("CREATE TABLE t (id serial, n int unsigned);"), None);
+    }
+}

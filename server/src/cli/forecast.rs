@@ -30,8 +30,10 @@ pub(crate) struct ForecastArgs {
     /// file exists]. Without one, only tables with a planning annotation are projected.
     #[arg(long)]
     stats: Option<PathBuf>,
+    /// SQL dialect: postgres, mysql or sqlite [default: from schemacast.toml, else postgres].
     #[arg(long, value_parser = |v: &str| v.parse::<Dialect>())]
     dialect: Option<Dialect>,
+    /// Config file [default: the first schemacast.toml from the first path upward].
     #[arg(long)]
     config: Option<PathBuf>,
     /// Horizons after the last snapshot, comma-separated: `90d`, `12w`, `6mo`, `1y`
@@ -41,6 +43,7 @@ pub(crate) struct ForecastArgs {
     /// Only these tables (`name` or `schema.name`; repeat or comma-separate).
     #[arg(long, value_delimiter = ',')]
     table: Vec<String>,
+    /// Output format: text for people, json for scripts (docs/forecast.md has its contract).
     #[arg(long, value_enum, default_value_t = ForecastFormat::Text)]
     format: ForecastFormat,
 }

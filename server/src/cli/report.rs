@@ -36,8 +36,10 @@ pub(crate) struct ReportArgs {
     /// Replace DIR even when it is not a previous report (everything in it is deleted).
     #[arg(long)]
     force: bool,
+    /// SQL dialect: postgres, mysql or sqlite [default: from schemacast.toml, else postgres].
     #[arg(long, value_parser = |v: &str| v.parse::<Dialect>())]
     dialect: Option<Dialect>,
+    /// Config file [default: the first schemacast.toml from the first path upward].
     #[arg(long)]
     config: Option<PathBuf>,
     /// Horizons after the last snapshot, comma-separated: `90d`, `12w`, `6mo`, `1y`

@@ -78,6 +78,11 @@ impl Analysis {
     pub fn statements_skipped(&self) -> usize {
         self.files.iter().map(|f| f.skipped.len()).sum()
     }
+
+    /// Files with statements none of which was understood: the wrong dialect, or not SQL.
+    pub fn unreadable_files(&self) -> impl Iterator<Item = &AnalyzedFile> {
+        self.files.iter().filter(|f| f.parsed == 0 && !f.skipped.is_empty())
+    }
 }
 
 /// Analyzes `files` as one schema, applied in the order given.

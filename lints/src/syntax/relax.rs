@@ -84,12 +84,17 @@ pub(crate) fn relax_create_table(text: &str) -> Option<Relaxed> {
     }
     let mut columns_before = 0;
     let mut element_start = true;
+    let mut element_words = 0;
     while j < tokens.len() {
         let t = tokens[j];
         if t.depth == 1 && t.kind == Kind::Comma {
             element_start = true;
+            element_words = 0;
             j += 1;
             continue;
+        }
+        if t.depth == 1 && t.kind == Kind::Word {
+            element_words += 1;
         }
         // A column's name is never one of the clauses below: `compression int` is a column.
         let names_a_column = t.depth == 1 && element_start && t.kind == Kind::Word;
@@ -152,6 +157,12 @@ pub(crate) fn relax_create_table(text: &str) -> Option<Relaxed> {
             {
                 blank.push((t.start, tokens[j + 1].end));
                 j += 2;
+                continue;
+            }
+            // MySQL's `varchar(255) BINARY`: a collation attribute after the type, not the type.
+            if is(j, "BINARY") && element_words > 2 && tokens.get(j + 1).is_none_or(|n| n.kind != Kind::Open) {
+                blank.push((t.start, t.end));
+                j += 1;
                 continue;
             }
             if is(j, "SET") && matches!(word(j + 1).as_deref(), Some("NULL" | "DEFAULT")) {

@@ -14,6 +14,7 @@ use schemacast_lints::forecast::{Band, Crossing, Method};
 use schemacast_lints::schema::Table;
 use schemacast_lints::stats::StatsSeries;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count};
+use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::{analyze_with, Analysis, AnalysisOptions, Dialect, RuleSelection};
 use serde_json::{json, Value};
 
@@ -62,6 +63,9 @@ pub(crate) struct CapacityRun {
     pub snapshots: usize,
     /// Planning annotations that were not understood, already named on stderr.
     pub invalid_annotations: usize,
+    /// Files none of whose statements was understood, already named on stderr.
+    pub unreadable_files: usize,
+    pub dialect_choice: DialectChoice,
     pub series: Option<Arc<StatsSeries>>,
 }
 
@@ -79,10 +83,10 @@ pub(crate) fn analyze_capacity(
     let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(config, &start)?;
     let paths = schema_paths(paths, config.as_ref(), command)?;
-    let dialect = dialect
-        .or(config.as_ref().and_then(|(c, _)| c.dialect))
-        .unwrap_or_default();
     let (stats, series) = load_stats(stats, config.as_ref())?;
+    let sources = read_sources(&paths)?;
+    let choice = choose_dialect(dialect, config.as_ref().and_then(|(c, _)| c.dialect), stats.as_ref(), &sources);
+    let dialect = choice.dialect;
     let mut capacity = config.as_ref().map(|(c, _)| c.capacity.clone()).unwrap_or_default();
     if !horizons.is_empty() {
         capacity.horizons = horizons.to_vec();
@@ -103,7 +107,8 @@ pub(crate) fn analyze_capacity(
         none.only(&[]).ok();
         none
     };
-    let analysis = analyze_with(read_sources(&paths)?, dialect, &selection, options);
+    let analysis = analyze_with(sources, dialect, &selection, options);
+    let unreadable_files = report_unreadable(&analysis, &choice);
     let mut invalid_annotations = 0;
     for problem in analysis
         .diagnostics
@@ -120,8 +125,43 @@ pub(crate) fn analyze_capacity(
         dialect,
         snapshots,
         invalid_annotations,
+        unreadable_files,
         series,
+        dialect_choice: choice,
     })
+}
+
+/// The dialect of a run (see [`schemacast_lints::dialect::choose`]).
+pub(crate) fn choose_dialect(
+    option: Option<Dialect>,
+    config: Option<Dialect>,
+    stats: Option<&schemacast_lints::stats::Snapshot>,
+    sources: &[schemacast_lints::SourceFile],
+) -> DialectChoice {
+    let files: Vec<(&str, &str)> = sources.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+    schemacast_lints::dialect::choose(option, config, stats.and_then(|s| s.dialect.as_deref()), &files)
+}
+
+/// Names on stderr each file none of whose statements was understood; returns how many.
+pub(crate) fn report_unreadable(analysis: &Analysis, choice: &DialectChoice) -> usize {
+    let mut count = 0;
+    for file in analysis.unreadable_files() {
+        count += 1;
+        let first = &file.skipped[0];
+        let at = file.lines.line_col(&file.text, first.range.start as usize);
+        eprintln!(
+            "error: {}: none of its {} statement{} was understood as {} SQL ({}; the first, at line {}: {}); \
+             is it SQL, and in this dialect? (--dialect, or `dialect` in schemacast.toml)",
+            file.path,
+            file.skipped.len(),
+            if file.skipped.len() == 1 { "" } else { "s" },
+            choice.dialect.name(),
+            choice.reason,
+            at.line,
+            first.error.trim_start_matches("sql parser error: ")
+        );
+    }
+    count
 }
 
 pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
@@ -130,6 +170,8 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         dialect,
         snapshots,
         invalid_annotations,
+        unreadable_files,
+        dialect_choice,
         ..
     } = analyze_capacity(
         &args.paths,
@@ -171,6 +213,8 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
             let document = json!({
                 "version": 1,
                 "dialect": dialect.name(),
+                "dialect_source": dialect_choice.source.name(),
+                "dialect_reason": dialect_choice.reason,
                 "origin": analysis.capacity.origin.map(date_of),
                 "snapshots": snapshots,
                 "price": price_json(&analysis.capacity),
@@ -184,8 +228,9 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         ForecastFormat::Text => render_text(&analysis, &selected, snapshots),
     };
     print_stdout(&out)?;
-    // The projections are printed, but a plan that was not understood must not pass silently.
-    Ok(if invalid_annotations > 0 {
+    // The projections are printed, but a plan or a file that was not understood must not pass
+    // silently.
+    Ok(if invalid_annotations > 0 || unreadable_files > 0 {
         exit::USAGE_OR_IO
     } else {
         exit::CLEAN

@@ -54,6 +54,7 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<u8> {
         analysis,
         dialect,
         invalid_annotations,
+        unreadable_files,
         series,
         ..
     } = analyze_capacity(
@@ -87,7 +88,7 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<u8> {
     }
     line.push('\n');
     print_stdout(&line)?;
-    Ok(if invalid_annotations > 0 || !written.failed_charts.is_empty() {
+    Ok(if invalid_annotations > 0 || unreadable_files > 0 || !written.failed_charts.is_empty() {
         exit::USAGE_OR_IO
     } else {
         exit::CLEAN

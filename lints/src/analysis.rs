@@ -200,6 +200,12 @@ fn unparsed_ddl(files: &[AnalyzedFile]) -> Vec<Diagnostic> {
             let text = &file.text[skipped.range.to_range()];
             let Some(change) = model_change(text) else { continue };
             let reason = skipped.error.trim_start_matches("sql parser error: ");
+            let change = match change {
+                ModelChange::CreateTable(t) => ModelChange::CreateTable(unquoted(&t)),
+                ModelChange::AlterTable(t) => ModelChange::AlterTable(unquoted(&t)),
+                ModelChange::DropTable(t) => ModelChange::DropTable(unquoted(&t)),
+                ModelChange::CreateIndex(t) => ModelChange::CreateIndex(unquoted(&t)),
+            };
             let message = match &change {
                 ModelChange::CreateTable(t) => format!(
                     "`{t}` is not in the model: this statement was not understood ({reason}); findings involving `{t}` may be missing"
@@ -232,4 +238,9 @@ fn unparsed_ddl(files: &[AnalyzedFile]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// `"Public"."T"` or `` `t` `` as a message shows it: `Public.T`, `t`.
+fn unquoted(name: &str) -> String {
+    name.chars().filter(|c| *c != '"' && *c != '`').collect()
 }

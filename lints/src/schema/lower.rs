@@ -158,21 +158,28 @@ impl<'a> Lowerer<'a> {
     }
 
     fn column(&mut self, def: &ColumnDef) -> (Column, Vec<Constraint>) {
-        let name = self.ident(&def.name);
-        let name_loc = self.ident_loc(&def.name);
-        let mut column = Column {
-            ty: SqlType::parse(&def.data_type.to_string(), self.dialect),
-            name,
-            not_null: false,
-            has_default: false,
-            identity: false,
-            name_loc,
-            declared_in: self.statement,
-            declared_by_definition: true,
-        };
+        let mut column = self.new_column(&def.name, &def.data_type);
         let options: Vec<(Option<&Ident>, &ColumnOption)> = def.options.iter().map(|o| (o.name.as_ref(), &o.option)).collect();
         let constraints = self.column_options(&mut column, &options);
         (column, constraints)
+    }
+
+    /// A column as its name and type declare it, before its options.
+    fn new_column(&self, name: &Ident, data_type: &ast::DataType) -> Column {
+        let declared = data_type.to_string();
+        // MySQL's `SERIAL` is `BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE`.
+        let mysql_serial = self.dialect == Dialect::Mysql && declared.trim().eq_ignore_ascii_case("serial");
+        Column {
+            name: self.ident(name),
+            ty: SqlType::parse(&declared, self.dialect),
+            not_null: mysql_serial,
+            has_default: false,
+            identity: mysql_serial,
+            generated: false,
+            name_loc: self.ident_loc(name),
+            declared_in: self.statement,
+            declared_by_definition: true,
+        }
     }
 
     fn column_options(&mut self, column: &mut Column, options: &[(Option<&Ident>, &ColumnOption)]) -> Vec<Constraint> {
@@ -185,6 +192,11 @@ impl<'a> Lowerer<'a> {
                 ColumnOption::NotNull => column.not_null = true,
                 ColumnOption::Null => column.not_null = false,
                 ColumnOption::Default(_) => column.has_default = true,
+                // `GENERATED ... AS IDENTITY` numbers rows; `GENERATED ALWAYS AS (expr)` computes them.
+                ColumnOption::Generated {
+                    generation_expr: Some(_),
+                    ..
+                } => column.generated = true,
                 ColumnOption::Generated { .. } | ColumnOption::Identity(_) => column.identity = true,
                 ColumnOption::DialectSpecific(tokens) => {
                     let text = tokens.iter().map(|t| t.to_string()).collect::<String>().to_ascii_lowercase();
@@ -364,18 +376,7 @@ impl<'a> Lowerer<'a> {
 
     /// MySQL `CHANGE`/`MODIFY`: the column is redefined from scratch.
     fn replaced_column(&mut self, old: &Ident, new: &Ident, data_type: &ast::DataType, options: &[ColumnOption]) -> AlterAction {
-        let name = self.ident(new);
-        let name_loc = self.ident_loc(new);
-        let mut column = Column {
-            name,
-            ty: SqlType::parse(&data_type.to_string(), self.dialect),
-            not_null: false,
-            has_default: false,
-            identity: false,
-            name_loc,
-            declared_in: self.statement,
-            declared_by_definition: true,
-        };
+        let mut column = self.new_column(new, data_type);
         let options: Vec<(Option<&Ident>, &ColumnOption)> = options.iter().map(|o| (None, o)).collect();
         let constraints = self.column_options(&mut column, &options);
         AlterAction::ReplaceColumn { old_name: self.ident(old), column, constraints }

@@ -70,7 +70,11 @@ pub struct Column {
     pub ty: SqlType,
     pub not_null: bool,
     pub has_default: bool,
+    /// An identity or `AUTO_INCREMENT` column (MySQL's `SERIAL` too): the database numbers it.
     pub identity: bool,
+    /// A generated column (`GENERATED ALWAYS AS (expr) STORED`, MySQL's `AS (expr) VIRTUAL`):
+    /// its value is computed from other columns.
+    pub generated: bool,
     pub name_loc: Location,
     /// The statement whose column definition declared the current type; rules find the type's
     /// exact range there through [`crate::rules::Ctx::column_type_loc`].

@@ -33,7 +33,12 @@ impl SqlType {
             }
         }
         name = words.join(" ");
-        let base = canonical_name(&name, dialect);
+        let mut base = canonical_name(&name, dialect);
+        if dialect == Dialect::Mysql && name == "serial" {
+            // MySQL's `SERIAL` is `BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE`.
+            base = "bigint".to_owned();
+            unsigned = true;
+        }
         let modifiers = if base == "integer" || base == "bigint" || base == "smallint" || base == "tinyint" {
             // MySQL display widths (`int(11)`) do not change the type.
             Vec::new()
@@ -160,6 +165,12 @@ mod tests {
         assert_eq!(canon("text[]"), "text[]");
         assert_eq!(canon("integer ARRAY"), "integer[]");
         assert_eq!(SqlType::parse("INT(11) UNSIGNED", Dialect::Mysql).to_string(), "integer unsigned");
+    }
+
+    #[test]
+    fn mysql_serial_is_an_unsigned_bigint() {
+        assert_eq!(SqlType::parse("SERIAL", Dialect::Mysql).to_string(), "bigint unsigned");
+        assert_eq!(SqlType::parse("SERIAL", Dialect::Postgres).to_string(), "serial");
     }
 
     #[test]

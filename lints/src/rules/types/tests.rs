@@ -30,6 +30,7 @@ snapshot_tests! {
     int_key_exhaustion_postgres: "int-key-exhaustion", Dialect::Postgres, "int_key_exhaustion";
     int_key_exhaustion_mysql: "int-key-exhaustion", Dialect::Mysql, "int_key_exhaustion_mysql";
     int_key_exhaustion_history: "int-key-exhaustion", Dialect::Postgres, "int_key_exhaustion_history";
+    int_key_exhaustion_flat: "int-key-exhaustion", Dialect::Postgres, "int_key_exhaustion_flat";
     oversized_integer_postgres: "oversized-integer", Dialect::Postgres, "oversized_integer";
     oversized_varchar_postgres: "oversized-varchar", Dialect::Postgres, "oversized_varchar";
     oversized_varchar_mysql: "oversized-varchar", Dialect::Mysql, "oversized_varchar";
@@ -38,7 +39,11 @@ snapshot_tests! {
 
 #[test]
 fn stats_rules_are_silent_without_stats() {
-    for (rule, fixture) in [("oversized-integer", fixture!("oversized_integer")), ("number-as-text", fixture!("number_as_text")), ("oversized-varchar", fixture!("oversized_varchar"))] {
+    for (rule, fixture) in [
+        ("oversized-integer", fixture!("oversized_integer")),
+        ("number-as-text", fixture!("number_as_text")),
+        ("oversized-varchar", fixture!("oversized_varchar")),
+    ] {
         let without_stats: String = fixture.split("-- file: stats.jsonl").next().unwrap_or("").to_owned();
         let output = check(rule, Dialect::Postgres, &without_stats);
         assert!(output.starts_with("(no findings)"), "{rule}: {output}");

@@ -148,6 +148,7 @@ impl Backend {
     /// Stores an analysis and publishes its diagnostics, unless a newer edit arrived.
     async fn publish(&self, key: &PathBuf, generation: u64, analysis: ProjectAnalysis) {
         let notes: Vec<String>;
+        let mut dialect_note = None;
         let outgoing = {
             let mut state = self.state();
             let encoding = state.encoding;
@@ -178,6 +179,10 @@ impl Backend {
             // Each problem is logged once, not on every keystroke.
             notes = shown.iter().filter(|n| !project.logged_problems.contains(n)).cloned().collect();
             project.logged_problems = shown;
+            if project.logged_dialect != analysis.dialect {
+                project.logged_dialect = analysis.dialect.clone();
+                dialect_note = Some(analysis.dialect.clone());
+            }
             for (path, line, message) in &analysis.problems.items {
                 let Some(uri) = features::uri_of(&path.display().to_string()) else { continue };
                 let position = Position { line: line.saturating_sub(1), character: 0 };
@@ -205,6 +210,9 @@ impl Backend {
             }
             outgoing
         };
+        if let Some(note) = dialect_note {
+            self.log(MessageType::INFO, note).await;
+        }
         for note in notes {
             self.log(MessageType::WARNING, note).await;
         }

@@ -29,6 +29,8 @@ pub(crate) struct ProjectState {
     pub problem_uris: Vec<String>,
     /// Problems already written to the log.
     pub logged_problems: Vec<String>,
+    /// The dialect line last written to the log.
+    pub logged_dialect: String,
     /// Bumped on every change; an analysis started for an older generation is dropped.
     pub generation: u64,
     pub latest: Option<Arc<ProjectAnalysis>>,
@@ -44,6 +46,8 @@ pub(crate) struct ProjectAnalysis {
     pub generation: u64,
     /// Time spent gathering inputs (disk, buffers, stats).
     pub read_time: std::time::Duration,
+    /// The dialect used and why, for the log.
+    pub dialect: String,
 }
 
 impl ProjectAnalysis {
@@ -92,7 +96,7 @@ impl State {
             None => Project { key: PathBuf::from(uri.as_str()), config_path: None, config: None, paths: Vec::new() },
         };
         let key = project.key.clone();
-        self.projects.entry(key.clone()).or_insert(ProjectState { project, problem_uris: Vec::new(), logged_problems: Vec::new(), generation: 0, latest: None, disk: Arc::default() });
+        self.projects.entry(key.clone()).or_insert(ProjectState { project, problem_uris: Vec::new(), logged_problems: Vec::new(), logged_dialect: String::new(), generation: 0, latest: None, disk: Arc::default() });
         self.documents.insert(
             uri.as_str().to_owned(),
             OpenDocument { uri, path, document: Document::new(text, version), tree: None, tree_current: false, project: key.clone() },
@@ -108,7 +112,7 @@ impl State {
             let Some(path) = path else { continue };
             let project = project_for(&path);
             let key = project.key.clone();
-            let entry = self.projects.entry(key.clone()).or_insert(ProjectState { project: project.clone(), problem_uris: Vec::new(), logged_problems: Vec::new(), generation: 0, latest: None, disk: Arc::default() });
+            let entry = self.projects.entry(key.clone()).or_insert(ProjectState { project: project.clone(), problem_uris: Vec::new(), logged_problems: Vec::new(), logged_dialect: String::new(), generation: 0, latest: None, disk: Arc::default() });
             entry.project = project;
             if let Some(document) = self.documents.get_mut(&uri) {
                 document.project = key.clone();
@@ -215,9 +219,16 @@ impl AnalysisJob {
         let started = std::time::Instant::now();
         let (sources, options, problems) = self.project.inputs(&self.settings, &self.open, &self.disk);
         let read = started.elapsed();
-        let dialect = self.project.dialect(&self.settings);
+        let files: Vec<(&str, &str)> = sources.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+        let choice = schemacast_lints::dialect::choose(
+            self.settings.dialect,
+            self.project.config.as_ref().and_then(|c| c.dialect),
+            options.stats.as_ref().and_then(|s| s.dialect.as_deref()),
+            &files,
+        );
+        let dialect = format!("{}: {} SQL, {}", self.project.key.display(), choice.dialect, choice.reason);
         let selection = self.project.selection(&self.settings);
-        let analysis = analyze_with(sources, dialect, &selection, options);
-        ProjectAnalysis { analysis, versions: self.versions, problems, generation: self.generation, read_time: read }
+        let analysis = analyze_with(sources, choice.dialect, &selection, options);
+        ProjectAnalysis { analysis, versions: self.versions, problems, generation: self.generation, read_time: read, dialect }
     }
 }

@@ -133,6 +133,12 @@ pub(crate) struct RowLayout {
     pub columns: Vec<ColumnLayout>,
 }
 
+/// A row's width in whole bytes, "93" for 92.5: every surface (hover, hints, `forecast`, the
+/// report, rule messages) prints row widths through this, so they never disagree by a byte.
+pub fn row_bytes_text(bytes: f64) -> String {
+    format!("{}", bytes.round() as i64)
+}
+
 /// "1.5 KiB", "88.0 MiB": binary units, one decimal.
 pub fn human_bytes(bytes: f64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -160,5 +166,18 @@ pub fn human_count(count: f64) -> String {
         format!("{:.0}k", count / 1e3)
     } else {
         format!("{}", count.round() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_bytes_are_rounded_half_away_from_zero() {
+        // `{:.0}` rounds ties to even (92.5 → "92"): hover and `forecast` once disagreed so.
+        assert_eq!(row_bytes_text(92.5), "93");
+        assert_eq!(row_bytes_text(92.49), "92");
+        assert_eq!(row_bytes_text(52.0), "52");
     }
 }

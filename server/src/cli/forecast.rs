@@ -13,7 +13,7 @@ use schemacast_lints::capacity::{
 use schemacast_lints::forecast::{Band, Crossing, Method};
 use schemacast_lints::schema::Table;
 use schemacast_lints::stats::StatsSeries;
-use schemacast_lints::storage::{estimate_table, human_bytes, human_count};
+use schemacast_lints::storage::{estimate_table, human_bytes, human_count, row_bytes_text};
 use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::{analyze_with, Analysis, AnalysisOptions, Dialect, RuleSelection};
 use serde_json::{json, Value};
@@ -520,9 +520,9 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
             continue;
         };
         let title = format!(
-            "{} · {:.0} B/row · {}",
+            "{} · {} B/row · {}",
             table.name,
-            estimate.row_bytes,
+            row_bytes_text(estimate.row_bytes),
             describe_model(capacity)
         );
         let mut lines = Vec::new();
@@ -663,7 +663,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
         for (name, row_bytes, per_million) in &unprojected {
             out.push_str(&format!(
                 "  {name:<width$}  {:>6} B/row  {:>10} per 1M rows\n",
-                format!("{row_bytes:.0}"),
+                row_bytes_text(*row_bytes),
                 human_bytes(*per_million as f64)
             ));
         }

@@ -6,7 +6,7 @@ use schemacast_lints::capacity::{
 };
 use schemacast_lints::forecast::{Band, Method};
 use schemacast_lints::rules::RowSource;
-use schemacast_lints::storage::{estimate_table, human_bytes, human_count, TableEstimate};
+use schemacast_lints::storage::{estimate_table, human_bytes, human_count, row_bytes_text, TableEstimate};
 use schemacast_lints::Analysis;
 
 pub(crate) struct CapacityCard<'a> {
@@ -35,8 +35,8 @@ impl<'a> CapacityCard<'a> {
     pub fn hint_label(&self) -> String {
         let Some(capacity) = self.capacity.filter(|c| c.rows_now.is_some() || c.bytes_measured) else {
             return format!(
-                "{:.0} B/row · {} per 1M rows",
-                self.estimate.row_bytes,
+                "{} B/row · {} per 1M rows",
+                row_bytes_text(self.estimate.row_bytes),
                 human_bytes(self.estimate.bytes_per_million_rows as f64)
             );
         };
@@ -61,9 +61,9 @@ impl<'a> CapacityCard<'a> {
     pub fn markdown(&self) -> String {
         let mut out = format!("**{}** · capacity\n\n", self.table);
         out.push_str(&format!(
-            "- row: {:.0} B ({:.0} B of it header, padding and slot)\n- per 1M rows: {}\n",
-            self.estimate.row_bytes,
-            self.estimate.overhead_bytes,
+            "- row: {} B ({} B of it header, padding and slot)\n- per 1M rows: {}\n",
+            row_bytes_text(self.estimate.row_bytes),
+            row_bytes_text(self.estimate.overhead_bytes),
             human_bytes(self.estimate.bytes_per_million_rows as f64)
         ));
         if let (Some(capacity), Some(sizes)) = (self.capacity, &self.estimate.at_rows) {

@@ -12,6 +12,7 @@ mod state;
 mod transport;
 mod workspace;
 
+use schemacast_lints::config::CONFIG_FILE_NAME;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -169,8 +170,26 @@ impl Backend {
             let analysis = Arc::new(analysis);
             project.latest = Some(analysis.clone());
             let mut outgoing: Vec<(Uri, Vec<Diagnostic>, Option<i32>)> = Vec::new();
+            // A broken schemacast.toml is shown in every open SQL buffer of the project too:
+            // otherwise its rules and settings silently fall back to the defaults.
+            let config_problems: Vec<Diagnostic> = analysis
+                .problems
+                .items
+                .iter()
+                .filter(|(path, _, message)| {
+                    path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME) && !message.starts_with("cannot read stats file")
+                })
+                .map(|(path, line, message)| Diagnostic {
+                    range: Range { start: Position { line: 0, character: 0 }, end: Position { line: 0, character: 1000 } },
+                    severity: Some(DiagnosticSeverity::ERROR),
+                    source: Some("schemacast".to_owned()),
+                    message: format!("{}:{line}: {message}; the defaults apply until it is fixed", path.display()),
+                    ..Default::default()
+                })
+                .collect();
             for (_, uri, path, version) in &current {
-                let diagnostics = path.as_ref().and_then(|p| analysis.file_id(p)).map(|file| features::diagnostics(&analysis, file, encoding, None)).unwrap_or_default();
+                let mut diagnostics = path.as_ref().and_then(|p| analysis.file_id(p)).map(|file| features::diagnostics(&analysis, file, encoding, None)).unwrap_or_default();
+                diagnostics.extend(config_problems.iter().cloned());
                 outgoing.push((uri.clone(), diagnostics, Some(*version)));
             }
             // Problems with the config, the stats file or unreadable SQL files.
@@ -214,6 +233,10 @@ impl Backend {
             self.log(MessageType::INFO, note).await;
         }
         for note in notes {
+            if note.contains(CONFIG_FILE_NAME) {
+                // Once per new problem, as a message the user sees without opening the log.
+                self.inner.client.show_message(MessageType::ERROR, format!("schemacast: {note}")).await;
+            }
             self.log(MessageType::WARNING, note).await;
         }
         for (uri, diagnostics, version) in outgoing {

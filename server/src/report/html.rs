@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use schemacast_lints::capacity::date_of;
 use schemacast_lints::forecast::Band;
-use schemacast_lints::storage::{human_bytes, human_count};
+use schemacast_lints::storage::{human_bytes, human_count, row_bytes_text};
 
 use crate::cli::forecast::{cost_text, round_cost};
 use crate::report::content::{bytes_or_dash, Report, Risk, TableFacts, BREAKDOWN_TABLES};
@@ -398,13 +398,13 @@ fn all_tables(page: &mut String, report: &Report) {
         let first_risk = table.risks.first().map(|&r| &report.risks[r]);
         let _ = writeln!(
             page,
-            "<tr><td data-sort=\"{}\">{name}{}</td><td data-sort=\"{:.1}\">{:.0} B</td><td data-sort=\"{}\">{}</td>\
+            "<tr><td data-sort=\"{}\">{name}{}</td><td data-sort=\"{:.1}\">{} B</td><td data-sort=\"{}\">{}</td>\
              <td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td>\
              <td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td><td class=\"text\" data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td></tr>",
             escape(&table.name),
             if table.planned { " <span class=\"sub\">planned</span>" } else { "" },
             table.row_bytes,
-            table.row_bytes,
+            row_bytes_text(table.row_bytes),
             table.bytes_per_million_rows,
             human_bytes(table.bytes_per_million_rows as f64),
             table.rows_now.unwrap_or(-1.0),

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Edit, Fix};
 use crate::rules::{Ctx, Family, Rule, RuleMeta};
 use crate::schema::Table;
-use crate::storage::{postgres_row_bytes, postgres_tightest_order};
+use crate::storage::{postgres_row_bytes, postgres_tightest_order, row_bytes_text};
 use crate::text::{Location, TextRange};
 use crate::{Dialect, Severity};
 
@@ -50,11 +50,11 @@ impl Rule for ColumnPadding {
             return;
         }
         let message = format!(
-            "column order of `{}` wastes {} on alignment padding ({:.0} → {:.0} B/row in the tightest order)",
+            "column order of `{}` wastes {} on alignment padding ({} → {} B/row in the tightest order)",
             table.name.name,
             ctx.cost(table, saving),
-            current,
-            best
+            row_bytes_text(current),
+            row_bytes_text(best)
         );
         let order_names: Vec<&str> = tightest.iter().map(|&i| table.columns[i].name.as_str()).collect();
         let edits = reorder_edits(ctx, table, &tightest);

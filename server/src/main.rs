@@ -66,3 +66,36 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every option and positional of every command says what it is for in `--help`.
+    #[test]
+    fn every_argument_has_help_text() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    let shown = match arg.get_long() {
+                        Some(long) => format!("--{long}"),
+                        None => format!("<{}>", id.to_uppercase()),
+                    };
+                    missing.push(format!("`{path} {shown}`"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "schemacast", &mut missing);
+        assert!(missing.is_empty(), "arguments without help text (add a doc comment): {}", missing.join(", "));
+    }
+}

@@ -252,3 +252,69 @@ fn migration_directories_apply_in_version_order_and_skip_down_parts() {
     assert_eq!(result.status, 0, "{}", result.stdout);
     assert_eq!(result.json()["files"], 3);
 }
+
+/// Runs `schemacast ARGS` in `dir` with `input` on standard input.
+fn run_with_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> schemacast_tests::Run {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(schemacast_tests::binary())
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the schemacast binary can be started");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let output = child.wait_with_output().expect("schemacast runs");
+    writer.join().expect("stdin is written");
+    let run = schemacast_tests::Run::from(output);
+    assert!(!run.stderr.contains("panicked"), "schemacast panicked:\n{}", run.stderr);
+    run
+}
+
+#[test]
+fn dash_reads_standard_input_named_by_stdin_filename() {
+    let dir = project(&[("db/schemacast.toml", "[rules]\nmissing-primary-key = \"error\"\n")]);
+    let schema = "CREATE TABLE audit_log (\n    happened_at timestamptz NOT NULL\n);\n";
+
+    // The name is used in messages, and the config is found from it, as for a file there.
+    let run = run_with_stdin(dir.path(), &["check", "-", "--stdin-filename", "db/V9__audit.sql"], schema);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("error[missing-primary-key]"), "{}", run.stdout);
+    assert!(run.stdout.contains("--> db/V9__audit.sql:1:14"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 error in 1 file (1 statement parsed, 0 skipped)"), "{}", run.stdout);
+    let json =
+        run_with_stdin(dir.path(), &["check", "-", "--stdin-filename", "db/V9__audit.sql", "--format", "json"], schema)
+            .json();
+    assert_eq!(json["diagnostics"][0]["file"], "db/V9__audit.sql");
+
+    // Without a name it is `-`, and no config applies (none above the current directory).
+    let run = run_with_stdin(dir.path(), &["check", "-"], schema);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("warning[missing-primary-key]") && run.stdout.contains("--> -:1:14"), "{}", run.stdout);
+    // --stdin-filename alone reads standard input too, as in ruff.
+    let run = run_with_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "db/V9__audit.sql"],
+        "CREATE TABLE t (id bigint PRIMARY KEY);\n",
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("no findings in 1 file"), "{}", run.stdout);
+
+    // `-` among other paths, or a name for files that are not standard input: usage errors.
+    let run = run_with_stdin(dir.path(), &["check", "-", "db"], schema);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("`-` reads standard input and must be the only path"), "{}", run.stderr);
+    let run = run_with_stdin(dir.path(), &["check", "db", "--stdin-filename", "x.sql"], schema);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("--stdin-filename") && run.stderr.contains("`-`"), "{}", run.stderr);
+    let run = run_with_stdin(dir.path(), &["check", "-"], "CREATE TABLE \u{0}");
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.starts_with("error: -: binary file"), "{}", run.stderr);
+}

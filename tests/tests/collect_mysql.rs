@@ -151,3 +151,86 @@ fn unknown_database_is_one_line_exit_2() {
     assert!(run.stderr.contains("Unknown database"), "{}", run.stderr);
     assert!(!dir.path().join(".schemacast").exists());
 }
+
+/// MariaDB, or `None` (announced) on MySQL proper: the fixtures use MariaDB's sequence engine.
+fn mariadb(test: &str) -> Option<(TestDatabase, mysql::Conn)> {
+    let db = TestDatabase::mysql(test)?;
+    let mut conn = db.mysql_conn();
+    let version: String = conn.query_first("SELECT VERSION()").unwrap().unwrap();
+    if !version.contains("MariaDB") {
+        schemacast_tests::announce_skip(test, "the fixture needs MariaDB's sequence engine");
+        return None;
+    }
+    Some((db, conn))
+}
+
+#[test]
+fn a_sample_never_narrows_the_catalogues_minimum_and_maximum() {
+    let Some((db, mut conn)) = mariadb("a_sample_never_narrows") else { return };
+    for statement in [
+        "CREATE TABLE readings (id int PRIMARY KEY, up int NOT NULL, down int NOT NULL, at datetime NOT NULL) ENGINE=InnoDB",
+        "INSERT INTO readings SELECT seq, seq, 20001 - seq, '2024-01-01 00:00:00' + INTERVAL seq MINUTE FROM seq_1_to_20000",
+        "ANALYZE TABLE readings PERSISTENT FOR ALL",
+    ] {
+        conn.query_drop(statement).unwrap();
+    }
+    let dir = project(&[]);
+    // The sample is the first 10,000 rows by primary key: up 1..10000, down 10001..20000.
+    let run = run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--sample-rows", "10000"]);
+    assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
+    let snapshot = &snapshots(&dir.path().join(".schemacast/stats.jsonl"))[0];
+    let readings = table(snapshot, "readings");
+    assert_eq!(readings["sampled_rows"], 10000);
+    for name in ["up", "down"] {
+        let c = column(readings, name);
+        assert_eq!((c["min"].as_i64(), c["max"].as_i64()), (Some(1), Some(20000)), "{name}: {c}");
+    }
+    let at = column(readings, "at");
+    assert_eq!(at["min"], "2024-01-01 00:01:00", "{at}");
+    assert_eq!(at["max"], "2024-01-14 21:20:00", "{at}");
+}
+
+#[test]
+fn an_unreachable_server_is_one_plain_line() {
+    // A port nobody listens on: bind one, then let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = project(&[]);
+    let url = format!("mysql://root:hunter2-pw@127.0.0.1:{port}/test");
+    let run = run_in(dir.path(), &["collect", "--url", &url]);
+    assert_eq!(run.status, 2);
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!("error: cannot connect to MySQL at 127.0.0.1:{port}: connection refused; is the server running and listening there?")
+    );
+    assert!(!run.stderr.contains("hunter2") && !run.stderr.contains("DriverError"));
+    assert!(!dir.path().join(".schemacast").exists());
+}
+
+#[test]
+fn excluding_every_table_is_an_error_and_leaves_the_file_alone() {
+    let Some(db) = TestDatabase::mysql("excluding_every_table_mysql") else { return };
+    let mut conn = db.mysql_conn();
+    conn.query_drop("CREATE TABLE tmp_a (id int PRIMARY KEY) ENGINE=InnoDB").unwrap();
+    conn.query_drop("CREATE TABLE tmp_b (id int PRIMARY KEY) ENGINE=InnoDB").unwrap();
+    let dir = project(&[]);
+    let path = dir.path().join(".schemacast/stats.jsonl");
+    let run = run_in(dir.path(), &["collect", "--url", &db.url, "--exclude-table", "tmp_*"]);
+    assert_eq!(run.status, 2, "{}", run.stdout);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "error: no tables left to collect: --exclude-table 'tmp_*' left out all 2 tables in scope; the stats file is unchanged (narrow the patterns)"
+    );
+    assert!(!path.exists(), "no stats file may be created");
+
+    let run = run_in(dir.path(), &["collect", "--url", &db.url]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let before = std::fs::read(&path).unwrap();
+    let run = run_in(dir.path(), &["collect", "--url", &db.url, "--exclude-table", "tmp_a", "--exclude-table", "*_b"]);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("no tables left to collect: --exclude-table 'tmp_a', '*_b' left out all 2 tables"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the stats file changed");
+}

@@ -395,3 +395,34 @@ fn five_hundred_tables() {
         ));
     }
 }
+
+#[test]
+fn excluding_every_table_is_an_error_and_leaves_the_file_alone() {
+    let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(db) = TestDatabase::postgres("excluding_every_table_postgres") else { return };
+    db.postgres_client()
+        .batch_execute("CREATE TABLE tmp_a (id int); CREATE SCHEMA staging; CREATE TABLE staging.rows (id int);")
+        .unwrap();
+    let dir = project(&[]);
+    let path = dir.path().join(".schemacast/stats.jsonl");
+    let run =
+        run_in(dir.path(), &["collect", "--url", &db.url, "--exclude-table", "tmp_*", "--exclude-table", "staging.*"]);
+    assert_eq!(run.status, 2, "{}", run.stdout);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "error: no tables left to collect: --exclude-table 'tmp_*', 'staging.*' left out all 2 tables in scope; the stats file is unchanged (narrow the patterns)"
+    );
+    assert!(!path.exists(), "no stats file may be created");
+
+    let run = run_in(dir.path(), &["collect", "--url", &db.url]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let before = std::fs::read(&path).unwrap();
+    let run = run_in(dir.path(), &["collect", "--url", &db.url, "--exclude-table", "*"]);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("no tables left to collect: --exclude-table '*' left out all 2 tables"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the stats file changed");
+}

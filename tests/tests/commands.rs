@@ -31,6 +31,9 @@ fn version_and_help_on_every_command() {
         assert_eq!(help.status, 0, "{args:?}");
         assert!(help.stdout.contains("Usage:"), "{args:?}: {}", help.stdout);
     }
-    assert!(run(&["check", "--help"]).stdout.contains("--fail-on"));
+    let check = run(&["check", "--help"]).stdout;
+    for option in ["--fail-on", "--stdin-filename <PATH>", "-v, --verbose"] {
+        assert!(check.contains(option), "{option} missing from:\n{check}");
+    }
     assert_eq!(run(&["no-such-command"]).status, 2);
 }

@@ -8,10 +8,13 @@ use clap::{Args, ValueEnum};
 use schemacast_lints::rules::did_you_mean;
 use std::sync::Arc;
 
+use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
-use schemacast_lints::{analyze_with, AnalysisOptions, Dialect, RuleSelection, Severity};
+use schemacast_lints::{analyze_with, AnalysisOptions, Config, Dialect, RuleSelection, Severity, SourceFile};
 
-use crate::cli::inputs::{load_config, read_sources, schema_paths};
+use crate::cli::inputs::{
+    config_file, read_config, read_sources, read_stdin, schema_paths, search_start, shown_path, VerboseLog,
+};
 use crate::stats_file;
 use crate::cli::print_stdout;
 use crate::exit;
@@ -19,8 +22,8 @@ use crate::output::{self, Format};
 
 #[derive(Args)]
 pub(crate) struct CheckArgs {
-    /// Schema files, or migration directories (each read as one ordered set). Defaults to the
-    /// `schema` paths of schemacast.toml.
+    /// Schema files, or migration directories (each read as one ordered set); `-` reads standard
+    /// input. Defaults to the `schema` paths of schemacast.toml.
     paths: Vec<PathBuf>,
     /// SQL dialect [default: from schemacast.toml, else postgres].
     #[arg(long, value_parser = parse_dialect)]
@@ -28,6 +31,7 @@ pub(crate) struct CheckArgs {
     /// Config file [default: the first schemacast.toml from the first path upward].
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Exit with status 1 when a finding has this severity or higher.
@@ -40,12 +44,21 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
     /// Stats file whose latest snapshot is matched to the schema [default: `stats` of
-    /// schemacast.toml when that file exists].
+    /// schemacast.toml, else .schemacast/stats.jsonl beside it or in the current directory,
+    /// when that file exists].
     #[arg(long)]
     stats: Option<PathBuf>,
+    /// The file name standard input stands for (with `-`): used in messages and to find
+    /// schemacast.toml.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Say on stderr what was read: the config file, the stats file and its latest snapshot,
+    /// each SQL file.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -67,17 +80,29 @@ fn parse_dialect(value: &str) -> Result<Dialect, String> {
     value.parse()
 }
 
-pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
-    let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let config = load_config(args.config.as_deref(), &start)?;
-    let paths = schema_paths(&args.paths, config.as_ref(), "check")?;
-    let dialect = args.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
-    let selection = rule_selection(&args, config.as_ref().map(|(c, _)| c))?;
+/// What `check` analyses, gathered before the analysis runs.
+struct Inputs {
+    sources: Vec<SourceFile>,
+    dialect: Dialect,
+    selection: RuleSelection,
+    config: Option<(Config, PathBuf)>,
+    stats: Option<StatsInput>,
+}
 
-    let sources = read_sources(&paths)?;
-    let (stats, series) = load_stats(args.stats.as_deref(), config.as_ref())?;
+pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
+    let mut verbose = VerboseLog::new(args.verbose);
+    let inputs = gather(&args, &mut verbose);
+    // What was read is said even when reading failed: that is when it helps most.
+    verbose.print();
+    let Inputs { sources, dialect, selection, config, stats } = inputs?;
+
+    let source_note = stats.as_ref().map(StatsInput::summary_note);
+    let (snapshot, series) = match stats {
+        Some(input) => (input.latest, Some(input.series)),
+        None => (None, None),
+    };
     let options = AnalysisOptions {
-        stats,
+        stats: snapshot,
         series,
         settings: config.as_ref().map(|(c, _)| c.settings.clone()).unwrap_or_default(),
         capacity: config.as_ref().map(|(c, _)| c.capacity.clone()).unwrap_or_default(),
@@ -90,7 +115,11 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    print_stdout(&output::render(&analysis, analysis.stats.as_ref(), args.format, colored))?;
+    let mut rendered = output::render(&analysis, analysis.stats.as_ref(), args.format, colored);
+    if let (Format::Text, Some(note)) = (args.format, source_note) {
+        rendered = append_to_summary(rendered, &output::summary(&analysis), &note);
+    }
+    print_stdout(&rendered)?;
 
     let threshold = match args.fail_on {
         FailOn::Info => Some(Severity::Info),
@@ -102,7 +131,90 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
     Ok(if failed { exit::FINDINGS } else { exit::CLEAN })
 }
 
-fn rule_selection(args: &CheckArgs, config: Option<&schemacast_lints::Config>) -> anyhow::Result<RuleSelection> {
+/// Reads the config, the SQL (files, directories or standard input) and the stats, and says
+/// what it read in `verbose`.
+fn gather(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<Inputs> {
+    let stdin_name = stdin_name(args)?;
+    let start = match (&stdin_name, &args.stdin_filename) {
+        (Some(_), Some(name)) => {
+            name.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        }
+        (Some(_), None) => PathBuf::from("."),
+        (None, _) => args.paths.first().cloned().unwrap_or_else(|| PathBuf::from(".")),
+    };
+    let config_path = config_file(args.config.as_deref(), &start);
+    match &config_path {
+        Some(path) => verbose.push(format!("config: {}", shown_path(path))),
+        None => {
+            verbose.push(format!("config: none (no {CONFIG_FILE_NAME} in {} or above)", search_start(&start).display()))
+        }
+    }
+    let config = read_config(config_path.as_deref())?;
+    let selection = rule_selection(args, config.as_ref().map(|(c, _)| c))?;
+
+    let sources = match &stdin_name {
+        Some(name) => {
+            let source = read_stdin(name)?;
+            verbose.push(format!("read: {name} (standard input, {} bytes)", source.text.len()));
+            vec![source]
+        }
+        None => {
+            let paths = schema_paths(&args.paths, config.as_ref(), "check")?;
+            let sources = read_sources(&paths)?;
+            if verbose.enabled() {
+                for source in &sources {
+                    verbose.push(format!("read: {} ({} bytes)", source.path, source.text.len()));
+                }
+            }
+            sources
+        }
+    };
+
+    let stats = find_stats(args.stats.as_deref(), config.as_ref())?;
+    match &stats {
+        Some(input) => verbose.push(format!(
+            "stats: {} ({}): {} snapshot{}, latest taken {}",
+            shown_path(&input.path),
+            input.origin.describe(),
+            input.series.snapshot_days.len(),
+            if input.series.snapshot_days.len() == 1 { "" } else { "s" },
+            input.latest.as_ref().map_or_else(|| "?".to_owned(), |s| s.taken_at.to_string())
+        )),
+        None => verbose.push(format!(
+            "stats: none (no --stats, and no stats file at {})",
+            shown_path(&stats_file::stats_path(None, config.as_ref()))
+        )),
+    }
+    let dialect = args.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
+    Ok(Inputs { sources, dialect, selection, config, stats })
+}
+
+/// The name standard input goes by when it is what `check` reads: `-` as the only path, or
+/// `--stdin-filename` (which implies `-`, as in ruff).
+fn stdin_name(args: &CheckArgs) -> anyhow::Result<Option<String>> {
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if dash && args.paths.len() > 1 {
+        bail!("`-` reads standard input and must be the only path; run `schemacast check -` and `schemacast check PATH...` separately");
+    }
+    if !dash && !args.paths.is_empty() && args.stdin_filename.is_some() {
+        bail!("--stdin-filename names what standard input stands for, which is read with `-`: run `schemacast check - --stdin-filename PATH < FILE`, or drop --stdin-filename");
+    }
+    if !dash && args.stdin_filename.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(args.stdin_filename.as_ref().map_or_else(|| "-".to_owned(), |p| p.display().to_string())))
+}
+
+/// `rendered` with `note` added to its last `summary` line, the one the text format ends with.
+fn append_to_summary(mut rendered: String, summary: &str, note: &str) -> String {
+    let line = format!("{summary}\n");
+    if let Some(at) = rendered.rfind(&line) {
+        rendered.insert_str(at + summary.len(), note);
+    }
+    rendered
+}
+
+fn rule_selection(args: &CheckArgs, config: Option<&Config>) -> anyhow::Result<RuleSelection> {
     let unknown = |name: String| anyhow!("unknown rule `{name}`{} (`schemacast rule` lists them)", did_you_mean(&name));
     let mut selection = config.map(|c| c.rule_selection()).unwrap_or_default();
     if !args.select.is_empty() {
@@ -119,30 +231,83 @@ pub(crate) fn today() -> f64 {
     day_of(jiff::Timestamp::now())
 }
 
-/// The latest snapshot and the history's series of `--stats`, or of the config's stats file
-/// when it exists (before the first `collect` it does not, and that is no error). Bad lines are
-/// named on stderr and skipped.
-pub(crate) fn load_stats(
+/// Which rule chose a stats file, for `--verbose`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StatsOrigin {
+    /// `--stats FILE`: it must exist.
+    Explicit,
+    /// `stats =` of schemacast.toml.
+    Config,
+    /// `.schemacast/stats.jsonl`, where `collect` writes when nothing says otherwise.
+    Default,
+}
+
+impl StatsOrigin {
+    fn describe(self) -> &'static str {
+        match self {
+            StatsOrigin::Explicit => "given by --stats",
+            StatsOrigin::Config => "`stats` of schemacast.toml",
+            StatsOrigin::Default => "the default stats file",
+        }
+    }
+}
+
+/// A stats file read for a command: where it is, why, its latest snapshot and its history.
+pub(crate) struct StatsInput {
+    pub path: PathBuf,
+    pub origin: StatsOrigin,
+    pub latest: Option<Snapshot>,
+    pub series: Arc<StatsSeries>,
+}
+
+impl StatsInput {
+    /// " with stats from .schemacast/stats.jsonl taken 2026-12-01", for the summary line.
+    pub(crate) fn summary_note(&self) -> String {
+        let taken =
+            self.latest.as_ref().map(|s| format!(" taken {}", s.taken_at.strftime("%Y-%m-%d"))).unwrap_or_default();
+        format!(" with stats from {}{taken}", shown_path(&self.path))
+    }
+}
+
+/// The stats file a command reads: `--stats`, which must exist; else the one `collect` writes
+/// to (`stats` of schemacast.toml, else `.schemacast/stats.jsonl`, beside the config file or
+/// in the current directory) when it exists: before the first `collect` it does not, and that
+/// is no error. Bad lines are named on stderr and skipped.
+pub(crate) fn find_stats(
     explicit: Option<&Path>,
-    config: Option<&(schemacast_lints::Config, PathBuf)>,
-) -> anyhow::Result<(Option<Snapshot>, Option<Arc<StatsSeries>>)> {
-    let path = match (explicit, config) {
-        (Some(path), _) => path.to_path_buf(),
-        (None, Some((c, _))) if c.stats.is_some() => {
+    config: Option<&(Config, PathBuf)>,
+) -> anyhow::Result<Option<StatsInput>> {
+    let (path, origin) = match explicit {
+        Some(path) => (path.to_path_buf(), StatsOrigin::Explicit),
+        None => {
             let path = stats_file::stats_path(None, config);
             if !path.exists() {
-                return Ok((None, None));
+                return Ok(None);
             }
-            path
+            let configured = config.is_some_and(|(c, _)| c.stats.is_some());
+            (path, if configured { StatsOrigin::Config } else { StatsOrigin::Default })
         }
-        _ => return Ok((None, None)),
     };
     let (latest, series) = stats_file::read_for_forecast(&path)?;
     for problem in &series.problems {
         eprintln!("warning: {problem}");
     }
-    match latest {
-        Some(latest) => Ok((Some(latest), Some(Arc::new(series)))),
-        None => bail!("{}: no usable snapshots in this stats file", path.display()),
+    if latest.is_none() {
+        bail!(
+            "{}: no usable snapshots in this stats file; run `schemacast collect --url URL` to add one, or pass --stats FILE",
+            path.display()
+        );
     }
+    Ok(Some(StatsInput { path, origin, latest, series: Arc::new(series) }))
+}
+
+/// The latest snapshot and the history's series of the stats file [`find_stats`] picks.
+pub(crate) fn load_stats(
+    explicit: Option<&Path>,
+    config: Option<&(Config, PathBuf)>,
+) -> anyhow::Result<(Option<Snapshot>, Option<Arc<StatsSeries>>)> {
+    Ok(match find_stats(explicit, config)? {
+        Some(input) => (input.latest, Some(input.series)),
+        None => (None, None),
+    })
 }

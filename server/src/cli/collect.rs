@@ -70,6 +70,15 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
     progress.finish();
     let collected = collected?;
     let snapshot = collected.snapshot;
+    if snapshot.tables.is_empty() && collected.excluded > 0 {
+        let patterns: Vec<String> = args.exclude_tables.iter().map(|p| format!("'{p}'")).collect();
+        bail!(
+            "no tables left to collect: --exclude-table {} left out all {} table{} in scope; the stats file is unchanged (narrow the patterns)",
+            patterns.join(", "),
+            collected.excluded,
+            if collected.excluded == 1 { "" } else { "s" }
+        );
+    }
     if snapshot.tables.is_empty() && !args.schemas.is_empty() {
         bail!("no tables in schema {}; the stats file is unchanged", args.schemas.join(", "));
     }

@@ -1,6 +1,7 @@
 //! Finding and reading what `check` lints: config file, schema files, migration directories.
 
 use std::fs;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
@@ -14,12 +15,21 @@ const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// The config named on the command line, or the first `schemacast.toml` found from `start`
 /// upward. Returns the config and the directory its relative paths start from.
 pub(crate) fn load_config(explicit: Option<&Path>, start: &Path) -> anyhow::Result<Option<(Config, PathBuf)>> {
-    let path = match explicit {
+    read_config(config_file(explicit, start).as_deref())
+}
+
+/// Which config file [`load_config`] reads: the one named, else the first found from `start` up.
+pub(crate) fn config_file(explicit: Option<&Path>, start: &Path) -> Option<PathBuf> {
+    match explicit {
         Some(path) => Some(path.to_path_buf()),
         None => find_upward(start),
-    };
+    }
+}
+
+/// Reads and parses the config file at `path`, if any, with the directory its paths start from.
+pub(crate) fn read_config(path: Option<&Path>) -> anyhow::Result<Option<(Config, PathBuf)>> {
     let Some(path) = path else { return Ok(None) };
-    let text = fs::read_to_string(&path).with_context(|| format!("{}: cannot read config file", path.display()))?;
+    let text = fs::read_to_string(path).with_context(|| format!("{}: cannot read config file", path.display()))?;
     let config = Config::parse(&text, &path.display().to_string()).map_err(|e| anyhow!(e))?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(Some((config, base)))
@@ -38,10 +48,19 @@ pub(crate) fn schema_paths(given: &[PathBuf], config: Option<&(Config, PathBuf)>
 }
 
 pub(crate) fn find_upward(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() { start.parent()?.to_path_buf() } else { start.to_path_buf() };
-    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
-    let absolute = fs::canonicalize(&start).ok()?;
+    let absolute = fs::canonicalize(search_start(start)).ok()?;
     absolute.ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.is_file())
+}
+
+/// The directory [`find_upward`] starts from: `start`, or the directory of a file.
+pub(crate) fn search_start(start: &Path) -> PathBuf {
+    let start =
+        if start.is_file() { start.parent().map(Path::to_path_buf).unwrap_or_default() } else { start.to_path_buf() };
+    if start.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        start
+    }
 }
 
 /// Reads every path: a file as itself, a directory as a migration set in migration order.
@@ -102,6 +121,25 @@ pub(crate) fn read_source(path: &Path) -> anyhow::Result<SourceFile> {
         bail!("{shown}: {size} bytes is more than the {MAX_FILE_BYTES}-byte limit for one SQL file; split it");
     }
     let bytes = fs::read(path).with_context(|| format!("{shown}: cannot read"))?;
+    source_from_bytes(shown, bytes)
+}
+
+/// Standard input as one SQL file, named `name` in messages (`--stdin-filename`, else `-`).
+pub(crate) fn read_stdin(name: &str) -> anyhow::Result<SourceFile> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{name}: cannot read standard input"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        bail!("{name}: standard input is more than the {MAX_FILE_BYTES}-byte limit for one SQL file; split it");
+    }
+    source_from_bytes(name.to_owned(), bytes)
+}
+
+/// SQL text from a file's bytes: refused when binary or not UTF-8, a byte order mark dropped.
+fn source_from_bytes(shown: String, bytes: Vec<u8>) -> anyhow::Result<SourceFile> {
     if bytes.iter().take(8192).any(|&b| b == 0) {
         bail!("{shown}: binary file (it contains NUL bytes), not SQL text");
     }
@@ -112,4 +150,47 @@ pub(crate) fn read_source(path: &Path) -> anyhow::Result<SourceFile> {
     })?;
     let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
     Ok(SourceFile { path: shown, text })
+}
+
+/// What a command read (config, stats, files), said on stderr under `--verbose`. Steps add
+/// lines as they go and the command prints them once, before its output, so every step's
+/// account (config discovery, stats, dialect detection, files) comes out together and in order.
+#[derive(Debug, Default)]
+pub(crate) struct VerboseLog {
+    enabled: bool,
+    lines: Vec<String>,
+}
+
+impl VerboseLog {
+    pub(crate) fn new(enabled: bool) -> VerboseLog {
+        VerboseLog { enabled, lines: Vec::new() }
+    }
+
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Adds a line (kept only under `--verbose`; build costly lines behind [`Self::enabled`]).
+    pub(crate) fn push(&mut self, line: impl Into<String>) {
+        if self.enabled {
+            self.lines.push(line.into());
+        }
+    }
+
+    /// Writes the lines to stderr, each after `verbose: `, and forgets them.
+    pub(crate) fn print(&mut self) {
+        for line in self.lines.drain(..) {
+            eprintln!("verbose: {line}");
+        }
+    }
+}
+
+/// A path as the user would write it: relative to the current directory when it lies below it.
+pub(crate) fn shown_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| fs::canonicalize(cwd).ok())
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty());
+    relative.as_deref().unwrap_or(path).display().to_string()
 }

@@ -61,6 +61,7 @@ struct ShowArgs {
     unmatched: bool,
     /// Schema files or migration directories for --unmatched [default: `schema` of schemacast.toml].
     paths: Vec<PathBuf>,
+    /// Output format: text for people, json for scripts.
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
     format: ShowFormat,
     #[command(flatten)]

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
-use schemacast_lints::stats::Snapshot;
+use schemacast_lints::stats::{Snapshot, StatValue};
 
 /// Which tables to read.
 #[derive(Clone, Debug, Default)]
@@ -49,6 +49,8 @@ pub(crate) struct CollectOptions {
 pub(crate) struct Collected {
     pub snapshot: Snapshot,
     pub notes: Vec<String>,
+    /// Tables in the schemas read that `--exclude-table` left out.
+    pub excluded: usize,
 }
 
 /// Connects to the database `url` names and reads one snapshot.
@@ -140,6 +142,37 @@ fn snapshot_time() -> jiff::Timestamp {
     let now = jiff::Timestamp::now();
     // Millisecond precision keeps lines short and two quick collects distinct.
     jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
+}
+
+/// Puts the sample's `value` in `slot` (a column's minimum when `minimum`, else its maximum)
+/// unless the catalogue's value already there is wider: a sample sees some rows, the
+/// catalogue's statistics may have seen others, and the extremes are those of all of them.
+fn keep_wider(slot: &mut Option<StatValue>, value: StatValue, minimum: bool, numeric: bool) {
+    let keep_old = slot.as_ref().is_some_and(|old| {
+        let order = compare(old, &value, numeric);
+        if minimum {
+            order.is_lt()
+        } else {
+            order.is_gt()
+        }
+    });
+    if !keep_old {
+        *slot = Some(value);
+    }
+}
+
+/// Numbers by value; ISO dates and times (UTC, as the session prints them) as text.
+fn compare(a: &StatValue, b: &StatValue, numeric: bool) -> std::cmp::Ordering {
+    let as_f64 = |v: &StatValue| match v {
+        StatValue::Integer(i) => *i as f64,
+        StatValue::Float(f) => *f,
+        StatValue::Text(_) => f64::NAN,
+    };
+    match (a, b) {
+        (StatValue::Integer(x), StatValue::Integer(y)) => x.cmp(y),
+        (StatValue::Text(x), StatValue::Text(y)) if !numeric => x.cmp(y),
+        _ => as_f64(a).total_cmp(&as_f64(b)),
+    }
 }
 
 /// Quotes an identifier the way both PostgreSQL (`"`) and MySQL (`` ` ``) want it.

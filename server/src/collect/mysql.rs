@@ -8,7 +8,7 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder, Params, Row, Value};
 use schemacast_lints::stats::{qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats};
 
-use super::{quote_identifier, snapshot_time, CollectOptions, Collected, Progress};
+use super::{keep_wider, quote_identifier, snapshot_time, CollectOptions, Collected, Progress};
 
 const SYSTEM_SCHEMAS: [&str; 4] = ["mysql", "information_schema", "performance_schema", "sys"];
 
@@ -31,12 +31,19 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
     }
     progress.phase("connecting");
     let target = super::redact(&url);
+    let address = match opts.get_socket() {
+        Some(socket) => socket.to_owned(),
+        None => format!("{}:{}", opts.get_ip_or_hostname(), opts.get_tcp_port()),
+    };
     let mut conn = Conn::new(builder).map_err(|e| match &e {
         mysql::Error::MySqlError(m) if m.code == 1045 => {
             anyhow!("cannot connect to {target}: {} ; check the user ({user}) and password (in the URL or MYSQL_PWD)", m.message)
         }
         mysql::Error::MySqlError(m) => anyhow!("cannot connect to {target}: {} (error {})", m.message, m.code),
-        other => anyhow!("cannot connect to {target}: {other}"),
+        other => anyhow!(
+            "cannot connect to MySQL at {address}: {}",
+            connect_failure(other, options.connect_timeout.as_secs_f64())
+        ),
     })?;
 
     let seconds = options.statement_timeout.as_secs_f64();
@@ -101,9 +108,11 @@ fn read_snapshot(
         .map_err(|e| query_error(&e, "reading information_schema.TABLES", seconds))?;
     let mut tables: Vec<TableStats> = Vec::new();
     let mut auto_increment: HashMap<(String, String), u64> = HashMap::new();
+    let mut excluded = 0;
     for row in &rows {
         let (Some(schema), Some(name)) = (text(row, 0), text(row, 1)) else { continue };
         if !options.scope.includes(&schema, &name) {
+            excluded += 1;
             continue;
         }
         let rows = number(row, 2);
@@ -215,7 +224,7 @@ fn read_snapshot(
         }
     }
     snapshot.tables = tables;
-    Ok(Collected { snapshot, notes })
+    Ok(Collected { snapshot, notes, excluded })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,15 +290,12 @@ fn sample(conn: &mut Conn, table: &mut TableStats, kind_of: impl Fn(&str) -> Kin
         match what {
             "max_length" => column.max_length = number(&row, at),
             "numeric_frac" => column.numeric_frac = float(&row, at).map(|f| f.clamp(0.0, 1.0)),
-            "min" => {
-                if let Some(v) = text(&row, at) {
-                    column.min = Some(StatValue::from_server_text(&v, kind == Kind::Number));
-                }
-            }
-            "max" => {
-                if let Some(v) = text(&row, at) {
-                    column.max = Some(StatValue::from_server_text(&v, kind == Kind::Number));
-                }
+            "min" | "max" => {
+                let Some(v) = text(&row, at) else { continue };
+                let numeric = kind == Kind::Number;
+                let slot = if what == "min" { &mut column.min } else { &mut column.max };
+                // The sample is the first rows only; MariaDB's column_stats may have seen wider.
+                keep_wider(slot, StatValue::from_server_text(&v, numeric), what == "min", numeric);
             }
             _ => {}
         }
@@ -338,10 +344,51 @@ fn float(row: &Row, index: usize) -> Option<f64> {
     text(row, index)?.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
+/// The driver's message without its wrapper (`DriverError { … }`, `IoError { … }`).
 fn short(error: &mysql::Error) -> String {
     match error {
         mysql::Error::MySqlError(m) => format!("{} (error {})", m.message, m.code),
+        mysql::Error::IoError(e) => e.to_string(),
+        mysql::Error::DriverError(e) => e.to_string(),
+        mysql::Error::CodecError(e) => e.to_string(),
+        mysql::Error::UrlError(e) => e.to_string(),
         other => other.to_string(),
+    }
+}
+
+/// Why no connection was made, in a few plain words: "connection refused", "no such host".
+fn connect_failure(error: &mysql::Error, connect_timeout: f64) -> String {
+    use std::io::ErrorKind;
+    let kind = match error {
+        mysql::Error::DriverError(mysql::DriverError::ConnectTimeout) => Some(ErrorKind::TimedOut),
+        mysql::Error::DriverError(mysql::DriverError::CouldNotConnect(Some((_, _, kind)))) => Some(*kind),
+        mysql::Error::IoError(e) => Some(e.kind()),
+        _ => None,
+    };
+    match kind {
+        Some(ErrorKind::ConnectionRefused) => {
+            "connection refused; is the server running and listening there?".to_owned()
+        }
+        Some(ErrorKind::TimedOut) => {
+            format!("no answer within {connect_timeout} s; check the host, the port and any firewall")
+        }
+        Some(ErrorKind::NotFound) if matches!(error, mysql::Error::DriverError(_)) => {
+            "no such host or socket; check the URL".to_owned()
+        }
+        _ => match error {
+            mysql::Error::DriverError(mysql::DriverError::CouldNotConnect(Some((_, description, _)))) => {
+                lowercase_first(description)
+            }
+            other => lowercase_first(&short(other)),
+        },
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -357,7 +404,7 @@ fn query_error(error: &mysql::Error, during: &str, seconds: f64) -> anyhow::Erro
             m.message
         ),
         mysql::Error::MySqlError(m) => anyhow!("MySQL error while {during}: {} (error {})", m.message, m.code),
-        other => anyhow!("lost the connection while {during}: {other}"),
+        other => anyhow!("lost the connection while {during}: {}", short(other)),
     }
 }
 

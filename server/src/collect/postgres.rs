@@ -8,7 +8,7 @@ use postgres::error::SqlState;
 use postgres::{IsolationLevel, NoTls, Transaction};
 use schemacast_lints::stats::{qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats};
 
-use super::{quote_identifier, snapshot_time, CollectOptions, Collected, Progress};
+use super::{compare, keep_wider, quote_identifier, snapshot_time, CollectOptions, Collected, Progress};
 
 /// Schemas that belong to the server, never to the user.
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
@@ -104,10 +104,12 @@ fn read_snapshot(
         columns: Vec<(String, String)>,
     }
     let mut tables: Vec<Found> = Vec::new();
+    let mut excluded = 0;
     for row in &table_rows {
         let schema: String = row.get(1);
         let name: String = row.get(2);
         if !options.scope.includes(&schema, &name) {
+            excluded += 1;
             continue;
         }
         let reltuples: f64 = row.get(4);
@@ -272,7 +274,7 @@ fn read_snapshot(
 
     sum_partitions(&mut tables.iter_mut().map(|t| (t.oid, t.parent, t.kind == "p", &mut t.stats)).collect::<Vec<_>>());
     snapshot.tables = tables.into_iter().map(|t| t.stats).collect();
-    Ok(Collected { snapshot, notes: Vec::new() })
+    Ok(Collected { snapshot, notes: Vec::new(), excluded })
 }
 
 /// A partitioned table has no storage of its own: its figures become its partitions' sums,
@@ -384,13 +386,7 @@ fn sample(
                 let Some(value) = row.get::<_, Option<String>>(at) else { continue };
                 let value = StatValue::from_server_text(&value, numeric);
                 let slot = if what == "min" { &mut column.min } else { &mut column.max };
-                let keep_old = slot.as_ref().is_some_and(|old| {
-                    let order = compare(old, &value, numeric);
-                    if what == "min" { order.is_lt() } else { order.is_gt() }
-                });
-                if !keep_old {
-                    *slot = Some(value);
-                }
+                keep_wider(slot, value, what == "min", numeric);
             }
             _ => {}
         }
@@ -418,20 +414,6 @@ fn extremes(category: &str, arrays: [Option<String>; 2]) -> Option<(StatValue, S
     let min = values.iter().min_by(|a, b| compare(a, b, numeric))?.clone();
     let max = values.iter().max_by(|a, b| compare(a, b, numeric))?.clone();
     Some((min, max))
-}
-
-/// Numbers by value; ISO dates and times (UTC, as the session prints them) as text.
-fn compare(a: &StatValue, b: &StatValue, numeric: bool) -> std::cmp::Ordering {
-    let as_f64 = |v: &StatValue| match v {
-        StatValue::Integer(i) => *i as f64,
-        StatValue::Float(f) => *f,
-        StatValue::Text(_) => f64::NAN,
-    };
-    match (a, b) {
-        (StatValue::Integer(x), StatValue::Integer(y)) => x.cmp(y),
-        (StatValue::Text(x), StatValue::Text(y)) if !numeric => x.cmp(y),
-        _ => as_f64(a).total_cmp(&as_f64(b)),
-    }
 }
 
 /// Elements of a one-dimensional array literal such as `{1,"a b",NULL}`; `None` for NULL.

@@ -11,10 +11,10 @@ use std::time::SystemTime;
 use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::schema::migrations::is_migration_file;
 use schemacast_lints::stats::{day_of, read_stats, Snapshot, StatsSeries};
-use schemacast_lints::{AnalysisOptions, Config, Dialect, RuleSelection, SourceFile};
+use schemacast_lints::{AnalysisOptions, Config, RuleSelection, SourceFile};
 
 use crate::cli::inputs::{find_upward, migration_files, read_source};
-use crate::stats_file::stats_path;
+use crate::stats_file::DEFAULT_STATS_PATH;
 
 use super::settings::Settings;
 
@@ -82,10 +82,6 @@ pub(crate) fn project_for(file: &Path) -> Project {
 }
 
 impl Project {
-    pub fn dialect(&self, settings: &Settings) -> Dialect {
-        settings.dialect.or(self.config.as_ref().and_then(|c| c.dialect)).unwrap_or_default()
-    }
-
     pub fn selection(&self, settings: &Settings) -> RuleSelection {
         let mut selection = self.config.as_ref().map(|c| c.rule_selection()).unwrap_or_default();
         for (rule, level) in &settings.rules {
@@ -94,15 +90,18 @@ impl Project {
         selection
     }
 
-    /// The stats file this project reads, if it has one (settings, then config).
+    /// The stats file this project reads: the `stats` setting; else where `collect` writes, as
+    /// for `check` (the config's `stats`, else `.schemacast/stats.jsonl` beside the config file,
+    /// else in the server's current directory), read when it exists.
     pub fn stats_path(&self, settings: &Settings) -> Option<PathBuf> {
         if let Some(path) = &settings.stats {
             return Some(path.clone());
         }
-        let config = self.config.clone()?;
-        config.stats.as_ref()?;
-        let base = self.config_path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
-        Some(stats_path(None, Some(&(config, base))))
+        let configured = self.config.as_ref().and_then(|c| c.stats.as_deref()).unwrap_or(DEFAULT_STATS_PATH);
+        match &self.config_path {
+            Some(config_path) => Some(config_path.parent().map(Path::to_path_buf).unwrap_or_default().join(configured)),
+            None => Some(std::env::current_dir().ok()?.join(DEFAULT_STATS_PATH)),
+        }
     }
 
     /// The SQL files of the set, open buffers replacing their files' text, and options with the

@@ -135,7 +135,8 @@ pub fn analyze_with(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSe
 
     let suppressions: Vec<FileSuppressions> = analyzed.iter().map(|f| FileSuppressions::new(&f.document)).collect();
     let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
-    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, &texts, selection, stats.as_ref(), &capacity, &options.settings)
+    let paths: Vec<&str> = analyzed.iter().map(|f| f.path.as_str()).collect();
+    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings)
         .into_iter()
         .filter(|d| {
             let file = d.location.file.0 as usize;

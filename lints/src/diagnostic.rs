@@ -56,21 +56,35 @@ pub enum Applicability {
     Unsafe,
 }
 
+/// A file a fix creates: a new migration, say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFile {
+    /// As the analysed files' paths are written (beside them).
+    pub path: String,
+    pub text: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
     /// Imperative: "Add index on `orders(customer_id)`".
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    pub new_files: Vec<NewFile>,
 }
 
 impl Fix {
     pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Self {
-        Self { title: title.into(), applicability: Applicability::Safe, edits }
+        Self { title: title.into(), applicability: Applicability::Safe, edits, new_files: Vec::new() }
     }
 
     pub fn unsafe_edit(title: impl Into<String>, edits: Vec<Edit>) -> Self {
-        Self { title: title.into(), applicability: Applicability::Unsafe, edits }
+        Self { title: title.into(), applicability: Applicability::Unsafe, edits, new_files: Vec::new() }
+    }
+
+    /// A fix that adds a file and edits nothing.
+    pub fn safe_new_file(title: impl Into<String>, file: NewFile) -> Self {
+        Self { title: title.into(), applicability: Applicability::Safe, edits: Vec::new(), new_files: vec![file] }
     }
 }
 

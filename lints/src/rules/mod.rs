@@ -121,6 +121,8 @@ pub struct Ctx<'a> {
     table_index: usize,
     /// Each file's text, by [`FileId`]: only for finding exact ranges, never for analysis.
     texts: &'a [&'a str],
+    /// Each file's path, by [`FileId`]: for naming a new migration beside them.
+    paths: &'a [&'a str],
     type_parser: RefCell<Option<tree_sitter::Parser>>,
     type_ranges: RefCell<HashMap<(FileId, TextRange), ColumnTypeRanges>>,
     rule: &'static str,
@@ -171,6 +173,12 @@ impl Ctx<'_> {
     /// A file's text, for rules whose fix must reuse what was written.
     pub(crate) fn text(&self, file: FileId) -> Option<&str> {
         self.texts.get(file.0 as usize).copied()
+    }
+
+    /// The migration to add after the set's last file for a statement that must run outside a
+    /// transaction; `None` when the files follow no convention it knows.
+    pub(crate) fn next_migration(&self, description: &str, statement: &str, undo: &str) -> Option<crate::schema::migrations::NewMigration> {
+        crate::schema::migrations::next_migration(self.paths, self.texts, description, statement, undo)
     }
 
     /// The exact range of a column's declared type, found with tree-sitter in the statement that
@@ -345,6 +353,7 @@ impl RuleSelection {
 pub(crate) fn run(
     schema: &Schema,
     texts: &[&str],
+    paths: &[&str],
     selection: &RuleSelection,
     stats: Option<&AttachedStats>,
     capacity: &CapacityPlan,
@@ -358,6 +367,7 @@ pub(crate) fn run(
         settings,
         table_index: 0,
         texts,
+        paths,
         type_parser: RefCell::new(None),
         type_ranges: RefCell::new(HashMap::new()),
         rule: "",

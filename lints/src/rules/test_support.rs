@@ -75,6 +75,9 @@ pub(crate) fn check_files(rule: &str, dialect: Dialect, files: &[(&str, &str)]) 
                 let pos = at.lines.line_col(&at.text, edit.location.range.start as usize);
                 out.push_str(&format!("    {}:{}:{} {:?}\n", at.path, pos.line, pos.column, edit.text));
             }
+            for file in &fix.new_files {
+                out.push_str(&format!("    new file {} {:?}\n", file.path, file.text));
+            }
         }
     }
     if analysis.diagnostics.is_empty() {
@@ -100,7 +103,9 @@ fn fix_round_trip(
 ) -> String {
     let mut fixed: Vec<SourceFile> = sources.to_vec();
     let mut edits: Vec<&crate::Edit> = analysis.diagnostics.iter().flat_map(|d| d.fixes.iter().flat_map(|f| &f.edits)).collect();
-    if edits.is_empty() {
+    let new_files: Vec<&crate::diagnostic::NewFile> =
+        analysis.diagnostics.iter().flat_map(|d| d.fixes.iter().flat_map(|f| &f.new_files)).collect();
+    if edits.is_empty() && new_files.is_empty() {
         return String::new();
     }
     // Apply from the end so earlier offsets stay valid.
@@ -109,6 +114,11 @@ fn fix_round_trip(
         let text = &mut fixed[edit.location.file.0 as usize].text;
         text.replace_range(edit.location.range.to_range(), &edit.text);
     }
+    // New migrations run after the set's files, in the order the fixes name them.
+    let mut added: Vec<&crate::diagnostic::NewFile> = new_files;
+    added.sort_by(|a, b| a.path.cmp(&b.path));
+    added.dedup_by(|a, b| a.path == b.path);
+    fixed.extend(added.iter().map(|f| SourceFile { path: f.path.clone(), text: f.text.clone() }));
     let after = analyze_with(fixed, dialect, selection, options.clone());
     assert_eq!(after.statements_skipped(), analysis.statements_skipped(), "fixes for {rule} broke parsing");
     let remaining: Vec<String> = after.diagnostics.iter().filter(|d| d.rule == rule && !d.fixes.is_empty()).map(|d| d.message.clone()).collect();

@@ -109,6 +109,71 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len())
 }
 
+/// A migration file to add after the others of a set, named by the set's convention.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMigration {
+    /// Beside the set's files, e.g. `db/V6__add_orders_coupon_id_idx.sql`.
+    pub path: String,
+    /// The whole file: the tool's directives around `statement`.
+    pub text: String,
+}
+
+/// The file that runs `statement` (which must not run inside a transaction) as a migration of
+/// its own after the set's last one, with the tool's no-transaction directive where it has one;
+/// `undo` goes where the tool keeps the way back. `None` when the set follows no convention
+/// this knows (a single schema file, one directory per migration).
+///
+/// `paths` are the set's files in order, `texts` their contents, `description` a snake_case name.
+pub fn next_migration(paths: &[&str], texts: &[&str], description: &str, statement: &str, undo: &str) -> Option<NewMigration> {
+    let last = *paths.last()?;
+    let (directory, _) = last.rsplit_once('/').unwrap_or(("", last));
+    let join = |name: String| if directory.is_empty() { name } else { format!("{directory}/{name}") };
+    let names: Vec<&str> = paths
+        .iter()
+        .filter(|p| p.rsplit_once('/').map_or("", |(d, _)| d) == directory)
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .collect();
+    if names.len() < 2 {
+        return None;
+    }
+    let goose = texts.iter().any(|t| t.contains("-- +goose Up"));
+    let dbmate = texts.iter().any(|t| t.contains("-- migrate:up"));
+    // Flyway: V<version>__<description>.sql; a file of its own is run outside a transaction
+    // when it holds only non-transactional statements.
+    let flyway: Vec<u128> = names
+        .iter()
+        .filter_map(|n| n.strip_prefix('V').or_else(|| n.strip_prefix('v')))
+        .filter_map(|rest| rest.split_once("__"))
+        .filter_map(|(version, _)| version.split(['_', '.']).next()?.parse().ok())
+        .collect();
+    if flyway.len() * 2 > names.len() {
+        let next = flyway.iter().max()? + 1;
+        return Some(NewMigration { path: join(format!("V{next}__{description}.sql")), text: format!("{statement}\n") });
+    }
+    // Numeric or timestamp prefixes: golang-migrate's `.up.sql`, goose, dbmate, plain.
+    let prefixes: Vec<&str> = names
+        .iter()
+        .map(|n| n.split(|c: char| !c.is_ascii_digit()).next().unwrap_or(""))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if prefixes.len() * 2 <= names.len() {
+        return None;
+    }
+    let widest = prefixes.iter().map(|p| p.len()).max()?;
+    let next = prefixes.iter().filter_map(|p| p.parse::<u128>().ok()).max()? + 1;
+    let version = format!("{next:0widest$}");
+    let golang = names.iter().any(|n| n.ends_with(".up.sql"));
+    let text = if goose {
+        format!("-- +goose NO TRANSACTION\n-- +goose Up\n{statement}\n\n-- +goose Down\n{undo}\n")
+    } else if dbmate {
+        format!("-- migrate:up transaction:false\n{statement}\n\n-- migrate:down transaction:false\n{undo}\n")
+    } else {
+        format!("{statement}\n")
+    };
+    let name = if golang { format!("{version}_{description}.up.sql") } else { format!("{version}_{description}.sql") };
+    Some(NewMigration { path: join(name), text })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +182,26 @@ mod tests {
         let mut paths: Vec<String> = paths.iter().map(|p| p.to_string()).filter(|p| is_migration_file(p)).collect();
         sort_migration_files(&mut paths);
         paths
+    }
+
+    #[test]
+    fn the_next_migration_follows_the_set_s_convention() {
+        let add = "CREATE INDEX CONCURRENTLY i ON t (a);";
+        let undo = "DROP INDEX CONCURRENTLY IF EXISTS i;";
+        let next = |paths: &[&str], texts: &[&str]| next_migration(paths, texts, "add_i", add, undo);
+        let flyway = next(&["db/V1__init.sql", "db/V2_1__more.sql", "db/R__views.sql"], &["", "", ""]).unwrap();
+        assert_eq!(flyway, NewMigration { path: "db/V3__add_i.sql".into(), text: format!("{add}\n") });
+        let goose = next(&["m/00001_a.sql", "m/00002_b.sql"], &["-- +goose Up\nCREATE TABLE t (a int);", ""]).unwrap();
+        assert_eq!(goose.path, "m/00003_add_i.sql");
+        assert!(goose.text.starts_with("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY"));
+        assert!(goose.text.ends_with("-- +goose Down\nDROP INDEX CONCURRENTLY IF EXISTS i;\n"));
+        let dbmate = next(&["db/20240101120000_a.sql", "db/20240301090000_b.sql"], &["-- migrate:up\n", ""]).unwrap();
+        assert_eq!(dbmate.path, "db/20240301090001_add_i.sql");
+        assert!(dbmate.text.starts_with("-- migrate:up transaction:false\n"));
+        let golang = next(&["1_a.up.sql", "2_b.up.sql"], &["", ""]).unwrap();
+        assert_eq!(golang.path, "3_add_i.up.sql");
+        assert_eq!(next(&["schema.sql"], &[""]), None);
+        assert_eq!(next(&["db/001_a/up.sql", "db/002_b/up.sql"], &["", ""]).map(|m| m.path), None);
     }
 
     #[test]

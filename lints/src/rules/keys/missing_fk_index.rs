@@ -1,4 +1,4 @@
-use crate::diagnostic::{Edit, Fix};
+use crate::diagnostic::{Edit, Fix, NewFile};
 use crate::dialect::Dialect;
 use crate::rules::{Ctx, Family, Rule, RuleMeta};
 use crate::schema::{ForeignKey, Index, Table};
@@ -41,12 +41,17 @@ use crate::Severity;
 ///
 /// ## Fix safety
 /// Safe: the fix adds a `CREATE INDEX` statement after the one that declared the foreign key
-/// and changes nothing else. When the table was created by an earlier file (so it may already
-/// hold rows), the PostgreSQL fix uses `CREATE INDEX CONCURRENTLY`, which does not block writes
-/// but cannot run inside a transaction block: tell your migration tool to run that migration
-/// without a transaction (Flyway `executeInTransaction=false`, goose
-/// `-- +goose NO TRANSACTION`). A table created in the same file is new and empty, and gets a
-/// plain `CREATE INDEX`.
+/// and changes nothing else; the table's name is written as its `CREATE TABLE` wrote it (a
+/// `pg_dump` empties the search path, so `public.` must stay). A table created in the same file
+/// is new and empty, and gets a plain `CREATE INDEX`.
+///
+/// When the table was created by an earlier file (so it may already hold rows), the PostgreSQL
+/// fix uses `CREATE INDEX CONCURRENTLY`, which does not block writes but cannot run inside the
+/// transaction migration tools wrap a file in. So in a migration set it is a new migration of
+/// its own, after the last one and named by the set's convention (the next Flyway version, the
+/// next number or timestamp), with the tool's directive where it has one (goose
+/// `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`). Flyway runs a file
+/// holding only non-transactional statements outside a transaction by itself.
 ///
 /// ## Known problems
 /// An index whose leading columns cover the foreign key but in a different order from the
@@ -98,13 +103,40 @@ fn index_fix(ctx: &Ctx<'_>, table: &Table, fk: &ForeignKey) -> Fix {
         "CREATE INDEX {}{} ON {} ({columns});",
         if concurrently { "CONCURRENTLY " } else { "" },
         dialect.quote_ident(&index_name),
-        table.name.to_sql(dialect),
+        written_name(ctx, table),
     );
+    let title = format!("Add index `{index_name}` on `{}({columns})`", table.name.to_sql(dialect));
+    if concurrently {
+        // CONCURRENTLY cannot run inside the transaction migration tools wrap each file in:
+        // it goes in a migration of its own.
+        let undo = format!("DROP INDEX CONCURRENTLY IF EXISTS {};", dialect.quote_ident(&index_name));
+        if let Some(migration) = ctx.next_migration(&format!("add_{index_name}"), &statement, &undo) {
+            let file = NewFile { path: migration.path.clone(), text: migration.text };
+            return Fix::safe_new_file(format!("{title} in a new migration, {}", migration.path), file);
+        }
+    }
     let after = fk.statement.end_with_terminator as usize;
     let terminator = if fk.statement.terminator_missing() { ";" } else { "" };
     let edit = Edit {
         location: Location::new(fk.statement.file, TextRange::empty(after)),
         text: format!("{terminator}\n{statement}"),
     };
-    Fix::safe(format!("Add index `{index_name}` on `{}({columns})`", table.name.to_sql(dialect)), vec![edit])
+    Fix::safe(title, vec![edit])
+}
+
+/// The table's name as its `CREATE TABLE` wrote it, so that `public.t` in a `pg_dump` (which
+/// empties the search path) stays qualified; the canonical spelling when the name moved since.
+fn written_name(ctx: &Ctx<'_>, table: &Table) -> String {
+    let written = ctx
+        .text(table.name_loc.file)
+        .and_then(|text| text.get(table.name_loc.range.to_range()))
+        .filter(|w| !w.is_empty() && !w.contains('\n'));
+    let last_part = |w: &str| -> String {
+        let last = w.rsplit('.').next().unwrap_or(w);
+        last.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']').to_lowercase()
+    };
+    match written {
+        Some(w) if last_part(w) == table.name.name.to_lowercase() => w.to_owned(),
+        _ => table.name.to_sql(ctx.dialect),
+    }
 }

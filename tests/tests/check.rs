@@ -80,6 +80,9 @@ fn apply_fixes(root: &std::path::Path, diagnostics: &[serde_json::Value]) {
             (e["file"].as_str().unwrap().to_owned(), pos(&e["start"]), pos(&e["end"]), e["text"].as_str().unwrap().to_owned())
         })
         .collect();
+    for file in diagnostics.iter().flat_map(|d| d["fixes"].as_array().unwrap().iter().flat_map(|f| f["new_files"].as_array().unwrap().clone())) {
+        std::fs::write(root.join(file["path"].as_str().unwrap()), file["text"].as_str().unwrap()).unwrap();
+    }
     edits.sort_by(|a, b| b.1.cmp(&a.1));
     for (file, start, end, text) in edits {
         let path = root.join(&file);
@@ -110,8 +113,9 @@ fn applying_the_printed_index_fixes_clears_those_findings() {
     let diagnostics = before["diagnostics"].as_array().unwrap().clone();
     assert_eq!(diagnostics.len(), 2);
     apply_fixes(dir.path(), &diagnostics);
-    let fixed = std::fs::read_to_string(dir.path().join("shop/V5__coupons.sql")).unwrap();
-    assert!(fixed.contains("REFERENCES coupons (id);\nCREATE INDEX CONCURRENTLY orders_coupon_id_idx ON orders (coupon_id);"), "{fixed}");
+    // orders exists before V5: its index is built CONCURRENTLY in a migration of its own.
+    let fixed = std::fs::read_to_string(dir.path().join("shop/V7__add_orders_coupon_id_idx.sql")).unwrap();
+    assert_eq!(fixed, "CREATE INDEX CONCURRENTLY orders_coupon_id_idx ON orders (coupon_id);\n");
 
     let after = run_in(dir.path(), &["check", "--format", "json", "shop"]);
     let json = after.json();

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
+use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::rules::did_you_mean;
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ use crate::cli::inputs::{
     config_file, read_config, read_sources, read_stdin, schema_paths, search_start, shown_path, VerboseLog,
 };
 use crate::stats_file;
+use crate::cli::forecast::{choose_dialect, report_unreadable};
+use crate::cli::fix;
 use crate::cli::print_stdout;
 use crate::exit;
 use crate::output::{self, Format};
@@ -55,6 +58,12 @@ pub(crate) struct CheckArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Apply safe fixes to the files (new migrations included), then report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix, apply unsafe fixes too (type changes, column reorders): review the diff.
+    #[arg(long, requires = "fix")]
+    unsafe_fixes: bool,
     /// Say on stderr what was read: the config file, the stats file and its latest snapshot,
     /// each SQL file.
     #[arg(short, long)]
@@ -83,13 +92,39 @@ fn parse_dialect(value: &str) -> Result<Dialect, String> {
 /// What `check` analyses, gathered before the analysis runs.
 struct Inputs {
     sources: Vec<SourceFile>,
-    dialect: Dialect,
+    dialect: DialectChoice,
     selection: RuleSelection,
     config: Option<(Config, PathBuf)>,
     stats: Option<StatsInput>,
 }
 
+/// Fix rounds before giving up on fixes that keep making room for more.
+const FIX_ROUNDS: usize = 4;
+
 pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
+    if args.fix {
+        // Fix, then read the files again: what is printed and the exit status are what remains.
+        let mut total = fix::Applied::default();
+        for _ in 0..FIX_ROUNDS {
+            let mut quiet = VerboseLog::new(false);
+            let Inputs { sources, dialect, selection, config, stats } = gather(&args, &mut quiet)?;
+            let analysis = analyze_with(sources, dialect.dialect, &selection, analysis_options(config.as_ref(), stats));
+            let applied = fix::apply(&analysis, args.unsafe_fixes)?;
+            if applied.fixes == 0 {
+                break;
+            }
+            total.fixes += applied.fixes;
+            for (path, n) in applied.edited {
+                *total.edited.entry(path).or_default() += n;
+            }
+            total.created.extend(applied.created);
+        }
+        if total.fixes > 0 {
+            eprintln!("{}", fix::describe(&total));
+        } else {
+            eprintln!("nothing to fix{}", if args.unsafe_fixes { "" } else { " (--unsafe-fixes also applies unsafe fixes)" });
+        }
+    }
     let mut verbose = VerboseLog::new(args.verbose);
     let inputs = gather(&args, &mut verbose);
     // What was read is said even when reading failed: that is when it helps most.
@@ -97,25 +132,16 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let Inputs { sources, dialect, selection, config, stats } = inputs?;
 
     let source_note = stats.as_ref().map(StatsInput::summary_note);
-    let (snapshot, series) = match stats {
-        Some(input) => (input.latest, Some(input.series)),
-        None => (None, None),
-    };
-    let options = AnalysisOptions {
-        stats: snapshot,
-        series,
-        settings: config.as_ref().map(|(c, _)| c.settings.clone()).unwrap_or_default(),
-        capacity: config.as_ref().map(|(c, _)| c.capacity.clone()).unwrap_or_default(),
-        today: Some(today()),
-    };
-    let analysis = analyze_with(sources, dialect, &selection, options);
+    let options = analysis_options(config.as_ref(), stats);
+    let analysis = analyze_with(sources, dialect.dialect, &selection, options);
+    let unreadable = report_unreadable(&analysis, &dialect);
 
     let colored = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let mut rendered = output::render(&analysis, analysis.stats.as_ref(), args.format, colored);
+    let mut rendered = output::render(&analysis, analysis.stats.as_ref(), Some(&dialect), args.format, colored);
     if let (Format::Text, Some(note)) = (args.format, source_note) {
         rendered = append_to_summary(rendered, &output::summary(&analysis), &note);
     }
@@ -128,7 +154,13 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| analysis.diagnostics.iter().any(|d| d.severity >= t));
-    Ok(if failed { exit::FINDINGS } else { exit::CLEAN })
+    Ok(if unreadable > 0 {
+        exit::USAGE_OR_IO
+    } else if failed {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
 }
 
 /// Reads the config, the SQL (files, directories or standard input) and the stats, and says
@@ -185,7 +217,21 @@ fn gather(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<Inputs> 
             shown_path(&stats_file::stats_path(None, config.as_ref()))
         )),
     }
-    let dialect = args.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
+    let dialect = choose_dialect(
+        args.dialect,
+        config.as_ref().and_then(|(c, _)| c.dialect),
+        stats.as_ref().and_then(|s| s.latest.as_ref()),
+        &sources,
+    );
+    verbose.push(format!("dialect: {} ({})", dialect.dialect, dialect.reason));
+    if verbose.enabled() && dialect.files.len() > 1 {
+        for (path, detection) in &dialect.files {
+            verbose.push(match detection {
+                Some(d) => format!("dialect of {path}: {} ({})", d.dialect, d.evidence),
+                None => format!("dialect of {path}: no dialect-specific syntax"),
+            });
+        }
+    }
     Ok(Inputs { sources, dialect, selection, config, stats })
 }
 
@@ -310,4 +356,18 @@ pub(crate) fn load_stats(
         Some(input) => (input.latest, Some(input.series)),
         None => (None, None),
     })
+}
+
+fn analysis_options(config: Option<&(Config, PathBuf)>, stats: Option<StatsInput>) -> AnalysisOptions {
+    let (snapshot, series) = match stats {
+        Some(input) => (input.latest, Some(input.series)),
+        None => (None, None),
+    };
+    AnalysisOptions {
+        stats: snapshot,
+        series,
+        settings: config.map(|(c, _)| c.settings.clone()).unwrap_or_default(),
+        capacity: config.map(|(c, _)| c.capacity.clone()).unwrap_or_default(),
+        today: Some(today()),
+    }
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod check;
 pub(crate) mod collect;
+pub(crate) mod fix;
 pub(crate) mod forecast;
 pub(crate) mod inputs;
 pub(crate) mod report;

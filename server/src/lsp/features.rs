@@ -13,6 +13,7 @@ use schemacast_lints::text::{Location as LintLocation, TextRange};
 use schemacast_lints::{Applicability, Severity};
 use serde_json::json;
 use tower_lsp_server::ls_types::{
+    CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentEdit,
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, CompletionItem, CompletionItemKind, Diagnostic, DiagnosticRelatedInformation,
     DiagnosticSeverity, DiagnosticTag, DocumentSymbol, FoldingRange, FoldingRangeKind, Hover, HoverContents, InlayHint, InlayHintLabel, Location,
     MarkupContent, MarkupKind, NumberOrString, Position, Range, SymbolInformation, SymbolKind, TextEdit, Uri, WorkspaceEdit,
@@ -113,6 +114,25 @@ fn edits_by_uri(pa: &ProjectAnalysis, edits: &[schemacast_lints::Edit], encoding
     Some(changes)
 }
 
+/// Creating each file (never over an existing one) and writing its text.
+fn new_file_operations(files: &[schemacast_lints::diagnostic::NewFile]) -> Option<Vec<DocumentChangeOperation>> {
+    let mut operations = Vec::new();
+    for file in files {
+        let uri = uri_of(&file.path)?;
+        operations.push(DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+            uri: uri.clone(),
+            options: Some(CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(false) }),
+            annotation_id: None,
+        })));
+        let start = Position { line: 0, character: 0 };
+        operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+            edits: vec![OneOf::Left(TextEdit { range: Range { start, end: start }, new_text: file.text.clone() })],
+        }));
+    }
+    Some(operations)
+}
+
 /// Quick fixes, "ignore" actions and "fix all" for a range of a file.
 pub(crate) fn code_actions(
     pa: &ProjectAnalysis,
@@ -133,12 +153,18 @@ pub(crate) fn code_actions(
         }
         let preferred = d.fixes.len() == 1 && d.fixes[0].applicability == Applicability::Safe;
         for fix in &d.fixes {
-            let Some(changes) = edits_by_uri(pa, &fix.edits, encoding) else { continue };
+            let edit = if fix.new_files.is_empty() {
+                let Some(changes) = edits_by_uri(pa, &fix.edits, encoding) else { continue };
+                WorkspaceEdit { changes: Some(changes), ..Default::default() }
+            } else {
+                let Some(operations) = new_file_operations(&fix.new_files) else { continue };
+                WorkspaceEdit { document_changes: Some(DocumentChanges::Operations(operations)), ..Default::default() }
+            };
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diagnostic.clone()]),
-                edit: Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+                edit: Some(edit),
                 is_preferred: Some(preferred),
                 ..Default::default()
             }));

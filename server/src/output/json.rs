@@ -1,5 +1,6 @@
 //! `--format json`: the stable machine-readable contract (`"version": 1`).
 
+use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::text::LineCol;
 use schemacast_lints::stats::AttachedStats;
 use schemacast_lints::Analysis;
@@ -7,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::span;
 
-pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>) -> String {
+pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, dialect: Option<&DialectChoice>) -> String {
     let diagnostics: Vec<Value> = analysis
         .diagnostics
         .iter()
@@ -37,6 +38,7 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>) -> Stri
                             schemacast_lints::Applicability::Unsafe => "unsafe",
                         },
                         "edits": edits,
+                        "new_files": fix.new_files.iter().map(|f| json!({"path": f.path, "text": f.text})).collect::<Vec<_>>(),
                     })
                 })
                 .collect();
@@ -58,6 +60,13 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>) -> Stri
         "statements": { "parsed": analysis.statements_parsed(), "skipped": analysis.statements_skipped() },
         "diagnostics": diagnostics,
     });
+    if let Some(choice) = dialect {
+        document["dialect"] = json!({
+            "name": choice.dialect.name(),
+            "source": choice.source.name(),
+            "reason": choice.reason,
+        });
+    }
     if let Some(stats) = stats {
         document["stats"] = json!({
             "taken_at": stats.snapshot.taken_at.to_string(),

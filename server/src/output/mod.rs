@@ -5,6 +5,7 @@ mod json;
 mod sarif;
 mod text;
 
+use schemacast_lints::dialect::DialectChoice;
 use clap::ValueEnum;
 use schemacast_lints::text::{LineCol, Location};
 use schemacast_lints::stats::AttachedStats;
@@ -22,10 +23,16 @@ pub(crate) enum Format {
     Github,
 }
 
-pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, format: Format, colored: bool) -> String {
+pub(crate) fn render(
+    analysis: &Analysis,
+    stats: Option<&AttachedStats>,
+    dialect: Option<&DialectChoice>,
+    format: Format,
+    colored: bool,
+) -> String {
     match format {
         Format::Text => text::render(analysis, stats, colored),
-        Format::Json => json::render(analysis, stats),
+        Format::Json => json::render(analysis, stats, dialect),
         Format::Sarif => sarif::render(analysis),
         Format::Github => github::render(analysis),
     }

@@ -31,7 +31,7 @@ pub(crate) fn render(analysis: &Analysis) -> String {
                 .fixes
                 .iter()
                 .map(|fix| {
-                    let changes: Vec<Value> = fix
+                    let mut changes: Vec<Value> = fix
                         .edits
                         .iter()
                         .map(|edit| {
@@ -44,6 +44,16 @@ pub(crate) fn render(analysis: &Analysis) -> String {
                             })
                         })
                         .collect();
+                    // A new file: its whole text inserted at the start of an empty artifact.
+                    changes.extend(fix.new_files.iter().map(|file| {
+                        json!({
+                            "artifactLocation": { "uri": uri(&file.path) },
+                            "replacements": [{
+                                "deletedRegion": { "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1 },
+                                "insertedContent": { "text": file.text },
+                            }],
+                        })
+                    }));
                     json!({ "description": { "text": fix.title }, "artifactChanges": changes })
                 })
                 .collect();

@@ -44,6 +44,10 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, colored
                         .patch(Patch::new(range, edit.text.as_str())),
                 );
             }
+            for file in &fix.new_files {
+                let text = format!("new file {}:\n{}", file.path, file.text.trim_end());
+                group = group.element(Level::NOTE.message(text));
+            }
             groups.push(group);
         }
         out.push_str(&renderer.render(&groups));

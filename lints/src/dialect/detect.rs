@@ -113,7 +113,10 @@ pub fn detect(text: &str) -> Option<Detection> {
         }
         i += 1;
     }
-    // MySQL also accepts SERIAL; a file with MySQL's own marks is MySQL whatever it says.
+    // MySQL also accepts SERIAL: in a file with MySQL's own marks it is no PostgreSQL evidence.
+    if !counts[Dialect::Mysql as usize].is_empty() {
+        counts[Dialect::Postgres as usize].retain(|(mark, _)| *mark != "SERIAL");
+    }
     let total = |d: Dialect| counts[d as usize].iter().map(|(_, n)| n).sum::<usize>();
     let mut ranked: Vec<(Dialect, usize)> = Dialect::ALL.iter().map(|&d| (d, total(d))).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1));
@@ -356,7 +359,9 @@ mod tests {
 
     #[test]
     fn a_tie_is_no_verdict() {
-        assert_eq!(detect("CREATE TABLE t (id serial, n int AUTO_INCREMENT);"), None);
+        assert_eq!(detect("CREATE TABLE t (id serial, n int, m text::text AUTO_INCREMENT);"), None);
+        let serial_in_mysql = detect("CREATE TABLE t (id SERIAL PRIMARY KEY) ENGINE=InnoDB;").unwrap();
+        assert_eq!(serial_in_mysql.dialect, Dialect::Mysql);
         // SQLite takes `unsigned` in a type name too: it is no evidence.
         assert_eq!(detect("CREATE TABLE t (n int unsigned);"), None);
     }

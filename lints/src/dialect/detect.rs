@@ -119,7 +119,7 @@ pub fn detect(text: &str) -> Option<Detection> {
     }
     let total = |d: Dialect| counts[d as usize].iter().map(|(_, n)| n).sum::<usize>();
     let mut ranked: Vec<(Dialect, usize)> = Dialect::ALL.iter().map(|&d| (d, total(d))).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     let (dialect, marks) = ranked[0];
     if marks == 0 || ranked[1].1 == marks {
         return None;
@@ -359,7 +359,10 @@ mod tests {
 
     #[test]
     fn a_tie_is_no_verdict() {
-        assert_eq!(detect("CREATE TABLE t (id serial, n int, m text::text AUTO_INCREMENT);"), None);
+        assert_eq!(
+            detect("CREATE TABLE t (id serial, n int, m text::text AUTO_INCREMENT);"),
+            None
+        );
         let serial_in_mysql = detect("CREATE TABLE t (id SERIAL PRIMARY KEY) ENGINE=InnoDB;").unwrap();
         assert_eq!(serial_in_mysql.dialect, Dialect::Mysql);
         // SQLite takes `unsigned` in a type name too: it is no evidence.

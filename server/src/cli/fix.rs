@@ -56,7 +56,7 @@ pub(crate) fn apply(analysis: &Analysis, unsafe_fixes: bool) -> anyhow::Result<A
             );
         }
         // From the end, so earlier offsets stay valid.
-        edits.sort_by(|a, b| b.location.range.start.cmp(&a.location.range.start));
+        edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start));
         let mut text = analyzed.text.clone();
         for edit in &edits {
             text.replace_range(edit.location.range.to_range(), &edit.text);

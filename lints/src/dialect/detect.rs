@@ -178,7 +178,8 @@ pub struct DialectChoice {
     pub source: DialectSource,
     /// "chosen from syntax: backticks ×120, ENGINE= ×40 (in 3 of 4 files)".
     pub reason: String,
-    /// Per file path, what its syntax says.
+    /// Per file path, what its syntax says; empty when an option, the config or the stats
+    /// decided and the files were not scanned.
     pub files: Vec<(String, Option<Detection>)>,
 }
 
@@ -191,6 +192,23 @@ pub fn choose(
     stats: Option<&str>,
     files: &[(&str, &str)],
 ) -> DialectChoice {
+    // Scanning the text costs a pass over every file: only when nothing else decides.
+    let told = |dialect: Dialect, source: DialectSource, reason: &str| DialectChoice {
+        dialect,
+        source,
+        reason: reason.to_owned(),
+        files: Vec::new(),
+    };
+    if let Some(dialect) = option {
+        return told(dialect, DialectSource::Option, "given as an option");
+    }
+    if let Some(dialect) = config {
+        return told(dialect, DialectSource::Config, "set by `dialect` in schemacast.toml");
+    }
+    if let Some(dialect) = stats.and_then(|s| s.parse::<Dialect>().ok()) {
+        let reason = format!("the stats were collected from {}", dialect.name());
+        return told(dialect, DialectSource::Stats, &reason);
+    }
     let per_file: Vec<(String, Option<Detection>)> = files
         .iter()
         .map(|(path, text)| ((*path).to_owned(), detect(text)))
@@ -201,23 +219,6 @@ pub fn choose(
         reason,
         files: per_file.clone(),
     };
-    if let Some(dialect) = option {
-        return decided(dialect, DialectSource::Option, "given as an option".to_owned());
-    }
-    if let Some(dialect) = config {
-        return decided(
-            dialect,
-            DialectSource::Config,
-            "set by `dialect` in schemacast.toml".to_owned(),
-        );
-    }
-    if let Some(dialect) = stats.and_then(|s| s.parse::<Dialect>().ok()) {
-        return decided(
-            dialect,
-            DialectSource::Stats,
-            format!("the stats were collected from {s}", s = dialect.name()),
-        );
-    }
     let mut marks = [0usize; 3];
     for detection in per_file.iter().filter_map(|(_, d)| d.as_ref()) {
         marks[detection.dialect as usize] += detection.marks;

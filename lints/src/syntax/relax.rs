@@ -260,7 +260,30 @@ pub(crate) fn model_change(text: &str) -> Option<ModelChange> {
             while matches!(word(i).as_deref(), Some("ONLY" | "IF" | "EXISTS")) {
                 i += 1;
             }
-            name_at(i).map(ModelChange::AlterTable)
+            let name = name_at(i)?;
+            let after = skip_name(text, &tokens, i)?;
+            // Actions that tune statistics, storage, ownership or triggers change nothing the
+            // model holds: a skipped one is no loss.
+            let action: Vec<String> = (after..after + 5).filter_map(&word).collect();
+            let starts = |words: &[&str]| action.iter().zip(words).all(|(a, w)| a == w) && action.len() >= words.len();
+            let neutral = starts(&["OWNER", "TO"])
+                || starts(&["CLUSTER", "ON"])
+                || starts(&["SET", "WITHOUT"])
+                || starts(&["SET", "TABLESPACE"])
+                || starts(&["REPLICA", "IDENTITY"])
+                || matches!(action.first().map(String::as_str), Some("ENABLE" | "DISABLE" | "RESET"))
+                || (starts(&["ALTER", "COLUMN"])
+                    && matches!(
+                        action.get(4).map(String::as_str),
+                        Some("STATISTICS" | "STORAGE" | "COMPRESSION")
+                    ))
+                || (starts(&["ALTER"])
+                    && !starts(&["ALTER", "COLUMN"])
+                    && matches!(
+                        action.get(3).map(String::as_str),
+                        Some("STATISTICS" | "STORAGE" | "COMPRESSION")
+                    ));
+            (!neutral).then_some(ModelChange::AlterTable(name))
         }
         "DROP" if is(1, "TABLE") => {
             i = 2;
@@ -438,6 +461,15 @@ mod tests {
             Some(DropTable("`t`".into()))
         );
         assert_eq!(model_change("CREATE FUNCTION f() RETURNS int"), None);
+        assert_eq!(
+            model_change("ALTER TABLE Path ALTER COLUMN Path SET STATISTICS 1000"),
+            None
+        );
+        assert_eq!(model_change("ALTER TABLE ONLY t OWNER TO app"), None);
+        assert_eq!(
+            model_change("ALTER TABLE t ALTER COLUMN c SET DATA TYPE bigint USING x"),
+            Some(AlterTable("t".into()))
+        );
         assert_eq!(model_change("INSERT INTO t VALUES (1)"), None);
     }
 

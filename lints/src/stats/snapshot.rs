@@ -92,7 +92,7 @@ impl TableStats {
 impl ColumnStats {
     /// A column with nothing known about it yet.
     pub fn named(name: impl Into<String>) -> ColumnStats {
-        ColumnStats { name: name.into(), avg_width: None, null_frac: None, n_distinct: None, max_length: None, min: None, max: None, numeric_frac: None }
+        ColumnStats { name: name.into(), avg_width: None, null_frac: None, n_distinct: None, max_length: None, min: None, max: None, numeric_frac: None, correlation: None }
     }
 }
 
@@ -127,6 +127,11 @@ pub struct ColumnStats {
     /// Share of the sampled non-null values of a text column that read as numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numeric_frac: Option<f64>,
+    /// How closely the column's physical order follows its value order (PostgreSQL's
+    /// `pg_stats.correlation`): +1 inserted ascending, -1 descending, 0 random. B-tree leaf fill
+    /// depends on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation: Option<f64>,
 }
 
 /// A minimum or maximum: integers exactly, other numbers as floats, temporal values as the
@@ -280,6 +285,7 @@ mod tests {
                 min: Some(StatValue::Integer(1)),
                 max: Some(StatValue::Integer(1200)),
                 numeric_frac: None,
+                correlation: Some(0.98),
             }],
             indexes: vec![IndexStats { name: "orders_pkey".into(), bytes: Some(16384) }],
         });

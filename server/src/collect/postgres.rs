@@ -174,7 +174,7 @@ fn read_snapshot(
         .query(
             &format!(
                 "SELECT c.oid, s.attname::text, s.avg_width, s.null_frac::float8, s.n_distinct::float8,
-                        s.histogram_bounds::text, s.most_common_vals::text
+                        s.histogram_bounds::text, s.most_common_vals::text, s.correlation::float8
                  FROM pg_stats s
                  JOIN pg_namespace n ON n.nspname = s.schemaname
                  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
@@ -194,6 +194,7 @@ fn read_snapshot(
         column.avg_width = row.get::<_, Option<i32>>(2).map(f64::from);
         column.null_frac = row.get(3);
         column.n_distinct = row.get(4);
+        column.correlation = row.get(7);
         if let Some((min, max)) = extremes(&category, [row.get::<_, Option<String>>(5), row.get::<_, Option<String>>(6)]) {
             column.min = Some(min);
             column.max = Some(max);

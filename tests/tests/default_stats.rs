@@ -111,6 +111,7 @@ fn verbose_says_what_was_read_and_that_no_stats_were_found() {
             "verbose: config: none (no schemacast.toml in . or above)",
             "verbose: read: V1__customers_and_products.sql (456 bytes)",
             "verbose: stats: none (no --stats, and no stats file at .schemacast/stats.jsonl)",
+            "verbose: dialect: postgres (no dialect-specific syntax found; PostgreSQL assumed)",
         ],
         "{}",
         run.stderr

@@ -57,6 +57,13 @@ local ok, err = pcall(function()
   end, 50)
   out.after = codes(bufnr)
   out.text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n")
+  -- A fix may create a file (a new migration): every loaded buffer's text, by name.
+  out.buffers = {}
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(b) then
+      out.buffers[vim.api.nvim_buf_get_name(b)] = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), "\n")
+    end
+  end
 end)
 if not ok then out.error = tostring(err) end
 finish()

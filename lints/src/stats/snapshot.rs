@@ -92,7 +92,18 @@ impl TableStats {
 impl ColumnStats {
     /// A column with nothing known about it yet.
     pub fn named(name: impl Into<String>) -> ColumnStats {
-        ColumnStats { name: name.into(), avg_width: None, null_frac: None, n_distinct: None, max_length: None, min: None, max: None, numeric_frac: None, correlation: None }
+        ColumnStats {
+            name: name.into(),
+            avg_width: None,
+            null_frac: None,
+            n_distinct: None,
+            max_length: None,
+            min: None,
+            max: None,
+            numeric_frac: None,
+            correlation: None,
+            shapes: None,
+        }
     }
 }
 
@@ -132,6 +143,49 @@ pub struct ColumnStats {
     /// depends on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation: Option<f64>,
+    /// What the sampled values of a text column look like, from `collect --sample`: shares
+    /// only, never a value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shapes: Option<ValueShapes>,
+}
+
+/// Shares of a text column's sampled non-null values that parse as each shape. Shapes overlap
+/// (`42` is an integer and a one-item list is not a list); a share left out is 0.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ValueShapes {
+    /// Non-null values checked; the shares are of this number.
+    pub checked: u64,
+    /// `8-4-4-4-12` hexadecimal groups, optionally in braces.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub uuid: f64,
+    /// An IPv4 or IPv6 address, optionally with a `/prefix` (CIDR).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ip: f64,
+    /// An ISO 8601 date or date-time (`2024-05-01`, `2024-05-01 12:34:56+00`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub timestamp: f64,
+    /// Digits with an optional sign.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub integer: f64,
+    /// A number with a fractional part or an exponent (`12.50`, `1e6`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub decimal: f64,
+    /// A JSON object or array.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub json: f64,
+    /// `scheme://...`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub url: f64,
+    /// `local@domain.tld`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub email: f64,
+    /// Two or more items without spaces separated by `,`, `;` or `|`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub list: f64,
+}
+
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
 }
 
 /// A minimum or maximum: integers exactly, other numbers as floats, temporal values as the
@@ -214,7 +268,10 @@ impl Snapshot {
     /// Checks what serde's types cannot: the format version and value ranges.
     pub(crate) fn validate(&self) -> Result<(), String> {
         if self.format != FORMAT {
-            return Err(format!("unsupported format `{}`; this schemacast reads `{FORMAT}`", self.format));
+            return Err(format!(
+                "unsupported format `{}`; this schemacast reads `{FORMAT}`",
+                self.format
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for table in &self.tables {
@@ -237,7 +294,10 @@ impl Snapshot {
                 }
                 if let Some(n) = column.n_distinct {
                     if !n.is_finite() || n < -1.0 {
-                        return Err(format!("{}: `n_distinct` is {n}, expected a count or a fraction from -1 to 0", at()));
+                        return Err(format!(
+                            "{}: `n_distinct` is {n}, expected a count or a fraction from -1 to 0",
+                            at()
+                        ));
                     }
                 }
             }
@@ -250,7 +310,13 @@ impl Snapshot {
 pub fn qualified_column(schema: &str, table: &str, column: &str) -> String {
     [schema, table, column]
         .iter()
-        .map(|part| if part.contains(['.', '"']) { format!("\"{}\"", part.replace('"', "\"\"")) } else { (*part).to_owned() })
+        .map(|part| {
+            if part.contains(['.', '"']) {
+                format!("\"{}\"", part.replace('"', "\"\""))
+            } else {
+                (*part).to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join(".")
 }
@@ -286,12 +352,19 @@ mod tests {
                 max: Some(StatValue::Integer(1200)),
                 numeric_frac: None,
                 correlation: Some(0.98),
+                shapes: None,
             }],
-            indexes: vec![IndexStats { name: "orders_pkey".into(), bytes: Some(16384) }],
+            indexes: vec![IndexStats {
+                name: "orders_pkey".into(),
+                bytes: Some(16384),
+            }],
         });
         let line = snapshot.to_line();
         assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
-        assert!(line.starts_with(r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-25T10:00:00Z""#), "{line}");
+        assert!(
+            line.starts_with(r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-25T10:00:00Z""#),
+            "{line}"
+        );
         assert!(!line.contains("analyzed"), "analyzed tables leave the flag out: {line}");
         let back: Snapshot = serde_json::from_str(&line).unwrap();
         assert_eq!(back, snapshot);

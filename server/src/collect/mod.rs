@@ -3,7 +3,8 @@
 //! Every query runs in a read-only transaction with a statement timeout; nothing is created,
 //! altered or written in the database. The snapshot holds aggregates only (see
 //! [`schemacast_lints::stats`]), never the URL, a password or row values other than a numeric
-//! or temporal column's minimum and maximum.
+//! or temporal column's minimum and maximum. Value shapes (`shapes`) are computed by the server
+//! as shares (`count(*) FILTER (WHERE value ~ pattern) / count(value)`): no text value is read.
 
 mod mysql;
 mod postgres;
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
-use schemacast_lints::stats::{Snapshot, StatValue};
+use schemacast_lints::stats::{Snapshot, StatValue, ValueShapes};
 
 /// Which tables to read.
 #[derive(Clone, Debug, Default)]
@@ -55,12 +56,20 @@ pub(crate) struct Collected {
 
 /// Connects to the database `url` names and reads one snapshot.
 pub(crate) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
-    let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase()).unwrap_or_default();
+    let scheme = url
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase())
+        .unwrap_or_default();
     let result = match scheme.as_str() {
         "postgres" | "postgresql" => postgres::collect(url, options, progress),
         "mysql" | "mariadb" => mysql::collect(url, options, progress),
-        "" => bail!("`{}` is not a database URL; write postgres://user@host/db or mysql://user@host/db", redact(url)),
-        other => bail!("unsupported database `{other}://`; schemacast collects from postgres:// and mysql:// (MariaDB too) URLs"),
+        "" => bail!(
+            "`{}` is not a database URL; write postgres://user@host/db or mysql://user@host/db",
+            redact(url)
+        ),
+        other => bail!(
+            "unsupported database `{other}://`; schemacast collects from postgres:// and mysql:// (MariaDB too) URLs"
+        ),
     };
     // Driver messages do not echo URLs, but a password must not reach a terminal or CI log
     // even if one ever does.
@@ -142,6 +151,52 @@ fn snapshot_time() -> jiff::Timestamp {
     let now = jiff::Timestamp::now();
     // Millisecond precision keeps lines short and two quick collects distinct.
     jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
+}
+
+/// The value shapes `--sample` measures on text columns and, for each, a regular expression in
+/// the subset PostgreSQL, MySQL (ICU) and MariaDB (PCRE) read alike: POSIX classes, no
+/// backslashes. JSON has no pattern: each collector tests it its own way.
+const SHAPE_PATTERNS: &[(&str, &str)] = &[
+    ("uuid", "^[{]?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}[}]?$"),
+    (
+        "ip",
+        "^(([0-9]{1,3}[.]){3}[0-9]{1,3}|([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|[0-9a-fA-F:]*::[0-9a-fA-F:.]*)(/[0-9]{1,3})?$",
+    ),
+    (
+        "timestamp",
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?[ ]?(Z|[-+][0-9]{2}(:?[0-9]{2})?)?$",
+    ),
+    ("integer", "^[[:space:]]*[-+]?[0-9]+[[:space:]]*$"),
+    (
+        "decimal",
+        "^[[:space:]]*[-+]?(([0-9]+[.][0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)[[:space:]]*$",
+    ),
+    ("url", "^[a-zA-Z][a-zA-Z0-9+.-]*://[^[:space:]]+$"),
+    ("email", "^[^[:space:]@]+@[^[:space:]@]+[.][^[:space:]@]+$"),
+    ("list", "^[^[:space:],;|]+([[:space:]]*[,;|][[:space:]]*[^[:space:],;|]+)+$"),
+];
+
+/// Every shape's name, JSON included, in the order the collectors select them.
+fn shape_names() -> impl Iterator<Item = &'static str> {
+    SHAPE_PATTERNS.iter().map(|(name, _)| *name).chain(["json"])
+}
+
+/// Stores one shape's share (a `NULL` share, from no non-null values, stays 0).
+fn set_shape(shapes: &mut ValueShapes, name: &str, share: Option<f64>) {
+    let share = share.filter(|s| s.is_finite()).unwrap_or(0.0).clamp(0.0, 1.0);
+    let slot = match name {
+        "uuid" => &mut shapes.uuid,
+        "ip" => &mut shapes.ip,
+        "timestamp" => &mut shapes.timestamp,
+        "integer" => &mut shapes.integer,
+        "decimal" => &mut shapes.decimal,
+        "json" => &mut shapes.json,
+        "url" => &mut shapes.url,
+        "email" => &mut shapes.email,
+        "list" => &mut shapes.list,
+        _ => return,
+    };
+    *slot = share;
 }
 
 /// Puts the sample's `value` in `slot` (a column's minimum when `minimum`, else its maximum)
@@ -239,7 +294,10 @@ mod tests {
 
     #[test]
     fn globs_match_tables_and_qualified_names() {
-        let scope = Scope { schemas: vec![], exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()] };
+        let scope = Scope {
+            schemas: vec![],
+            exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()],
+        };
         assert!(!scope.includes("public", "tmp_import"));
         assert!(!scope.includes("audit", "events"));
         assert!(!scope.includes("public", "log_2024"));
@@ -251,9 +309,15 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted_and_scrubbed() {
-        assert_eq!(redact("postgres://app:s3cr%40t@127.0.0.1:5432/shop"), "postgres://app:***@127.0.0.1:5432/shop");
+        assert_eq!(
+            redact("postgres://app:s3cr%40t@127.0.0.1:5432/shop"),
+            "postgres://app:***@127.0.0.1:5432/shop"
+        );
         assert_eq!(redact("mysql://root@localhost/test"), "mysql://root@localhost/test");
-        assert_eq!(scrub("failed for s3cr%40t", "postgres://app:s3cr%40t@h/db"), "failed for ***");
+        assert_eq!(
+            scrub("failed for s3cr%40t", "postgres://app:s3cr%40t@h/db"),
+            "failed for ***"
+        );
         assert_eq!(percent_decode("s3cr%40t"), "s3cr@t");
         assert_eq!(percent_decode("100%"), "100%");
     }

@@ -6,9 +6,14 @@ use std::collections::HashMap;
 use anyhow::anyhow;
 use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder, Params, Row, Value};
-use schemacast_lints::stats::{qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats};
+use schemacast_lints::stats::{
+    qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes,
+};
 
-use super::{keep_wider, quote_identifier, snapshot_time, CollectOptions, Collected, Progress};
+use super::{
+    keep_wider, quote_identifier, set_shape, shape_names, snapshot_time, CollectOptions, Collected, Progress,
+    SHAPE_PATTERNS,
+};
 
 const SYSTEM_SCHEMAS: [&str; 4] = ["mysql", "information_schema", "performance_schema", "sys"];
 
@@ -37,7 +42,10 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
     };
     let mut conn = Conn::new(builder).map_err(|e| match &e {
         mysql::Error::MySqlError(m) if m.code == 1045 => {
-            anyhow!("cannot connect to {target}: {} ; check the user ({user}) and password (in the URL or MYSQL_PWD)", m.message)
+            anyhow!(
+                "cannot connect to {target}: {} ; check the user ({user}) and password (in the URL or MYSQL_PWD)",
+                m.message
+            )
         }
         mysql::Error::MySqlError(m) => anyhow!("cannot connect to {target}: {} (error {})", m.message, m.code),
         other => anyhow!(
@@ -47,20 +55,29 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
     })?;
 
     let seconds = options.statement_timeout.as_secs_f64();
-    let version: String = conn.query_first("SELECT VERSION()").map_err(|e| query_error(&e, "reading the server version", seconds))?.unwrap_or_default();
+    let version: String = conn
+        .query_first("SELECT VERSION()")
+        .map_err(|e| query_error(&e, "reading the server version", seconds))?
+        .unwrap_or_default();
     let mariadb = version.to_ascii_lowercase().contains("mariadb");
     let timeout_setting = if mariadb {
         format!("SET SESSION max_statement_time = {seconds}")
     } else {
-        format!("SET SESSION max_execution_time = {}", options.statement_timeout.as_millis().max(1))
+        format!(
+            "SET SESSION max_execution_time = {}",
+            options.statement_timeout.as_millis().max(1)
+        )
     };
-    conn.query_drop(timeout_setting).map_err(|e| query_error(&e, "setting the statement timeout", seconds))?;
+    conn.query_drop(timeout_setting)
+        .map_err(|e| query_error(&e, "setting the statement timeout", seconds))?;
     if !mariadb {
         // MySQL 8 caches TABLES statistics for a day by default; this session wants them fresh.
         let _ = conn.query_drop("SET SESSION information_schema_stats_expiry = 0");
     }
-    conn.query_drop("SET SESSION TRANSACTION READ ONLY").map_err(|e| query_error(&e, "making the session read-only", seconds))?;
-    conn.query_drop("START TRANSACTION READ ONLY").map_err(|e| query_error(&e, "starting a read-only transaction", seconds))?;
+    conn.query_drop("SET SESSION TRANSACTION READ ONLY")
+        .map_err(|e| query_error(&e, "making the session read-only", seconds))?;
+    conn.query_drop("START TRANSACTION READ ONLY")
+        .map_err(|e| query_error(&e, "starting a read-only transaction", seconds))?;
 
     let result = read_snapshot(&mut conn, options, progress, database, version, mariadb);
     let _ = conn.query_drop("ROLLBACK");
@@ -90,9 +107,15 @@ fn read_snapshot(
         database.into_iter().collect()
     };
     let (schema_filter, params) = if schemas.is_empty() {
-        (format!("TABLE_SCHEMA NOT IN ({})", placeholders(SYSTEM_SCHEMAS.len())), SYSTEM_SCHEMAS.iter().map(|s| Value::from(*s)).collect::<Vec<_>>())
+        (
+            format!("TABLE_SCHEMA NOT IN ({})", placeholders(SYSTEM_SCHEMAS.len())),
+            SYSTEM_SCHEMAS.iter().map(|s| Value::from(*s)).collect::<Vec<_>>(),
+        )
     } else {
-        (format!("TABLE_SCHEMA IN ({})", placeholders(schemas.len())), schemas.iter().map(|s| Value::from(s.as_str())).collect())
+        (
+            format!("TABLE_SCHEMA IN ({})", placeholders(schemas.len())),
+            schemas.iter().map(|s| Value::from(s.as_str())).collect(),
+        )
     };
 
     progress.phase("reading tables");
@@ -110,7 +133,9 @@ fn read_snapshot(
     let mut auto_increment: HashMap<(String, String), u64> = HashMap::new();
     let mut excluded = 0;
     for row in &rows {
-        let (Some(schema), Some(name)) = (text(row, 0), text(row, 1)) else { continue };
+        let (Some(schema), Some(name)) = (text(row, 0), text(row, 1)) else {
+            continue;
+        };
         if !options.scope.includes(&schema, &name) {
             excluded += 1;
             continue;
@@ -129,8 +154,11 @@ fn read_snapshot(
             ..TableStats::named(schema, name)
         });
     }
-    let position: HashMap<(String, String), usize> =
-        tables.iter().enumerate().map(|(i, t)| ((t.schema.clone(), t.name.clone()), i)).collect();
+    let position: HashMap<(String, String), usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((t.schema.clone(), t.name.clone()), i))
+        .collect();
 
     progress.phase("reading columns");
     let rows: Vec<Row> = conn
@@ -144,13 +172,25 @@ fn read_snapshot(
         )
         .map_err(|e| query_error(&e, "reading information_schema.COLUMNS", seconds))?;
     let mut kinds: HashMap<(usize, String), Kind> = HashMap::new();
-    let increment: i64 = conn.query_first("SELECT @@auto_increment_increment").ok().flatten().unwrap_or(1);
+    let increment: i64 = conn
+        .query_first("SELECT @@auto_increment_increment")
+        .ok()
+        .flatten()
+        .unwrap_or(1);
     for row in &rows {
-        let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else { continue };
-        let Some(&at) = position.get(&(schema.clone(), table.clone())) else { continue };
+        let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
+            continue;
+        };
+        let Some(&at) = position.get(&(schema.clone(), table.clone())) else {
+            continue;
+        };
         let data_type = text(row, 3).unwrap_or_default().to_ascii_lowercase();
         let column_type = text(row, 4).unwrap_or_default().to_ascii_lowercase();
-        if text(row, 5).unwrap_or_default().to_ascii_lowercase().contains("auto_increment") {
+        if text(row, 5)
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .contains("auto_increment")
+        {
             let next = auto_increment.get(&(schema.clone(), table.clone())).copied();
             snapshot.sequences.push(SequenceStats {
                 schema: schema.clone(),
@@ -175,10 +215,16 @@ fn read_snapshot(
         match conn.exec::<Row, _, _>(query, Params::Positional(params.clone())) {
             Ok(rows) => {
                 for row in &rows {
-                    let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else { continue };
-                    let Some(&at) = position.get(&(schema, table)) else { continue };
+                    let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
+                        continue;
+                    };
+                    let Some(&at) = position.get(&(schema, table)) else {
+                        continue;
+                    };
                     let kind = kinds.get(&(at, column.clone())).copied().unwrap_or(Kind::Other);
-                    let Some(stats) = tables[at].columns.iter_mut().find(|c| c.name == column) else { continue };
+                    let Some(stats) = tables[at].columns.iter_mut().find(|c| c.name == column) else {
+                        continue;
+                    };
                     stats.null_frac = float(row, 5).map(|f| f.clamp(0.0, 1.0));
                     stats.avg_width = float(row, 6).filter(|w| *w >= 0.0);
                     stats.n_distinct = float(row, 7).filter(|f| *f >= 1.0).map(|f| -(1.0 / f));
@@ -189,7 +235,10 @@ fn read_snapshot(
                     }
                 }
             }
-            Err(e) => notes.push(format!("column statistics skipped: cannot read mysql.column_stats ({})", short(&e))),
+            Err(e) => notes.push(format!(
+                "column statistics skipped: cannot read mysql.column_stats ({})",
+                short(&e)
+            )),
         }
     }
 
@@ -202,10 +251,14 @@ fn read_snapshot(
     match conn.exec::<Row, _, _>(query, Params::Positional(params.clone())) {
         Ok(rows) => {
             for row in &rows {
-                let (Some(schema), Some(table), Some(index)) = (text(row, 0), text(row, 1), text(row, 2)) else { continue };
+                let (Some(schema), Some(table), Some(index)) = (text(row, 0), text(row, 1), text(row, 2)) else {
+                    continue;
+                };
                 // Partitions appear as `table#P#partition`.
                 let base = table.split("#P#").next().unwrap_or(&table).to_owned();
-                let Some(&at) = position.get(&(schema, base)) else { continue };
+                let Some(&at) = position.get(&(schema, base)) else {
+                    continue;
+                };
                 let bytes = number(row, 3);
                 match tables[at].indexes.iter_mut().find(|i| i.name == index) {
                     Some(existing) => existing.bytes = existing.bytes.zip(bytes).map(|(a, b)| a + b),
@@ -213,18 +266,31 @@ fn read_snapshot(
                 }
             }
         }
-        Err(e) => notes.push(format!("index sizes skipped: cannot read mysql.innodb_index_stats ({})", short(&e))),
+        Err(e) => notes.push(format!(
+            "index sizes skipped: cannot read mysql.innodb_index_stats ({})",
+            short(&e)
+        )),
     }
 
     if let Some(limit) = options.sample_rows {
         progress.start_tables(tables.len(), "sampling");
         for (at, table) in tables.iter_mut().enumerate() {
-            sample(conn, table, |column| kinds.get(&(at, column.to_owned())).copied().unwrap_or(Kind::Other), limit, seconds)?;
+            sample(
+                conn,
+                table,
+                |column| kinds.get(&(at, column.to_owned())).copied().unwrap_or(Kind::Other),
+                limit,
+                seconds,
+            )?;
             progress.table_done();
         }
     }
     snapshot.tables = tables;
-    Ok(Collected { snapshot, notes, excluded })
+    Ok(Collected {
+        snapshot,
+        notes,
+        excluded,
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,8 +304,8 @@ enum Kind {
 impl Kind {
     fn of(data_type: &str) -> Kind {
         match data_type {
-            "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "decimal" | "numeric" | "float" | "double"
-            | "real" => Kind::Number,
+            "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "decimal" | "numeric" | "float"
+            | "double" | "real" => Kind::Number,
             "date" | "datetime" | "timestamp" | "time" | "year" => Kind::Temporal,
             "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" => Kind::Text,
             _ => Kind::Other,
@@ -249,7 +315,13 @@ impl Kind {
 
 /// MySQL has no TABLESAMPLE: the sample is the first `limit` rows the engine returns, which
 /// for InnoDB are the lowest primary keys. Said so in the docs.
-fn sample(conn: &mut Conn, table: &mut TableStats, kind_of: impl Fn(&str) -> Kind, limit: u64, seconds: f64) -> anyhow::Result<()> {
+fn sample(
+    conn: &mut Conn,
+    table: &mut TableStats,
+    kind_of: impl Fn(&str) -> Kind,
+    limit: u64,
+    seconds: f64,
+) -> anyhow::Result<()> {
     let mut selects = vec!["COUNT(*)".to_owned()];
     let mut plan: Vec<(usize, &'static str, Kind)> = Vec::new();
     for (index, column) in table.columns.iter().enumerate() {
@@ -263,6 +335,19 @@ fn sample(conn: &mut Conn, table: &mut TableStats, kind_of: impl Fn(&str) -> Kin
                     "SUM({quoted} REGEXP '^[[:space:]]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[[:space:]]*$') / NULLIF(COUNT({quoted}), 0)"
                 ));
                 plan.push((index, "numeric_frac", kind));
+                selects.push(format!("COUNT({quoted})"));
+                plan.push((index, "checked", kind));
+                for name in shape_names() {
+                    let test = match SHAPE_PATTERNS.iter().find(|(n, _)| *n == name) {
+                        Some((_, pattern)) => format!("{quoted} REGEXP '{pattern}'"),
+                        // Objects and arrays; JSON_VALID alone also accepts `42` and `"x"`.
+                        None => format!("JSON_VALID({quoted}) AND LEFT(TRIM({quoted}), 1) IN ('{{', '[')"),
+                    };
+                    selects.push(format!(
+                        "SUM(CASE WHEN {test} THEN 1 ELSE 0 END) / NULLIF(COUNT({quoted}), 0)"
+                    ));
+                    plan.push((index, name, kind));
+                }
             }
             Kind::Number | Kind::Temporal => {
                 selects.push(format!("MIN({quoted})"));
@@ -274,7 +359,11 @@ fn sample(conn: &mut Conn, table: &mut TableStats, kind_of: impl Fn(&str) -> Kin
         }
     }
     let inner: Vec<String> = table.columns.iter().map(|c| quote_identifier(&c.name, '`')).collect();
-    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
+    let inner = if inner.is_empty() {
+        "1".to_owned()
+    } else {
+        inner.join(", ")
+    };
     let query = format!(
         "SELECT {} FROM (SELECT {inner} FROM {}.{} LIMIT {limit}) AS sample",
         selects.join(", "),
@@ -282,7 +371,10 @@ fn sample(conn: &mut Conn, table: &mut TableStats, kind_of: impl Fn(&str) -> Kin
         quote_identifier(&table.name, '`')
     );
     let during = format!("sampling {}.{}", table.schema, table.name);
-    let row: Row = conn.query_first(query).map_err(|e| query_error(&e, &during, seconds))?.ok_or_else(|| anyhow!("no result while {during}"))?;
+    let row: Row = conn
+        .query_first(query)
+        .map_err(|e| query_error(&e, &during, seconds))?
+        .ok_or_else(|| anyhow!("no result while {during}"))?;
     table.sampled_rows = number(&row, 0);
     for (position, (index, what, kind)) in plan.into_iter().enumerate() {
         let at = position + 1;
@@ -290,14 +382,29 @@ fn sample(conn: &mut Conn, table: &mut TableStats, kind_of: impl Fn(&str) -> Kin
         match what {
             "max_length" => column.max_length = number(&row, at),
             "numeric_frac" => column.numeric_frac = float(&row, at).map(|f| f.clamp(0.0, 1.0)),
+            "checked" => {
+                let checked = number(&row, at).unwrap_or(0);
+                column.shapes = (checked > 0).then(|| ValueShapes {
+                    checked,
+                    ..ValueShapes::default()
+                });
+            }
             "min" | "max" => {
                 let Some(v) = text(&row, at) else { continue };
                 let numeric = kind == Kind::Number;
-                let slot = if what == "min" { &mut column.min } else { &mut column.max };
+                let slot = if what == "min" {
+                    &mut column.min
+                } else {
+                    &mut column.max
+                };
                 // The sample is the first rows only; MariaDB's column_stats may have seen wider.
                 keep_wider(slot, StatValue::from_server_text(&v, numeric), what == "min", numeric);
             }
-            _ => {}
+            shape => {
+                if let Some(shapes) = column.shapes.as_mut() {
+                    set_shape(shapes, shape, float(&row, at));
+                }
+            }
         }
     }
     Ok(())
@@ -311,7 +418,11 @@ fn integer_max(data_type: &str, unsigned: bool) -> i64 {
         "int" | "integer" => 32,
         _ => 64,
     };
-    let max = if unsigned { (1u128 << bits) - 1 } else { (1u128 << (bits - 1)) - 1 };
+    let max = if unsigned {
+        (1u128 << bits) - 1
+    } else {
+        (1u128 << (bits - 1)) - 1
+    };
     max.min(i64::MAX as u128) as i64
 }
 
@@ -329,15 +440,23 @@ fn text(row: &Row, index: usize) -> Option<String> {
         Value::Float(f) => Some(f.to_string()),
         Value::Double(d) => Some(d.to_string()),
         Value::Date(y, mo, d, h, mi, s, us) => Some(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06}")),
-        Value::Time(negative, days, h, mi, s, us) => {
-            Some(format!("{}{:02}:{mi:02}:{s:02}.{us:06}", if *negative { "-" } else { "" }, *days * 24 + u32::from(*h)))
-        }
+        Value::Time(negative, days, h, mi, s, us) => Some(format!(
+            "{}{:02}:{mi:02}:{s:02}.{us:06}",
+            if *negative { "-" } else { "" },
+            *days * 24 + u32::from(*h)
+        )),
     }
 }
 
 fn number(row: &Row, index: usize) -> Option<u64> {
     let value = text(row, index)?;
-    value.parse::<u64>().ok().or_else(|| value.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f.round() as u64))
+    value.parse::<u64>().ok().or_else(|| {
+        value
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f.round() as u64)
+    })
 }
 
 fn float(row: &Row, index: usize) -> Option<f64> {

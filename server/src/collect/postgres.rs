@@ -6,9 +6,14 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail};
 use postgres::error::SqlState;
 use postgres::{IsolationLevel, NoTls, Transaction};
-use schemacast_lints::stats::{qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats};
+use schemacast_lints::stats::{
+    qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes,
+};
 
-use super::{compare, keep_wider, quote_identifier, snapshot_time, CollectOptions, Collected, Progress};
+use super::{
+    compare, keep_wider, quote_identifier, set_shape, shape_names, snapshot_time, CollectOptions, Collected, Progress,
+    SHAPE_PATTERNS,
+};
 
 /// Schemas that belong to the server, never to the user.
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
@@ -25,12 +30,16 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
         .application_name("schemacast collect")
         .connect_timeout(options.connect_timeout)
         // Read-only for the whole session, not only for the transaction below.
-        .options(&format!("-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"));
+        .options(&format!(
+            "-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
+        ));
     let database = config.get_dbname().map(str::to_owned);
     let user = config.get_user().map(str::to_owned);
 
     progress.phase("connecting");
-    let mut client = config.connect(NoTls).map_err(|e| connection_error(&e, url, user.as_deref(), database.as_deref()))?;
+    let mut client = config
+        .connect(NoTls)
+        .map_err(|e| connection_error(&e, url, user.as_deref(), database.as_deref()))?;
     let seconds = options.statement_timeout.as_secs_f64();
     let mut transaction = client
         .build_transaction()
@@ -60,10 +69,18 @@ fn read_snapshot(
     let seconds = options.statement_timeout.as_secs_f64();
     let failed = |during: &'static str| move |e: postgres::Error| query_error(&e, during, seconds);
 
-    let version_row = tx.query_one("SELECT current_setting('server_version_num')::int4, version(), current_database()::text", &[]).map_err(failed("reading the server version"))?;
+    let version_row = tx
+        .query_one(
+            "SELECT current_setting('server_version_num')::int4, version(), current_database()::text",
+            &[],
+        )
+        .map_err(failed("reading the server version"))?;
     let version_num: i32 = version_row.get(0);
     if version_num < 100_000 {
-        bail!("PostgreSQL {} is too old; collect needs PostgreSQL 10 or later", version_row.get::<_, String>(1));
+        bail!(
+            "PostgreSQL {} is too old; collect needs PostgreSQL 10 or later",
+            version_row.get::<_, String>(1)
+        );
     }
     let mut snapshot = Snapshot::new(snapshot_time());
     snapshot.dialect = Some("postgres".to_owned());
@@ -162,7 +179,9 @@ fn read_snapshot(
         )
         .map_err(failed("reading pg_attribute"))?;
     for row in &column_rows {
-        let Some(&at) = position.get(&row.get::<_, u32>(0)) else { continue };
+        let Some(&at) = position.get(&row.get::<_, u32>(0)) else {
+            continue;
+        };
         let name: String = row.get(1);
         tables[at].stats.columns.push(ColumnStats::named(name.clone()));
         tables[at].columns.push((name, row.get(2)));
@@ -185,17 +204,24 @@ fn read_snapshot(
         )
         .map_err(failed("reading pg_stats"))?;
     for row in &stats_rows {
-        let Some(&at) = position.get(&row.get::<_, u32>(0)) else { continue };
+        let Some(&at) = position.get(&row.get::<_, u32>(0)) else {
+            continue;
+        };
         let name: String = row.get(1);
         let table = &mut tables[at];
-        let Some(index) = table.columns.iter().position(|(c, _)| *c == name) else { continue };
+        let Some(index) = table.columns.iter().position(|(c, _)| *c == name) else {
+            continue;
+        };
         let category = table.columns[index].1.clone();
         let column = &mut table.stats.columns[index];
         column.avg_width = row.get::<_, Option<i32>>(2).map(f64::from);
         column.null_frac = row.get(3);
         column.n_distinct = row.get(4);
         column.correlation = row.get(7);
-        if let Some((min, max)) = extremes(&category, [row.get::<_, Option<String>>(5), row.get::<_, Option<String>>(6)]) {
+        if let Some((min, max)) = extremes(
+            &category,
+            [row.get::<_, Option<String>>(5), row.get::<_, Option<String>>(6)],
+        ) {
             column.min = Some(min);
             column.max = Some(max);
         }
@@ -216,8 +242,13 @@ fn read_snapshot(
         )
         .map_err(failed("reading index sizes"))?;
     for row in &index_rows {
-        let Some(&at) = position.get(&row.get::<_, u32>(0)) else { continue };
-        tables[at].stats.indexes.push(IndexStats { name: row.get(1), bytes: Some(row.get::<_, i64>(2).max(0) as u64) });
+        let Some(&at) = position.get(&row.get::<_, u32>(0)) else {
+            continue;
+        };
+        tables[at].stats.indexes.push(IndexStats {
+            name: row.get(1),
+            bytes: Some(row.get::<_, i64>(2).max(0) as u64),
+        });
     }
 
     progress.phase("reading sequences");
@@ -273,16 +304,27 @@ fn read_snapshot(
         }
     }
 
-    sum_partitions(&mut tables.iter_mut().map(|t| (t.oid, t.parent, t.kind == "p", &mut t.stats)).collect::<Vec<_>>());
+    sum_partitions(
+        &mut tables
+            .iter_mut()
+            .map(|t| (t.oid, t.parent, t.kind == "p", &mut t.stats))
+            .collect::<Vec<_>>(),
+    );
     snapshot.tables = tables.into_iter().map(|t| t.stats).collect();
-    Ok(Collected { snapshot, notes: Vec::new(), excluded })
+    Ok(Collected {
+        snapshot,
+        notes: Vec::new(),
+        excluded,
+    })
 }
 
 /// A partitioned table has no storage of its own: its figures become its partitions' sums,
 /// deepest partitions first so that sub-partitioned tables are summed before their parents.
 fn sum_partitions(tables: &mut [(u32, Option<u32>, bool, &mut TableStats)]) {
     let position: HashMap<u32, usize> = tables.iter().enumerate().map(|(i, t)| (t.0, i)).collect();
-    let parent_of = |i: usize, tables: &[(u32, Option<u32>, bool, &mut TableStats)]| tables[i].1.and_then(|p| position.get(&p).copied());
+    let parent_of = |i: usize, tables: &[(u32, Option<u32>, bool, &mut TableStats)]| {
+        tables[i].1.and_then(|p| position.get(&p).copied())
+    };
     let mut depths = vec![0usize; tables.len()];
     for (i, depth) in depths.iter_mut().enumerate() {
         let mut at = i;
@@ -298,7 +340,12 @@ fn sum_partitions(tables: &mut [(u32, Option<u32>, bool, &mut TableStats)]) {
         if *partitioned {
             stats.rows = Some(0);
             stats.analyzed = true;
-            for field in [&mut stats.table_bytes, &mut stats.index_bytes, &mut stats.toast_bytes, &mut stats.total_bytes] {
+            for field in [
+                &mut stats.table_bytes,
+                &mut stats.index_bytes,
+                &mut stats.toast_bytes,
+                &mut stats.total_bytes,
+            ] {
                 *field = Some(0);
             }
         }
@@ -306,7 +353,9 @@ fn sum_partitions(tables: &mut [(u32, Option<u32>, bool, &mut TableStats)]) {
     let mut order: Vec<usize> = (0..tables.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(depths[i]));
     for child in order {
-        let Some(parent) = parent_of(child, tables) else { continue };
+        let Some(parent) = parent_of(child, tables) else {
+            continue;
+        };
         if !tables[parent].2 {
             continue;
         }
@@ -350,6 +399,22 @@ fn sample(
                      / nullif(count({column}), 0)"
                 ));
                 plan.push((index, "numeric_frac"));
+                selects.push(format!("count({column})::int8::text"));
+                plan.push((index, "checked"));
+                for name in shape_names() {
+                    let test = match SHAPE_PATTERNS.iter().find(|(n, _)| *n == name) {
+                        Some((_, pattern)) => format!("{column} ~ '{pattern}'"),
+                        // An object (`{` then `"` or `}`, so not an array literal `{1,2}`) or an array.
+                        None => format!(
+                            "(ltrim({column}) ~ '^[{{][[:space:]]*(\"|[}}])' AND rtrim({column}) LIKE '%}}') \
+                             OR (ltrim({column}) LIKE '[%' AND rtrim({column}) LIKE '%]')"
+                        ),
+                    };
+                    selects.push(format!(
+                        "(count(*) FILTER (WHERE {test}))::float8 / nullif(count({column}), 0)"
+                    ));
+                    plan.push((index, name));
+                }
             }
             "N" | "D" => {
                 selects.push(format!("min({column})::text"));
@@ -365,15 +430,25 @@ fn sample(
         Some(rows) if rows > limit => (100.0 * limit as f64 * 2.0 / rows as f64).clamp(0.0001, 100.0),
         _ => 100.0,
     };
-    let table = format!("{}.{}", quote_identifier(&stats.schema, '"'), quote_identifier(&stats.name, '"'));
+    let table = format!(
+        "{}.{}",
+        quote_identifier(&stats.schema, '"'),
+        quote_identifier(&stats.name, '"')
+    );
     let inner: Vec<String> = columns.iter().map(|(name, _)| quote_identifier(name, '"')).collect();
-    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
+    let inner = if inner.is_empty() {
+        "1".to_owned()
+    } else {
+        inner.join(", ")
+    };
     let query = format!(
         "SELECT {} FROM (SELECT {inner} FROM {table} TABLESAMPLE SYSTEM ({percent}) LIMIT {limit}) AS sample",
         selects.join(", ")
     );
     let during = format!("sampling {}.{}", stats.schema, stats.name);
-    let row = tx.query_one(query.as_str(), &[]).map_err(|e| query_error(&e, &during, seconds))?;
+    let row = tx
+        .query_one(query.as_str(), &[])
+        .map_err(|e| query_error(&e, &during, seconds))?;
     let sampled: i64 = row.get(0);
     stats.sampled_rows = Some(sampled.max(0) as u64);
     for (position, (index, what)) in plan.into_iter().enumerate() {
@@ -383,13 +458,33 @@ fn sample(
         match what {
             "max_length" => column.max_length = row.get::<_, Option<String>>(at).and_then(|v| v.parse().ok()),
             "numeric_frac" => column.numeric_frac = row.get(at),
+            "checked" => {
+                let checked = row
+                    .get::<_, Option<String>>(at)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
+                column.shapes = (checked > 0).then(|| ValueShapes {
+                    checked,
+                    ..ValueShapes::default()
+                });
+            }
             "min" | "max" => {
-                let Some(value) = row.get::<_, Option<String>>(at) else { continue };
+                let Some(value) = row.get::<_, Option<String>>(at) else {
+                    continue;
+                };
                 let value = StatValue::from_server_text(&value, numeric);
-                let slot = if what == "min" { &mut column.min } else { &mut column.max };
+                let slot = if what == "min" {
+                    &mut column.min
+                } else {
+                    &mut column.max
+                };
                 keep_wider(slot, value, what == "min", numeric);
             }
-            _ => {}
+            shape => {
+                if let Some(shapes) = column.shapes.as_mut() {
+                    set_shape(shapes, shape, row.get(at));
+                }
+            }
         }
     }
     Ok(())
@@ -419,7 +514,11 @@ fn extremes(category: &str, arrays: [Option<String>; 2]) -> Option<(StatValue, S
 
 /// Elements of a one-dimensional array literal such as `{1,"a b",NULL}`; `None` for NULL.
 fn parse_array_literal(text: &str) -> Vec<Option<String>> {
-    let inner = text.trim().strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or("");
+    let inner = text
+        .trim()
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or("");
     let mut values = Vec::new();
     let mut chars = inner.chars().peekable();
     while chars.peek().is_some() {
@@ -454,7 +553,10 @@ fn connection_error(error: &postgres::Error, url: &str, user: Option<&str>, data
     if let Some(db) = error.as_db_error() {
         let code = db.code();
         let hint = if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
-            format!("; check the user ({}) and password (in the URL or PGPASSWORD)", user.unwrap_or("?"))
+            format!(
+                "; check the user ({}) and password (in the URL or PGPASSWORD)",
+                user.unwrap_or("?")
+            )
         } else if *code == SqlState::INVALID_CATALOG_NAME {
             format!("; database `{}` does not exist on this server", database.unwrap_or("?"))
         } else {
@@ -498,7 +600,10 @@ mod tests {
 
     #[test]
     fn reads_array_literals() {
-        assert_eq!(parse_array_literal("{1,2,-3.5}"), [Some("1".into()), Some("2".into()), Some("-3.5".into())]);
+        assert_eq!(
+            parse_array_literal("{1,2,-3.5}"),
+            [Some("1".into()), Some("2".into()), Some("-3.5".into())]
+        );
         assert_eq!(
             parse_array_literal(r#"{"2024-01-01 00:00:00+00","a \"b\", c",NULL}"#),
             [Some("2024-01-01 00:00:00+00".into()), Some("a \"b\", c".into()), None]
@@ -510,7 +615,14 @@ mod tests {
     fn extremes_combine_histogram_and_common_values() {
         let (min, max) = extremes("N", [Some("{5,10,20}".into()), Some("{-7,12}".into())]).unwrap();
         assert_eq!((min, max), (StatValue::Integer(-7), StatValue::Integer(20)));
-        let (min, max) = extremes("D", [Some(r#"{"2024-02-01 00:00:00+00","2024-03-01 00:00:00+00"}"#.into()), None]).unwrap();
+        let (min, max) = extremes(
+            "D",
+            [
+                Some(r#"{"2024-02-01 00:00:00+00","2024-03-01 00:00:00+00"}"#.into()),
+                None,
+            ],
+        )
+        .unwrap();
         assert_eq!(min, StatValue::Text("2024-02-01 00:00:00+00".into()));
         assert_eq!(max, StatValue::Text("2024-03-01 00:00:00+00".into()));
         assert!(extremes("S", [Some("{a,b}".into()), None]).is_none());

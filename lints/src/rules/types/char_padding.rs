@@ -31,7 +31,8 @@ use crate::{Dialect, Severity};
 pub(crate) struct CharPadding;
 
 impl Rule for CharPadding {
-    const META: RuleMeta = RuleMeta::new("char-padding", Family::Types, Severity::Warning).dialects(&[Dialect::Postgres, Dialect::Mysql]);
+    const META: RuleMeta =
+        RuleMeta::new("char-padding", Family::Types, Severity::Warning).dialects(&[Dialect::Postgres, Dialect::Mysql]);
 
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         for column in &table.columns {
@@ -52,11 +53,15 @@ impl Rule for CharPadding {
                     )
                 }
                 Some(_) => continue,
-                None if length > 3 => format!("`{}` is `{}`: every value is padded with spaces to {length} characters", column.name, column.ty),
+                None if length > 3 => format!(
+                    "`{}` is `{}`: every value is padded with spaces to {length} characters",
+                    column.name, column.ty
+                ),
                 None => continue,
             };
             let new_type = format!("varchar({length})");
-            report_retype(ctx, column, message, &new_type).help(format!("use `{new_type}` (or `text` with a CHECK on its length)"));
+            report_retype(ctx, column, message, &new_type)
+                .help(format!("use `{new_type}` (or `text` with a CHECK on its length)"));
         }
     }
 }

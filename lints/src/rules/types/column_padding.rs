@@ -34,7 +34,8 @@ use crate::{Dialect, Severity};
 pub(crate) struct ColumnPadding;
 
 impl Rule for ColumnPadding {
-    const META: RuleMeta = RuleMeta::new("column-padding", Family::Types, Severity::Info).dialects(&[Dialect::Postgres]);
+    const META: RuleMeta =
+        RuleMeta::new("column-padding", Family::Types, Severity::Info).dialects(&[Dialect::Postgres]);
 
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         if table.columns.len() < 2 || table.partition_of.is_some() {
@@ -61,7 +62,10 @@ impl Rule for ColumnPadding {
         let diagnostic = ctx.report(table.name_loc, message);
         diagnostic.help(format!("order the columns {}", order_names.join(", ")));
         if let Some(edits) = edits {
-            diagnostic.fix(Fix::unsafe_edit(format!("Reorder the columns of `{}`", table.name.name), edits));
+            diagnostic.fix(Fix::unsafe_edit(
+                format!("Reorder the columns of `{}`", table.name.name),
+                edits,
+            ));
         }
     }
 }
@@ -70,7 +74,10 @@ impl Rule for ColumnPadding {
 /// when every column is defined in the `CREATE TABLE` itself.
 fn reorder_edits(ctx: &Ctx<'_>, table: &Table, order: &[usize]) -> Option<Vec<Edit>> {
     let statement = table.statement;
-    let own = table.columns.iter().all(|c| c.declared_by_definition && c.declared_in == statement && c.name_loc.file == statement.file);
+    let own = table
+        .columns
+        .iter()
+        .all(|c| c.declared_by_definition && c.declared_in == statement && c.name_loc.file == statement.file);
     if !own {
         return None;
     }
@@ -85,7 +92,10 @@ fn reorder_edits(ctx: &Ctx<'_>, table: &Table, order: &[usize]) -> Option<Vec<Ed
     for (slot, &column) in slots.iter().zip(order) {
         let replacement = definitions[column];
         if &text[slot.to_range()] != replacement {
-            edits.push(Edit { location: Location::new(statement.file, *slot), text: replacement.to_owned() });
+            edits.push(Edit {
+                location: Location::new(statement.file, *slot),
+                text: replacement.to_owned(),
+            });
         }
     }
     Some(edits)
@@ -95,7 +105,11 @@ fn reorder_edits(ctx: &Ctx<'_>, table: &Table, order: &[usize]) -> Option<Vec<Ed
 /// definition (quotes, comments and nested parentheses skipped), without trailing space.
 fn definition_range(text: &str, start: usize, limit: usize) -> Option<TextRange> {
     let bytes = text.as_bytes();
-    let start = if start > 0 && bytes.get(start - 1) == Some(&b'"') { start - 1 } else { start };
+    let start = if start > 0 && bytes.get(start - 1) == Some(&b'"') {
+        start - 1
+    } else {
+        start
+    };
     let mut depth = 0i32;
     let mut i = start;
     let limit = limit.min(bytes.len());

@@ -1,13 +1,23 @@
-use crate::rules::types::{is_text, name_words};
+use crate::rules::types::{
+    informative, is_text, name_words, sampled_shape, share_of_sample, Sampled, MIN_SHAPE_SAMPLE,
+};
 use crate::rules::{Ctx, Family, Rule, RuleMeta};
 use crate::schema::Table;
 use crate::{Dialect, Severity};
 
 /// ## What it does
-/// Uses `collect --sample` to flag text columns in which every sampled value is a number.
+/// Uses `collect --sample` to flag text columns whose sampled values are numbers:
+///
+/// | evidence | severity |
+/// |---|---|
+/// | at least 99% of at least 100 sampled values are integers or decimals | warning, with the share and sample size |
+/// | fewer are | none |
+/// | no sample, or an uninformative one (one distinct value, all empty: every row at a default) | none |
+///
 /// Columns named like identifiers that are digits by convention (phone, zip, postal code,
 /// IBAN, card, account, SKU, code) are left alone: they keep leading zeros and never take part
-/// in arithmetic.
+/// in arithmetic. Stats files written before value shapes existed are read through their
+/// `numeric_frac` (every sampled value a number).
 ///
 /// ## Why is this bad?
 /// A number as text takes a byte per digit plus a length byte instead of 4 or 8, sorts as a
@@ -30,42 +40,88 @@ use crate::{Dialect, Severity};
 pub(crate) struct NumberAsText;
 
 const DIGIT_IDENTIFIERS: &[&str] = &[
-    "phone", "tel", "telephone", "mobile", "fax", "zip", "zipcode", "postal", "postcode", "iban", "bic", "ssn", "account", "card",
-    "pin", "isbn", "ean", "upc", "gtin", "sku", "code", "ref", "reference", "version", "serial",
+    "phone",
+    "tel",
+    "telephone",
+    "mobile",
+    "fax",
+    "zip",
+    "zipcode",
+    "postal",
+    "postcode",
+    "iban",
+    "bic",
+    "ssn",
+    "account",
+    "card",
+    "pin",
+    "isbn",
+    "ean",
+    "upc",
+    "gtin",
+    "sku",
+    "code",
+    "ref",
+    "reference",
+    "version",
+    "serial",
 ];
 
-/// Fewer sampled values than this say too little.
-const MIN_SAMPLED_ROWS: u64 = 50;
-
 impl Rule for NumberAsText {
-    const META: RuleMeta =
-        RuleMeta::new("number-as-text", Family::Types, Severity::Info).dialects(&[Dialect::Postgres, Dialect::Mysql]).needs_stats();
+    const META: RuleMeta = RuleMeta::new("number-as-text", Family::Types, Severity::Warning)
+        .dialects(&[Dialect::Postgres, Dialect::Mysql])
+        .needs_stats();
 
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         let sampled_rows = ctx.table_stats(table).and_then(|t| t.sampled_rows).unwrap_or(0);
-        if sampled_rows < MIN_SAMPLED_ROWS {
-            return;
-        }
         for column in &table.columns {
-            if !is_text(&column.ty) || name_words(&column.name).iter().any(|w| DIGIT_IDENTIFIERS.contains(&w.as_str())) {
+            if !is_text(&column.ty)
+                || name_words(&column.name)
+                    .iter()
+                    .any(|w| DIGIT_IDENTIFIERS.contains(&w.as_str()))
+            {
                 continue;
             }
-            let Some(stats) = ctx.column_stats(table, &column.name) else { continue };
-            if stats.numeric_frac != Some(1.0) || stats.null_frac == Some(1.0) {
+            let Some(stats) = ctx.column_stats(table, &column.name) else {
                 continue;
-            }
+            };
+            let decimals = stats.shapes.as_ref().is_some_and(|s| s.decimal > 0.0);
+            let (share, checked) = match sampled_shape(ctx, table, column, |s| s.integer + s.decimal) {
+                Sampled::For { share, checked } => (share.min(1.0), checked),
+                Sampled::Against => continue,
+                // A file from before value shapes: `numeric_frac` over the table's sample.
+                Sampled::Unknown
+                    if stats.shapes.is_none()
+                        && stats.numeric_frac == Some(1.0)
+                        && sampled_rows >= MIN_SHAPE_SAMPLE
+                        && informative(stats, None) =>
+                {
+                    (1.0, sampled_rows)
+                }
+                Sampled::Unknown => continue,
+            };
             let stored = stats.avg_width.unwrap_or(0.0);
             let longest = stats.max_length.unwrap_or(0);
-            let (suggestion, bytes) = if longest <= 9 { ("integer (or numeric if values have decimals)", 4.0) } else { ("bigint or numeric", 8.0) };
+            let (suggestion, bytes) = match (decimals, longest <= 9) {
+                (true, _) => ("numeric(p, s)", 8.0),
+                (false, true) => ("integer", 4.0),
+                (false, false) => ("bigint", 8.0),
+            };
             let saving = (stored - bytes).max(0.0);
             let message = format!(
-                "every sampled value of `{}` ({sampled_rows} rows sampled) is a number, stored as `{}`{}",
+                "{} of `{}` are numbers, stored as `{}`{}",
+                share_of_sample(share, checked),
                 column.name,
                 column.ty,
-                if saving >= 0.5 { format!(": {} more than a numeric type", ctx.cost(table, saving)) } else { String::new() }
+                if saving >= 0.5 {
+                    format!(": {} more than a numeric type", ctx.cost(table, saving))
+                } else {
+                    String::new()
+                }
             );
             let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
-            ctx.report(location, message).help(format!("store it as {suggestion}; check for leading zeros first"));
+            ctx.report(location, message)
+                .help(format!("store it as {suggestion}; check for leading zeros first"));
         }
     }
 }

@@ -1,4 +1,4 @@
-use crate::rules::types::{is_key_column, report_retype};
+use crate::rules::types::{informative, is_key_column, report_retype};
 use crate::rules::{Ctx, Family, Rule, RuleMeta};
 use crate::schema::{SqlType, Table};
 use crate::stats::StatValue;
@@ -9,7 +9,9 @@ use crate::{Dialect, Severity};
 /// Uses stats to flag `bigint` and `integer` columns whose sampled values fit a smaller type
 /// with room to grow (at most half its range), when the change saves bytes after alignment.
 /// It states both the nominal saving and the real one. Keys are never flagged: shrinking a key
-/// is what `int-key-exhaustion` warns against.
+/// is what `int-key-exhaustion` warns against. A sample is evidence only when it is
+/// informative: its minimum and maximum differ and it has more than one distinct value (a
+/// column whose rows all sit at a default says nothing about its range).
 ///
 /// ## Why is this bad?
 /// An 8-byte column holding values that fit in 2 or 4 bytes costs the difference in every row
@@ -33,8 +35,9 @@ use crate::{Dialect, Severity};
 pub(crate) struct OversizedInteger;
 
 impl Rule for OversizedInteger {
-    const META: RuleMeta =
-        RuleMeta::new("oversized-integer", Family::Types, Severity::Info).dialects(&[Dialect::Postgres, Dialect::Mysql]).needs_stats();
+    const META: RuleMeta = RuleMeta::new("oversized-integer", Family::Types, Severity::Info)
+        .dialects(&[Dialect::Postgres, Dialect::Mysql])
+        .needs_stats();
 
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         for (index, column) in table.columns.iter().enumerate() {
@@ -46,8 +49,16 @@ impl Rule for OversizedInteger {
             if column.ty.array_dims > 0 || is_key_column(table, column) || is_referenced(ctx, table, &column.name) {
                 continue;
             }
-            let Some(stats) = ctx.column_stats(table, &column.name) else { continue };
-            let (Some(StatValue::Integer(min)), Some(StatValue::Integer(max))) = (&stats.min, &stats.max) else { continue };
+            let Some(stats) = ctx.column_stats(table, &column.name) else {
+                continue;
+            };
+            // Every row at one value (a default) says nothing about the range.
+            if !informative(stats, ctx.rows_now(table).map(|(rows, _)| rows)) {
+                continue;
+            }
+            let (Some(StatValue::Integer(min)), Some(StatValue::Integer(max))) = (&stats.min, &stats.max) else {
+                continue;
+            };
             let extreme = min.unsigned_abs().max(max.unsigned_abs());
             let (smaller, smaller_bytes) = if extreme <= i16::MAX as u64 / 2 {
                 ("smallint", 2.0)
@@ -62,7 +73,8 @@ impl Rule for OversizedInteger {
                     let order: Vec<usize> = (0..table.columns.len()).collect();
                     let ty = SqlType::parse(smaller, ctx.dialect);
                     let stats = ctx.table_stats(table);
-                    postgres_row_bytes(ctx.schema, table, stats, &order, None) - postgres_row_bytes(ctx.schema, table, stats, &order, Some((index, &ty)))
+                    postgres_row_bytes(ctx.schema, table, stats, &order, None)
+                        - postgres_row_bytes(ctx.schema, table, stats, &order, Some((index, &ty)))
                 }
                 _ => nominal,
             };
@@ -75,7 +87,8 @@ impl Rule for OversizedInteger {
                 column.ty,
                 ctx.cost(table, real)
             );
-            report_retype(ctx, column, message, smaller).help(format!("declare it `{smaller}` if the domain guarantees the range"));
+            report_retype(ctx, column, message, smaller)
+                .help(format!("declare it `{smaller}` if the domain guarantees the range"));
         }
     }
 }
@@ -85,7 +98,11 @@ fn is_referenced(ctx: &Ctx<'_>, table: &Table, column: &str) -> bool {
     ctx.schema.tables().iter().any(|other| {
         other.foreign_keys.iter().any(|fk| {
             fk.referenced_table == table.name
-                && (0..fk.columns.len()).any(|p| ctx.schema.referenced_column(fk, p).is_some_and(|(_, c)| c.name == column))
+                && (0..fk.columns.len()).any(|p| {
+                    ctx.schema
+                        .referenced_column(fk, p)
+                        .is_some_and(|(_, c)| c.name == column)
+                })
         })
     })
 }

@@ -1,11 +1,12 @@
-use crate::rules::types::{declared_length, report_retype};
+use crate::rules::types::{declared_length, informative, report_retype};
 use crate::rules::{Ctx, Family, Rule, RuleMeta};
 use crate::schema::Table;
 use crate::{Dialect, Severity};
 
 /// ## What it does
 /// Uses the longest sampled value (`collect --sample`) to flag `varchar(n)` columns declared at
-/// least four times longer than anything stored (and at least 32 characters longer).
+/// least four times longer than anything stored (and at least 32 characters longer). The
+/// sample must be informative: not every value empty, more than one distinct value.
 ///
 /// ## Why is this bad?
 /// In PostgreSQL `varchar(n)` costs no storage: the finding is about the constraint, which
@@ -32,16 +33,26 @@ use crate::{Dialect, Severity};
 pub(crate) struct OversizedVarchar;
 
 impl Rule for OversizedVarchar {
-    const META: RuleMeta =
-        RuleMeta::new("oversized-varchar", Family::Types, Severity::Info).dialects(&[Dialect::Postgres, Dialect::Mysql]).needs_stats();
+    const META: RuleMeta = RuleMeta::new("oversized-varchar", Family::Types, Severity::Info)
+        .dialects(&[Dialect::Postgres, Dialect::Mysql])
+        .needs_stats();
 
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         for column in &table.columns {
             if column.ty.base != "varchar" || column.ty.array_dims > 0 {
                 continue;
             }
-            let Some(declared) = declared_length(&column.ty) else { continue };
-            let Some(longest) = ctx.column_stats(table, &column.name).and_then(|s| s.max_length) else { continue };
+            let Some(declared) = declared_length(&column.ty) else {
+                continue;
+            };
+            let Some(stats) = ctx.column_stats(table, &column.name) else {
+                continue;
+            };
+            // All empty, or one distinct value (every row at a default), is not evidence.
+            if !informative(stats, ctx.rows_now(table).map(|(rows, _)| rows)) {
+                continue;
+            }
+            let Some(longest) = stats.max_length else { continue };
             if declared < longest.max(1) * 4 || declared - longest < 32 {
                 continue;
             }
@@ -60,9 +71,14 @@ impl Rule for OversizedVarchar {
                 }
                 _ => "in PostgreSQL this costs no storage; the limit no longer guards the data and clients that size buffers from it over-allocate".to_owned(),
             };
-            let message = format!("`{}` is `{}` but the longest sampled value is {longest} characters: {consequence}", column.name, column.ty);
+            let message = format!(
+                "`{}` is `{}` but the longest sampled value is {longest} characters: {consequence}",
+                column.name, column.ty
+            );
             let new_type = format!("varchar({suggested})");
-            report_retype(ctx, column, message, &new_type).help(format!("declare `{new_type}`, or `text` with a CHECK if no limit is meant"));
+            report_retype(ctx, column, message, &new_type).help(format!(
+                "declare `{new_type}`, or `text` with a CHECK if no limit is meant"
+            ));
         }
     }
 }

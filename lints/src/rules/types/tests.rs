@@ -35,6 +35,10 @@ snapshot_tests! {
     oversized_varchar_postgres: "oversized-varchar", Dialect::Postgres, "oversized_varchar";
     oversized_varchar_mysql: "oversized-varchar", Dialect::Mysql, "oversized_varchar";
     number_as_text_postgres: "number-as-text", Dialect::Postgres, "number_as_text";
+    uuid_as_text_with_stats: "uuid-as-text", Dialect::Postgres, "uuid_as_text_stats";
+    inet_as_text_with_stats: "inet-as-text", Dialect::Postgres, "inet_as_text_stats";
+    timestamp_as_text_with_stats: "timestamp-as-text", Dialect::Postgres, "timestamp_as_text_stats";
+    oversized_integer_defaults: "oversized-integer", Dialect::Postgres, "oversized_integer_defaults";
 }
 
 #[test]
@@ -48,6 +52,13 @@ fn stats_rules_are_silent_without_stats() {
         let output = check(rule, Dialect::Postgres, &without_stats);
         assert!(output.starts_with("(no findings)"), "{rule}: {output}");
     }
+}
+
+#[test]
+fn share_of_sample_rounds_down() {
+    use super::share_of_sample;
+    assert_eq!(share_of_sample(1.0, 10_000), "100% of 10,000 sampled values");
+    assert_eq!(share_of_sample(0.9996, 123), "99.9% of 123 sampled values");
 }
 
 #[test]

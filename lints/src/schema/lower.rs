@@ -174,6 +174,7 @@ impl<'a> Lowerer<'a> {
             ty: SqlType::parse(&declared, self.dialect),
             not_null: mysql_serial,
             has_default: false,
+            default: None,
             identity: mysql_serial,
             generated: false,
             name_loc: self.ident_loc(name),
@@ -191,7 +192,10 @@ impl<'a> Lowerer<'a> {
             match option {
                 ColumnOption::NotNull => column.not_null = true,
                 ColumnOption::Null => column.not_null = false,
-                ColumnOption::Default(_) => column.has_default = true,
+                ColumnOption::Default(expr) => {
+                    column.has_default = true;
+                    column.default = Some(expr.to_string());
+                }
                 // `GENERATED ... AS IDENTITY` numbers rows; `GENERATED ALWAYS AS (expr)` computes them.
                 ColumnOption::Generated {
                     generation_expr: Some(_),

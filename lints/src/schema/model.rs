@@ -70,6 +70,9 @@ pub struct Column {
     pub ty: SqlType,
     pub not_null: bool,
     pub has_default: bool,
+    /// The `DEFAULT` expression as sqlparser prints it (`gen_random_uuid()`, `now()`), when the
+    /// column definition has one; storage estimates infer insert order from it.
+    pub default: Option<String>,
     /// An identity or `AUTO_INCREMENT` column (MySQL's `SERIAL` too): the database numbers it.
     pub identity: bool,
     /// A generated column (`GENERATED ALWAYS AS (expr) STORED`, MySQL's `AS (expr) VIRTUAL`):

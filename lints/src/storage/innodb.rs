@@ -13,7 +13,7 @@ use crate::schema::{IndexKey, Schema, SqlType, Table};
 use crate::stats::TableStats;
 
 use super::layout::{ColumnLayout, WidthSource};
-use super::{approximate_btree_bytes, RowLayout, Sizes, ASSUMED_TEXT_BYTES};
+use super::{approximate_btree_bytes, IndexFill, RowLayout, Sizes, ASSUMED_TEXT_BYTES};
 
 const PAGE: f64 = 16384.0;
 const PAGE_OVERHEAD: f64 = 38.0 + 56.0 + 26.0 + 8.0;
@@ -76,7 +76,11 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
     for column in &table.columns {
         let sampled = column_stats(&column.name);
         let (bytes, source, is_variable) = width_of(&column.ty, sampled.and_then(|s| s.avg_width));
-        let null_frac = if column.not_null { 0.0 } else { sampled.and_then(|s| s.null_frac).unwrap_or(0.0) };
+        let null_frac = if column.not_null {
+            0.0
+        } else {
+            sampled.and_then(|s| s.null_frac).unwrap_or(0.0)
+        };
         if !column.not_null {
             nullable += 1;
         }
@@ -98,7 +102,9 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
     let header = 5.0 + f64::from(nullable.div_ceil(8)) + variable + system;
     let record = header + data + DIRECTORY_PER_RECORD;
     let width = |name: &str| columns.iter().find(|c| c.name == name).map_or(8.0, |c| c.bytes);
-    let primary_key_bytes: f64 = table.primary_key().map_or(6.0, |pk| pk.keys.iter().map(|k| k.column().map_or(8.0, width)).sum());
+    let primary_key_bytes: f64 = table
+        .primary_key()
+        .map_or(6.0, |pk| pk.keys.iter().map(|k| k.column().map_or(8.0, width)).sum());
     let indexes = table
         .indexes
         .iter()
@@ -107,20 +113,43 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
                 // The clustered index is the table itself.
                 0.0
             } else {
-                let keys: f64 = index.keys.iter().map(|k| match k {
-                    IndexKey::Column(name) => width(name),
-                    IndexKey::Expression(_) => 8.0,
-                }).sum();
+                let keys: f64 = index
+                    .keys
+                    .iter()
+                    .map(|k| match k {
+                        IndexKey::Column(name) => width(name),
+                        IndexKey::Expression(_) => 8.0,
+                    })
+                    .sum();
                 5.0 + 1.0 + keys + primary_key_bytes + DIRECTORY_PER_RECORD
             };
             (index.name.clone(), bytes)
         })
         .collect();
-    let layout = RowLayout { row_bytes: record, overhead_bytes: record - data, columns };
+    let layout = RowLayout {
+        row_bytes: record,
+        overhead_bytes: record - data,
+        columns,
+    };
     (layout, Model { record, indexes })
 }
 
 impl Model {
+    /// The secondary indexes' fill (the clustered index is the table: `sizes_at` lists only
+    /// secondary indexes).
+    pub(crate) fn index_fills(&self) -> Vec<IndexFill> {
+        let reason = "secondary index: assumed random key order (InnoDB)";
+        self.indexes
+            .iter()
+            .filter(|(_, bytes)| *bytes > 0.0)
+            .map(|(name, _)| IndexFill {
+                name: name.clone(),
+                leaf_fill: SECONDARY_FILL,
+                reason: reason.into(),
+            })
+            .collect()
+    }
+
     pub(crate) fn sizes_at(&self, rows: f64) -> Sizes {
         Sizes {
             rows,

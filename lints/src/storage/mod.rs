@@ -4,6 +4,7 @@
 //! PostgreSQL is modelled as the server lays rows out (`postgres.rs`); InnoDB (`innodb.rs`) and
 //! SQLite (`sqlite.rs`) are documented approximations.
 
+mod fill;
 mod innodb;
 mod layout;
 mod postgres;
@@ -32,7 +33,21 @@ pub struct TableEstimate {
     pub bytes_per_million_rows: u64,
     /// Sizes at the known row count, when there is one.
     pub at_rows: Option<Sizes>,
+    /// How full each index's leaf pages are assumed to be, and why, in `Sizes::indexes` order.
+    pub index_fills: Vec<IndexFill>,
     pub model: SizeModel,
+}
+
+/// The leaf-page fill an index was sized with: a B-tree built by `CREATE INDEX` or grown by
+/// ascending keys is 90% full, one grown by random inserts about 70%, by descending ones 50%.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexFill {
+    pub name: String,
+    /// Share of a leaf page holding entries, 0 to 1.
+    pub leaf_fill: f64,
+    /// Why: the insert order and what it was inferred from, e.g.
+    /// "random inserts: gen_random_uuid() default".
+    pub reason: String,
 }
 
 /// Sizes of a table at a given number of rows.
@@ -66,6 +81,15 @@ pub enum SizeModel {
 }
 
 impl SizeModel {
+    /// Each index's leaf fill, in `Sizes::indexes` order.
+    pub fn index_fills(&self) -> Vec<IndexFill> {
+        match self {
+            SizeModel::Postgres(model) => model.index_fills(),
+            SizeModel::Innodb(model) => model.index_fills(),
+            SizeModel::Sqlite(model) => model.index_fills(),
+        }
+    }
+
     pub fn sizes_at(&self, rows: f64) -> Sizes {
         // Forecasts searched a century ahead can ask for absurd counts; past a quadrillion rows
         // the answer no longer matters, and page arithmetic must not overflow.
@@ -84,20 +108,44 @@ pub fn estimate_table(schema: &Schema, table: &Table, rows: Option<f64>, stats: 
     let (row_bytes, overhead_bytes, columns, model) = match schema.dialect {
         Dialect::Postgres => {
             let (layout, model) = postgres::model(schema, table, stats);
-            (layout.row_bytes, layout.overhead_bytes, layout.columns, SizeModel::Postgres(model))
+            (
+                layout.row_bytes,
+                layout.overhead_bytes,
+                layout.columns,
+                SizeModel::Postgres(model),
+            )
         }
         Dialect::Mysql => {
             let (layout, model) = innodb::model(schema, table, stats);
-            (layout.row_bytes, layout.overhead_bytes, layout.columns, SizeModel::Innodb(model))
+            (
+                layout.row_bytes,
+                layout.overhead_bytes,
+                layout.columns,
+                SizeModel::Innodb(model),
+            )
         }
         Dialect::Sqlite => {
             let (layout, model) = sqlite::model(schema, table, stats);
-            (layout.row_bytes, layout.overhead_bytes, layout.columns, SizeModel::Sqlite(model))
+            (
+                layout.row_bytes,
+                layout.overhead_bytes,
+                layout.columns,
+                SizeModel::Sqlite(model),
+            )
         }
     };
     let bytes_per_million_rows = model.sizes_at(1_000_000.0).total_bytes();
     let at_rows = rows.map(|r| model.sizes_at(r));
-    TableEstimate { row_bytes, overhead_bytes, columns, bytes_per_million_rows, at_rows, model }
+    let index_fills = model.index_fills();
+    TableEstimate {
+        row_bytes,
+        overhead_bytes,
+        columns,
+        bytes_per_million_rows,
+        at_rows,
+        index_fills,
+        model,
+    }
 }
 
 /// PostgreSQL: mean bytes per row (tuple and line pointer) with the columns in `order` (indexes

@@ -4,15 +4,17 @@
 //! 23-byte header (plus a null bitmap of one bit per column when the row has a null) and each
 //! column at its type's alignment; variable-width values under 127 bytes take a 1-byte header
 //! and no alignment. `fillfactor` keeps part of each page free. B-tree: 8-byte index tuples
-//! (16 with a null bitmap) plus the aligned key, a 16-byte special area per page, leaves built
-//! 90% full and internal pages 70%, a high key per page, a metapage, and (PostgreSQL 13+)
+//! (16 with a null bitmap) plus the aligned key, a 16-byte special area per page, leaves as full
+//! as the insert order leaves them (`fill.rs`: 90% built or ascending, about 70% random, 50%
+//! descending), internal pages 70%, a high key per page, a metapage, and (PostgreSQL 13+)
 //! deduplication of equal keys into posting lists of 6-byte heap pointers.
 
 use crate::schema::{Index, IndexKey, Schema, SqlType, Table};
 use crate::stats::{ColumnStats, TableStats};
 
+use super::fill::{leaf_fill, FillInputs, BUILD_FILL};
 use super::layout::{aligned_row, maxalign, ColumnLayout, ColumnShape, Width, WidthSource};
-use super::{RowLayout, Sizes, ASSUMED_TEXT_BYTES};
+use super::{IndexFill, RowLayout, Sizes, ASSUMED_TEXT_BYTES};
 
 const PAGE: u32 = 8192;
 const PAGE_HEADER: u32 = 24;
@@ -32,18 +34,29 @@ const SHORT_VARLENA_LIMIT: f64 = 127.0;
 /// How a type is stored.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Storage {
-    Fixed { bytes: u32, align: u8 },
+    Fixed {
+        bytes: u32,
+        align: u8,
+    },
     /// Variable width: `payload` is the bytes of a typical value without its header; `align`
     /// applies only to values stored with a 4-byte header; `spread` is how far values' widths
     /// typically stray from the average when nothing better is known.
-    Varlena { payload: u32, align: u8, source: WidthSource, spread: u8 },
+    Varlena {
+        payload: u32,
+        align: u8,
+        source: WidthSource,
+        spread: u8,
+    },
 }
 
 /// The stored form of a PostgreSQL type, and whether B-tree deduplication may merge its keys.
 pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
     let fixed = |bytes: u32, align: u8| (Storage::Fixed { bytes, align }, true);
     if ty.array_dims > 0 {
-        let element = SqlType { array_dims: 0, ..ty.clone() };
+        let element = SqlType {
+            array_dims: 0,
+            ..ty.clone()
+        };
         let (inner, _) = storage_of(&element, schema);
         let (element_bytes, align) = match inner {
             Storage::Fixed { bytes, align } => (bytes, align),
@@ -51,7 +64,15 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
         };
         // Array header (ndim, data offset, element type) and one dimension, then four elements.
         let payload = 12 + 8 + 4 * element_bytes;
-        return (Storage::Varlena { payload, align: align.max(4), source: WidthSource::Assumed, spread: 8 }, false);
+        return (
+            Storage::Varlena {
+                payload,
+                align: align.max(4),
+                source: WidthSource::Assumed,
+                spread: 8,
+            },
+            false,
+        );
     }
     let modifier = |i: usize| ty.modifiers.get(i).and_then(|m| m.trim().parse::<u32>().ok());
     match ty.base.as_str() {
@@ -72,48 +93,137 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
         "macaddr8" => fixed(8, 4),
         "point" => fixed(16, 8),
         "tinyint" => fixed(2, 2),
-        "inet" | "cidr" => (Storage::Varlena { payload: 6, align: 4, source: WidthSource::Declared, spread: 0 }, true),
+        "inet" | "cidr" => (
+            Storage::Varlena {
+                payload: 6,
+                align: 4,
+                source: WidthSource::Declared,
+                spread: 0,
+            },
+            true,
+        ),
         "numeric" => {
             // Base-10000 digit groups after a 2-byte header; assume values use about half the
             // declared integer digits.
             let groups = match (modifier(0), modifier(1).unwrap_or(0)) {
-                (Some(precision), scale) => (precision.saturating_sub(scale) / 2).max(1).div_ceil(4) + scale.div_ceil(4),
+                (Some(precision), scale) => {
+                    (precision.saturating_sub(scale) / 2).max(1).div_ceil(4) + scale.div_ceil(4)
+                }
                 (None, _) => 3,
             };
-            (Storage::Varlena { payload: 2 + 2 * groups, align: 4, source: WidthSource::Assumed, spread: 2 }, false)
+            (
+                Storage::Varlena {
+                    payload: 2 + 2 * groups,
+                    align: 4,
+                    source: WidthSource::Assumed,
+                    spread: 2,
+                },
+                false,
+            )
         }
         "char" => {
             let length = modifier(0).unwrap_or(1);
-            (Storage::Varlena { payload: length, align: 4, source: WidthSource::Declared, spread: 0 }, true)
+            (
+                Storage::Varlena {
+                    payload: length,
+                    align: 4,
+                    source: WidthSource::Declared,
+                    spread: 0,
+                },
+                true,
+            )
         }
         "varchar" => {
             let payload = modifier(0).map_or(ASSUMED_TEXT_BYTES, |n| n.min(ASSUMED_TEXT_BYTES));
-            (Storage::Varlena { payload, align: 4, source: WidthSource::Assumed, spread: 8 }, true)
+            (
+                Storage::Varlena {
+                    payload,
+                    align: 4,
+                    source: WidthSource::Assumed,
+                    spread: 8,
+                },
+                true,
+            )
         }
-        "bit" => (Storage::Varlena { payload: 4 + modifier(0).unwrap_or(1).div_ceil(8), align: 4, source: WidthSource::Declared, spread: 0 }, true),
-        "jsonb" => (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed, spread: 8 }, false),
+        "bit" => (
+            Storage::Varlena {
+                payload: 4 + modifier(0).unwrap_or(1).div_ceil(8),
+                align: 4,
+                source: WidthSource::Declared,
+                spread: 0,
+            },
+            true,
+        ),
+        "jsonb" => (
+            Storage::Varlena {
+                payload: ASSUMED_TEXT_BYTES,
+                align: 4,
+                source: WidthSource::Assumed,
+                spread: 8,
+            },
+            false,
+        ),
         name if schema.enums.iter().any(|e| e.name.name == name) => fixed(4, 4),
-        _ => (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed, spread: 8 }, true),
+        _ => (
+            Storage::Varlena {
+                payload: ASSUMED_TEXT_BYTES,
+                align: 4,
+                source: WidthSource::Assumed,
+                spread: 8,
+            },
+            true,
+        ),
     }
 }
 
 /// A value's width distribution and alignment, from stats when they have the column.
 fn shape_of(storage: Storage, stats: Option<&ColumnStats>, not_null: bool) -> (ColumnShape, WidthSource) {
-    let null_frac = if not_null { 0.0 } else { stats.and_then(|s| s.null_frac).unwrap_or(0.0) };
+    let null_frac = if not_null {
+        0.0
+    } else {
+        stats.and_then(|s| s.null_frac).unwrap_or(0.0)
+    };
     match storage {
-        Storage::Fixed { bytes, align } => {
-            (ColumnShape { width: Width::fixed(bytes), align, null_frac }, WidthSource::Declared)
-        }
-        Storage::Varlena { payload, align, source, spread: typical_spread } => {
+        Storage::Fixed { bytes, align } => (
+            ColumnShape {
+                width: Width::fixed(bytes),
+                align,
+                null_frac,
+            },
+            WidthSource::Declared,
+        ),
+        Storage::Varlena {
+            payload,
+            align,
+            source,
+            spread: typical_spread,
+        } => {
             if let Some(sampled) = stats.and_then(|s| s.avg_width).filter(|w| *w > 0.0) {
                 let (average, spread) = sampled_width(sampled, stats.and_then(|s| s.max_length), typical_spread);
                 let align = if average < SHORT_VARLENA_LIMIT { 1 } else { align };
-                (ColumnShape { width: Width::around(average, spread), align, null_frac }, WidthSource::Stats)
+                (
+                    ColumnShape {
+                        width: Width::around(average, spread),
+                        align,
+                        null_frac,
+                    },
+                    WidthSource::Stats,
+                )
             } else {
-                let (total, align) =
-                    if f64::from(payload + 1) < SHORT_VARLENA_LIMIT { (payload + 1, 1) } else { (payload + 4, align) };
+                let (total, align) = if f64::from(payload + 1) < SHORT_VARLENA_LIMIT {
+                    (payload + 1, 1)
+                } else {
+                    (payload + 4, align)
+                };
                 let width = Width::around(f64::from(total), f64::from(typical_spread));
-                (ColumnShape { width, align, null_frac }, source)
+                (
+                    ColumnShape {
+                        width,
+                        align,
+                        null_frac,
+                    },
+                    source,
+                )
             }
         }
     }
@@ -165,6 +275,8 @@ struct IndexModel {
     pivot_item: f64,
     /// `n_distinct` of the key (PostgreSQL's convention) when equal keys may be deduplicated.
     dedup_distinct: Option<f64>,
+    /// Share of a leaf page in use, as the insert order leaves it, and why.
+    fill: IndexFill,
 }
 
 pub(crate) fn model(schema: &Schema, table: &Table, stats: Option<&TableStats>) -> (RowLayout, Model) {
@@ -174,7 +286,11 @@ pub(crate) fn model(schema: &Schema, table: &Table, stats: Option<&TableStats>) 
     let mut dedup_safe = Vec::new();
     for column in &table.columns {
         let (storage, safe) = storage_of(&column.ty, schema);
-        let (shape, source) = shape_of(storage, column_stats(&column.name), column.not_null || is_primary_key_column(table, &column.name));
+        let (shape, source) = shape_of(
+            storage,
+            column_stats(&column.name),
+            column.not_null || is_primary_key_column(table, &column.name),
+        );
         columns.push(ColumnLayout {
             name: column.name.clone(),
             type_name: column.ty.to_string(),
@@ -188,21 +304,38 @@ pub(crate) fn model(schema: &Schema, table: &Table, stats: Option<&TableStats>) 
         shapes.push(shape);
     }
     let bitmap_header = maxalign(TUPLE_HEADER + (table.columns.len() as u32).div_ceil(8));
-    let row = aligned_row(&shapes, |has_null| if has_null { bitmap_header } else { maxalign(TUPLE_HEADER) });
+    let row = aligned_row(&shapes, |has_null| {
+        if has_null {
+            bitmap_header
+        } else {
+            maxalign(TUPLE_HEADER)
+        }
+    });
     for (column, padding) in columns.iter_mut().zip(&row.paddings) {
         column.padding_before = *padding;
     }
     let heap_item = row.mean_bytes + f64::from(LINE_POINTER);
-    let layout = RowLayout { row_bytes: heap_item, overhead_bytes: heap_item - row.data_bytes, columns };
+    let layout = RowLayout {
+        row_bytes: heap_item,
+        overhead_bytes: heap_item - row.data_bytes,
+        columns,
+    };
 
     let toast_per_row = match stats {
-        Some(TableStats { toast_bytes: Some(toast), rows: Some(rows), .. }) if *rows > 0 && *toast > PAGE as u64 => *toast as f64 / *rows as f64,
+        Some(TableStats {
+            toast_bytes: Some(toast),
+            rows: Some(rows),
+            ..
+        }) if *rows > 0 && *toast > PAGE as u64 => *toast as f64 / *rows as f64,
         _ => 0.0,
     };
+    let heap_rows_per_page = (f64::from(PAGE - PAGE_HEADER) / heap_item)
+        .floor()
+        .clamp(1.0, f64::from(MAX_HEAP_TUPLES_PER_PAGE));
     let indexes = table
         .indexes
         .iter()
-        .map(|index| index_model(schema, table, index, &shapes, &dedup_safe, stats))
+        .map(|index| index_model(schema, table, index, &shapes, &dedup_safe, stats, heap_rows_per_page))
         .collect();
     let model = Model {
         heap_item,
@@ -215,7 +348,12 @@ pub(crate) fn model(schema: &Schema, table: &Table, stats: Option<&TableStats>) 
 }
 
 /// Shapes of every column, in table order, as the layout sees them.
-fn column_shapes(schema: &Schema, table: &Table, stats: Option<&TableStats>, retyped: Option<(usize, &SqlType)>) -> Vec<ColumnShape> {
+fn column_shapes(
+    schema: &Schema,
+    table: &Table,
+    stats: Option<&TableStats>,
+    retyped: Option<(usize, &SqlType)>,
+) -> Vec<ColumnShape> {
     table
         .columns
         .iter()
@@ -229,26 +367,52 @@ fn column_shapes(schema: &Schema, table: &Table, stats: Option<&TableStats>, ret
             let sampled = stats.and_then(|s| s.columns.iter().find(|c| c.name == column.name));
             // A retyped column's sampled width belongs to its old type.
             let sampled = if retyped.is_some_and(|(at, _)| at == i) && matches!(storage, Storage::Fixed { .. }) {
-                sampled.map(|c| ColumnStats { avg_width: None, ..c.clone() })
+                sampled.map(|c| ColumnStats {
+                    avg_width: None,
+                    ..c.clone()
+                })
             } else {
                 sampled.cloned()
             };
-            shape_of(storage, sampled.as_ref(), column.not_null || is_primary_key_column(table, &column.name)).0
+            shape_of(
+                storage,
+                sampled.as_ref(),
+                column.not_null || is_primary_key_column(table, &column.name),
+            )
+            .0
         })
         .collect()
 }
 
 /// Mean bytes a row takes (tuple and line pointer) with the columns in `order` and, optionally,
 /// one column given another type.
-pub(crate) fn row_bytes(schema: &Schema, table: &Table, stats: Option<&TableStats>, order: &[usize], retyped: Option<(usize, &SqlType)>) -> f64 {
+pub(crate) fn row_bytes(
+    schema: &Schema,
+    table: &Table,
+    stats: Option<&TableStats>,
+    order: &[usize],
+    retyped: Option<(usize, &SqlType)>,
+) -> f64 {
     let shapes = column_shapes(schema, table, stats, retyped);
     let ordered: Vec<ColumnShape> = order
         .iter()
         .filter_map(|&i| shapes.get(i))
-        .map(|s| ColumnShape { width: s.width.clone(), align: s.align, null_frac: s.null_frac })
+        .map(|s| ColumnShape {
+            width: s.width.clone(),
+            align: s.align,
+            null_frac: s.null_frac,
+        })
         .collect();
     let bitmap_header = maxalign(TUPLE_HEADER + (table.columns.len() as u32).div_ceil(8));
-    aligned_row(&ordered, |has_null| if has_null { bitmap_header } else { maxalign(TUPLE_HEADER) }).mean_bytes + f64::from(LINE_POINTER)
+    aligned_row(&ordered, |has_null| {
+        if has_null {
+            bitmap_header
+        } else {
+            maxalign(TUPLE_HEADER)
+        }
+    })
+    .mean_bytes
+        + f64::from(LINE_POINTER)
 }
 
 /// The column order that wastes least to alignment: fixed-width columns from the widest
@@ -260,8 +424,13 @@ pub(crate) fn tightest_order(schema: &Schema, table: &Table, stats: Option<&Tabl
     order.sort_by(|&a, &b| {
         let key = |i: usize| {
             let shape = &shapes[i];
-            let fixed = shape.width.is_fixed() && matches!(storage_of(&table.columns[i].ty, schema).0, Storage::Fixed { .. });
-            (!fixed, std::cmp::Reverse(shape.align), std::cmp::Reverse((shape.width.mean() * 8.0) as i64))
+            let fixed =
+                shape.width.is_fixed() && matches!(storage_of(&table.columns[i].ty, schema).0, Storage::Fixed { .. });
+            (
+                !fixed,
+                std::cmp::Reverse(shape.align),
+                std::cmp::Reverse((shape.width.mean() * 8.0) as i64),
+            )
         };
         key(a).cmp(&key(b))
     });
@@ -269,16 +438,40 @@ pub(crate) fn tightest_order(schema: &Schema, table: &Table, stats: Option<&Tabl
 }
 
 fn is_primary_key_column(table: &Table, column: &str) -> bool {
-    table.primary_key().is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column)))
+    table
+        .primary_key()
+        .is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column)))
 }
 
-fn index_model(schema: &Schema, table: &Table, index: &Index, shapes: &[ColumnShape], dedup_safe: &[bool], stats: Option<&TableStats>) -> IndexModel {
+fn index_model(
+    schema: &Schema,
+    table: &Table,
+    index: &Index,
+    shapes: &[ColumnShape],
+    dedup_safe: &[bool],
+    stats: Option<&TableStats>,
+    heap_rows_per_page: f64,
+) -> IndexModel {
     let position = |name: &str| table.columns.iter().position(|c| c.name == name);
     let shape_for = |key: Option<&str>| -> (ColumnShape, bool) {
         match key.and_then(position) {
-            Some(i) => (ColumnShape { width: shapes[i].width.clone(), align: shapes[i].align, null_frac: shapes[i].null_frac }, dedup_safe[i]),
+            Some(i) => (
+                ColumnShape {
+                    width: shapes[i].width.clone(),
+                    align: shapes[i].align,
+                    null_frac: shapes[i].null_frac,
+                },
+                dedup_safe[i],
+            ),
             // An expression key: assume an 8-byte value.
-            None => (ColumnShape { width: Width::fixed(8), align: 8, null_frac: 0.0 }, false),
+            None => (
+                ColumnShape {
+                    width: Width::fixed(8),
+                    align: 8,
+                    null_frac: 0.0,
+                },
+                false,
+            ),
         }
     };
     let mut key_shapes = Vec::new();
@@ -293,34 +486,75 @@ fn index_model(schema: &Schema, table: &Table, index: &Index, shapes: &[ColumnSh
     for include in &index.include {
         key_shapes.push(shape_for(Some(include)).0);
     }
-    let header = |has_null: bool| if has_null { maxalign(INDEX_TUPLE_HEADER + INDEX_NULL_BITMAP) } else { INDEX_TUPLE_HEADER };
+    let header = |has_null: bool| {
+        if has_null {
+            maxalign(INDEX_TUPLE_HEADER + INDEX_NULL_BITMAP)
+        } else {
+            INDEX_TUPLE_HEADER
+        }
+    };
     let leaf = aligned_row(&key_shapes, header);
     let pivot = aligned_row(&key_shapes[..key_count], header);
     let dedup_distinct = if all_safe {
         match (index.keys.as_slice(), stats) {
-            ([IndexKey::Column(name)], Some(stats)) => stats.columns.iter().find(|c| &c.name == name).and_then(|c| c.n_distinct),
+            ([IndexKey::Column(name)], Some(stats)) => stats
+                .columns
+                .iter()
+                .find(|c| &c.name == name)
+                .and_then(|c| c.n_distinct),
             _ => None,
         }
     } else {
         None
     };
+    let leaf_item = leaf.mean_bytes + f64::from(LINE_POINTER);
+    let pivot_item = pivot.mean_bytes + f64::from(LINE_POINTER);
+    let leaf_item_fixed = leaf.fixed_bytes.map(|b| b + LINE_POINTER);
+    // Equal keys merged into posting lists: only where they repeat enough to merge.
+    let deduplicated = dedup_distinct.is_some_and(|n| n > 0.0 || n > -0.6);
+    let fill = leaf_fill(&FillInputs {
+        table,
+        index,
+        stats,
+        deduplicated,
+        leaf_item_fixed,
+        leaf_entries_per_page: (leaf_space(BUILD_FILL, pivot_item) / leaf_item).max(1.0),
+        heap_rows_per_page,
+    });
     IndexModel {
         name: index.name.clone(),
-        leaf_item: leaf.mean_bytes + f64::from(LINE_POINTER),
-        leaf_item_fixed: leaf.fixed_bytes.map(|b| b + LINE_POINTER),
+        leaf_item,
+        leaf_item_fixed,
         key_part: leaf.mean_bytes,
-        pivot_item: pivot.mean_bytes + f64::from(LINE_POINTER),
+        pivot_item,
         dedup_distinct,
+        fill,
     }
 }
 
+/// Leaf bytes for entries when leaves are `fill` full: the page less its header, the B-tree
+/// special area, the free space the fill leaves (of the whole page, as PostgreSQL's
+/// `fillfactor` counts it) and the high key.
+fn leaf_space(fill: f64, pivot_item: f64) -> f64 {
+    let free = (f64::from(PAGE) * (1.0 - fill)).floor();
+    f64::from(PAGE - PAGE_HEADER - BTREE_SPECIAL) - free - pivot_item
+}
+
 impl Model {
+    pub(crate) fn index_fills(&self) -> Vec<IndexFill> {
+        self.indexes.iter().map(|index| index.fill.clone()).collect()
+    }
+
     pub(crate) fn sizes_at(&self, rows: f64) -> Sizes {
         Sizes {
             rows,
             heap_bytes: self.heap_bytes(rows),
             toast_bytes: (self.toast_per_row * rows).round() as u64,
-            indexes: self.indexes.iter().map(|index| (index.name.clone(), index.bytes(rows))).collect(),
+            indexes: self
+                .indexes
+                .iter()
+                .map(|index| (index.name.clone(), index.bytes(rows)))
+                .collect(),
         }
     }
 
@@ -342,11 +576,12 @@ impl Model {
 
 impl IndexModel {
     fn bytes(&self, rows: f64) -> u64 {
-        let leaf_space = f64::from(PAGE - PAGE_HEADER - BTREE_SPECIAL) - f64::from(PAGE * 10 / 100) - self.pivot_item;
+        let leaf_space = leaf_space(self.fill.leaf_fill, self.pivot_item);
         let leaf_pages = if rows < 0.5 {
             0.0
         } else {
             match self.posting_bytes(rows) {
+                // Posting lists are sized as a build packs them (`fill.rs` keeps the build fill).
                 Some(bytes) => (bytes / leaf_space).ceil(),
                 None => match self.leaf_item_fixed {
                     Some(item) => (rows / (leaf_space / f64::from(item)).floor().max(1.0)).ceil(),
@@ -369,7 +604,11 @@ impl IndexModel {
     /// Leaf bytes when equal keys are merged into posting lists, if they repeat.
     fn posting_bytes(&self, rows: f64) -> Option<f64> {
         let n_distinct = self.dedup_distinct?;
-        let distinct = if n_distinct < 0.0 { -n_distinct * rows } else { n_distinct.min(rows) };
+        let distinct = if n_distinct < 0.0 {
+            -n_distinct * rows
+        } else {
+            n_distinct.min(rows)
+        };
         if distinct < 1.0 {
             return None;
         }
@@ -378,10 +617,13 @@ impl IndexModel {
             return None;
         }
         let key_part = self.key_part;
-        let max_tids = ((f64::from(BUILD_MAX_POSTING_TUPLE) - key_part) / f64::from(HEAP_TID)).floor().max(1.0);
+        let max_tids = ((f64::from(BUILD_MAX_POSTING_TUPLE) - key_part) / f64::from(HEAP_TID))
+            .floor()
+            .max(1.0);
         let full_tuples = (per_key / max_tids).floor();
         let rest = per_key - full_tuples * max_tids;
-        let tuple = |tids: f64| (key_part + f64::from(HEAP_TID) * tids).div_euclid(8.0) * 8.0 + 8.0 + f64::from(LINE_POINTER);
+        let tuple =
+            |tids: f64| (key_part + f64::from(HEAP_TID) * tids).div_euclid(8.0) * 8.0 + 8.0 + f64::from(LINE_POINTER);
         let mut bytes_per_key = full_tuples * tuple(max_tids);
         if rest >= 1.5 {
             bytes_per_key += tuple(rest);
@@ -400,7 +642,14 @@ mod tests {
     use crate::storage::estimate_table;
 
     fn table_estimate(sql: &str, rows: f64) -> crate::storage::TableEstimate {
-        let analysis = analyze(vec![SourceFile { path: "t.sql".into(), text: sql.into() }], Dialect::Postgres, &RuleSelection::default());
+        let analysis = analyze(
+            vec![SourceFile {
+                path: "t.sql".into(),
+                text: sql.into(),
+            }],
+            Dialect::Postgres,
+            &RuleSelection::default(),
+        );
         estimate_table(&analysis.schema, &analysis.schema.tables()[0], Some(rows), None)
     }
 
@@ -416,7 +665,10 @@ mod tests {
 
     #[test]
     fn alignment_padding_is_reported_per_column() {
-        let estimate = table_estimate("CREATE TABLE t (flag boolean NOT NULL, id bigint NOT NULL, n int NOT NULL);", 1.0);
+        let estimate = table_estimate(
+            "CREATE TABLE t (flag boolean NOT NULL, id bigint NOT NULL, n int NOT NULL);",
+            1.0,
+        );
         let paddings: Vec<f64> = estimate.columns.iter().map(|c| c.padding_before).collect();
         assert_eq!(paddings, [0.0, 7.0, 0.0]);
         // 24 header + 1 + 7 + 8 + 4 = 44 → 48, plus the line pointer.

@@ -321,7 +321,15 @@ fn table_json(analysis: &Analysis, index: usize) -> Value {
             "toast_bytes": sizes.toast_bytes,
             "index_bytes": sizes.index_bytes(),
             "total_bytes": sizes.total_bytes(),
-            "indexes": sizes.indexes.iter().map(|(name, bytes)| json!({"name": name, "bytes": bytes})).collect::<Vec<_>>(),
+            "indexes": sizes.indexes.iter().map(|(name, bytes)| {
+                let fill = estimate.index_fills.iter().find(|f| &f.name == name);
+                json!({
+                    "name": name,
+                    "bytes": bytes,
+                    "leaf_fill": fill.map(|f| (f.leaf_fill * 1000.0).round() / 1000.0),
+                    "fill_reason": fill.map(|f| f.reason.as_str()),
+                })
+            }).collect::<Vec<_>>(),
         })),
         "measured_bytes": measured,
         "measured_ratio": match (measured, estimate.at_rows.as_ref()) {

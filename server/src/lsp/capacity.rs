@@ -80,6 +80,15 @@ impl<'a> CapacityCard<'a> {
                     human_bytes(sizes.index_bytes() as f64),
                     human_bytes(sizes.toast_bytes as f64)
                 ));
+                for (name, bytes) in &sizes.indexes {
+                    let fill = self.estimate.index_fills.iter().find(|f| &f.name == name);
+                    let fill = fill.map(|f| format!(": leaves {:.0}% full, {}", f.leaf_fill * 100.0, f.reason));
+                    out.push_str(&format!(
+                        "  - `{name}` {}{}\n",
+                        human_bytes(*bytes as f64),
+                        fill.unwrap_or_default()
+                    ));
+                }
             }
             if capacity.bytes_measured {
                 let ratio = if sizes.total_bytes() > 0 {

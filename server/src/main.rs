@@ -4,6 +4,7 @@ mod cli;
 mod collect;
 mod lsp;
 mod output;
+mod project;
 mod report;
 mod stats_file;
 

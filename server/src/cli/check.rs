@@ -13,7 +13,7 @@ use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
 use schemacast_lints::{analyze_with, AnalysisOptions, Config, Dialect, RuleSelection, Severity, SourceFile};
 
-use crate::cli::inputs::{
+use crate::project::{
     config_file, read_config, read_sources, read_stdin, schema_paths, search_start, shown_path, VerboseLog,
 };
 use crate::stats_file;

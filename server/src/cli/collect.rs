@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use clap::Args;
 
-use crate::cli::inputs::load_config;
+use crate::project::load_config;
 use crate::collect::{self, CollectOptions, Progress, Scope};
 use crate::{exit, stats_file};
 

@@ -19,7 +19,7 @@ use schemacast_lints::{analyze_with, Analysis, AnalysisOptions, Dialect, RuleSel
 use serde_json::{json, Value};
 
 use crate::cli::check::{load_stats, today};
-use crate::cli::inputs::{load_config, read_sources, schema_paths};
+use crate::project::{load_config, read_sources, schema_paths};
 use crate::cli::print_stdout;
 use crate::exit;
 

@@ -4,7 +4,6 @@ pub(crate) mod check;
 pub(crate) mod collect;
 pub(crate) mod fix;
 pub(crate) mod forecast;
-pub(crate) mod inputs;
 pub(crate) mod report;
 pub(crate) mod rule;
 pub(crate) mod stats;

@@ -12,7 +12,7 @@ use schemacast_lints::storage::human_bytes;
 use schemacast_lints::{analyze, Dialect, RuleSelection};
 use serde_json::json;
 
-use crate::cli::inputs::{load_config, read_sources, schema_paths};
+use crate::project::{load_config, read_sources, schema_paths};
 use crate::cli::print_stdout;
 use crate::{exit, stats_file};
 

@@ -13,7 +13,7 @@ use schemacast_lints::schema::migrations::is_migration_file;
 use schemacast_lints::stats::{day_of, read_stats, Snapshot, StatsSeries};
 use schemacast_lints::{AnalysisOptions, Config, RuleSelection, SourceFile};
 
-use crate::cli::inputs::{find_upward, migration_files, read_source};
+use crate::project::{find_upward, migration_files, read_source};
 use crate::stats_file::DEFAULT_STATS_PATH;
 
 use super::settings::Settings;

@@ -1,4 +1,6 @@
-//! Finding and reading what `check` lints: config file, schema files, migration directories.
+//! What every surface shares about a project: finding the config file, the schema files and
+//! migration directories, and reading them (files, standard input), for the CLI commands and the
+//! language server alike.
 
 use std::fs;
 use std::io::{self, Read};

@@ -30,7 +30,7 @@ pub fn schema(target_bytes: usize) -> String {
         }
         let _ = writeln!(sql, "    created_at timestamptz NOT NULL DEFAULT now()\n);");
         let _ = writeln!(sql, "CREATE INDEX table_{table}_created_idx ON app.table_{table} (created_at);");
-        if table % 3 == 0 && table > 0 {
+        if table.is_multiple_of(3) && table > 0 {
             let _ = writeln!(sql, "CREATE INDEX table_{table}_parent_idx ON app.table_{table} (parent_id, created_at);");
         }
         if table % 4 == 1 {

@@ -80,6 +80,6 @@ fn main() {
 
     let status = std::fs::read_to_string(format!("/proc/{}/status", client.pid())).unwrap_or_default();
     let rss = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: unknown");
-    println!("\nserver peak memory ({}): {}", "VmHWM", rss.trim_start_matches("VmHWM:").trim());
+    println!("\nserver peak memory (VmHWM): {}", rss.trim_start_matches("VmHWM:").trim());
     let _ = client.shutdown();
 }

@@ -70,9 +70,12 @@ fn json_output_follows_the_contract() {
     assert_eq!((edit["start"]["line"].as_u64(), edit["start"]["column"].as_u64()), (Some(3), Some(17)));
 }
 
+/// An edit as JSON gives it: file, start and end (line, column), new text.
+type JsonEdit = (String, (u64, u64), (u64, u64), String);
+
 /// Applies the JSON edits (1-based lines, character columns) to the files they name.
 fn apply_fixes(root: &std::path::Path, diagnostics: &[serde_json::Value]) {
-    let mut edits: Vec<(String, (u64, u64), (u64, u64), String)> = diagnostics
+    let mut edits: Vec<JsonEdit> = diagnostics
         .iter()
         .flat_map(|d| d["fixes"].as_array().unwrap().iter().flat_map(|f| f["edits"].as_array().unwrap().clone()))
         .map(|e| {
@@ -83,7 +86,7 @@ fn apply_fixes(root: &std::path::Path, diagnostics: &[serde_json::Value]) {
     for file in diagnostics.iter().flat_map(|d| d["fixes"].as_array().unwrap().iter().flat_map(|f| f["new_files"].as_array().unwrap().clone())) {
         std::fs::write(root.join(file["path"].as_str().unwrap()), file["text"].as_str().unwrap()).unwrap();
     }
-    edits.sort_by(|a, b| b.1.cmp(&a.1));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.1));
     for (file, start, end, text) in edits {
         let path = root.join(&file);
         let mut content = std::fs::read_to_string(&path).unwrap();

@@ -4,6 +4,9 @@ use mysql::prelude::Queryable;
 use schemacast_tests::{project, run_in, snapshots, TestDatabase};
 use serde_json::Value;
 
+/// `information_schema.TABLES`: name, rows, data and index length.
+type TableRow = (String, Option<u64>, Option<u64>, Option<u64>);
+
 const SCHEMA: [&str; 6] = [
     "CREATE TABLE customers (
         id int unsigned AUTO_INCREMENT PRIMARY KEY,
@@ -50,7 +53,7 @@ fn snapshot_matches_the_server() {
         conn.query_drop(statement).unwrap();
     }
     let checksum_before: Vec<(String, Option<u64>)> = conn.query("CHECKSUM TABLE customers, orders, tmp_import").unwrap();
-    let tables_before: Vec<(String, Option<u64>, Option<u64>, Option<u64>)> = conn
+    let tables_before: Vec<TableRow> = conn
         .exec("SELECT TABLE_NAME, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1", (&db.name,))
         .unwrap();
 

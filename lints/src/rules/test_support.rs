@@ -29,7 +29,9 @@ fn fixture_files(fixture: &str) -> Vec<(String, String)> {
             if files.is_empty() {
                 files.push(("fixture.sql".to_owned(), String::new()));
             }
-            files.last_mut().map(|(_, text)| text.push_str(line));
+            if let Some((_, text)) = files.last_mut() {
+                text.push_str(line);
+            }
         }
     }
     files
@@ -109,7 +111,7 @@ fn fix_round_trip(
         return String::new();
     }
     // Apply from the end so earlier offsets stay valid.
-    edits.sort_by(|a, b| b.location.cmp(&a.location));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.location));
     for edit in edits {
         let text = &mut fixed[edit.location.file.0 as usize].text;
         text.replace_range(edit.location.range.to_range(), &edit.text);

@@ -5,6 +5,7 @@ pub(crate) mod lower;
 pub mod migrations;
 mod model;
 pub mod types;
+#[cfg(test)] mod tests;
 
 pub use model::*;
 pub use types::SqlType;

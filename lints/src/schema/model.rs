@@ -225,8 +225,6 @@ impl Schema {
         self.table_ids.get(name).map(|&i| &self.tables[i])
     }
 
-    /// Every index name in a schema; PostgreSQL index names are unique per schema.
-
     /// The column a foreign key points at: the named one, or the referenced table's primary key
     /// column at the same position.
     pub fn referenced_column<'s>(&'s self, fk: &ForeignKey, position: usize) -> Option<(&'s Table, &'s Column)> {

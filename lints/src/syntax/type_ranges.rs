@@ -40,9 +40,7 @@ fn collect(root: Node<'_>, text: &str, dialect: Dialect, out: &mut Vec<(String, 
             }
         }
         let descend = !visited_children && node.kind() != "column_definition";
-        if descend && cursor.goto_first_child() {
-            visited_children = false;
-        } else if cursor.goto_next_sibling() {
+        if (descend && cursor.goto_first_child()) || cursor.goto_next_sibling() {
             visited_children = false;
         } else if cursor.goto_parent() {
             visited_children = true;

@@ -424,7 +424,7 @@ pub(crate) fn definition(pa: &ProjectAnalysis, file: usize, offset: usize, encod
             if contains(fk.referenced.loc.range, offset) && fk.referenced.loc.file.0 as usize == file {
                 return target(referenced.name_loc);
             }
-            if fk.referenced_columns.iter().any(|c| *c == folded) && !fk.columns.contains(&folded) {
+            if fk.referenced_columns.contains(&folded) && !fk.columns.contains(&folded) {
                 if let Some(column) = referenced.column(&folded) {
                     return target(column.name_loc);
                 }

@@ -31,9 +31,12 @@ pub(crate) struct Project {
 
 /// Files read from disk, kept while their size and modification time stay the same, so that
 /// an edit re-reads neither the other migrations nor a long stats history.
+/// A file as last read: when, and its text or why it could not be read (line, message).
+type CachedSource = (FileStamp, Result<SourceFile, (u32, String)>);
+
 #[derive(Default)]
 pub(crate) struct DiskCache {
-    sources: HashMap<PathBuf, (FileStamp, Result<SourceFile, (u32, String)>)>,
+    sources: HashMap<PathBuf, CachedSource>,
     stats: Option<(PathBuf, FileStamp, LoadedStats)>,
 }
 

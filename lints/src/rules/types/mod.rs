@@ -161,7 +161,7 @@ pub(crate) fn share_of_sample(share: f64, checked: u64) -> String {
     let digits = checked.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

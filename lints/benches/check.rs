@@ -19,11 +19,15 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    median((0..runs).map(|_| {
-        let start = Instant::now();
-        f();
-        start.elapsed()
-    }).collect())
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -33,7 +37,8 @@ fn main() {
     }
     let lines = sql.lines().count();
     let selection = RuleSelection::default();
-    let sample = analyze(vec![SourceFile { path: "bench.sql".into(), text: sql.clone() }], Dialect::Postgres, &selection);
+    let sample =
+        analyze(vec![SourceFile { path: "bench.sql".into(), text: sql.clone() }], Dialect::Postgres, &selection);
     println!(
         "input: generated PostgreSQL schema, {} bytes, {lines} lines, {} statements ({} skipped), {} findings",
         sql.len(),
@@ -50,5 +55,8 @@ fn main() {
         std::hint::black_box(analyze(files, Dialect::Postgres, &selection));
     });
     println!("split:             {:>8.1} ms (median of {RUNS})", split.as_secs_f64() * 1e3);
-    println!("analyze (all):     {:>8.1} ms (median of {RUNS}, {threads} threads; budget 150 ms)", full.as_secs_f64() * 1e3);
+    println!(
+        "analyze (all):     {:>8.1} ms (median of {RUNS}, {threads} threads; budget 150 ms)",
+        full.as_secs_f64() * 1e3
+    );
 }

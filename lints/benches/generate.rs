@@ -26,12 +26,18 @@ pub fn schema(target_bytes: usize) -> String {
             let _ = writeln!(sql, "    parent_id bigint NOT NULL REFERENCES app.table_{} (id),", table / 2);
         }
         for column in 0..10 {
-            let _ = writeln!(sql, "    column_{column}_{} {},", (table * 7 + column) % 13, TYPES[(table + column) % TYPES.len()]);
+            let _ = writeln!(
+                sql,
+                "    column_{column}_{} {},",
+                (table * 7 + column) % 13,
+                TYPES[(table + column) % TYPES.len()]
+            );
         }
         let _ = writeln!(sql, "    created_at timestamptz NOT NULL DEFAULT now()\n);");
         let _ = writeln!(sql, "CREATE INDEX table_{table}_created_idx ON app.table_{table} (created_at);");
         if table.is_multiple_of(3) && table > 0 {
-            let _ = writeln!(sql, "CREATE INDEX table_{table}_parent_idx ON app.table_{table} (parent_id, created_at);");
+            let _ =
+                writeln!(sql, "CREATE INDEX table_{table}_parent_idx ON app.table_{table} (parent_id, created_at);");
         }
         if table % 4 == 1 {
             let _ = writeln!(sql, "ALTER TABLE ONLY app.table_{table} ADD COLUMN other_id bigint;");

@@ -9,9 +9,9 @@ use crate::planning::parse_plan;
 use crate::rules::{self, RuleSelection, RuleSettings};
 use crate::schema::builder::SchemaBuilder;
 use crate::schema::Schema;
+use crate::stats::{attach, AttachedStats, Snapshot, StatsSeries};
 use crate::suppression::FileSuppressions;
 use crate::syntax::{self, ParseJob, ParseOutcome, SkippedStatement, SplitDocument};
-use crate::stats::{attach, AttachedStats, Snapshot, StatsSeries};
 use crate::text::{FileId, LineIndex, Location, TextRange};
 
 /// The rule name of problems with planning annotations (not a catalogue rule: it cannot be
@@ -91,7 +91,12 @@ pub fn analyze(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSelecti
 }
 
 /// [`analyze`] with stats and rule settings.
-pub fn analyze_with(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSelection, options: AnalysisOptions) -> Analysis {
+pub fn analyze_with(
+    files: Vec<SourceFile>,
+    dialect: Dialect,
+    selection: &RuleSelection,
+    options: AnalysisOptions,
+) -> Analysis {
     let mut analyzed: Vec<AnalyzedFile> = files
         .into_iter()
         .map(|file| AnalyzedFile {
@@ -108,7 +113,11 @@ pub fn analyze_with(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSe
         .iter()
         .enumerate()
         .flat_map(|(i, file)| {
-            file.document.statements.iter().map(move |statement| ParseJob { file: FileId(i as u32), text: &file.text, statement })
+            file.document.statements.iter().map(move |statement| ParseJob {
+                file: FileId(i as u32),
+                text: &file.text,
+                statement,
+            })
         })
         .collect();
     let job_files: Vec<FileId> = jobs.iter().map(|j| j.file).collect();
@@ -136,13 +145,14 @@ pub fn analyze_with(files: Vec<SourceFile>, dialect: Dialect, selection: &RuleSe
     let suppressions: Vec<FileSuppressions> = analyzed.iter().map(|f| FileSuppressions::new(&f.document)).collect();
     let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
     let paths: Vec<&str> = analyzed.iter().map(|f| f.path.as_str()).collect();
-    let mut diagnostics: Vec<Diagnostic> = rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings)
-        .into_iter()
-        .filter(|d| {
-            let file = d.location.file.0 as usize;
-            !suppressions[file].suppresses(&analyzed[file].document, d)
-        })
-        .collect();
+    let mut diagnostics: Vec<Diagnostic> =
+        rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings)
+            .into_iter()
+            .filter(|d| {
+                let file = d.location.file.0 as usize;
+                !suppressions[file].suppresses(&analyzed[file].document, d)
+            })
+            .collect();
     diagnostics.append(&mut annotation_problems);
     diagnostics.extend(unparsed_ddl(&analyzed).into_iter().filter(|d| {
         let file = d.location.file.0 as usize;
@@ -184,7 +194,9 @@ fn attach_plans(files: &[AnalyzedFile], schema: &mut crate::schema::Schema) -> V
             });
             match table {
                 Some(table) => table.plan = Some(plan),
-                None => problems.push(problem("a planning annotation must come right before the `CREATE TABLE` it plans".to_owned())),
+                None => problems.push(problem(
+                    "a planning annotation must come right before the `CREATE TABLE` it plans".to_owned(),
+                )),
             }
         }
     }

@@ -86,7 +86,9 @@ impl Config {
             error_at(offset, e.message().trim().to_owned())
         })?;
         let dialect = match raw.dialect {
-            Some(d) => Some(d.get_ref().parse::<Dialect>().map_err(|m| error_at(d.span().start, format!("`dialect`: {m}")))?),
+            Some(d) => {
+                Some(d.get_ref().parse::<Dialect>().map_err(|m| error_at(d.span().start, format!("`dialect`: {m}")))?)
+            }
             None => None,
         };
         let mut rules = BTreeMap::new();
@@ -97,7 +99,10 @@ impl Config {
                 other => Some(other.parse::<Severity>().map_err(|_| {
                     error_at(
                         level.span().start,
-                        format!("`rules.{}`: unknown level `{other}`; expected off, info, warning or error", name.get_ref()),
+                        format!(
+                            "`rules.{}`: unknown level `{other}`; expected off, info, warning or error",
+                            name.get_ref()
+                        ),
                     )
                 })?),
             };
@@ -110,7 +115,10 @@ impl Config {
         let mut settings = RuleSettings::default();
         if let Some(bytes) = raw.thresholds.and_then(|t| t.column_padding_bytes) {
             if !(bytes.get_ref().is_finite() && *bytes.get_ref() >= 0.0) {
-                return Err(error_at(bytes.span().start, "`thresholds.column-padding-bytes` must be a number of bytes >= 0".to_owned()));
+                return Err(error_at(
+                    bytes.span().start,
+                    "`thresholds.column-padding-bytes` must be a number of bytes >= 0".to_owned(),
+                ));
             }
             settings.column_padding_bytes = *bytes.get_ref();
         }
@@ -118,14 +126,25 @@ impl Config {
         if let Some(raw) = raw.capacity {
             if let Some(horizons) = raw.horizons {
                 if horizons.is_empty() {
-                    return Err(error_at(0, "`capacity.horizons` is empty; list at least one, e.g. [\"3mo\", \"1y\"]".to_owned()));
+                    return Err(error_at(
+                        0,
+                        "`capacity.horizons` is empty; list at least one, e.g. [\"3mo\", \"1y\"]".to_owned(),
+                    ));
                 }
                 capacity.horizons = horizons
                     .iter()
-                    .map(|h| h.get_ref().parse::<Horizon>().map_err(|m| error_at(h.span().start, format!("`capacity.horizons`: {m}"))))
+                    .map(|h| {
+                        h.get_ref()
+                            .parse::<Horizon>()
+                            .map_err(|m| error_at(h.span().start, format!("`capacity.horizons`: {m}")))
+                    })
                     .collect::<Result<_, _>>()?;
             }
-            let number = |value: Option<toml::Spanned<f64>>, key: &str, minimum: f64, what: &str| -> Result<Option<f64>, ConfigError> {
+            let number = |value: Option<toml::Spanned<f64>>,
+                          key: &str,
+                          minimum: f64,
+                          what: &str|
+             -> Result<Option<f64>, ConfigError> {
                 match value {
                     Some(v) if !(v.get_ref().is_finite() && *v.get_ref() >= minimum) => {
                         Err(error_at(v.span().start, format!("`capacity.{key}` must be {what}")))
@@ -138,7 +157,9 @@ impl Config {
             if let Some(copies) = number(raw.copies, "copies", 1.0, "at least 1 (the primary)")? {
                 capacity.copies = copies;
             }
-            if let Some(factor) = number(raw.backup_retention_factor, "backup_retention_factor", 0.0, "a multiple >= 0")? {
+            if let Some(factor) =
+                number(raw.backup_retention_factor, "backup_retention_factor", 0.0, "a multiple >= 0")?
+            {
                 capacity.backup_retention_factor = factor;
             }
             capacity.budget_gib = number(raw.budget_gib, "budget_gib", 0.0, "a size in GiB >= 0")?;
@@ -210,8 +231,13 @@ mod tests {
 
     #[test]
     fn unknown_rule_names_the_line_and_suggests() {
-        let error = Config::parse("dialect = \"postgres\"\n\n[rules]\nmissing-fk-idx = \"error\"\n", "db/schemacast.toml").unwrap_err();
-        assert_eq!(error.to_string(), "db/schemacast.toml:4: unknown rule `missing-fk-idx` in [rules]; did you mean `missing-fk-index`?");
+        let error =
+            Config::parse("dialect = \"postgres\"\n\n[rules]\nmissing-fk-idx = \"error\"\n", "db/schemacast.toml")
+                .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "db/schemacast.toml:4: unknown rule `missing-fk-idx` in [rules]; did you mean `missing-fk-index`?"
+        );
     }
 
     #[test]

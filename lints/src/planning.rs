@@ -118,9 +118,12 @@ fn parse_count(value: &str) -> Option<f64> {
 }
 
 fn parse_growth(value: &str) -> Result<Growth, String> {
-    let bad = || format!("`growth={value}` is not a growth rate; write `3%/month` (compound) or `+50000/day` (rows per period)");
+    let bad = || {
+        format!("`growth={value}` is not a growth rate; write `3%/month` (compound) or `+50000/day` (rows per period)")
+    };
     let (amount, period) = value.split_once('/').ok_or_else(bad)?;
-    let per = Period::parse(period.trim()).ok_or_else(|| format!("`growth={value}`: unknown period `{period}`; use day, week, month or year"))?;
+    let per = Period::parse(period.trim())
+        .ok_or_else(|| format!("`growth={value}`: unknown period `{period}`; use day, week, month or year"))?;
     if let Some(percent) = amount.strip_suffix('%') {
         let percent: f64 = percent.trim_start_matches('+').parse().map_err(|_| bad())?;
         if !percent.is_finite() || percent <= -100.0 {
@@ -153,6 +156,9 @@ mod tests {
         assert!(parse_plan("rows=-5").unwrap_err().contains("not a row count"));
         assert!(parse_plan("growth=3%/fortnight").unwrap_err().contains("unknown period `fortnight`"));
         assert!(parse_plan("growth=fast").unwrap_err().contains("is not a growth rate"));
-        assert_eq!(parse_plan("rowz=5").unwrap_err(), "unknown planning key `rowz`; did you mean `rows`? (known: rows, growth)");
+        assert_eq!(
+            parse_plan("rowz=5").unwrap_err(),
+            "unknown planning key `rowz`; did you mean `rows`? (known: rows, growth)"
+        );
     }
 }

@@ -15,7 +15,8 @@ enum Suppression {
 fn parse(directive: &str) -> Option<Suppression> {
     let mut words = directive.splitn(2, char::is_whitespace);
     let first = words.next()?;
-    let rules: Vec<String> = words.next().unwrap_or("").split([',', ' ', '\t']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let rules: Vec<String> =
+        words.next().unwrap_or("").split([',', ' ', '\t']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
     match first {
         "ignore-file" => Some(Suppression::File(rules)),
         "ignore" => Some(Suppression::Statement(rules)),
@@ -33,7 +34,8 @@ pub(crate) struct FileSuppressions {
 
 impl FileSuppressions {
     pub(crate) fn new(document: &SplitDocument) -> Self {
-        let mut result = Self { whole_file: false, file_rules: Vec::new(), by_statement: HashMap::new(), all_rules_in: Vec::new() };
+        let mut result =
+            Self { whole_file: false, file_rules: Vec::new(), by_statement: HashMap::new(), all_rules_in: Vec::new() };
         for directive in &document.directives {
             match parse(&directive.text) {
                 Some(Suppression::File(rules)) if rules.is_empty() => result.whole_file = true,

@@ -39,7 +39,11 @@ pub(crate) fn read_config(path: Option<&Path>) -> anyhow::Result<Option<(Config,
 
 /// The paths to read: those given on the command line, else the config's `schema` paths.
 /// `command` names the subcommand in the error that says how to give them.
-pub(crate) fn schema_paths(given: &[PathBuf], config: Option<&(Config, PathBuf)>, command: &str) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn schema_paths(
+    given: &[PathBuf],
+    config: Option<&(Config, PathBuf)>,
+    command: &str,
+) -> anyhow::Result<Vec<PathBuf>> {
     if !given.is_empty() {
         return Ok(given.to_vec());
     }

@@ -71,8 +71,10 @@ pub(crate) fn append(
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "stats.jsonl".to_owned());
-    fs::create_dir_all(&directory).with_context(|| format!("{}: cannot create the stats directory", directory.display()))?;
+    let file_name =
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "stats.jsonl".to_owned());
+    fs::create_dir_all(&directory)
+        .with_context(|| format!("{}: cannot create the stats directory", directory.display()))?;
 
     let lock_path = directory.join(format!(".{file_name}.lock"));
     let lock = OpenOptions::new()
@@ -126,11 +128,18 @@ fn lock_exclusively(lock: &File, shown: &str) -> anyhow::Result<()> {
     loop {
         match lock.try_lock() {
             Ok(()) => return Ok(()),
-            Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => std::thread::sleep(Duration::from_millis(50)),
-            Err(fs::TryLockError::WouldBlock) => {
-                bail!("{shown}: another schemacast has been writing this stats file for {} s; try again later", LOCK_WAIT.as_secs())
+            Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(50))
             }
-            Err(fs::TryLockError::Error(e)) => return Err(e).with_context(|| format!("{shown}: cannot lock stats file")),
+            Err(fs::TryLockError::WouldBlock) => {
+                bail!(
+                    "{shown}: another schemacast has been writing this stats file for {} s; try again later",
+                    LOCK_WAIT.as_secs()
+                )
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("{shown}: cannot lock stats file"))
+            }
         }
     }
 }
@@ -174,7 +183,8 @@ mod tests {
         let refused = append(&path, &[snapshot("2026-01-03T00:00:00Z")], |_| bail!("no"));
         assert!(refused.is_err());
         assert_eq!(read(&path).unwrap().snapshots.len(), 2);
-        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> =
+            fs::read_dir(path.parent().unwrap()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "only the stats file and its lock file: {leftovers:?}");
         fs::remove_dir_all(&dir).unwrap();
     }

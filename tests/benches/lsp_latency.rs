@@ -47,7 +47,11 @@ fn main() {
     let uri = client.open(&dir.path().join("schema.sql"), &text);
     let first = Instant::now();
     let findings = client.diagnostics(&uri, 1).len();
-    println!("input: {lines} lines, {tables} tables, {} bytes; first diagnostics {:.0} ms ({findings} findings)\n", text.len(), first.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "input: {lines} lines, {tables} tables, {} bytes; first diagnostics {:.0} ms ({findings} findings)\n",
+        text.len(),
+        first.elapsed().as_secs_f64() * 1000.0
+    );
 
     let mut edits = Vec::new();
     for version in 2..=202i64 {
@@ -68,7 +72,10 @@ fn main() {
     for i in 0..200usize {
         let table = (i * 13) % tables;
         let started = Instant::now();
-        client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": table * 7, "character": 14}}));
+        client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": table * 7, "character": 14}}),
+        );
         hovers.push(started.elapsed());
         let started = Instant::now();
         let first_line = (i * 17) % (lines.saturating_sub(60));

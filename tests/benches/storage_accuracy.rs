@@ -23,16 +23,8 @@ fn main() {
     );
     print!("{}", render(&comparisons));
     let worst = |heap: bool| {
-        comparisons
-            .iter()
-            .filter(|c| c.asserted && c.is_heap == heap)
-            .map(|c| c.error().abs())
-            .fold(0.0, f64::max)
+        comparisons.iter().filter(|c| c.asserted && c.is_heap == heap).map(|c| c.error().abs()).fold(0.0, f64::max)
             * 100.0
     };
-    println!(
-        "\nworst heap error {:.1}% (bound 5%), worst index error {:.1}% (bound 10%)",
-        worst(true),
-        worst(false)
-    );
+    println!("\nworst heap error {:.1}% (bound 5%), worst index error {:.1}% (bound 10%)", worst(true), worst(false));
 }

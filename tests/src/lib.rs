@@ -32,7 +32,8 @@ pub fn binary() -> &'static Path {
         }
         let status = build.status().expect("cargo can be started to build schemacast");
         assert!(status.success(), "building schemacast failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
         let target = if target.is_absolute() { target } else { workspace_root().join(target) };
         target.join(profile).join(format!("schemacast{}", std::env::consts::EXE_SUFFIX))
     })
@@ -151,19 +152,29 @@ impl TestDatabase {
         };
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let serial = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("sc_{}_{}_{serial}", test.chars().filter(char::is_ascii_alphanumeric).take(24).collect::<String>(), std::process::id())
-            .to_lowercase();
+        let name = format!(
+            "sc_{}_{}_{serial}",
+            test.chars().filter(char::is_ascii_alphanumeric).take(24).collect::<String>(),
+            std::process::id()
+        )
+        .to_lowercase();
         let database = TestDatabase { url: with_database(&admin_url, &name), name, admin_url, kind };
         match kind {
             ServerKind::Postgres => {
                 let mut admin = database.admin_postgres();
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", database.name)).expect("old test database can be dropped");
-                admin.batch_execute(&format!("CREATE DATABASE {}", database.name)).expect("test database can be created");
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {}", database.name))
+                    .expect("old test database can be dropped");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {}", database.name))
+                    .expect("test database can be created");
             }
             ServerKind::Mysql => {
                 let mut admin = database.admin_mysql();
                 use mysql::prelude::Queryable;
-                admin.query_drop(format!("DROP DATABASE IF EXISTS {0}", database.name)).expect("old test database can be dropped");
+                admin
+                    .query_drop(format!("DROP DATABASE IF EXISTS {0}", database.name))
+                    .expect("old test database can be dropped");
                 admin.query_drop(format!("CREATE DATABASE {0}", database.name)).expect("test database can be created");
             }
         }
@@ -171,17 +182,20 @@ impl TestDatabase {
     }
 
     fn admin_postgres(&self) -> postgres::Client {
-        postgres::Client::connect(&self.admin_url, postgres::NoTls).unwrap_or_else(|e| panic!("cannot connect to the PostgreSQL test server: {e}"))
+        postgres::Client::connect(&self.admin_url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to the PostgreSQL test server: {e}"))
     }
 
     fn admin_mysql(&self) -> mysql::Conn {
-        let opts = mysql::Opts::from_url(&self.admin_url).unwrap_or_else(|e| panic!("bad SCHEMACAST_TEST_MYSQL_URL: {e}"));
+        let opts =
+            mysql::Opts::from_url(&self.admin_url).unwrap_or_else(|e| panic!("bad SCHEMACAST_TEST_MYSQL_URL: {e}"));
         mysql::Conn::new(opts).unwrap_or_else(|e| panic!("cannot connect to the MySQL test server: {e}"))
     }
 
     /// A connection to the test's database.
     pub fn postgres_client(&self) -> postgres::Client {
-        postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.name))
+        postgres::Client::connect(&self.url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.name))
     }
 
     pub fn mysql_conn(&self) -> mysql::Conn {
@@ -231,6 +245,9 @@ pub fn snapshots(path: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .enumerate()
-        .map(|(i, line)| serde_json::from_str(line).unwrap_or_else(|e| panic!("{}:{}: not JSON ({e}): {line:.200}", path.display(), i + 1)))
+        .map(|(i, line)| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}:{}: not JSON ({e}): {line:.200}", path.display(), i + 1))
+        })
         .collect()
 }

@@ -65,7 +65,9 @@ impl LspClient {
                             return;
                         }
                     }
-                    Err(e) => panic!("the server wrote a message that is not JSON ({e}): {}", String::from_utf8_lossy(&body)),
+                    Err(e) => {
+                        panic!("the server wrote a message that is not JSON ({e}): {}", String::from_utf8_lossy(&body))
+                    }
                 }
             }
         });
@@ -141,7 +143,8 @@ impl LspClient {
     pub fn wait_for(&mut self, method: &str, timeout: Duration, matches: impl Fn(&Value) -> bool) -> Option<Value> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(index) = self.notifications.iter().position(|n| n["method"] == method && matches(&n["params"])) {
+            if let Some(index) = self.notifications.iter().position(|n| n["method"] == method && matches(&n["params"]))
+            {
                 return Some(self.notifications.remove(index)["params"].clone());
             }
             self.receive(deadline)?;
@@ -151,7 +154,9 @@ impl LspClient {
     /// The diagnostics published for `uri` at `version`.
     pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
         let published = self
-            .wait_for("textDocument/publishDiagnostics", Duration::from_secs(30), |p| p["uri"] == uri && p["version"] == version)
+            .wait_for("textDocument/publishDiagnostics", Duration::from_secs(30), |p| {
+                p["uri"] == uri && p["version"] == version
+            })
             .unwrap_or_else(|| panic!("no diagnostics for {uri} version {version}; backlog: {:?}", self.notifications));
         published["diagnostics"].as_array().cloned().unwrap_or_default()
     }
@@ -173,7 +178,10 @@ impl LspClient {
 
     pub fn open(&mut self, path: &Path, text: &str) -> String {
         let uri = file_uri(path);
-        self.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "sql", "version": 1, "text": text}}));
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "sql", "version": 1, "text": text}}),
+        );
         uri
     }
 

@@ -48,11 +48,7 @@ pub const INSERT_ORDERED: &[Shape] = &[
 
 /// Indexes of `INSERT_ORDERED` whose insert order the DDL tells (a random or ascending default,
 /// an identity key); the others are sized as built without stats, and not held to a bound.
-pub const KNOWN_FROM_DDL: &[&str] = &[
-    "uuid_inserted_pkey",
-    "uuid_inserted_created_at_idx",
-    "desc_timestamps_pkey",
-];
+pub const KNOWN_FROM_DDL: &[&str] = &["uuid_inserted_pkey", "uuid_inserted_created_at_idx", "desc_timestamps_pkey"];
 
 pub const ROWS: u32 = 120_000;
 
@@ -156,16 +152,10 @@ pub fn measure(db: &TestDatabase, work: &Path) -> Vec<Comparison> {
     let mut ddl = String::new();
     let mut annotated = String::new();
     for shape in SHAPES.iter().chain(INSERT_ORDERED) {
-        client
-            .batch_execute(shape.table_sql)
-            .unwrap_or_else(|e| panic!("{}: {e}", shape.name));
-        client
-            .batch_execute(shape.load_sql)
-            .unwrap_or_else(|e| panic!("{}: {e}", shape.name));
+        client.batch_execute(shape.table_sql).unwrap_or_else(|e| panic!("{}: {e}", shape.name));
+        client.batch_execute(shape.load_sql).unwrap_or_else(|e| panic!("{}: {e}", shape.name));
         if !shape.index_sql.is_empty() {
-            client
-                .batch_execute(shape.index_sql)
-                .unwrap_or_else(|e| panic!("{}: {e}", shape.name));
+            client.batch_execute(shape.index_sql).unwrap_or_else(|e| panic!("{}: {e}", shape.name));
         }
         ddl.push_str(shape.table_sql);
         ddl.push('\n');
@@ -178,26 +168,11 @@ pub fn measure(db: &TestDatabase, work: &Path) -> Vec<Comparison> {
     client.batch_execute("VACUUM ANALYZE").unwrap();
     std::fs::write(work.join("schema.sql"), &ddl).unwrap();
     std::fs::write(work.join("annotated.sql"), &annotated).unwrap();
-    let collect = run_in(
-        work,
-        &[
-            "collect",
-            "--url",
-            &db.url,
-            "--sample",
-            "--stats",
-            "stats.jsonl",
-            "--quiet",
-        ],
-    );
+    let collect = run_in(work, &["collect", "--url", &db.url, "--sample", "--stats", "stats.jsonl", "--quiet"]);
     assert_eq!(collect.status, 0, "{}", collect.stderr);
     let mut lines = snapshots(&work.join("stats.jsonl"));
     assert_eq!(lines.len(), 1);
-    let built_after_load: Vec<&str> = SHAPES
-        .iter()
-        .filter(|s| !s.index_sql.is_empty())
-        .map(|s| s.name)
-        .collect();
+    let built_after_load: Vec<&str> = SHAPES.iter().filter(|s| !s.index_sql.is_empty()).map(|s| s.name).collect();
     let mut correlations = 0;
     for table in lines[0]["tables"].as_array_mut().expect("tables") {
         let built = table["name"].as_str().is_some_and(|n| built_after_load.contains(&n));
@@ -214,45 +189,26 @@ pub fn measure(db: &TestDatabase, work: &Path) -> Vec<Comparison> {
     std::fs::write(work.join("stats.jsonl"), format!("{}\n", lines[0])).unwrap();
 
     let mut actual = |relation: &str| -> u64 {
-        let bytes: i64 = client
-            .query_one("SELECT pg_relation_size($1::text::regclass)", &[&relation])
-            .unwrap()
-            .get(0);
+        let bytes: i64 = client.query_one("SELECT pg_relation_size($1::text::regclass)", &[&relation]).unwrap().get(0);
         bytes as u64
     };
     let mut comparisons = Vec::new();
     let runs: [(&[Shape], &[&str], bool); 2] = [
-        (
-            SHAPES,
-            &["forecast", "schema.sql", "--stats", "stats.jsonl", "--format", "json"],
-            true,
-        ),
-        (
-            INSERT_ORDERED,
-            &["forecast", "annotated.sql", "--format", "json"],
-            false,
-        ),
+        (SHAPES, &["forecast", "schema.sql", "--stats", "stats.jsonl", "--format", "json"], true),
+        (INSERT_ORDERED, &["forecast", "annotated.sql", "--format", "json"], false),
     ];
     for (base, args, with_stats) in runs {
         let forecast = run_in(work, args);
         assert_eq!(forecast.status, 0, "{}", forecast.stderr);
         let document = forecast.json();
-        let shapes: Vec<&Shape> = if with_stats {
-            base.iter().chain(INSERT_ORDERED).collect()
-        } else {
-            base.iter().collect()
-        };
+        let shapes: Vec<&Shape> =
+            if with_stats { base.iter().chain(INSERT_ORDERED).collect() } else { base.iter().collect() };
         for shape in shapes {
             let table = document["tables"]
                 .as_array()
                 .and_then(|t| t.iter().find(|t| t["name"] == shape.name))
                 .unwrap_or_else(|| panic!("{} missing from forecast", shape.name));
-            assert_eq!(
-                table["rows_source"],
-                if with_stats { "stats" } else { "annotation" },
-                "{}",
-                shape.name
-            );
+            assert_eq!(table["rows_source"], if with_stats { "stats" } else { "annotation" }, "{}", shape.name);
             assert_eq!(table["rows_now"].as_u64(), Some(u64::from(ROWS)), "{}", shape.name);
             comparisons.push(Comparison {
                 shape: shape.name,
@@ -266,9 +222,8 @@ pub fn measure(db: &TestDatabase, work: &Path) -> Vec<Comparison> {
             });
             for index in table["estimate"]["indexes"].as_array().unwrap() {
                 let name = index["name"].as_str().unwrap().to_owned();
-                let fill = index["leaf_fill"]
-                    .as_f64()
-                    .map(|f| (f, index["fill_reason"].as_str().unwrap_or("").to_owned()));
+                let fill =
+                    index["leaf_fill"].as_f64().map(|f| (f, index["fill_reason"].as_str().unwrap_or("").to_owned()));
                 assert!(fill.is_some(), "{name}: no leaf_fill in {index}");
                 comparisons.push(Comparison {
                     shape: shape.name,
@@ -293,19 +248,11 @@ pub fn render(comparisons: &[Comparison]) -> String {
         "shape", "relation", "stats", "estimate", "actual", "error", "leaf fill"
     );
     for c in comparisons {
-        let fill = c
-            .fill
-            .as_ref()
-            .map(|(f, why)| format!("{:.0}% {why}", f * 100.0))
-            .unwrap_or_default();
+        let fill = c.fill.as_ref().map(|(f, why)| format!("{:.0}% {why}", f * 100.0)).unwrap_or_default();
         out.push_str(&format!(
             "{:<18} {:<38} {:<5} {:>12} {:>12} {:>+7.1}%{} {fill}\n",
             c.shape,
-            if c.is_heap {
-                format!("{} (heap)", c.relation)
-            } else {
-                c.relation.clone()
-            },
+            if c.is_heap { format!("{} (heap)", c.relation) } else { c.relation.clone() },
             if c.with_stats { "yes" } else { "no" },
             c.estimated,
             c.actual,

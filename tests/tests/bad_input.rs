@@ -47,7 +47,8 @@ fn an_unterminated_quote_does_not_hide_later_statements() {
         "CREATE TABLE a (id int PRIMARY KEY, note text DEFAULT 'oops);\nCREATE TABLE b (x int);\n/* never closed\nCREATE TABLE c (y int);\n",
     )]);
     let json = run_in(dir.path(), &["check", "--format", "json", "broken.sql"]).json();
-    let messages: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    let messages: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
     assert!(messages.contains(&"table `b` has no primary key"), "{messages:?}");
     assert!(messages.contains(&"table `c` has no primary key"), "{messages:?}");
     assert!(json["statements"]["skipped"].as_u64().unwrap() >= 1);
@@ -94,7 +95,8 @@ fn pg_dump_output_keeps_statements_after_copy_blocks_and_meta_commands() {
     let dump = "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n\\connect shop\nCREATE TABLE public.a (id integer NOT NULL);\nCOPY public.a (id) FROM stdin;\n1\n2;CREATE TABLE nope (x int);\n\\.\n\nCREATE TABLE public.b (id integer);\nALTER TABLE ONLY public.a ADD CONSTRAINT a_pkey PRIMARY KEY (id);\n";
     let dir = project(&[("dump.sql", dump)]);
     let json = run_in(dir.path(), &["check", "--format", "json", "--select", "missing-primary-key", "dump.sql"]).json();
-    let messages: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    let messages: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
     assert_eq!(messages, ["table `b` has no primary key"]);
     assert_eq!(json["statements"]["skipped"], 0);
 }

@@ -47,7 +47,9 @@ fn json_output_follows_the_contract() {
             )
         })
         .collect();
-    let expect = |rule: &str, file: &str, line: u64, column: u64| (rule.to_owned(), format!("examples/shop/{file}"), line, column);
+    let expect = |rule: &str, file: &str, line: u64, column: u64| {
+        (rule.to_owned(), format!("examples/shop/{file}"), line, column)
+    };
     assert_eq!(
         found,
         [
@@ -80,10 +82,18 @@ fn apply_fixes(root: &std::path::Path, diagnostics: &[serde_json::Value]) {
         .flat_map(|d| d["fixes"].as_array().unwrap().iter().flat_map(|f| f["edits"].as_array().unwrap().clone()))
         .map(|e| {
             let pos = |p: &serde_json::Value| (p["line"].as_u64().unwrap(), p["column"].as_u64().unwrap());
-            (e["file"].as_str().unwrap().to_owned(), pos(&e["start"]), pos(&e["end"]), e["text"].as_str().unwrap().to_owned())
+            (
+                e["file"].as_str().unwrap().to_owned(),
+                pos(&e["start"]),
+                pos(&e["end"]),
+                e["text"].as_str().unwrap().to_owned(),
+            )
         })
         .collect();
-    for file in diagnostics.iter().flat_map(|d| d["fixes"].as_array().unwrap().iter().flat_map(|f| f["new_files"].as_array().unwrap().clone())) {
+    for file in diagnostics
+        .iter()
+        .flat_map(|d| d["fixes"].as_array().unwrap().iter().flat_map(|f| f["new_files"].as_array().unwrap().clone()))
+    {
         std::fs::write(root.join(file["path"].as_str().unwrap()), file["text"].as_str().unwrap()).unwrap();
     }
     edits.sort_by_key(|e| std::cmp::Reverse(e.1));
@@ -123,7 +133,8 @@ fn applying_the_printed_index_fixes_clears_those_findings() {
     let after = run_in(dir.path(), &["check", "--format", "json", "shop"]);
     let json = after.json();
     assert_eq!(json["statements"]["skipped"], 0, "the fix broke parsing");
-    let rules: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
     assert!(!rules.contains(&"missing-fk-index"), "{rules:?}");
     assert_eq!(rules.len(), 7, "the other findings stay: {rules:?}");
 }
@@ -171,14 +182,19 @@ fn fail_on_and_rule_selection_decide_the_exit_status() {
     assert_eq!(run(&["check", "--fail-on", "error", "examples/shop"]).status, 0);
     assert_eq!(run(&["check", "--fail-on", "never", "examples/shop"]).status, 0);
     assert_eq!(run(&["check", "--fail-on", "info", "examples/shop"]).status, 1);
-    let selected = run(&["check", "--format", "json", "--select", "redundant-index,missing-primary-key", "examples/shop"]).json();
+    let selected =
+        run(&["check", "--format", "json", "--select", "redundant-index,missing-primary-key", "examples/shop"]).json();
     assert_eq!(selected["diagnostics"].as_array().unwrap().len(), 2);
     let ignored = run(&["check", "--format", "json", "--ignore", "missing-fk-index", "examples/shop"]).json();
     assert_eq!(ignored["diagnostics"].as_array().unwrap().len(), 7);
 
     let unknown = run(&["check", "--select", "missing-fk-idx", "examples/shop"]);
     assert_eq!(unknown.status, 2);
-    assert!(unknown.stderr.contains("unknown rule `missing-fk-idx`; did you mean `missing-fk-index`?"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("unknown rule `missing-fk-idx`; did you mean `missing-fk-index`?"),
+        "{}",
+        unknown.stderr
+    );
     let bad_flag = run(&["check", "--format", "xml", "examples/shop"]);
     assert_eq!(bad_flag.status, 2);
 }
@@ -200,8 +216,13 @@ fn suppression_comments_silence_one_statement_or_a_file() {
         ("wrong_rule.sql", "-- schemacast: ignore redundant-index\nCREATE TABLE e (x int);\n"),
         ("whole.sql", "-- schemacast: ignore-file\nCREATE TABLE f (x int);\n"),
     ]);
-    let json = run_in(dir.path(), &["check", "--format", "json", "inline.sql", "before.sql", "inside.sql", "wrong_rule.sql", "whole.sql"]).json();
-    let messages: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    let json = run_in(
+        dir.path(),
+        &["check", "--format", "json", "inline.sql", "before.sql", "inside.sql", "wrong_rule.sql", "whole.sql"],
+    )
+    .json();
+    let messages: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
     assert_eq!(messages, ["table `b` has no primary key", "table `e` has no primary key"]);
 }
 
@@ -214,7 +235,12 @@ fn config_sets_dialect_paths_and_severities() {
     let result = run_in(dir.path(), &["check", "--format", "json"]);
     assert_eq!(result.status, 1, "{}", result.stderr);
     let json = result.json();
-    let found: Vec<(&str, &str)> = json["diagnostics"].as_array().unwrap().iter().map(|d| (d["rule"].as_str().unwrap(), d["severity"].as_str().unwrap())).collect();
+    let found: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap(), d["severity"].as_str().unwrap()))
+        .collect();
     assert_eq!(found, [("missing-primary-key", "error")]);
     assert_eq!(run_in(dir.path(), &["check", "--fail-on", "error", "db"]).status, 1);
 }
@@ -227,7 +253,13 @@ fn config_errors_name_the_file_and_line() {
     ]);
     let result = run_in(dir.path(), &["check", "schema.sql"]);
     assert_eq!(result.status, 2);
-    assert!(result.stderr.contains("schemacast.toml:4: unknown rule `missing-fk-idx` in [rules]; did you mean `missing-fk-index`?"), "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("schemacast.toml:4: unknown rule `missing-fk-idx` in [rules]; did you mean `missing-fk-index`?"),
+        "{}",
+        result.stderr
+    );
 
     let explicit = run_in(dir.path(), &["check", "--config", "missing.toml", "schema.sql"]);
     assert_eq!(explicit.status, 2);

@@ -32,11 +32,17 @@ const SCHEMA: [&str; 6] = [
 ];
 
 fn table<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
-    snapshot["tables"].as_array().and_then(|t| t.iter().find(|t| t["name"] == name)).unwrap_or_else(|| panic!("{name} missing"))
+    snapshot["tables"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == name))
+        .unwrap_or_else(|| panic!("{name} missing"))
 }
 
 fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
-    table["columns"].as_array().and_then(|c| c.iter().find(|c| c["name"] == name)).unwrap_or_else(|| panic!("column {name} missing"))
+    table["columns"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == name))
+        .unwrap_or_else(|| panic!("column {name} missing"))
 }
 
 #[test]
@@ -52,23 +58,32 @@ fn snapshot_matches_the_server() {
     for statement in SCHEMA {
         conn.query_drop(statement).unwrap();
     }
-    let checksum_before: Vec<(String, Option<u64>)> = conn.query("CHECKSUM TABLE customers, orders, tmp_import").unwrap();
+    let checksum_before: Vec<(String, Option<u64>)> =
+        conn.query("CHECKSUM TABLE customers, orders, tmp_import").unwrap();
     let tables_before: Vec<TableRow> = conn
         .exec("SELECT TABLE_NAME, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1", (&db.name,))
         .unwrap();
 
     let dir = project(&[]);
     let secret = "my-s3cret";
-    let run = run_in(dir.path(), &["collect", "--url", &db.url_with_password(secret), "--sample", "--exclude-table", "tmp_*"]);
+    let run = run_in(
+        dir.path(),
+        &["collect", "--url", &db.url_with_password(secret), "--sample", "--exclude-table", "tmp_*"],
+    );
     // MariaDB's root has no password here, so a wrong one is refused: that is checked below;
     // collect for the figures without it.
     assert_eq!(run.status, 2, "{}", run.stdout);
-    assert!(!run.stderr.contains(secret) && run.stderr.contains("Access denied") && run.stderr.contains("***"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains(secret) && run.stderr.contains("Access denied") && run.stderr.contains("***"),
+        "{}",
+        run.stderr
+    );
     assert!(!dir.path().join(".schemacast/stats.jsonl").exists(), "a failed collect wrote a stats file");
     let run = run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--exclude-table", "tmp_*"]);
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
 
-    let checksum_after: Vec<(String, Option<u64>)> = conn.query("CHECKSUM TABLE customers, orders, tmp_import").unwrap();
+    let checksum_after: Vec<(String, Option<u64>)> =
+        conn.query("CHECKSUM TABLE customers, orders, tmp_import").unwrap();
     assert_eq!(checksum_before, checksum_after, "collect changed table contents");
     let path = dir.path().join(".schemacast/stats.jsonl");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -96,7 +111,8 @@ fn snapshot_matches_the_server() {
     }
 
     let customers = table(snapshot, "customers");
-    let index_names: Vec<&str> = customers["indexes"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let index_names: Vec<&str> =
+        customers["indexes"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
     assert_eq!(index_names, ["PRIMARY", "customers_created_at"]);
     let page_size: u64 = conn.query_first("SELECT @@innodb_page_size").unwrap().unwrap();
     let pages: u64 = conn
@@ -122,8 +138,10 @@ fn snapshot_matches_the_server() {
     assert_eq!(column(customers, "email")["n_distinct"].as_f64().unwrap(), -1.0);
     let score = column(customers, "score");
     assert_eq!((score["min"].as_f64().unwrap(), score["max"].as_f64().unwrap()), (-100.25, 895.75));
-    let (first, last): (String, String) =
-        conn.query_first("SELECT CAST(MIN(created_at) AS CHAR), CAST(MAX(created_at) AS CHAR) FROM customers").unwrap().unwrap();
+    let (first, last): (String, String) = conn
+        .query_first("SELECT CAST(MIN(created_at) AS CHAR), CAST(MAX(created_at) AS CHAR) FROM customers")
+        .unwrap()
+        .unwrap();
     assert_eq!(column(customers, "created_at")["min"].as_str().unwrap(), first);
     assert_eq!(column(customers, "created_at")["max"].as_str().unwrap(), last);
     let orders = table(snapshot, "orders");
@@ -132,14 +150,19 @@ fn snapshot_matches_the_server() {
 
     // AUTO_INCREMENT counters, with their column's limit.
     let sequences = snapshot["sequences"].as_array().unwrap();
-    let customers_id = sequences.iter().find(|s| s["owned_by"] == format!("{}.customers.id", db.name)).expect("customers counter");
+    let customers_id =
+        sequences.iter().find(|s| s["owned_by"] == format!("{}.customers.id", db.name)).expect("customers counter");
     let next: u64 = conn
-        .exec_first("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'customers'", (&db.name,))
+        .exec_first(
+            "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'customers'",
+            (&db.name,),
+        )
         .unwrap()
         .unwrap();
     assert_eq!(customers_id["last_value"].as_u64().unwrap(), next - 1);
     assert_eq!(customers_id["max_value"].as_i64().unwrap(), i64::from(u32::MAX));
-    let orders_id = sequences.iter().find(|s| s["owned_by"] == format!("{}.orders.id", db.name)).expect("orders counter");
+    let orders_id =
+        sequences.iter().find(|s| s["owned_by"] == format!("{}.orders.id", db.name)).expect("orders counter");
     assert_eq!(orders_id["max_value"].as_i64().unwrap(), i64::MAX);
 }
 

@@ -59,7 +59,10 @@ fn table<'a>(snapshot: &'a Value, schema: &str, name: &str) -> &'a Value {
 }
 
 fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
-    table["columns"].as_array().and_then(|c| c.iter().find(|c| c["name"] == name)).unwrap_or_else(|| panic!("column {name} missing"))
+    table["columns"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == name))
+        .unwrap_or_else(|| panic!("column {name} missing"))
 }
 
 /// What collect must never change: relations, their storage, columns, sequences, and the count
@@ -75,7 +78,8 @@ fn fingerprint(client: &mut postgres::Client) -> (String, i64) {
         )
         .unwrap()
         .get(0);
-    let next_xid: i64 = client.query_one("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::int8", &[]).unwrap().get(0);
+    let next_xid: i64 =
+        client.query_one("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::int8", &[]).unwrap().get(0);
     (catalog, next_xid)
 }
 
@@ -104,7 +108,10 @@ fn snapshot_matches_the_server_and_writes_nothing() {
     let secret = "s3cret-pa55word";
     let before = fingerprint(&mut client);
     let url = db.url_with_password(secret);
-    let run = run_in(dir.path(), &["collect", "--url", &url, "--sample", "--sample-rows", "100000", "--exclude-table", "tmp_*"]);
+    let run = run_in(
+        dir.path(),
+        &["collect", "--url", &url, "--sample", "--sample-rows", "100000", "--exclude-table", "tmp_*"],
+    );
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
     let after = fingerprint(&mut client);
     assert_eq!(before.0, after.0, "collect changed the catalog");
@@ -112,7 +119,10 @@ fn snapshot_matches_the_server_and_writes_nothing() {
 
     let path = dir.path().join(".schemacast/stats.jsonl");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(!text.contains(secret) && !run.stdout.contains(secret) && !run.stderr.contains(secret), "the password leaked");
+    assert!(
+        !text.contains(secret) && !run.stdout.contains(secret) && !run.stderr.contains(secret),
+        "the password leaked"
+    );
     assert!(!text.contains("@example.com"), "a text value reached the stats file");
     let all = snapshots(&path);
     assert_eq!(all.len(), 1);
@@ -123,15 +133,38 @@ fn snapshot_matches_the_server_and_writes_nothing() {
     assert!(snapshot["taken_at"].as_str().unwrap().ends_with('Z'));
 
     // Every table in scope, none excluded; rows and sizes as the server reports them.
-    let names: Vec<String> = snapshot["tables"].as_array().unwrap().iter().map(|t| format!("{}.{}", t["schema"].as_str().unwrap(), t["name"].as_str().unwrap())).collect();
+    let names: Vec<String> = snapshot["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| format!("{}.{}", t["schema"].as_str().unwrap(), t["name"].as_str().unwrap()))
+        .collect();
     assert_eq!(
         names,
-        ["billing.invoices", "public.customers", "public.events", "public.events_2024", "public.events_2025", "public.never_analyzed", "public.orders"]
+        [
+            "billing.invoices",
+            "public.customers",
+            "public.events",
+            "public.events_2024",
+            "public.events_2025",
+            "public.never_analyzed",
+            "public.orders"
+        ]
     );
-    for (schema, name) in [("public", "customers"), ("public", "orders"), ("public", "events_2024"), ("public", "events_2025"), ("billing", "invoices")] {
+    for (schema, name) in [
+        ("public", "customers"),
+        ("public", "orders"),
+        ("public", "events_2024"),
+        ("public", "events_2025"),
+        ("billing", "invoices"),
+    ] {
         let t = table(snapshot, schema, name);
         let qualified = format!("{schema}.{name}");
-        assert_eq!(t["rows"].as_i64().unwrap(), count(&mut client, &format!("SELECT count(*) FROM {qualified}")), "rows of {qualified}");
+        assert_eq!(
+            t["rows"].as_i64().unwrap(),
+            count(&mut client, &format!("SELECT count(*) FROM {qualified}")),
+            "rows of {qualified}"
+        );
         for (field, function) in [
             ("table_bytes", "pg_relation_size"),
             ("index_bytes", "pg_indexes_size"),
@@ -143,19 +176,24 @@ fn snapshot_matches_the_server_and_writes_nothing() {
         let toast = count(&mut client, &format!("SELECT coalesce(pg_total_relation_size(reltoastrelid), 0) FROM pg_class WHERE oid = '{qualified}'::regclass"));
         assert_eq!(t["toast_bytes"].as_i64().unwrap(), toast, "toast_bytes of {qualified}");
         for index in t["indexes"].as_array().unwrap() {
-            let expected = count(&mut client, &format!("SELECT pg_relation_size('{schema}.{}')", index["name"].as_str().unwrap()));
+            let expected =
+                count(&mut client, &format!("SELECT pg_relation_size('{schema}.{}')", index["name"].as_str().unwrap()));
             assert_eq!(index["bytes"].as_i64().unwrap(), expected, "size of index {}", index["name"]);
         }
     }
     let orders = table(snapshot, "public", "orders");
-    let index_names: Vec<&str> = orders["indexes"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let index_names: Vec<&str> =
+        orders["indexes"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
     assert_eq!(index_names, ["orders_customer_id_idx", "orders_pkey"]);
     assert!(orders["toast_bytes"].as_i64().unwrap() > 8192, "long notes are TOASTed");
     assert_eq!(orders["deletes"].as_i64().unwrap(), 500);
     let inserts_after = count(&mut client, "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'orders'");
     let inserts = orders["inserts"].as_i64().unwrap();
     assert!((inserts_before..=inserts_after).contains(&inserts) && inserts == 25_000, "inserts {inserts}");
-    assert_eq!(orders["dead_rows"].as_i64().unwrap(), count(&mut client, "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'orders'"));
+    assert_eq!(
+        orders["dead_rows"].as_i64().unwrap(),
+        count(&mut client, "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'orders'")
+    );
 
     // A partitioned table is the sum of its partitions; a table never analyzed has no row count.
     let events = table(snapshot, "public", "events");
@@ -178,7 +216,10 @@ fn snapshot_matches_the_server_and_writes_nothing() {
     assert_eq!(nickname["null_frac"].as_f64().unwrap(), stats_row.get::<_, f64>(1));
     assert!((nickname["null_frac"].as_f64().unwrap() - 0.25).abs() < 1e-6);
     assert_eq!(nickname["n_distinct"].as_f64().unwrap(), stats_row.get::<_, f64>(2));
-    assert_eq!(nickname["max_length"].as_i64().unwrap(), count(&mut client, "SELECT max(char_length(nickname))::int8 FROM customers"));
+    assert_eq!(
+        nickname["max_length"].as_i64().unwrap(),
+        count(&mut client, "SELECT max(char_length(nickname))::int8 FROM customers")
+    );
     assert_eq!(column(customers, "email")["n_distinct"].as_f64().unwrap(), -1.0);
     assert_eq!(column(customers, "id")["min"], 1);
     assert_eq!(column(customers, "id")["max"], 6000);
@@ -196,10 +237,12 @@ fn snapshot_matches_the_server_and_writes_nothing() {
 
     // Sequences and identity columns, with what they feed.
     let sequences = snapshot["sequences"].as_array().unwrap();
-    let orders_id = sequences.iter().find(|s| s["owned_by"] == "public.orders.id").expect("the identity column's sequence");
+    let orders_id =
+        sequences.iter().find(|s| s["owned_by"] == "public.orders.id").expect("the identity column's sequence");
     assert_eq!(orders_id["last_value"].as_i64().unwrap(), 25_000);
     assert_eq!(orders_id["max_value"].as_i64().unwrap(), i64::from(i32::MAX));
-    let customers_id = sequences.iter().find(|s| s["owned_by"] == "public.customers.id").expect("the bigserial's sequence");
+    let customers_id =
+        sequences.iter().find(|s| s["owned_by"] == "public.customers.id").expect("the bigserial's sequence");
     assert_eq!(customers_id["name"], "customers_id_seq");
     assert_eq!(customers_id["max_value"].as_i64().unwrap(), i64::MAX);
     assert!(sequences.iter().any(|s| s["owned_by"] == "billing.invoices.id"));
@@ -232,7 +275,8 @@ fn failures_are_one_line_exit_2_and_leave_the_file_alone() {
     client.batch_execute("CREATE TABLE locked (id int); CREATE TABLE private_data (secret text); INSERT INTO private_data VALUES ('x');").unwrap();
     let dir = project(&[("s.jsonl", "{\"format\":\"schemacast.stats/v1\",\"taken_at\":\"2026-01-01T00:00:00Z\"}\n")]);
     let original = std::fs::read(dir.path().join("s.jsonl")).unwrap();
-    let unchanged = || assert_eq!(std::fs::read(dir.path().join("s.jsonl")).unwrap(), original, "the stats file changed");
+    let unchanged =
+        || assert_eq!(std::fs::read(dir.path().join("s.jsonl")).unwrap(), original, "the stats file changed");
     let one_line = |stderr: &str| {
         assert_eq!(stderr.trim_end().lines().count(), 1, "expected one line: {stderr}");
         assert!(stderr.starts_with("error: "), "{stderr}");
@@ -246,7 +290,8 @@ fn failures_are_one_line_exit_2_and_leave_the_file_alone() {
     assert!(run.stderr.contains("***"), "the URL is shown redacted: {}", run.stderr);
     unchanged();
 
-    let run = run_in(dir.path(), &["collect", "--url", "postgres://postgres:pw-123@127.0.0.1:1/db", "--stats", "s.jsonl"]);
+    let run =
+        run_in(dir.path(), &["collect", "--url", "postgres://postgres:pw-123@127.0.0.1:1/db", "--stats", "s.jsonl"]);
     assert_eq!(run.status, 2);
     one_line(&run.stderr);
     assert!(run.stderr.contains("cannot connect") && !run.stderr.contains("pw-123"), "{}", run.stderr);
@@ -260,9 +305,16 @@ fn failures_are_one_line_exit_2_and_leave_the_file_alone() {
     let run = run_in(dir.path(), &["collect", "--url", &as_role, "--sample", "--stats", "s.jsonl"]);
     assert_eq!(run.status, 2);
     one_line(&run.stderr);
-    assert!(run.stderr.contains("permission denied for table private_data") && run.stderr.contains("--exclude-table"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("permission denied for table private_data") && run.stderr.contains("--exclude-table"),
+        "{}",
+        run.stderr
+    );
     unchanged();
-    let run = run_in(dir.path(), &["collect", "--url", &as_role, "--sample", "--exclude-table", "private_*", "--stats", "s.jsonl"]);
+    let run = run_in(
+        dir.path(),
+        &["collect", "--url", &as_role, "--sample", "--exclude-table", "private_*", "--stats", "s.jsonl"],
+    );
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(snapshots(&dir.path().join("s.jsonl")).len(), 2);
     std::fs::write(dir.path().join("s.jsonl"), &original).unwrap();
@@ -325,10 +377,17 @@ fn a_killed_collect_never_leaves_a_partial_line() {
             appended += 1;
         }
     }
-    report(&format!("killed collect: {unchanged} runs left the file unchanged, {appended} appended a whole line, 0 partial lines"));
+    report(&format!(
+        "killed collect: {unchanged} runs left the file unchanged, {appended} appended a whole line, 0 partial lines"
+    ));
     let run = run_in(dir.path(), &["collect", "--quiet", "--url", &db.url, "--stats", "s.jsonl"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    let leftovers: Vec<String> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.contains(".tmp-")).collect();
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
     assert_eq!(snapshots(&path).len(), 4000 + appended + 1);
 }

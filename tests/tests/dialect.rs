@@ -27,12 +27,7 @@ fn a_mysql_schema_is_read_as_mysql_without_being_told() {
     assert_eq!(json["dialect_source"], "detected");
     let reason = json["dialect_reason"].as_str().unwrap();
     assert!(reason.contains("backticks") && reason.contains("ENGINE="), "{reason}");
-    let names: Vec<&str> = json["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = json["tables"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 2, "{names:?}");
 
     let check = run_in(dir.path(), &["check", "schema.sql", "--format", "json"]);
@@ -42,29 +37,17 @@ fn a_mysql_schema_is_read_as_mysql_without_being_told() {
     assert_eq!(check["dialect"]["source"], "detected");
 
     // The config (or --dialect) wins over what the syntax says.
-    let told = run_in(
-        dir.path(),
-        &["forecast", "schema.sql", "--format", "json", "--dialect", "postgres"],
-    );
+    let told = run_in(dir.path(), &["forecast", "schema.sql", "--format", "json", "--dialect", "postgres"]);
     assert_eq!(told.json()["dialect_source"], "option");
 }
 
 #[test]
 fn the_stats_store_names_the_dialect_when_nothing_else_does() {
     let stats = r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-01T00:00:00Z","dialect":"mysql","tables":[{"schema":"","name":"t","rows":10}]}"#;
-    let dir = project(&[
-        ("schema.sql", "CREATE TABLE t (id int PRIMARY KEY);\n"),
-        ("stats.jsonl", &format!("{stats}\n")),
-    ]);
-    let json = run_in(
-        dir.path(),
-        &["forecast", "schema.sql", "--stats", "stats.jsonl", "--format", "json"],
-    )
-    .json();
-    assert_eq!(
-        (json["dialect"].as_str(), json["dialect_source"].as_str()),
-        (Some("mysql"), Some("stats"))
-    );
+    let dir =
+        project(&[("schema.sql", "CREATE TABLE t (id int PRIMARY KEY);\n"), ("stats.jsonl", &format!("{stats}\n"))]);
+    let json = run_in(dir.path(), &["forecast", "schema.sql", "--stats", "stats.jsonl", "--format", "json"]).json();
+    assert_eq!((json["dialect"].as_str(), json["dialect_source"].as_str()), (Some("mysql"), Some("stats")));
 }
 
 const PG15_FORMS: &str = "\
@@ -83,12 +66,8 @@ fn valid_postgres_15_tables_the_parser_rejects_stay_in_the_model() {
     let dir = project(&[("schema.sql", PG15_FORMS)]);
     let check = run_in(dir.path(), &["check", "schema.sql", "--format", "json"]).json();
     assert_eq!(check["statements"]["skipped"], 0, "{check}");
-    let rules: Vec<&str> = check["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap())
-        .collect();
+    let rules: Vec<&str> =
+        check["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
     // c1's foreign key is found (and lacks an index); c3 has parent's primary key through LIKE.
     assert!(rules.contains(&"missing-fk-index"), "{rules:?}");
     assert!(!rules.contains(&"missing-primary-key"), "{rules:?}");
@@ -97,16 +76,8 @@ fn valid_postgres_15_tables_the_parser_rejects_stay_in_the_model() {
     let forecast = run_in(dir.path(), &["forecast", "schema.sql", "--format", "json"]).json();
     let tables = forecast["tables"].as_array().unwrap();
     let columns = |name: &str| -> Vec<String> {
-        let table = tables
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap_or_else(|| panic!("{name} is not in the model"));
-        table["columns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_owned())
-            .collect()
+        let table = tables.iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("{name} is not in the model"));
+        table["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
     };
     assert_eq!(columns("c3"), ["id", "tenant", "extra"]);
     assert_eq!(columns("c4"), ["id", "body", "doc"]);
@@ -133,19 +104,13 @@ fn a_table_statement_not_understood_is_a_warning_naming_the_table() {
         .collect();
     assert_eq!(unparsed.len(), 2, "the function is not model DDL: {unparsed:?}");
     assert!(
-        unparsed[0]
-            .0
-            .starts_with("`broken` is not in the model: this statement was not understood ("),
+        unparsed[0].0.starts_with("`broken` is not in the model: this statement was not understood ("),
         "{}",
         unparsed[0].0
     );
     assert!(unparsed[0].0.ends_with("findings involving `broken` may be missing"));
     assert_eq!(unparsed[0].1, 2);
-    assert!(
-        unparsed[1].0.starts_with("an index on `broken` is not in the model"),
-        "{}",
-        unparsed[1].0
-    );
+    assert!(unparsed[1].0.starts_with("an index on `broken` is not in the model"), "{}", unparsed[1].0);
 
     // It can be silenced where the user knows better.
     let dir = project(&[(
@@ -158,19 +123,13 @@ fn a_table_statement_not_understood_is_a_warning_naming_the_table() {
 
 #[test]
 fn a_file_of_garbage_is_an_error_naming_it() {
-    let garbage: String = (0..2000)
-        .map(|i| format!("lorem ipsum dolor sit amet {i};\n"))
-        .collect();
-    let dir = project(&[
-        ("notes.sql", &garbage),
-        ("schema.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n"),
-    ]);
+    let garbage: String = (0..2000).map(|i| format!("lorem ipsum dolor sit amet {i};\n")).collect();
+    let dir = project(&[("notes.sql", &garbage), ("schema.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n")]);
     for command in ["check", "forecast"] {
         let run = run_in(dir.path(), &[command, "notes.sql"]);
         assert_eq!(run.status, 2, "{command}: {}", run.stderr);
         assert!(
-            run.stderr
-                .contains("error: notes.sql: none of its 2000 statements was understood"),
+            run.stderr.contains("error: notes.sql: none of its 2000 statements was understood"),
             "{command}: {}",
             run.stderr
         );
@@ -191,15 +150,10 @@ fn the_language_server_detects_the_dialect_and_logs_why() {
     client.initialize(dir.path(), json!({}), json!({}));
     let uri = client.open(&dir.path().join("schema.sql"), MYSQL_SCHEMA);
     let diagnostics = client.diagnostics(&uri, 1);
-    assert!(
-        diagnostics.iter().all(|d| d["code"] != "unparsed-ddl"),
-        "the file is read as MySQL: {diagnostics:?}"
-    );
+    assert!(diagnostics.iter().all(|d| d["code"] != "unparsed-ddl"), "the file is read as MySQL: {diagnostics:?}");
     let logged = client
         .wait_for("window/logMessage", Duration::from_secs(10), |p| {
-            p["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("mysql SQL, detected from its syntax"))
+            p["message"].as_str().is_some_and(|m| m.contains("mysql SQL, detected from its syntax"))
         })
         .expect("the dialect and its reason are logged");
     assert!(logged["message"].as_str().unwrap().contains("backticks"), "{logged}");

@@ -36,9 +36,7 @@ fn a_broken_config_shows_in_every_open_sql_buffer_and_once_as_a_message() {
         .expect("the broken config is shown as a message");
     assert_eq!(shown["type"], 1);
     assert!(
-        client
-            .wait_for("window/showMessage", Duration::from_millis(500), |_| true)
-            .is_none(),
+        client.wait_for("window/showMessage", Duration::from_millis(500), |_| true).is_none(),
         "shown once, not per buffer or per analysis"
     );
     client.shutdown();
@@ -51,10 +49,7 @@ fn hover_and_forecast_print_the_same_row_width() {
     let stats = r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-01T00:00:00Z","tables":[{"schema":"public","name":"t","rows":1000,"columns":[{"name":"id","avg_width":8,"null_frac":0},{"name":"flag","avg_width":1,"null_frac":0},{"name":"note","avg_width":4,"null_frac":0.5}]}]}"#;
     let schema = "CREATE TABLE t (id bigint PRIMARY KEY, flag boolean, note text);\n";
     let dir = project(&[
-        (
-            "schemacast.toml",
-            "schema = [\"schema.sql\"]\nstats = \"stats.jsonl\"\n",
-        ),
+        ("schemacast.toml", "schema = [\"schema.sql\"]\nstats = \"stats.jsonl\"\n"),
         ("schema.sql", schema),
         ("stats.jsonl", &format!("{stats}\n")),
     ]);
@@ -67,10 +62,8 @@ fn hover_and_forecast_print_the_same_row_width() {
     client.initialize(dir.path(), json!({}), json!({}));
     let uri = client.open(&dir.path().join("schema.sql"), schema);
     client.diagnostics(&uri, 1);
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}}),
-    );
+    let hover = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}}));
     let text = hover["contents"]["value"].as_str().unwrap_or_default().to_owned();
     assert!(text.contains("- row: 45 B ("), "{text}");
     client.shutdown();

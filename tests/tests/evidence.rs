@@ -62,25 +62,11 @@ fn sampled_shapes_grade_the_type_rules_and_no_value_is_stored() {
     let mut client = db.postgres_client();
     client.batch_execute(DDL).expect("the schema loads");
     client.batch_execute(DATA).expect("the data loads");
-    let uuid: String = client
-        .query_one("SELECT device_uuid FROM devices WHERE id = 1", &[])
-        .expect("a uuid")
-        .get(0);
+    let uuid: String = client.query_one("SELECT device_uuid FROM devices WHERE id = 1", &[]).expect("a uuid").get(0);
 
     let dir = project(&[("schema.sql", DDL)]);
-    let collect = run_in(
-        dir.path(),
-        &[
-            "collect",
-            "--url",
-            &db.url,
-            "--sample",
-            "--sample-rows",
-            "100000",
-            "--stats",
-            "s.jsonl",
-        ],
-    );
+    let collect =
+        run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--sample-rows", "100000", "--stats", "s.jsonl"]);
     assert_eq!(collect.status, 0, "{}", collect.stderr);
     let stats = std::fs::read_to_string(dir.path().join("s.jsonl")).expect("the stats file is written");
 
@@ -117,46 +103,22 @@ fn sampled_shapes_grade_the_type_rules_and_no_value_is_stored() {
     assert_eq!(column("devices", "amount")["shapes"]["decimal"], 1.0);
     assert_eq!(column("links", "guid")["shapes"]["url"], 1.0);
     assert_eq!(column("links", "match_on")["shapes"]["json"], 1.0);
-    assert_eq!(
-        column("links", "guid")["shapes"].get("uuid"),
-        None,
-        "a zero share is left out"
-    );
+    assert_eq!(column("links", "guid")["shapes"].get("uuid"), None, "a zero share is left out");
     let code = column("devices", "code")["shapes"].clone();
     assert_eq!(code["integer"], 0.5, "{code}");
 
-    let check = run_in(
-        dir.path(),
-        &[
-            "check",
-            "--stats",
-            "s.jsonl",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "schema.sql",
-        ],
-    );
+    let check =
+        run_in(dir.path(), &["check", "--stats", "s.jsonl", "--format", "json", "--fail-on", "never", "schema.sql"]);
     assert_eq!(check.status, 0, "{}", check.stderr);
     let report = check.json();
 
     let uuid = the_one(&report, "uuid-as-text", "device_uuid");
     assert_eq!(uuid["severity"], "warning");
     let message = uuid["message"].as_str().unwrap_or("");
-    assert!(
-        message.starts_with("100% of 3,000 sampled values of `device_uuid` are UUIDs"),
-        "{message}"
-    );
+    assert!(message.starts_with("100% of 3,000 sampled values of `device_uuid` are UUIDs"), "{message}");
     let inet = the_one(&report, "inet-as-text", "client_ip");
     assert_eq!(inet["severity"], "warning");
-    assert!(
-        inet["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("100% of 3,000 sampled values"),
-        "{inet}"
-    );
+    assert!(inet["message"].as_str().unwrap_or("").contains("100% of 3,000 sampled values"), "{inet}");
     let timestamp = the_one(&report, "timestamp-as-text", "happened");
     assert_eq!(timestamp["severity"], "warning");
     let number = the_one(&report, "number-as-text", "amount");
@@ -164,27 +126,14 @@ fn sampled_shapes_grade_the_type_rules_and_no_value_is_stored() {
 
     // Evidence against: URLs named `guid`, JSON lists named `match_on`, mixed codes.
     assert!(findings(&report, "uuid-as-text", "guid").is_empty(), "{report:#}");
-    assert!(
-        findings(&report, "timestamp-as-text", "match_on").is_empty(),
-        "{report:#}"
-    );
+    assert!(findings(&report, "timestamp-as-text", "match_on").is_empty(), "{report:#}");
     assert!(findings(&report, "number-as-text", "code").is_empty(), "{report:#}");
 
     // Without the stats the names alone speak, as questions.
-    let bare = run_in(
-        dir.path(),
-        &["check", "--format", "json", "--fail-on", "never", "schema.sql"],
-    )
-    .json();
+    let bare = run_in(dir.path(), &["check", "--format", "json", "--fail-on", "never", "schema.sql"]).json();
     let guess = the_one(&bare, "uuid-as-text", "guid");
     assert_eq!(guess["severity"], "info");
-    assert!(
-        guess["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("may hold UUIDs; if it does"),
-        "{guess}"
-    );
+    assert!(guess["message"].as_str().unwrap_or("").contains("may hold UUIDs; if it does"), "{guess}");
     assert!(findings(&bare, "timestamp-as-text", "match_on").is_empty(), "{bare:#}");
     assert!(findings(&bare, "uuid-as-text", "device_uuid").len() == 1, "{bare:#}");
 }

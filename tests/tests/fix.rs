@@ -13,12 +13,7 @@ fn shop_copy() -> schemacast_tests::TempDir {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .map(|p| {
-            (
-                format!("shop/{}", p.file_name().unwrap().to_string_lossy()),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
+        .map(|p| (format!("shop/{}", p.file_name().unwrap().to_string_lossy()), std::fs::read_to_string(&p).unwrap()))
         .collect();
     let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     project(&borrowed)
@@ -55,11 +50,7 @@ fn load(url: &str, files: &[std::path::PathBuf], single: bool) {
                 .arg(file)
                 .output()
                 .expect("psql can be started");
-            assert!(
-                !inside.status.success(),
-                "{} was expected to need its own, non-transactional run",
-                file.display()
-            );
+            assert!(!inside.status.success(), "{} was expected to need its own, non-transactional run", file.display());
         } else if single {
             psql.arg("--single-transaction");
         }
@@ -91,39 +82,17 @@ fn fix_applies_safe_fixes_and_reports_what_remains() {
         "a new table gets a plain index: {v2}"
     );
     let v7 = std::fs::read_to_string(dir.path().join("shop/V7__add_orders_coupon_id_idx.sql")).unwrap();
-    assert_eq!(
-        v7,
-        "CREATE INDEX CONCURRENTLY orders_coupon_id_idx ON orders (coupon_id);\n"
-    );
+    assert_eq!(v7, "CREATE INDEX CONCURRENTLY orders_coupon_id_idx ON orders (coupon_id);\n");
     let v5 = std::fs::read_to_string(dir.path().join("shop/V5__coupons.sql")).unwrap();
-    assert!(
-        !v5.contains("CONCURRENTLY"),
-        "the existing table's index is not put in the migration's transaction"
-    );
+    assert!(!v5.contains("CONCURRENTLY"), "the existing table's index is not put in the migration's transaction");
     assert!(!run.stdout.contains("missing-fk-index"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("warning[int-key-exhaustion]"),
-        "unsafe fixes are not applied without --unsafe-fixes"
-    );
+    assert!(run.stdout.contains("warning[int-key-exhaustion]"), "unsafe fixes are not applied without --unsafe-fixes");
 
     let again = run_in(dir.path(), &["check", "shop", "--fix"]);
-    assert!(
-        again
-            .stderr
-            .contains("nothing to fix (--unsafe-fixes also applies unsafe fixes)"),
-        "{}",
-        again.stderr
-    );
-    let all = run_in(
-        dir.path(),
-        &["check", "shop", "--fix", "--unsafe-fixes", "--format", "json"],
-    );
-    let rules: Vec<String> = all.json()["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap().to_owned())
-        .collect();
+    assert!(again.stderr.contains("nothing to fix (--unsafe-fixes also applies unsafe fixes)"), "{}", again.stderr);
+    let all = run_in(dir.path(), &["check", "shop", "--fix", "--unsafe-fixes", "--format", "json"]);
+    let rules: Vec<String> =
+        all.json()["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap().to_owned()).collect();
     assert_eq!(rules, ["missing-primary-key"], "only the finding without a fix remains");
 }
 
@@ -166,16 +135,9 @@ ALTER TABLE ONLY public.orders
 ";
     let dir = project(&[("dump.sql", dump)]);
     let run = run_in(dir.path(), &["check", "dump.sql", "--fix"]);
-    assert!(
-        run.stderr.contains("fixed 1 finding: dump.sql (1 edit)"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("fixed 1 finding: dump.sql (1 edit)"), "{}", run.stderr);
     let fixed = std::fs::read_to_string(dir.path().join("dump.sql")).unwrap();
-    assert!(
-        fixed.contains("CREATE INDEX orders_customer_id_idx ON public.orders (customer_id);"),
-        "{fixed}"
-    );
+    assert!(fixed.contains("CREATE INDEX orders_customer_id_idx ON public.orders (customer_id);"), "{fixed}");
     let Some(db) = TestDatabase::postgres("fixed_dump") else {
         return;
     };

@@ -6,9 +6,15 @@ use schemacast_tests::{project, run, run_in};
 fn shop_forecast_prints_row_widths_and_sizes_per_million_rows() {
     let text = run(&["forecast", "examples/shop"]);
     assert_eq!(text.status, 0, "{}", text.stderr);
-    let payments = text.stdout.lines().find(|l| l.starts_with("public.payments ")).unwrap_or_else(|| panic!("{}", text.stdout));
+    let payments =
+        text.stdout.lines().find(|l| l.starts_with("public.payments ")).unwrap_or_else(|| panic!("{}", text.stdout));
     assert!(payments.contains("planned (annotation)"), "{payments}");
-    let rows = text.stdout.lines().skip_while(|l| !l.starts_with("public.payments ")).find(|l| l.trim_start().starts_with("rows")).unwrap();
+    let rows = text
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("public.payments "))
+        .find(|l| l.trim_start().starts_with("rows"))
+        .unwrap();
     assert!(rows.split_whitespace().nth(1) == Some("5.0M"), "the plan's rows now: {rows}");
     let order_items = text.stdout.lines().find(|l| l.trim_start().starts_with("public.order_items ")).unwrap();
     // (bigint, bigint, integer): 24 + 20 → 48-byte tuple plus a 4-byte line pointer.
@@ -21,7 +27,9 @@ fn shop_forecast_prints_row_widths_and_sizes_per_million_rows() {
     let order_items = tables.iter().find(|t| t["name"] == "order_items").unwrap();
     assert_eq!(order_items["schema"], "public");
     assert_eq!(order_items["row_bytes"], 52.0);
-    assert!(order_items["rows_now"].is_null() && order_items["rows_source"].is_null() && order_items["estimate"].is_null());
+    assert!(
+        order_items["rows_now"].is_null() && order_items["rows_source"].is_null() && order_items["estimate"].is_null()
+    );
     assert!(order_items["measured_bytes"].is_null());
     let columns: Vec<(&str, f64, f64)> = order_items["columns"]
         .as_array()
@@ -44,7 +52,8 @@ fn shop_forecast_prints_row_widths_and_sizes_per_million_rows() {
         estimate["total_bytes"].as_u64().unwrap(),
         estimate["heap_bytes"].as_u64().unwrap() + estimate["toast_bytes"].as_u64().unwrap() + indexes
     );
-    let padding: f64 = payments["columns"].as_array().unwrap().iter().map(|c| c["padding_before"].as_f64().unwrap()).sum();
+    let padding: f64 =
+        payments["columns"].as_array().unwrap().iter().map(|c| c["padding_before"].as_f64().unwrap()).sum();
     assert!(padding >= 9.0, "`captured boolean` before `id` and the smallint leave padding: {padding}");
 }
 
@@ -130,11 +139,22 @@ fn a_year_of_history_projects_rows_bytes_and_cost_with_intervals() {
     assert_eq!(dates, ["2027-02-28", "2027-05-28", "2027-11-28"]);
     let mut previous = orders["rows_now"].as_f64().unwrap();
     for h in horizons {
-        let (low, rows, high) = (h["rows_low"].as_f64().unwrap(), h["rows"].as_f64().unwrap(), h["rows_high"].as_f64().unwrap());
-        assert!(h["rows_low95"].as_f64().unwrap() <= low && low < rows && rows < high && high <= h["rows_high95"].as_f64().unwrap(), "{h}");
+        let (low, rows, high) =
+            (h["rows_low"].as_f64().unwrap(), h["rows"].as_f64().unwrap(), h["rows_high"].as_f64().unwrap());
+        assert!(
+            h["rows_low95"].as_f64().unwrap() <= low
+                && low < rows
+                && rows < high
+                && high <= h["rows_high95"].as_f64().unwrap(),
+            "{h}"
+        );
         assert!(rows > previous, "rows grow: {h}");
         previous = rows;
-        assert!(h["bytes_low"].as_f64().unwrap() < h["bytes"].as_f64().unwrap() && h["bytes"].as_f64().unwrap() < h["bytes_high"].as_f64().unwrap(), "{h}");
+        assert!(
+            h["bytes_low"].as_f64().unwrap() < h["bytes"].as_f64().unwrap()
+                && h["bytes"].as_f64().unwrap() < h["bytes_high"].as_f64().unwrap(),
+            "{h}"
+        );
         // Example price: 0.115 per GiB-month, one copy.
         let cost = h["bytes"].as_f64().unwrap() / 1024f64.powi(3) * 0.115;
         assert!((h["cost_per_month"].as_f64().unwrap() - cost).abs() < 0.006, "{h}");
@@ -146,21 +166,30 @@ fn a_year_of_history_projects_rows_bytes_and_cost_with_intervals() {
     assert_eq!(table(&json, "products")["model"], "flat");
     assert_eq!(table(&json, "shipments")["bytes_source"], "measured");
     assert_eq!(table(&json, "orders")["bytes_source"], "estimate");
-    assert_eq!(table(&json, "import_staging")["fit"]["reset_at"], serde_json::Value::Null, "a volatile staging table is not reset");
+    assert_eq!(
+        table(&json, "import_staging")["fit"]["reset_at"],
+        serde_json::Value::Null,
+        "a volatile staging table is not reset"
+    );
 
     // The planted sequence: 1.2e9 + 2.2e6 ids/day from 2025-12-01 passes 2^31-1 on 2027-02-05.
     let exhaustion = &table(&json, "payments")["exhaustion"][0];
     assert_eq!(exhaustion["column"], "id");
     assert_eq!(exhaustion["limit"], 2_147_483_647.0);
     let truth = day("2027-02-05");
-    let (low, at, high) = (day(exhaustion["at_low"].as_str().unwrap()), day(exhaustion["at"].as_str().unwrap()), day(exhaustion["at_high"].as_str().unwrap()));
+    let (low, at, high) = (
+        day(exhaustion["at_low"].as_str().unwrap()),
+        day(exhaustion["at"].as_str().unwrap()),
+        day(exhaustion["at_high"].as_str().unwrap()),
+    );
     assert!(low <= at && at <= high, "{exhaustion}");
     assert!(low <= truth && truth <= high, "the planted date lies inside the 80% interval: {exhaustion}");
 
     // The total is the sum of the tables.
     let total = &json["total"];
     for (index, h) in total["horizons"].as_array().unwrap().iter().enumerate() {
-        let sum: f64 = json["tables"].as_array().unwrap().iter().filter_map(|t| t["horizons"][index]["bytes"].as_f64()).sum();
+        let sum: f64 =
+            json["tables"].as_array().unwrap().iter().filter_map(|t| t["horizons"][index]["bytes"].as_f64()).sum();
         assert!((h["bytes"].as_f64().unwrap() - sum).abs() / sum < 1e-6, "{h} vs {sum}");
         assert!(h["bytes_low"].as_f64().unwrap() < h["bytes"].as_f64().unwrap());
     }
@@ -191,7 +220,8 @@ fn horizons_tables_and_bad_lines() {
     let names: Vec<&str> = json["tables"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"orders") && names.contains(&"payments"));
-    let at: Vec<&str> = table(&json, "orders")["horizons"].as_array().unwrap().iter().map(|h| h["at"].as_str().unwrap()).collect();
+    let at: Vec<&str> =
+        table(&json, "orders")["horizons"].as_array().unwrap().iter().map(|h| h["at"].as_str().unwrap()).collect();
     assert_eq!(at, ["2027-02-26", "2027-11-28"]);
 
     let unknown = shop_history(&["--table", "order"]);
@@ -202,7 +232,8 @@ fn horizons_tables_and_bad_lines() {
     assert!(bad.stderr.contains("`soon` is not a horizon"), "{}", bad.stderr);
 
     // A malformed line is named and skipped; the rest is still projected.
-    let history = std::fs::read_to_string(schemacast_tests::workspace_root().join("examples/stats/shop.jsonl")).unwrap();
+    let history =
+        std::fs::read_to_string(schemacast_tests::workspace_root().join("examples/stats/shop.jsonl")).unwrap();
     let mut lines: Vec<&str> = history.lines().collect();
     lines.insert(10, "{\"format\":\"schemacast.stats/v1\",\"taken_at\":");
     lines.insert(20, "not json at all");
@@ -220,10 +251,30 @@ fn check_dates_key_exhaustion_and_budgets_from_the_history() {
     let dir = project(&[("schemacast.toml", "[capacity]\nbudget_gib = 6\n")]);
     let shop = schemacast_tests::workspace_root().join("examples/shop");
     let stats = schemacast_tests::workspace_root().join("examples/stats/shop.jsonl");
-    let out = run_in(dir.path(), &["check", shop.to_str().unwrap(), "--stats", stats.to_str().unwrap(), "--config", "schemacast.toml", "--format", "json"]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            shop.to_str().unwrap(),
+            "--stats",
+            stats.to_str().unwrap(),
+            "--config",
+            "schemacast.toml",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(out.status, 1, "{}", out.stderr);
     let json = out.json();
-    let find = |rule: &str| json["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == rule).cloned().unwrap_or_else(|| panic!("no {rule}: {json}"));
+    let find = |rule: &str| {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["rule"] == rule)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {rule}: {json}"))
+    };
     let key = find("int-key-exhaustion");
     assert_eq!(key["severity"], "error", "the date falls inside the horizon: {key}");
     assert!(key["message"].as_str().unwrap().contains("it passes 2,147,483,647 around 2027-02-0"), "{key}");

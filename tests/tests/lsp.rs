@@ -51,7 +51,8 @@ fn apply(text: &str, edit: &Value, uri: &str) -> String {
             edits
                 .iter()
                 .map(|e| {
-                    let at = |p: &Value| utf16_offset(text, p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
+                    let at =
+                        |p: &Value| utf16_offset(text, p["line"].as_u64().unwrap(), p["character"].as_u64().unwrap());
                     (at(&e["range"]["start"]), at(&e["range"]["end"]), e["newText"].as_str().unwrap().to_owned())
                 })
                 .collect()
@@ -83,10 +84,22 @@ fn migration_set_diagnostics_fixes_and_clean_exit() {
     let capabilities = &init["capabilities"];
     assert_eq!(capabilities["positionEncoding"], "utf-16", "UTF-16 unless the client offers UTF-8");
     assert_eq!(capabilities["textDocumentSync"]["change"], 2, "incremental sync");
-    for provider in ["hoverProvider", "codeActionProvider", "inlayHintProvider", "documentSymbolProvider", "workspaceSymbolProvider", "definitionProvider", "foldingRangeProvider", "completionProvider"] {
+    for provider in [
+        "hoverProvider",
+        "codeActionProvider",
+        "inlayHintProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "definitionProvider",
+        "foldingRangeProvider",
+        "completionProvider",
+    ] {
         assert!(!capabilities[provider].is_null(), "{provider} is advertised");
     }
-    assert!(capabilities["renameProvider"].is_null() && capabilities["formattingProvider"].is_null(), "nothing unimplemented is advertised");
+    assert!(
+        capabilities["renameProvider"].is_null() && capabilities["formattingProvider"].is_null(),
+        "nothing unimplemented is advertised"
+    );
 
     // V2's foreign key is covered by V3's index: read from disk, understood together.
     let v2 = dir.path().join("db/V2__orders.sql");
@@ -96,7 +109,10 @@ fn migration_set_diagnostics_fixes_and_clean_exit() {
 
     // A second foreign key without an index: the finding appears, with the referenced table.
     let edited = V2.replace("    note text\n", "    referrer_id bigint REFERENCES customers (id),\n    note text\n");
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
     let second = client.diagnostics(&uri, 2);
     assert_eq!(rules(&second), ["missing-fk-index"], "{second:?}");
     let finding = &second[0];
@@ -108,32 +124,58 @@ fn migration_set_diagnostics_fixes_and_clean_exit() {
     assert_eq!(related["range"]["start"]["line"], 0);
 
     // The quick fix adds the index; applied, the finding is gone.
-    let actions = client.request("textDocument/codeAction", json!({
-        "textDocument": {"uri": uri}, "range": finding["range"], "context": {"diagnostics": [finding]}
-    }));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri}, "range": finding["range"], "context": {"diagnostics": [finding]}
+        }),
+    );
     let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
     assert!(titles.iter().any(|t| t.starts_with("Add index")), "{titles:?}");
-    assert!(titles.contains(&"Ignore missing-fk-index for this statement") && titles.contains(&"Ignore missing-fk-index for this file"), "{titles:?}");
-    let fix = actions.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().starts_with("Add index")).unwrap();
+    assert!(
+        titles.contains(&"Ignore missing-fk-index for this statement")
+            && titles.contains(&"Ignore missing-fk-index for this file"),
+        "{titles:?}"
+    );
+    let fix =
+        actions.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().starts_with("Add index")).unwrap();
     assert_eq!(fix["isPreferred"], true);
     let fixed = apply(&edited, &fix["edit"], &uri);
     assert!(fixed.contains("CREATE INDEX orders_referrer_id_idx ON orders (referrer_id);"), "{fixed}");
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": fixed}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": fixed}]}),
+    );
     assert!(client.diagnostics(&uri, 3).is_empty());
 
     // The suppression action works too.
-    let ignore = actions.as_array().unwrap().iter().find(|a| a["title"] == "Ignore missing-fk-index for this statement").unwrap();
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore missing-fk-index for this statement")
+        .unwrap();
     let ignored = apply(&edited, &ignore["edit"], &uri);
     assert!(ignored.contains("-- schemacast: ignore missing-fk-index\nCREATE TABLE orders"), "{ignored}");
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": ignored}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": ignored}]}),
+    );
     assert!(client.diagnostics(&uri, 4).is_empty());
-    let file_wide = actions.as_array().unwrap().iter().find(|a| a["title"] == "Ignore missing-fk-index for this file").unwrap();
+    let file_wide =
+        actions.as_array().unwrap().iter().find(|a| a["title"] == "Ignore missing-fk-index for this file").unwrap();
     let file_ignored = apply(&edited, &file_wide["edit"], &uri);
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": file_ignored}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": file_ignored}]}),
+    );
     assert!(client.diagnostics(&uri, 5).is_empty());
 
     // Fix all: a source action with every safe fix of the file.
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": edited}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": edited}]}),
+    );
     client.diagnostics(&uri, 6);
     let source = client.request("textDocument/codeAction", json!({
         "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
@@ -144,7 +186,9 @@ fn migration_set_diagnostics_fixes_and_clean_exit() {
 
     // Closing clears the document's diagnostics.
     client.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
-    let cleared = client.wait_for("textDocument/publishDiagnostics", Duration::from_secs(10), |p| p["uri"] == uri && p["diagnostics"] == json!([]));
+    let cleared = client.wait_for("textDocument/publishDiagnostics", Duration::from_secs(10), |p| {
+        p["uri"] == uri && p["diagnostics"] == json!([])
+    });
     assert!(cleared.is_some());
     assert_eq!(client.shutdown(), Some(0), "shutdown then exit ends the process with status 0");
 }
@@ -158,16 +202,25 @@ fn hovers_hints_symbols_navigation_and_completion() {
     client.diagnostics(&uri, 1);
 
     let hover = |client: &mut LspClient, needle: &str| -> String {
-        let result = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position_of(V2, needle)}));
+        let result = client
+            .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position_of(V2, needle)}));
         result["contents"]["value"].as_str().unwrap_or("").to_owned()
     };
     let table = hover(&mut client, "orders (");
-    assert!(table.contains("**public.orders** · capacity") && table.contains("rows now: 2.0M (stats)") && table.contains("per 1M rows"), "{table}");
+    assert!(
+        table.contains("**public.orders** · capacity")
+            && table.contains("rows now: 2.0M (stats)")
+            && table.contains("per 1M rows"),
+        "{table}"
+    );
     assert!(table.contains("measured: 190.7 MiB"), "{table}");
     // One snapshot is not a history: the card says so and shows the prior band's horizons.
     assert!(table.contains("not enough history (1 snapshots)") && table.contains("| date |"), "{table}");
     let column = hover(&mut client, "customer_id bigint");
-    assert!(column.contains("**orders.customer_id** `bigint`") && column.contains("8.0 B") && column.contains("% of the"), "{column}");
+    assert!(
+        column.contains("**orders.customer_id** `bigint`") && column.contains("8.0 B") && column.contains("% of the"),
+        "{column}"
+    );
     let note = hover(&mut client, "note text");
     assert!(note.contains("(sampled)") && note.contains("null in 50% of rows"), "{note}");
 
@@ -180,7 +233,8 @@ fn hovers_hints_symbols_navigation_and_completion() {
 
     let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
     assert_eq!(symbols[0]["name"], "orders");
-    let columns: Vec<&str> = symbols[0]["children"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let columns: Vec<&str> =
+        symbols[0]["children"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(columns, ["id", "customer_id", "note"]);
     assert_eq!(symbols[0]["selectionRange"]["start"], position_of(V2, "orders ("));
 
@@ -188,7 +242,10 @@ fn hovers_hints_symbols_navigation_and_completion() {
     assert!(folds.as_array().unwrap().iter().any(|f| f["startLine"] == 1 && f["endLine"] == 5), "{folds}");
 
     // From the referenced table in V2 to its definition in V1.
-    let definition = client.request("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": position_of(V2, "customers (id)")}));
+    let definition = client.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": position_of(V2, "customers (id)")}),
+    );
     assert_eq!(definition["uri"], file_uri(&dir.path().join("db/V1__customers.sql")));
     assert_eq!(definition["range"]["start"], json!({"line": 0, "character": 13}));
     let referenced_column = client.request("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": position_of(V2, "id),")["character"]}}));
@@ -200,13 +257,19 @@ fn hovers_hints_symbols_navigation_and_completion() {
 
     // Completion of the workspace's names where SQL expects them.
     let typed = format!("{V2}ALTER TABLE ");
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typed}]}),
+    );
     let end = json!({"line": typed.matches('\n').count(), "character": "ALTER TABLE ".len()});
     let items = client.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": end}));
     let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"customers") && labels.contains(&"orders"), "{labels:?}");
     let typed = format!("{V2}CREATE TABLE refunds (order_id bigint REFERENCES customers (");
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": typed}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": typed}]}),
+    );
     let last_line = typed.lines().last().unwrap();
     let end = json!({"line": typed.matches('\n').count(), "character": last_line.len()});
     let items = client.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": end}));
@@ -218,13 +281,18 @@ fn hovers_hints_symbols_navigation_and_completion() {
 fn positions_are_right_in_utf8_and_utf16_around_non_ascii_text() {
     let text = "-- naïve 🦀 comment\nCREATE TABLE \"café_🦀\" (note text);\n";
     let needle = "\"café_🦀\"";
-    for (capabilities, encoding) in [(json!({}), "utf-16"), (json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}), "utf-8")] {
+    for (capabilities, encoding) in
+        [(json!({}), "utf-16"), (json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}), "utf-8")]
+    {
         let dir = project(&[("schema.sql", text)]);
         let (mut client, init) = start(dir.path(), capabilities);
         assert_eq!(init["capabilities"]["positionEncoding"], encoding);
         let uri = client.open(&dir.path().join("schema.sql"), text);
         let diagnostics = client.diagnostics(&uri, 1);
-        let missing_pk = diagnostics.iter().find(|d| d["code"] == "missing-primary-key").unwrap_or_else(|| panic!("{diagnostics:?}"));
+        let missing_pk = diagnostics
+            .iter()
+            .find(|d| d["code"] == "missing-primary-key")
+            .unwrap_or_else(|| panic!("{diagnostics:?}"));
         let line = &text[text.find("CREATE").unwrap()..];
         let start = line.find(needle).unwrap();
         let units = |s: &str| if encoding == "utf-8" { s.len() } else { s.encode_utf16().count() };
@@ -233,8 +301,15 @@ fn positions_are_right_in_utf8_and_utf16_around_non_ascii_text() {
         // The range covers the quoted name or the name inside the quotes; either way it ends
         // where the name ends, counted in the negotiated units.
         let end = units(&line[..start + needle.len()]);
-        assert!(range["end"]["character"] == end || range["end"]["character"] == end - 1, "{encoding}: {range} vs {end}");
-        assert!(range["start"]["character"] == units(&line[..start]) || range["start"]["character"] == units(&line[..start]) + 1, "{encoding}: {range}");
+        assert!(
+            range["end"]["character"] == end || range["end"]["character"] == end - 1,
+            "{encoding}: {range} vs {end}"
+        );
+        assert!(
+            range["start"]["character"] == units(&line[..start])
+                || range["start"]["character"] == units(&line[..start]) + 1,
+            "{encoding}: {range}"
+        );
 
         // An incremental edit after the emoji, in the negotiated units.
         let after = units(&line[..start + needle.len()]) as u64 + 2;
@@ -243,7 +318,10 @@ fn positions_are_right_in_utf8_and_utf16_around_non_ascii_text() {
             "contentChanges": [{"range": {"start": {"line": 1, "character": after}, "end": {"line": 1, "character": after + 4}}, "text": "id bigint PRIMARY KEY, note"}]
         }));
         let after_edit = client.diagnostics(&uri, 2);
-        assert!(!rules(&after_edit).contains(&"missing-primary-key".to_owned()), "{encoding}: the edit landed in the wrong place: {after_edit:?}");
+        assert!(
+            !rules(&after_edit).contains(&"missing-primary-key".to_owned()),
+            "{encoding}: the edit landed in the wrong place: {after_edit:?}"
+        );
     }
 }
 
@@ -269,39 +347,58 @@ fn bad_input_never_stops_the_server() {
     assert_eq!(response["error"]["code"], -32601);
 
     // A change for a document that was never opened, then positions far outside a document.
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": "file:///nowhere.sql", "version": 2}, "contentChanges": [{"text": "x"}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nowhere.sql", "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
     let uri = client.open(&dir.path().join("db/V1__ok.sql"), V1);
     client.diagnostics(&uri, 1);
-    let far = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 9999, "character": 9999}}));
+    let far = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 9999, "character": 9999}}),
+    );
     assert!(far.is_null());
     client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": {"start": {"line": 500, "character": 3}, "end": {"line": 9, "character": 0}}, "text": "-- appended\n"}]}));
     client.diagnostics(&uri, 2);
 
     // The unreadable stats file and the file that is not UTF-8: diagnostics, not a crash.
     let config_uri = file_uri(&dir.path().join("schemacast.toml"));
-    let config = client.wait_for("textDocument/publishDiagnostics", Duration::from_secs(20), |p| p["uri"] == config_uri).expect("a diagnostic on the config");
+    let config = client
+        .wait_for("textDocument/publishDiagnostics", Duration::from_secs(20), |p| p["uri"] == config_uri)
+        .expect("a diagnostic on the config");
     assert!(config["diagnostics"][0]["message"].as_str().unwrap().contains("cannot read stats file"), "{config}");
     let latin1_uri = file_uri(&dir.path().join("db/V2__latin1.sql"));
-    let latin1 = client.wait_for("textDocument/publishDiagnostics", Duration::from_secs(20), |p| p["uri"] == latin1_uri).expect("a diagnostic on the bad file");
+    let latin1 = client
+        .wait_for("textDocument/publishDiagnostics", Duration::from_secs(20), |p| p["uri"] == latin1_uri)
+        .expect("a diagnostic on the bad file");
     assert!(latin1["diagnostics"][0]["message"].as_str().unwrap().starts_with("not valid UTF-8"), "{latin1}");
 
     // A half-typed statement.
     let half = "CREATE TABLE x (id int,\n  ref bigint REFERENCES ";
     let half_uri = client.open(&dir.path().join("db/V3__half.sql"), half);
     client.diagnostics(&half_uri, 1);
-    let completion = client.request("textDocument/completion", json!({"textDocument": {"uri": half_uri}, "position": {"line": 1, "character": 24}}));
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": half_uri}, "position": {"line": 1, "character": 24}}),
+    );
     assert!(completion.as_array().is_some_and(|items| items.iter().any(|i| i["label"] == "customers")), "{completion}");
 
     // A 10 MB file: hover answers at once while its analysis runs, and diagnostics follow.
     let big_uri = client.open(&dir.path().join("big.sql"), &big);
     let started = Instant::now();
-    client.request("textDocument/hover", json!({"textDocument": {"uri": big_uri}, "position": {"line": 0, "character": 14}}));
+    client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": big_uri}, "position": {"line": 0, "character": 14}}),
+    );
     assert!(started.elapsed() < Duration::from_secs(2), "hover waited {:?} for the big file", started.elapsed());
     let started = Instant::now();
-    client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}}));
+    client
+        .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}}));
     assert!(started.elapsed() < Duration::from_secs(2), "another document's hover waited {:?}", started.elapsed());
     let big_diagnostics = client
-        .wait_for("textDocument/publishDiagnostics", Duration::from_secs(240), |p| p["uri"] == big_uri && p["version"] == 1)
+        .wait_for("textDocument/publishDiagnostics", Duration::from_secs(240), |p| {
+            p["uri"] == big_uri && p["version"] == 1
+        })
         .expect("diagnostics for the 10 MB file")["diagnostics"]
         .as_array()
         .cloned()
@@ -310,7 +407,9 @@ fn bad_input_never_stops_the_server() {
 
     // Garbage on the wire after all that: the server survives until told to exit.
     client.send_raw(b"Content-Length: 12\r\n\r\n{not json!!}");
-    assert!(client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}})).is_object());
+    assert!(client
+        .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}}))
+        .is_object());
     assert!(client.alive());
     assert_eq!(client.shutdown(), Some(0));
 }
@@ -320,7 +419,8 @@ fn settings_watched_files_and_rule_docs() {
     let dir = shop();
     let mut client = LspClient::start(dir.path());
     // workspace/configuration answers: column hints on, redundant-index off.
-    client.configuration = json!({"inlayHints": {"enabled": true, "columns": true}, "rules": {"redundant-index": "off"}});
+    client.configuration =
+        json!({"inlayHints": {"enabled": true, "columns": true}, "rules": {"redundant-index": "off"}});
     client.initialize(dir.path(), json!({"workspace": {"configuration": true}}), json!({}));
     let v2 = dir.path().join("db/V2__orders.sql");
     let with_padding = V2.replace("    id bigint PRIMARY KEY,\n", "    flag boolean NOT NULL,\n    id bigint PRIMARY KEY,\n").replace("    note text\n", "    referrer_id bigint REFERENCES customers (id),\n    note text\n);\nCREATE INDEX orders_id_idx ON orders (id);\nCREATE INDEX orders_id_note_idx ON orders (id, note);\nSELECT (1\n");
@@ -334,18 +434,27 @@ fn settings_watched_files_and_rule_docs() {
     assert!(labels.contains(&"1 B") && labels.contains(&"8 B +7 pad"), "{labels:?}");
 
     // A finding's hover carries its rule's documentation.
-    let finding = diagnostics.iter().find(|d| d["code"] == "missing-fk-index").unwrap_or_else(|| panic!("{diagnostics:?}"));
-    let on_finding = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": finding["range"]["start"]}));
+    let finding =
+        diagnostics.iter().find(|d| d["code"] == "missing-fk-index").unwrap_or_else(|| panic!("{diagnostics:?}"));
+    let on_finding = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": finding["range"]["start"]}));
     let docs = on_finding["contents"]["value"].as_str().unwrap();
     assert!(docs.contains("**missing-fk-index** (keys)") && docs.contains("## What it does"), "{on_finding}");
 
     // A new stats snapshot on disk, announced by the client's file watcher: new row counts.
-    let newer = STATS.replace("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z").replace("\"rows\":2000000", "\"rows\":3500000");
+    let newer =
+        STATS.replace("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z").replace("\"rows\":2000000", "\"rows\":3500000");
     std::fs::write(dir.path().join("stats.jsonl"), format!("{STATS}\n{newer}\n")).unwrap();
-    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(&dir.path().join("stats.jsonl")), "type": 2}]}));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&dir.path().join("stats.jsonl")), "type": 2}]}),
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position_of(&with_padding, "orders (")}));
+        let hover = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position_of(&with_padding, "orders (")}),
+        );
         if hover["contents"]["value"].as_str().unwrap_or("").contains("rows now: 3.5M (stats)") {
             break;
         }
@@ -364,7 +473,10 @@ fn files_changed_on_disk_are_read_again() {
     // Another migration loses its index on disk, with no file-watcher event: the next analysis
     // must not reuse the old text.
     std::fs::write(dir.path().join("db/V3__orders_index.sql"), "-- the index moved elsewhere\n").unwrap();
-    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": format!("{V2}\n")}]}));
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": format!("{V2}\n")}]}),
+    );
     assert_eq!(rules(&client.diagnostics(&uri, 2)), ["missing-fk-index"]);
 }
 
@@ -379,7 +491,10 @@ fn a_planned_table_shows_its_projection_marked_as_planned() {
     let label = hints[0]["label"].as_str().unwrap_or_default().to_owned();
     // Two million rows growing 3% a month: about 2.85M a year on, shown at the last horizon.
     assert!(label.starts_with("planned 2.0M rows · ") && label.contains(" → ") && label.contains(" by "), "{hints}");
-    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position_of(planned, "events (")}));
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": position_of(planned, "events (")}),
+    );
     let card = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(card.contains("planned (annotation): +") && card.contains("(+3.0%/month)"), "{card}");
     assert!(card.contains("| date | rows (80% interval)") && card.contains("(1y) | 2.9M |"), "{card}");

@@ -13,7 +13,10 @@ use serde_json::Value;
 #[test]
 fn neovim_shows_diagnostics_and_applies_a_quick_fix() {
     if Command::new("nvim").arg("--version").output().is_err() {
-        announce_skip("neovim_shows_diagnostics_and_applies_a_quick_fix", "`nvim` is not installed (.ci/run installs Debian's neovim)");
+        announce_skip(
+            "neovim_shows_diagnostics_and_applies_a_quick_fix",
+            "`nvim` is not installed (.ci/run installs Debian's neovim)",
+        );
         return;
     }
     let work = tempfile::tempdir().unwrap();
@@ -25,10 +28,18 @@ fn neovim_shows_diagnostics_and_applies_a_quick_fix() {
         &[("FILE", shop.join("V5__coupons.sql").as_os_str()), ("RULE", "missing-fk-index".as_ref())],
     );
     assert_eq!(report["attached"], true, "no diagnostics reached Neovim: {report}");
-    let before: Vec<(&str, u64)> = report["before"].as_array().unwrap().iter().map(|d| (d["code"].as_str().unwrap_or(""), d["lnum"].as_u64().unwrap())).collect();
+    let before: Vec<(&str, u64)> = report["before"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap_or(""), d["lnum"].as_u64().unwrap()))
+        .collect();
     // V5__coupons.sql line 8 (0-based 7): `orders.coupon_id` without an index.
     assert!(before.contains(&("missing-fk-index", 7)), "{before:?}");
-    assert!(report["titles"].as_array().unwrap().iter().any(|t| t == "Ignore missing-fk-index for this statement"), "{report}");
+    assert!(
+        report["titles"].as_array().unwrap().iter().any(|t| t == "Ignore missing-fk-index for this statement"),
+        "{report}"
+    );
     assert!(report["applied"].as_str().unwrap().starts_with("Add index"), "{report}");
     assert_eq!(report["cleared"], true, "the finding stayed after the fix: {report}");
     // `orders` exists before V5: the index is built CONCURRENTLY in a new migration of its own,
@@ -71,7 +82,13 @@ fn neovim_shows_the_projection_in_inlay_hints() {
     assert!(payments.contains(" → ") && payments.ends_with("by 2027-11"), "{report}");
     assert!(payments.starts_with("3.2M rows · "), "{payments}");
     let hover = report["hover"].as_str().unwrap_or_default();
-    for expected in ["fit of 118 snapshots", "| 2027-11-28 (1y) |", "rows (80% interval)", "runs out around 2027-02-0", "example price"] {
+    for expected in [
+        "fit of 118 snapshots",
+        "| 2027-11-28 (1y) |",
+        "rows (80% interval)",
+        "runs out around 2027-02-0",
+        "example price",
+    ] {
         assert!(hover.contains(expected), "hover lacks `{expected}`:\n{hover}");
     }
 }
@@ -111,7 +128,8 @@ fn run_script(nvim: &OsStr, dir: &Path, script: &str, env: &[(&str, &OsStr)]) ->
         assert!(std::time::Instant::now() < deadline, "headless Neovim did not finish in 90 s");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its report")).unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its report")).unwrap();
     assert!(report.get("error").is_none(), "the Neovim script failed: {report}");
     report
 }

@@ -4,7 +4,8 @@ use schemacast_tests::{project, run_in, run_with_env, snapshots};
 
 const COLLECTED: &str = r#"{"format":"schemacast.stats/v1","taken_at":"2026-03-01T00:00:00Z","dialect":"postgres","database":"shop","source":"collect","tables":[{"schema":"public","name":"orders","rows":500,"total_bytes":65536,"columns":[{"name":"id","avg_width":4},{"name":"legacy_flag","avg_width":1}]},{"schema":"public","name":"flyway_schema_history","rows":5}],"sequences":[]}"#;
 
-const DDL: &str = "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\nCREATE TABLE refunds (id bigint PRIMARY KEY);\n";
+const DDL: &str =
+    "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\nCREATE TABLE refunds (id bigint PRIMARY KEY);\n";
 
 #[test]
 fn import_appends_snapshots_and_refuses_to_import_twice() {
@@ -45,7 +46,11 @@ fn bad_csv_names_every_bad_line_and_imports_nothing() {
     assert!(!dir.path().join("s.jsonl").exists(), "nothing may be imported from a file with errors");
     let run = run_in(dir.path(), &["stats", "import", "no-header.csv", "--stats", "s.jsonl"]);
     assert_eq!(run.status, 2);
-    assert!(run.stderr.contains("no-header.csv:1: the header row must name the columns table,taken_at,rows,bytes"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no-header.csv:1: the header row must name the columns table,taken_at,rows,bytes"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -57,7 +62,11 @@ fn show_summarises_and_lists_unmatched_tables() {
     let dir = project(&[("stats.jsonl", &history), ("db/V1__init.sql", DDL)]);
     let run = run_in(dir.path(), &["stats", "show", "--stats", "stats.jsonl"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("stats.jsonl: 2 snapshots of 2 tables, 2026-01-01T00:00:00Z to 2026-03-01T00:00:00Z\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("stats.jsonl: 2 snapshots of 2 tables, 2026-01-01T00:00:00Z to 2026-03-01T00:00:00Z\n"),
+        "{}",
+        run.stdout
+    );
     let orders = run.stdout.lines().find(|l| l.starts_with("public.orders ")).unwrap();
     assert!(orders.contains(" 2 ") && orders.contains("500") && orders.contains("64.0 KiB"), "{orders}");
     assert!(run.stderr.contains("warning: stats.jsonl:3: invalid snapshot"), "bad lines are named: {}", run.stderr);
@@ -68,13 +77,22 @@ fn show_summarises_and_lists_unmatched_tables() {
     assert_eq!(document["snapshots"], 2);
     assert_eq!(document["unmatched"]["in_database"], serde_json::json!(["public.flyway_schema_history"]));
     assert_eq!(document["unmatched"]["in_ddl"], serde_json::json!(["public.refunds"]));
-    let columns: Vec<String> = document["unmatched"]["columns"].as_array().unwrap().iter().map(|c| format!("{} {}", c["column"], c["side"])).collect();
+    let columns: Vec<String> = document["unmatched"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["column"], c["side"]))
+        .collect();
     assert_eq!(columns, ["\"total\" \"ddl\"", "\"legacy_flag\" \"database\""]);
 }
 
 #[test]
 fn check_attaches_the_latest_snapshot() {
-    let dir = project(&[("stats.jsonl", &format!("{COLLECTED}\n")), ("db/V1__init.sql", DDL), ("schemacast.toml", "schema = [\"db\"]\nstats = \"stats.jsonl\"\n")]);
+    let dir = project(&[
+        ("stats.jsonl", &format!("{COLLECTED}\n")),
+        ("db/V1__init.sql", DDL),
+        ("schemacast.toml", "schema = [\"db\"]\nstats = \"stats.jsonl\"\n"),
+    ]);
     let run = run_in(dir.path(), &["check", "--format", "json"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let stats = &run.json()["stats"];

@@ -19,11 +19,7 @@ fn estimates_match_postgres_within_bounds() {
         .filter(|c| c.asserted && c.error().abs() > if c.is_heap { 0.05 } else { 0.10 })
         .map(|c| {
             let stats = if c.with_stats { "with stats" } else { "without stats" };
-            let fill = c
-                .fill
-                .as_ref()
-                .map(|(f, why)| format!(", leaves {:.0}%: {why}", f * 100.0))
-                .unwrap_or_default();
+            let fill = c.fill.as_ref().map(|(f, why)| format!(", leaves {:.0}%: {why}", f * 100.0)).unwrap_or_default();
             format!(
                 "{} {} ({stats}): estimate {} vs actual {} ({:+.1}%){fill}",
                 c.shape,
@@ -48,10 +44,6 @@ fn estimates_match_postgres_within_bounds() {
     };
     assert!(fill_of("uuid_inserted_pkey", false).1.contains("gen_random_uuid()"));
     assert!(fill_of("uuid_inserted_pkey", true).1.starts_with("random inserts"));
-    assert!(fill_of("desc_timestamps_happened_at_idx", true)
-        .1
-        .starts_with("descending inserts"));
-    assert!(fill_of("desc_timestamps_happened_at_idx", false)
-        .1
-        .starts_with("insert order unknown"));
+    assert!(fill_of("desc_timestamps_happened_at_idx", true).1.starts_with("descending inserts"));
+    assert!(fill_of("desc_timestamps_happened_at_idx", false).1.starts_with("insert order unknown"));
 }

@@ -54,9 +54,7 @@ impl FromStr for Horizon {
         let bad = || format!("`{text}` is not a horizon; write a whole number and a unit: `90d`, `12w`, `6mo` or `1y`");
         let count: u32 = number.parse().map_err(|_| bad())?;
         if count == 0 {
-            return Err(format!(
-                "`{text}`: a horizon must be after the last snapshot, not at it"
-            ));
+            return Err(format!("`{text}`: a horizon must be after the last snapshot, not at it"));
         }
         let horizon = match unit.trim().to_ascii_lowercase().as_str() {
             "d" | "day" | "days" => Horizon::Days(count),
@@ -108,10 +106,7 @@ mod tests {
         assert_eq!("12w".parse::<Horizon>(), Ok(Horizon::Days(84)));
         assert_eq!("6mo".parse::<Horizon>(), Ok(Horizon::Months(6)));
         assert_eq!("1y".parse::<Horizon>(), Ok(Horizon::Months(12)));
-        assert!("soon"
-            .parse::<Horizon>()
-            .unwrap_err()
-            .contains("`90d`, `12w`, `6mo` or `1y`"));
+        assert!("soon".parse::<Horizon>().unwrap_err().contains("`90d`, `12w`, `6mo` or `1y`"));
         assert!("0d".parse::<Horizon>().is_err());
         assert_eq!(Horizon::Months(12).to_string(), "1y");
         assert_eq!(Horizon::Months(3).to_string(), "3mo");

@@ -18,10 +18,7 @@ pub struct NarrowKey {
 /// A narrow integer that is the table's single-column primary key, an identity or a serial;
 /// `None` for every other column.
 pub fn narrow_integer_key(dialect: Dialect, table: &Table, column: &Column) -> Option<NarrowKey> {
-    let primary_key = table
-        .primary_key()
-        .filter(|pk| pk.keys.len() == 1)
-        .and_then(|pk| pk.keys[0].column());
+    let primary_key = table.primary_key().filter(|pk| pk.keys.len() == 1).and_then(|pk| pk.keys[0].column());
     let is_key = primary_key == Some(column.name.as_str()) || column.identity || column.ty.is_serial();
     if !is_key {
         return None;
@@ -35,16 +32,8 @@ pub fn narrow_integer_key(dialect: Dialect, table: &Table, column: &Column) -> O
         "tinyint" if dialect == Dialect::Mysql => (8, "bigint"),
         _ => return None,
     };
-    let limit = if unsigned {
-        (1u64 << bits) - 1
-    } else {
-        (1u64 << (bits - 1)) - 1
-    };
-    let wide = if unsigned && dialect == Dialect::Mysql {
-        format!("{wide} unsigned")
-    } else {
-        wide.to_owned()
-    };
+    let limit = if unsigned { (1u64 << bits) - 1 } else { (1u64 << (bits - 1)) - 1 };
+    let wide = if unsigned && dialect == Dialect::Mysql { format!("{wide} unsigned") } else { wide.to_owned() };
     Some(NarrowKey { bits, limit, wide })
 }
 
@@ -92,9 +81,7 @@ pub(crate) fn exhaustion(
         let (history, source) = match stats.sequence_for(&table.name, &column.name, dialect) {
             Some(sequence) => {
                 limit = limit.min(sequence.max_value as f64);
-                let history = series
-                    .sequence(&sequence.schema, &sequence.name)
-                    .map(|s| (&s.last_values, s.forecast()));
+                let history = series.sequence(&sequence.schema, &sequence.name).map(|s| (&s.last_values, s.forecast()));
                 (history, KeySource::Sequence(sequence.name.clone()))
             }
             None => {
@@ -102,17 +89,12 @@ pub(crate) fn exhaustion(
                     continue;
                 };
                 let folded = dialect.fold(&column.name, true);
-                let Some(name) = table_stats
-                    .columns
-                    .iter()
-                    .map(|c| &c.name)
-                    .find(|n| dialect.fold(n, true) == folded)
+                let Some(name) = table_stats.columns.iter().map(|c| &c.name).find(|n| dialect.fold(n, true) == folded)
                 else {
                     continue;
                 };
-                let history = series
-                    .key_column(&table_stats.schema, &table_stats.name, name)
-                    .map(|c| (&c.max, c.forecast()));
+                let history =
+                    series.key_column(&table_stats.schema, &table_stats.name, name).map(|c| (&c.max, c.forecast()));
                 (history, KeySource::ColumnMax)
             }
         };
@@ -122,10 +104,7 @@ pub(crate) fn exhaustion(
         if points.len() < 3 {
             continue;
         }
-        let current = points
-            .iter()
-            .max_by(|a, b| a.day.total_cmp(&b.day))
-            .map_or(0.0, |p: &Point| p.value);
+        let current = points.iter().max_by(|a, b| a.day.total_cmp(&b.day)).map_or(0.0, |p: &Point| p.value);
         if !forecast.has_enough_history() {
             continue;
         }

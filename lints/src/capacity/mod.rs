@@ -132,10 +132,7 @@ impl TableCapacity {
         match (self.bytes_source, &self.measured_bytes, &self.rows) {
             (BytesSource::Measured, Some(forecast), _) => forecast.at(day),
             (_, _, Some(rows)) => self.bytes_of_rows(rows.at(day)),
-            _ => Band {
-                value: self.bytes_now,
-                interval: None,
-            },
+            _ => Band { value: self.bytes_now, interval: None },
         }
     }
 
@@ -170,10 +167,7 @@ impl TableCapacity {
     pub fn bytes_per_day(&self) -> f64 {
         match self.bytes_source {
             BytesSource::Measured => self.measured_bytes_per_day.unwrap_or(0.0),
-            BytesSource::Estimate => self
-                .estimated_bytes_per_day
-                .or(self.measured_bytes_per_day)
-                .unwrap_or(0.0),
+            BytesSource::Estimate => self.estimated_bytes_per_day.or(self.measured_bytes_per_day).unwrap_or(0.0),
         }
     }
 
@@ -220,11 +214,7 @@ impl CapacityPlan {
     /// Days since the epoch of each horizon.
     pub fn horizon_days(&self) -> Vec<(Horizon, f64)> {
         let Some(origin) = self.origin else { return Vec::new() };
-        self.settings
-            .horizons
-            .iter()
-            .map(|h| (*h, h.day_after(origin)))
-            .collect()
+        self.settings.horizons.iter().map(|h| (*h, h.day_after(origin))).collect()
     }
 
     /// The last horizon's day: the window capacity rules look into.
@@ -247,12 +237,8 @@ pub fn plan(
         .and_then(StatsSeries::last_day)
         .or_else(|| stats.map(|s| crate::stats::day_of(s.snapshot.taken_at)))
         .or(today);
-    let mut plan = CapacityPlan {
-        origin,
-        settings: settings.clone(),
-        tables: Vec::new(),
-        total: TotalCapacity::default(),
-    };
+    let mut plan =
+        CapacityPlan { origin, settings: settings.clone(), tables: Vec::new(), total: TotalCapacity::default() };
     let horizons = plan.horizon_days();
     let size_limit = settings.table_size_gib * GIB;
     let project = |table: &Table| {
@@ -300,17 +286,12 @@ fn table_capacity(
 
     let rows = match (history.filter(|h| !h.rows.is_empty()), rows_now, origin) {
         (Some(history), _, _) => history.rows_forecast().cloned(),
-        (None, Some((rows, RowSource::Annotation)), Some(origin)) => Some(Forecast::planned(
-            rows,
-            origin,
-            table.plan.as_ref().and_then(|p| p.growth),
-        )),
+        (None, Some((rows, RowSource::Annotation)), Some(origin)) => {
+            Some(Forecast::planned(rows, origin, table.plan.as_ref().and_then(|p| p.growth)))
+        }
         (None, Some((rows, RowSource::Stats)), Some(origin)) => {
             // A single snapshot without a history: one point.
-            Forecast::from_history(&[crate::forecast::Point {
-                day: origin,
-                value: rows,
-            }])
+            Forecast::from_history(&[crate::forecast::Point { day: origin, value: rows }])
         }
         _ => None,
     };
@@ -323,10 +304,7 @@ fn table_capacity(
         rows_now,
         bytes_now,
         bytes_measured: measured_now.is_some(),
-        measured_bytes_per_day: measured_bytes
-            .as_ref()
-            .filter(|f| f.has_enough_history())
-            .map(|f| f.growth_per_day),
+        measured_bytes_per_day: measured_bytes.as_ref().filter(|f| f.has_enough_history()).map(|f| f.growth_per_day),
         measured_bytes,
         rows,
         bytes_source: BytesSource::Estimate,
@@ -362,9 +340,8 @@ fn table_capacity(
         .collect();
     if let Some(origin) = origin {
         if capacity.rows.is_some() || capacity.measured_bytes.is_some() {
-            capacity.size_crossing = Some(crossing_of(origin, size_limit, |day, edge| {
-                capacity.bytes_edge_at(day, edge)
-            }));
+            capacity.size_crossing =
+                Some(crossing_of(origin, size_limit, |day, edge| capacity.bytes_edge_at(day, edge)));
         }
     }
     capacity.exhaustion = keys::exhaustion(schema, table, stats, series);
@@ -372,20 +349,9 @@ fn table_capacity(
 }
 
 fn choose_bytes_source(capacity: &TableCapacity) -> BytesSource {
-    let measured_ok = capacity
-        .measured_bytes
-        .as_ref()
-        .is_some_and(Forecast::has_enough_history);
-    let rows_ok = capacity
-        .rows
-        .as_ref()
-        .is_some_and(|r| r.has_enough_history() || r.is_planned());
-    match (
-        measured_ok,
-        rows_ok,
-        capacity.measured_bytes_per_day,
-        capacity.estimated_bytes_per_day,
-    ) {
+    let measured_ok = capacity.measured_bytes.as_ref().is_some_and(Forecast::has_enough_history);
+    let rows_ok = capacity.rows.as_ref().is_some_and(|r| r.has_enough_history() || r.is_planned());
+    match (measured_ok, rows_ok, capacity.measured_bytes_per_day, capacity.estimated_bytes_per_day) {
         (true, false, _, _) => BytesSource::Measured,
         (true, true, Some(measured), Some(estimated)) => {
             let scale = measured.abs().max(estimated.abs());
@@ -408,30 +374,15 @@ fn total(schema: &Schema, plan: &CapacityPlan, horizons: &[(Horizon, f64)]) -> T
         .tables()
         .iter()
         .enumerate()
-        .filter(|(_, t)| {
-            t.partition_of
-                .as_ref()
-                .is_none_or(|parent| schema.table(parent).is_none())
-        })
+        .filter(|(_, t)| t.partition_of.as_ref().is_none_or(|parent| schema.table(parent).is_none()))
         .filter(|(i, _)| plan.table(*i).is_some())
         .map(|(i, _)| i)
         .collect();
     let at = |day: f64| sum_bands(counted.iter().filter_map(|&i| plan.table(i)).map(|t| t.bytes_at(day)));
     let bytes_now: f64 = counted.iter().filter_map(|&i| plan.table(i)).map(|t| t.bytes_now).sum();
-    let rows_at = |day: f64| {
-        sum_bands(
-            counted
-                .iter()
-                .filter_map(|&i| plan.table(i)?.rows.as_ref())
-                .map(|f| f.at(day)),
-        )
-    };
+    let rows_at = |day: f64| sum_bands(counted.iter().filter_map(|&i| plan.table(i)?.rows.as_ref()).map(|f| f.at(day)));
     let mut total = TotalCapacity {
-        rows_now: counted
-            .iter()
-            .filter_map(|&i| plan.table(i)?.rows_now)
-            .map(|(r, _)| r)
-            .sum(),
+        rows_now: counted.iter().filter_map(|&i| plan.table(i)?.rows_now).map(|(r, _)| r).sum(),
         bytes_now,
         cost_now: plan.settings.cost_per_month(bytes_now),
         fastest_grower: counted

@@ -128,20 +128,10 @@ pub fn detect(text: &str) -> Option<Detection> {
     evidence.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let evidence = evidence
         .iter()
-        .map(|(mark, n)| {
-            if *n == 1 {
-                (*mark).to_owned()
-            } else {
-                format!("{mark} ×{n}")
-            }
-        })
+        .map(|(mark, n)| if *n == 1 { (*mark).to_owned() } else { format!("{mark} ×{n}") })
         .collect::<Vec<_>>()
         .join(", ");
-    Some(Detection {
-        dialect,
-        evidence,
-        marks,
-    })
+    Some(Detection { dialect, evidence, marks })
 }
 
 /// Where the dialect of a run came from.
@@ -209,10 +199,8 @@ pub fn choose(
         let reason = format!("the stats were collected from {}", dialect.name());
         return told(dialect, DialectSource::Stats, &reason);
     }
-    let per_file: Vec<(String, Option<Detection>)> = files
-        .iter()
-        .map(|(path, text)| ((*path).to_owned(), detect(text)))
-        .collect();
+    let per_file: Vec<(String, Option<Detection>)> =
+        files.iter().map(|(path, text)| ((*path).to_owned(), detect(text))).collect();
     let decided = |dialect: Dialect, source: DialectSource, reason: String| DialectChoice {
         dialect,
         source,
@@ -223,15 +211,8 @@ pub fn choose(
     for detection in per_file.iter().filter_map(|(_, d)| d.as_ref()) {
         marks[detection.dialect as usize] += detection.marks;
     }
-    let best = Dialect::ALL
-        .into_iter()
-        .max_by_key(|d| marks[*d as usize])
-        .unwrap_or_default();
-    let unique = Dialect::ALL
-        .iter()
-        .filter(|d| marks[**d as usize] == marks[best as usize])
-        .count()
-        == 1;
+    let best = Dialect::ALL.into_iter().max_by_key(|d| marks[*d as usize]).unwrap_or_default();
+    let unique = Dialect::ALL.iter().filter(|d| marks[**d as usize] == marks[best as usize]).count() == 1;
     if marks[best as usize] == 0 || !unique {
         return decided(
             Dialect::Postgres,
@@ -239,33 +220,18 @@ pub fn choose(
             "no dialect-specific syntax found; PostgreSQL assumed".to_owned(),
         );
     }
-    let agreeing: Vec<&Detection> = per_file
-        .iter()
-        .filter_map(|(_, d)| d.as_ref())
-        .filter(|d| d.dialect == best)
-        .collect();
+    let agreeing: Vec<&Detection> =
+        per_file.iter().filter_map(|(_, d)| d.as_ref()).filter(|d| d.dialect == best).collect();
     let evidence = if per_file.len() == 1 {
         agreeing.first().map(|d| d.evidence.clone()).unwrap_or_default()
     } else {
-        format!(
-            "{} marks in {} of {} files",
-            marks[best as usize],
-            agreeing.len(),
-            per_file.len()
-        )
+        format!("{} marks in {} of {} files", marks[best as usize], agreeing.len(), per_file.len())
     };
-    decided(
-        best,
-        DialectSource::Detected,
-        format!("detected from its syntax: {evidence}"),
-    )
+    decided(best, DialectSource::Detected, format!("detected from its syntax: {evidence}"))
 }
 
 fn skip_to_line_end(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |p| from + p)
+    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
 }
 
 /// Past the closing quote; a doubled quote or a backslash escape stays inside.
@@ -315,18 +281,12 @@ mod tests {
                    COPY t (id) FROM stdin;\n";
         let found = detect(sql).unwrap();
         assert_eq!(found.dialect, Dialect::Postgres);
-        assert_eq!(
-            found.evidence,
-            "$$ quoting, :: casts, COPY … FROM stdin, CREATE EXTENSION, SERIAL, plpgsql"
-        );
+        assert_eq!(found.evidence, "$$ quoting, :: casts, COPY … FROM stdin, CREATE EXTENSION, SERIAL, plpgsql");
     }
 
     #[test]
     fn comments_and_strings_are_not_evidence() {
-        assert_eq!(
-            detect("-- ENGINE=InnoDB `x`\n/* AUTOINCREMENT */ SELECT 'a::b', \"ENGINE=\";"),
-            None
-        );
+        assert_eq!(detect("-- ENGINE=InnoDB `x`\n/* AUTOINCREMENT */ SELECT 'a::b', \"ENGINE=\";"), None);
         assert_eq!(detect("CREATE TABLE t (id int);"), None);
     }
 
@@ -335,35 +295,20 @@ mod tests {
         let mysql = ("a.sql", "CREATE TABLE `t` (id int AUTO_INCREMENT) ENGINE=InnoDB;");
         let plain = ("b.sql", "CREATE TABLE u (id int);");
         let choice = choose(None, None, None, &[mysql, plain]);
-        assert_eq!(
-            (choice.dialect, choice.source),
-            (Dialect::Mysql, DialectSource::Detected)
-        );
+        assert_eq!((choice.dialect, choice.source), (Dialect::Mysql, DialectSource::Detected));
         assert_eq!(choice.reason, "detected from its syntax: 3 marks in 1 of 2 files");
         assert_eq!(choice.files[1], ("b.sql".to_owned(), None));
         let from_stats = choose(None, None, Some("mysql"), &[plain]);
-        assert_eq!(
-            (from_stats.dialect, from_stats.source),
-            (Dialect::Mysql, DialectSource::Stats)
-        );
+        assert_eq!((from_stats.dialect, from_stats.source), (Dialect::Mysql, DialectSource::Stats));
         let configured = choose(None, Some(Dialect::Sqlite), Some("mysql"), &[mysql]);
-        assert_eq!(
-            (configured.dialect, configured.source),
-            (Dialect::Sqlite, DialectSource::Config)
-        );
+        assert_eq!((configured.dialect, configured.source), (Dialect::Sqlite, DialectSource::Config));
         let nothing = choose(None, None, None, &[plain]);
-        assert_eq!(
-            (nothing.dialect, nothing.source),
-            (Dialect::Postgres, DialectSource::Default)
-        );
+        assert_eq!((nothing.dialect, nothing.source), (Dialect::Postgres, DialectSource::Default));
     }
 
     #[test]
     fn a_tie_is_no_verdict() {
-        assert_eq!(
-            detect("CREATE TABLE t (id serial, n int, m text::text AUTO_INCREMENT);"),
-            None
-        );
+        assert_eq!(detect("CREATE TABLE t (id serial, n int, m text::text AUTO_INCREMENT);"), None);
         let serial_in_mysql = detect("CREATE TABLE t (id SERIAL PRIMARY KEY) ENGINE=InnoDB;").unwrap();
         assert_eq!(serial_in_mysql.dialect, Dialect::Mysql);
         // SQLite takes `unsigned` in a type name too: it is no evidence.

@@ -11,9 +11,9 @@ use crate::capacity::{CapacityPlan, TableCapacity};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dialect::Dialect;
 use crate::schema::{Column, Schema, Table};
-use crate::syntax::type_ranges::{self, ColumnTypeRanges};
 use crate::stats::{AttachedStats, ColumnStats, TableStats};
 use crate::storage::{human_bytes, human_count};
+use crate::syntax::type_ranges::{self, ColumnTypeRanges};
 use crate::text::{FileId, Location, TextRange};
 
 fn format_bytes_per_row(bytes: f64) -> String {
@@ -177,7 +177,12 @@ impl Ctx<'_> {
 
     /// The migration to add after the set's last file for a statement that must run outside a
     /// transaction; `None` when the files follow no convention it knows.
-    pub(crate) fn next_migration(&self, description: &str, statement: &str, undo: &str) -> Option<crate::schema::migrations::NewMigration> {
+    pub(crate) fn next_migration(
+        &self,
+        description: &str,
+        statement: &str,
+        undo: &str,
+    ) -> Option<crate::schema::migrations::NewMigration> {
         crate::schema::migrations::next_migration(self.paths, self.texts, description, statement, undo)
     }
 
@@ -191,7 +196,8 @@ impl Ctx<'_> {
         let key = (statement.file, statement.range);
         let mut cache = self.type_ranges.borrow_mut();
         let ranges = cache.entry(key).or_insert_with(|| {
-            let text = self.texts.get(statement.file.0 as usize).and_then(|t| t.get(statement.range.to_range())).unwrap_or("");
+            let text =
+                self.texts.get(statement.file.0 as usize).and_then(|t| t.get(statement.range.to_range())).unwrap_or("");
             let mut parser = self.type_parser.borrow_mut();
             let parser = parser.get_or_insert_with(type_ranges::new_parser);
             ColumnTypeRanges::find(parser, text, self.dialect)

@@ -1,9 +1,9 @@
 //! Renders a rule's findings on a fixture the way the terminal shows them, for snapshots.
 
 use crate::analysis::{analyze_with, AnalysisOptions, SourceFile};
+use crate::config::Config;
 use crate::dialect::Dialect;
 use crate::rules::RuleSelection;
-use crate::config::Config;
 use crate::stats::{day_of, read_history, read_series};
 
 /// The fixtures' "today": horizons of tables without a history start here.
@@ -65,8 +65,16 @@ pub(crate) fn check_files(rule: &str, dialect: Dialect, files: &[(&str, &str)]) 
         let line_end = file.text[line_start..].find('\n').map_or(file.text.len(), |i| line_start + i);
         let width = file.text[diagnostic.location.range.to_range()].chars().count().max(1);
         let end_col = if (diagnostic.location.range.end as usize) > line_end { line_end - line_start } else { width };
-        out.push_str(&format!("{}[{}] {}:{}:{}: {}\n", diagnostic.severity, diagnostic.rule, file.path, start.line, start.column, diagnostic.message));
-        out.push_str(&format!("  | {}\n  | {}{}\n", &file.text[line_start..line_end], " ".repeat(start.column as usize - 1), "^".repeat(end_col.min(width).max(1))));
+        out.push_str(&format!(
+            "{}[{}] {}:{}:{}: {}\n",
+            diagnostic.severity, diagnostic.rule, file.path, start.line, start.column, diagnostic.message
+        ));
+        out.push_str(&format!(
+            "  | {}\n  | {}{}\n",
+            &file.text[line_start..line_end],
+            " ".repeat(start.column as usize - 1),
+            "^".repeat(end_col.min(width).max(1))
+        ));
         if let Some(help) = &diagnostic.help {
             out.push_str(&format!("  = help: {help}\n"));
         }
@@ -104,7 +112,8 @@ fn fix_round_trip(
     analysis: &crate::Analysis,
 ) -> String {
     let mut fixed: Vec<SourceFile> = sources.to_vec();
-    let mut edits: Vec<&crate::Edit> = analysis.diagnostics.iter().flat_map(|d| d.fixes.iter().flat_map(|f| &f.edits)).collect();
+    let mut edits: Vec<&crate::Edit> =
+        analysis.diagnostics.iter().flat_map(|d| d.fixes.iter().flat_map(|f| &f.edits)).collect();
     let new_files: Vec<&crate::diagnostic::NewFile> =
         analysis.diagnostics.iter().flat_map(|d| d.fixes.iter().flat_map(|f| &f.new_files)).collect();
     if edits.is_empty() && new_files.is_empty() {
@@ -123,7 +132,8 @@ fn fix_round_trip(
     fixed.extend(added.iter().map(|f| SourceFile { path: f.path.clone(), text: f.text.clone() }));
     let after = analyze_with(fixed, dialect, selection, options.clone());
     assert_eq!(after.statements_skipped(), analysis.statements_skipped(), "fixes for {rule} broke parsing");
-    let remaining: Vec<String> = after.diagnostics.iter().filter(|d| d.rule == rule && !d.fixes.is_empty()).map(|d| d.message.clone()).collect();
+    let remaining: Vec<String> =
+        after.diagnostics.iter().filter(|d| d.rule == rule && !d.fixes.is_empty()).map(|d| d.message.clone()).collect();
     assert!(remaining.is_empty(), "{rule} still fires after its fixes: {remaining:?}");
     "(fixes applied: re-parsed cleanly, rule silent)\n".to_owned()
 }

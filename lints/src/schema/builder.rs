@@ -4,7 +4,10 @@ use std::collections::{HashMap, HashSet};
 
 use crate::dialect::Dialect;
 use crate::schema::lower::{add_constraint, AlterAction, Constraint, Op};
-use crate::schema::model::{index_name_set, unused_name, Column, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
+use crate::schema::model::{
+    index_name_set, unused_name, Column, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema,
+    Table,
+};
 
 pub(crate) struct SchemaBuilder {
     schema: Schema,
@@ -75,7 +78,8 @@ impl SchemaBuilder {
             }
             Op::SetSearchPath(path) => {
                 let path: Vec<String> = path.into_iter().filter(|s| s != "$user" && s != "pg_catalog").collect();
-                self.search_path = if path.is_empty() { vec![self.dialect().default_schema().to_owned()] } else { path };
+                self.search_path =
+                    if path.is_empty() { vec![self.dialect().default_schema().to_owned()] } else { path };
             }
         }
     }
@@ -87,7 +91,11 @@ impl SchemaBuilder {
 
     fn find_table(&self, name: &ObjectRef) -> Option<usize> {
         if let Some(schema) = &name.schema {
-            return self.schema.table_ids.get(&QualifiedName { schema: schema.clone(), name: name.name.clone() }).copied();
+            return self
+                .schema
+                .table_ids
+                .get(&QualifiedName { schema: schema.clone(), name: name.name.clone() })
+                .copied();
         }
         for schema in &self.search_path {
             let key = QualifiedName { schema: schema.clone(), name: name.name.clone() };
@@ -339,7 +347,9 @@ impl SchemaBuilder {
             }
             AlterAction::DropConstraint(name) => {
                 let table = &mut self.schema.tables[id];
-                table.indexes.retain(|i| !matches!(i.origin, IndexOrigin::PrimaryKey | IndexOrigin::UniqueConstraint) || i.name != name);
+                table.indexes.retain(|i| {
+                    !matches!(i.origin, IndexOrigin::PrimaryKey | IndexOrigin::UniqueConstraint) || i.name != name
+                });
                 table.foreign_keys.retain(|fk| fk.name != name);
             }
             AlterAction::DropPrimaryKey => self.schema.tables[id].indexes.retain(|i| !i.is_primary_key()),
@@ -428,7 +438,8 @@ impl SchemaBuilder {
 
     fn rename_table(&mut self, id: usize, to: &ObjectRef) {
         let old = self.schema.tables[id].name.clone();
-        let new = QualifiedName { schema: to.schema.clone().unwrap_or_else(|| old.schema.clone()), name: to.name.clone() };
+        let new =
+            QualifiedName { schema: to.schema.clone().unwrap_or_else(|| old.schema.clone()), name: to.name.clone() };
         for table in &mut self.schema.tables {
             for fk in table.foreign_keys.iter_mut().filter(|fk| fk.referenced_table == old) {
                 fk.referenced_table = new.clone();
@@ -459,7 +470,8 @@ impl SchemaBuilder {
     fn remove_table(&mut self, id: usize) {
         self.index_names_stale = true;
         self.schema.tables.remove(id);
-        self.schema.table_ids = self.schema.tables.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect::<HashMap<_, _>>();
+        self.schema.table_ids =
+            self.schema.tables.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect::<HashMap<_, _>>();
     }
 
     fn drop_index(&mut self, name: &ObjectRef, table: Option<&ObjectRef>) {

@@ -1,30 +1,60 @@
 //! Turns one parsed statement into the schema changes it makes.
 
 use sqlparser::ast::{
-    self, AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, Ident, ObjectName,
-    ObjectNamePart, ObjectType, RenameTableNameKind, SchemaName, Spanned, Statement, TableConstraint,
-    UserDefinedTypeRepresentation,
+    self, AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, Ident, ObjectName, ObjectNamePart,
+    ObjectType, RenameTableNameKind, SchemaName, Spanned, Statement, TableConstraint, UserDefinedTypeRepresentation,
 };
 use sqlparser::tokenizer::Span;
 
 use crate::dialect::Dialect;
-use crate::schema::model::{Column, ForeignKey, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, StatementRef, Table};
+use crate::schema::model::{
+    Column, ForeignKey, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, StatementRef, Table,
+};
 use crate::schema::types::SqlType;
 use crate::text::{Location, TextRange};
 
 /// A change to the schema. Names are as written; the builder resolves them.
 #[derive(Clone, Debug)]
 pub(crate) enum Op {
-    CreateTable { table: Box<Table>, name: ObjectRef, if_not_exists: bool },
+    CreateTable {
+        table: Box<Table>,
+        name: ObjectRef,
+        if_not_exists: bool,
+    },
     /// `LIKE from` in `into`'s column list: its columns, at `position`, and with `indexes` its
     /// indexes.
-    CopyLike { into: ObjectRef, from: ObjectRef, indexes: bool, position: usize },
-    CreateIndex { table: ObjectRef, index: Index, name_schema: Option<String>, if_not_exists: bool },
-    AlterTable { table: ObjectRef, actions: Vec<AlterAction> },
-    DropTables { names: Vec<ObjectRef>, cascade: bool },
-    DropIndexes { names: Vec<ObjectRef>, table: Option<ObjectRef> },
-    RenameTable { from: ObjectRef, to: ObjectRef },
-    CreateEnum { name: ObjectRef, labels: Vec<String> },
+    CopyLike {
+        into: ObjectRef,
+        from: ObjectRef,
+        indexes: bool,
+        position: usize,
+    },
+    CreateIndex {
+        table: ObjectRef,
+        index: Index,
+        name_schema: Option<String>,
+        if_not_exists: bool,
+    },
+    AlterTable {
+        table: ObjectRef,
+        actions: Vec<AlterAction>,
+    },
+    DropTables {
+        names: Vec<ObjectRef>,
+        cascade: bool,
+    },
+    DropIndexes {
+        names: Vec<ObjectRef>,
+        table: Option<ObjectRef>,
+    },
+    RenameTable {
+        from: ObjectRef,
+        to: ObjectRef,
+    },
+    CreateEnum {
+        name: ObjectRef,
+        labels: Vec<String>,
+    },
     CreateSchema(String),
     SetSearchPath(Vec<String>),
 }
@@ -81,9 +111,10 @@ impl<'a> Lowerer<'a> {
                 out.push(Op::AlterTable { table, actions });
             }
             Statement::Drop { object_type, names, cascade, table, .. } => match object_type {
-                ObjectType::Table => {
-                    out.push(Op::DropTables { names: names.iter().map(|n| self.object_ref(n)).collect(), cascade: *cascade })
-                }
+                ObjectType::Table => out.push(Op::DropTables {
+                    names: names.iter().map(|n| self.object_ref(n)).collect(),
+                    cascade: *cascade,
+                }),
                 ObjectType::Index => out.push(Op::DropIndexes {
                     names: names.iter().map(|n| self.object_ref(n)).collect(),
                     table: table.as_ref().map(|t| self.object_ref(t)),
@@ -92,7 +123,10 @@ impl<'a> Lowerer<'a> {
             },
             Statement::RenameTable(renames) => {
                 for rename in renames {
-                    out.push(Op::RenameTable { from: self.object_ref(&rename.old_name), to: self.object_ref(&rename.new_name) });
+                    out.push(Op::RenameTable {
+                        from: self.object_ref(&rename.old_name),
+                        to: self.object_ref(&rename.new_name),
+                    });
                 }
             }
             Statement::CreateType { name, representation: Some(UserDefinedTypeRepresentation::Enum { labels }) } => {
@@ -109,7 +143,8 @@ impl<'a> Lowerer<'a> {
                 out.push(Op::CreateSchema(name));
             }
             Statement::Set(ast::Set::SingleAssignment { variable, values, .. }) => {
-                let is_search_path = variable.0.last().is_some_and(|p| part_value(p).eq_ignore_ascii_case("search_path"));
+                let is_search_path =
+                    variable.0.last().is_some_and(|p| part_value(p).eq_ignore_ascii_case("search_path"));
                 if is_search_path {
                     out.push(Op::SetSearchPath(values.iter().flat_map(|v| self.search_path_entries(v)).collect()));
                 }
@@ -159,7 +194,8 @@ impl<'a> Lowerer<'a> {
 
     fn column(&mut self, def: &ColumnDef) -> (Column, Vec<Constraint>) {
         let mut column = self.new_column(&def.name, &def.data_type);
-        let options: Vec<(Option<&Ident>, &ColumnOption)> = def.options.iter().map(|o| (o.name.as_ref(), &o.option)).collect();
+        let options: Vec<(Option<&Ident>, &ColumnOption)> =
+            def.options.iter().map(|o| (o.name.as_ref(), &o.option)).collect();
         let constraints = self.column_options(&mut column, &options);
         (column, constraints)
     }
@@ -197,10 +233,7 @@ impl<'a> Lowerer<'a> {
                     column.default = Some(expr.to_string());
                 }
                 // `GENERATED ... AS IDENTITY` numbers rows; `GENERATED ALWAYS AS (expr)` computes them.
-                ColumnOption::Generated {
-                    generation_expr: Some(_),
-                    ..
-                } => column.generated = true,
+                ColumnOption::Generated { generation_expr: Some(_), .. } => column.generated = true,
                 ColumnOption::Generated { .. } | ColumnOption::Identity(_) => column.identity = true,
                 ColumnOption::DialectSpecific(tokens) => {
                     let text = tokens.iter().map(|t| t.to_string()).collect::<String>().to_ascii_lowercase();
@@ -211,11 +244,21 @@ impl<'a> Lowerer<'a> {
                 ColumnOption::PrimaryKey(pk) => {
                     column.not_null = true;
                     let loc = self.span_loc(pk.span()).unwrap_or(column.name_loc);
-                    constraints.push(Constraint::Index(self.key_index(constraint_name, single(), IndexOrigin::PrimaryKey, loc)));
+                    constraints.push(Constraint::Index(self.key_index(
+                        constraint_name,
+                        single(),
+                        IndexOrigin::PrimaryKey,
+                        loc,
+                    )));
                 }
                 ColumnOption::Unique(unique) => {
                     let loc = self.span_loc(unique.span()).unwrap_or(column.name_loc);
-                    constraints.push(Constraint::Index(self.key_index(constraint_name, single(), IndexOrigin::UniqueConstraint, loc)));
+                    constraints.push(Constraint::Index(self.key_index(
+                        constraint_name,
+                        single(),
+                        IndexOrigin::UniqueConstraint,
+                        loc,
+                    )));
                 }
                 ColumnOption::ForeignKey(fk) => {
                     let mut fk = self.foreign_key(fk);
@@ -253,18 +296,30 @@ impl<'a> Lowerer<'a> {
         let loc = self.span_loc(constraint.span()).unwrap_or(self.statement.location());
         let constraint = match constraint {
             TableConstraint::PrimaryKey(pk) => {
-                let mut index = self.key_index(self.opt_ident(&pk.name), self.index_keys(&pk.columns), IndexOrigin::PrimaryKey, loc);
+                let mut index = self.key_index(
+                    self.opt_ident(&pk.name),
+                    self.index_keys(&pk.columns),
+                    IndexOrigin::PrimaryKey,
+                    loc,
+                );
                 index.include = pk.include.iter().map(|i| self.ident(i)).collect();
                 Constraint::Index(index)
             }
             TableConstraint::Unique(unique) => {
-                let name = non_empty_or(self.opt_ident(&unique.name), unique.index_name.as_ref().map(|i| self.ident(i)));
-                let mut index = self.key_index(name, self.index_keys(&unique.columns), IndexOrigin::UniqueConstraint, loc);
+                let name =
+                    non_empty_or(self.opt_ident(&unique.name), unique.index_name.as_ref().map(|i| self.ident(i)));
+                let mut index =
+                    self.key_index(name, self.index_keys(&unique.columns), IndexOrigin::UniqueConstraint, loc);
                 index.include = unique.include.iter().map(|i| self.ident(i)).collect();
                 Constraint::Index(index)
             }
             TableConstraint::Index(index) => {
-                let mut index_def = self.key_index(self.opt_ident(&index.name), self.index_keys(&index.columns), IndexOrigin::TableIndex, loc);
+                let mut index_def = self.key_index(
+                    self.opt_ident(&index.name),
+                    self.index_keys(&index.columns),
+                    IndexOrigin::TableIndex,
+                    loc,
+                );
                 index_def.unique = false;
                 if let Some(method) = &index.index_type {
                     index_def.method = method.to_string().to_lowercase();
@@ -284,7 +339,10 @@ impl<'a> Lowerer<'a> {
             name: self.opt_ident(&fk.name),
             columns: fk.columns.iter().map(|c| self.ident(c)).collect(),
             column_locs: fk.columns.iter().map(|c| self.ident_loc(c)).collect(),
-            referenced_table: QualifiedName { schema: referenced.schema.clone().unwrap_or_default(), name: referenced.name.clone() },
+            referenced_table: QualifiedName {
+                schema: referenced.schema.clone().unwrap_or_default(),
+                name: referenced.name.clone(),
+            },
             referenced,
             referenced_columns: fk.referred_columns.iter().map(|c| self.ident(c)).collect(),
             statement: self.statement,
@@ -345,13 +403,12 @@ impl<'a> Lowerer<'a> {
             AlterTableOperation::DropForeignKey { name, .. } => AlterAction::DropConstraint(self.ident(name)),
             AlterTableOperation::DropPrimaryKey { .. } => AlterAction::DropPrimaryKey,
             AlterTableOperation::DropIndex { name } => AlterAction::DropIndex(self.ident(name)),
-            AlterTableOperation::RenameColumn { old_column_name, new_column_name } => AlterAction::RenameColumn {
-                from: self.ident(old_column_name),
-                to: self.ident(new_column_name),
-            },
-            AlterTableOperation::RenameTable { table_name: RenameTableNameKind::As(name) | RenameTableNameKind::To(name) } => {
-                AlterAction::RenameTable(self.object_ref(name))
+            AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+                AlterAction::RenameColumn { from: self.ident(old_column_name), to: self.ident(new_column_name) }
             }
+            AlterTableOperation::RenameTable {
+                table_name: RenameTableNameKind::As(name) | RenameTableNameKind::To(name),
+            } => AlterAction::RenameTable(self.object_ref(name)),
             AlterTableOperation::AlterColumn { column_name, op } => {
                 let column = self.ident(column_name);
                 match op {
@@ -372,14 +429,22 @@ impl<'a> Lowerer<'a> {
             AlterTableOperation::ModifyColumn { col_name, data_type, options, .. } => {
                 self.replaced_column(col_name, col_name, data_type, options)
             }
-            AlterTableOperation::AttachPartitionOf { partition, .. } => AlterAction::AttachPartition(self.object_ref(partition)),
+            AlterTableOperation::AttachPartitionOf { partition, .. } => {
+                AlterAction::AttachPartition(self.object_ref(partition))
+            }
             _ => return,
         };
         out.push(action);
     }
 
     /// MySQL `CHANGE`/`MODIFY`: the column is redefined from scratch.
-    fn replaced_column(&mut self, old: &Ident, new: &Ident, data_type: &ast::DataType, options: &[ColumnOption]) -> AlterAction {
+    fn replaced_column(
+        &mut self,
+        old: &Ident,
+        new: &Ident,
+        data_type: &ast::DataType,
+        options: &[ColumnOption],
+    ) -> AlterAction {
         let mut column = self.new_column(new, data_type);
         let options: Vec<(Option<&Ident>, &ColumnOption)> = options.iter().map(|o| (None, o)).collect();
         let constraints = self.column_options(&mut column, &options);

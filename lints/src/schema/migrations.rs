@@ -51,7 +51,9 @@ fn sort_key(path: &str) -> SortKey {
     if unit.starts_with("R__") || unit.starts_with("r__") {
         return SortKey { class: 2, version: Vec::new(), path: path.to_owned() };
     }
-    match version_of(unit.strip_prefix(['V', 'v']).filter(|r| r.starts_with(|c: char| c.is_ascii_digit())).unwrap_or(unit)) {
+    match version_of(
+        unit.strip_prefix(['V', 'v']).filter(|r| r.starts_with(|c: char| c.is_ascii_digit())).unwrap_or(unit),
+    ) {
         Some(version) => SortKey { class: 0, version, path: path.to_owned() },
         None => SortKey { class: 1, version: Vec::new(), path: path.to_owned() },
     }
@@ -71,9 +73,8 @@ fn version_of(name: &str) -> Option<Vec<u128>> {
             break;
         }
         version.push(name[start..i].parse::<u128>().unwrap_or(u128::MAX));
-        let separator_then_digit = i + 1 < bytes.len()
-            && matches!(bytes[i], b'_' | b'.' | b'-')
-            && bytes[i + 1].is_ascii_digit();
+        let separator_then_digit =
+            i + 1 < bytes.len() && matches!(bytes[i], b'_' | b'.' | b'-') && bytes[i + 1].is_ascii_digit();
         if !separator_then_digit {
             break;
         }
@@ -124,7 +125,13 @@ pub struct NewMigration {
 /// this knows (a single schema file, one directory per migration).
 ///
 /// `paths` are the set's files in order, `texts` their contents, `description` a snake_case name.
-pub fn next_migration(paths: &[&str], texts: &[&str], description: &str, statement: &str, undo: &str) -> Option<NewMigration> {
+pub fn next_migration(
+    paths: &[&str],
+    texts: &[&str],
+    description: &str,
+    statement: &str,
+    undo: &str,
+) -> Option<NewMigration> {
     let last = *paths.last()?;
     let (directory, _) = last.rsplit_once('/').unwrap_or(("", last));
     let join = |name: String| if directory.is_empty() { name } else { format!("{directory}/{name}") };
@@ -148,7 +155,10 @@ pub fn next_migration(paths: &[&str], texts: &[&str], description: &str, stateme
         .collect();
     if flyway.len() * 2 > names.len() {
         let next = flyway.iter().max()? + 1;
-        return Some(NewMigration { path: join(format!("V{next}__{description}.sql")), text: format!("{statement}\n") });
+        return Some(NewMigration {
+            path: join(format!("V{next}__{description}.sql")),
+            text: format!("{statement}\n"),
+        });
     }
     // Numeric or timestamp prefixes: golang-migrate's `.up.sql`, goose, dbmate, plain.
     let prefixes: Vec<&str> = names

@@ -4,8 +4,9 @@ pub(crate) mod builder;
 pub(crate) mod lower;
 pub mod migrations;
 mod model;
+#[cfg(test)]
+mod tests;
 pub mod types;
-#[cfg(test)] mod tests;
 
 pub use model::*;
 pub use types::SqlType;

@@ -19,16 +19,10 @@ fn fixture_files(fixture: &str) -> Vec<SourceFile> {
     let mut files: Vec<SourceFile> = Vec::new();
     for line in fixture.split_inclusive('\n') {
         if let Some(name) = line.trim().strip_prefix("-- file:") {
-            files.push(SourceFile {
-                path: name.trim().to_owned(),
-                text: String::new(),
-            });
+            files.push(SourceFile { path: name.trim().to_owned(), text: String::new() });
         } else {
             if files.is_empty() {
-                files.push(SourceFile {
-                    path: "fixture.sql".to_owned(),
-                    text: String::new(),
-                });
+                files.push(SourceFile { path: "fixture.sql".to_owned(), text: String::new() });
             }
             files.last_mut().expect("a file").text.push_str(line);
         }
@@ -42,11 +36,7 @@ fn schema_of(dialect: Dialect, fixture: &str) -> String {
     none.only(&[]).expect("no rules");
     let analysis = analyze(fixture_files(fixture), dialect, &none);
     // Only the engine's own `unparsed-ddl` (for the skipped statements rendered below) remains.
-    assert!(
-        analysis.diagnostics.iter().all(|d| d.rule == "unparsed-ddl"),
-        "{:?}",
-        analysis.diagnostics
-    );
+    assert!(analysis.diagnostics.iter().all(|d| d.rule == "unparsed-ddl"), "{:?}", analysis.diagnostics);
     render(&analysis)
 }
 
@@ -55,14 +45,7 @@ fn render(analysis: &Analysis) -> String {
     let schema = &analysis.schema;
     writeln!(out, "dialect: {:?}", schema.dialect).unwrap();
     for file in &analysis.files {
-        writeln!(
-            out,
-            "file {}: {} parsed, {} skipped",
-            file.path,
-            file.parsed,
-            file.skipped.len()
-        )
-        .unwrap();
+        writeln!(out, "file {}: {} parsed, {} skipped", file.path, file.parsed, file.skipped.len()).unwrap();
         for skipped in &file.skipped {
             let at = file.lines.line_col(&file.text, skipped.range.start as usize);
             let first_line = file.text[skipped.range.to_range()].lines().next().unwrap_or("");
@@ -91,11 +74,7 @@ fn render(analysis: &Analysis) -> String {
 
 /// A qualified name with its schema shown even when it is empty (MySQL), so resolution is visible.
 fn qualified(name: &crate::schema::QualifiedName) -> String {
-    format!(
-        "{}.{}",
-        if name.schema.is_empty() { "<none>" } else { &name.schema },
-        name.name
-    )
+    format!("{}.{}", if name.schema.is_empty() { "<none>" } else { &name.schema }, name.name)
 }
 
 fn render_table(out: &mut String, schema: &Schema, table: &Table) {
@@ -110,12 +89,7 @@ fn render_table(out: &mut String, schema: &Schema, table: &Table) {
         write!(head, " partition-of {}", qualified(parent)).unwrap();
     }
     if !table.inherits.is_empty() {
-        write!(
-            head,
-            " inherits {}",
-            table.inherits.iter().map(qualified).collect::<Vec<_>>().join(", ")
-        )
-        .unwrap();
+        write!(head, " inherits {}", table.inherits.iter().map(qualified).collect::<Vec<_>>().join(", ")).unwrap();
     }
     if schema.table(&table.name).is_none_or(|t| !std::ptr::eq(t, table)) {
         head.push_str(" (NOT FOUND BY NAME)");
@@ -168,14 +142,7 @@ fn render_index(index: &Index) -> String {
             IndexKey::Expression(e) => format!("expr {e}"),
         })
         .collect();
-    let mut line = format!(
-        "index {} [{origin}]",
-        if index.name.is_empty() {
-            "<unnamed>"
-        } else {
-            &index.name
-        }
-    );
+    let mut line = format!("index {} [{origin}]", if index.name.is_empty() { "<unnamed>" } else { &index.name });
     if index.unique {
         line.push_str(" unique");
     }
@@ -190,11 +157,8 @@ fn render_index(index: &Index) -> String {
 }
 
 fn render_fk(fk: &ForeignKey) -> String {
-    let referenced = if fk.referenced_columns.is_empty() {
-        "<primary key>".to_owned()
-    } else {
-        fk.referenced_columns.join(", ")
-    };
+    let referenced =
+        if fk.referenced_columns.is_empty() { "<primary key>".to_owned() } else { fk.referenced_columns.join(", ") };
     format!(
         "foreign-key {} ({}) -> {} ({referenced})",
         if fk.name.is_empty() { "<unnamed>" } else { &fk.name },
@@ -246,10 +210,7 @@ fn name_folding_per_dialect() {
     let fixture = fixture!("name_folding");
     insta::assert_snapshot!("name_folding_postgres", schema_of(Dialect::Postgres, fixture));
     insta::assert_snapshot!("name_folding_sqlite", schema_of(Dialect::Sqlite, fixture));
-    insta::assert_snapshot!(
-        "name_folding_mysql",
-        schema_of(Dialect::Mysql, fixture!("name_folding_mysql"))
-    );
+    insta::assert_snapshot!("name_folding_mysql", schema_of(Dialect::Mysql, fixture!("name_folding_mysql")));
 }
 
 #[test]

@@ -104,11 +104,8 @@ fn strip_array_suffix(text: &str) -> (&str, u8) {
 fn split_modifiers(text: &str) -> (String, Vec<String>, &str) {
     match (text.find('('), text.rfind(')')) {
         (Some(open), Some(close)) if open < close => {
-            let modifiers = text[open + 1..close]
-                .split(',')
-                .map(|m| m.trim().to_owned())
-                .filter(|m| !m.is_empty())
-                .collect();
+            let modifiers =
+                text[open + 1..close].split(',').map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect();
             (text[..open].trim().to_owned(), modifiers, &text[close + 1..])
         }
         _ => (text.trim().to_owned(), Vec::new(), ""),

@@ -96,12 +96,20 @@ pub fn attach(schema: &Schema, snapshot: Snapshot) -> AttachedStats {
                 let in_schema: Vec<String> = table.columns.iter().map(|c| fold(dialect, &c.name)).collect();
                 for column in &table.columns {
                     if !stats.columns.is_empty() && !in_stats.contains(&fold(dialect, &column.name)) {
-                        unmatched_columns.push(UnmatchedColumn { table: table.name.clone(), column: column.name.clone(), in_stats: false });
+                        unmatched_columns.push(UnmatchedColumn {
+                            table: table.name.clone(),
+                            column: column.name.clone(),
+                            in_stats: false,
+                        });
                     }
                 }
                 for column in &stats.columns {
                     if !in_schema.contains(&fold(dialect, &column.name)) {
-                        unmatched_columns.push(UnmatchedColumn { table: table.name.clone(), column: column.name.clone(), in_stats: true });
+                        unmatched_columns.push(UnmatchedColumn {
+                            table: table.name.clone(),
+                            column: column.name.clone(),
+                            in_stats: true,
+                        });
                     }
                 }
             }
@@ -122,7 +130,15 @@ pub fn attach(schema: &Schema, snapshot: Snapshot) -> AttachedStats {
             sequence_by_owner.entry(fold(dialect, owner)).or_insert(index);
         }
     }
-    AttachedStats { snapshot, table_stats, by_name, sequence_by_owner, unmatched_in_stats, unmatched_in_schema, unmatched_columns }
+    AttachedStats {
+        snapshot,
+        table_stats,
+        by_name,
+        sequence_by_owner,
+        unmatched_in_stats,
+        unmatched_in_schema,
+        unmatched_columns,
+    }
 }
 
 /// The names the catalog reports are already folded; comparing them as the dialect compares
@@ -190,7 +206,11 @@ mod tests {
         assert_eq!(attached.unmatched_in_schema.iter().map(ToString::to_string).collect::<Vec<_>>(), ["public.later"]);
         assert_eq!(
             attached.unmatched_columns,
-            [UnmatchedColumn { table: QualifiedName { schema: "public".into(), name: "orders".into() }, column: "legacy".into(), in_stats: true }]
+            [UnmatchedColumn {
+                table: QualifiedName { schema: "public".into(), name: "orders".into() },
+                column: "legacy".into(),
+                in_stats: true
+            }]
         );
     }
 

@@ -87,7 +87,8 @@ mod tests {
     use super::*;
 
     const GOOD_1: &str = r#"{"format":"schemacast.stats/v1","taken_at":"2026-01-02T00:00:00Z","tables":[{"schema":"public","name":"t","rows":10}]}"#;
-    const GOOD_2: &str = r#"{"format":"schemacast.stats/v1","taken_at":"2026-01-01T00:00:00Z","future_field":{"x":1},"tables":[]}"#;
+    const GOOD_2: &str =
+        r#"{"format":"schemacast.stats/v1","taken_at":"2026-01-01T00:00:00Z","future_field":{"x":1},"tables":[]}"#;
 
     #[test]
     fn keeps_good_lines_sorted_and_reports_bad_ones_by_line() {
@@ -100,7 +101,13 @@ mod tests {
         assert_eq!(times, ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"]);
         assert_eq!(history.problems.len(), 2, "{:?}", history.problems);
         assert_eq!(history.problems[0].line, 4);
-        assert!(history.problems[0].to_string().starts_with(".schemacast/stats.jsonl:4: invalid snapshot: invalid type: string \"ten\""), "{}", history.problems[0]);
+        assert!(
+            history.problems[0]
+                .to_string()
+                .starts_with(".schemacast/stats.jsonl:4: invalid snapshot: invalid type: string \"ten\""),
+            "{}",
+            history.problems[0]
+        );
         assert_eq!(history.problems[1].line, 5);
         assert!(history.problems[1].message.contains("incomplete snapshot"), "{}", history.problems[1]);
     }

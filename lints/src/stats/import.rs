@@ -20,7 +20,8 @@ const REQUIRED_COLUMNS: [&str; 4] = ["table", "taken_at", "rows", "bytes"];
 /// imported when there is one, so a half-imported history never happens.
 pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Snapshot>, Vec<StatsProblem>> {
     let problem = |line: u64, message: String| StatsProblem { path: path.to_owned(), line: line as u32, message };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
         Err(error) => return Err(vec![problem(1, format!("cannot read the header row: {error}"))]),
@@ -89,7 +90,11 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
             problems.push(problem(line, format!("`{schema}.{table}` at {taken_at} is already on line {first}")));
             continue;
         }
-        by_time.entry(taken_at).or_default().push(TableStats { rows, total_bytes: bytes, ..TableStats::named(schema, table) });
+        by_time.entry(taken_at).or_default().push(TableStats {
+            rows,
+            total_bytes: bytes,
+            ..TableStats::named(schema, table)
+        });
     }
     if !problems.is_empty() {
         return Err(problems);

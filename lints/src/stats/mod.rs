@@ -13,6 +13,10 @@ mod snapshot;
 
 pub use attach::{attach, AttachedStats, UnmatchedColumn};
 pub use history::{read_history, StatsHistory, StatsProblem};
-pub use series::{day_of, read_series, read_series_bytes, read_stats, ColumnSeries, SequenceSeries, StatsSeries, TableSeries};
 pub use import::{import_csv, parse_instant};
-pub use snapshot::{qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes, FORMAT};
+pub use series::{
+    day_of, read_series, read_series_bytes, read_stats, ColumnSeries, SequenceSeries, StatsSeries, TableSeries,
+};
+pub use snapshot::{
+    qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes, FORMAT,
+};

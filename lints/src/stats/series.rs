@@ -50,16 +50,12 @@ pub struct TableSeries {
 impl TableSeries {
     /// The forecast of the rows history (`None` without points).
     pub fn rows_forecast(&self) -> Option<&Forecast> {
-        self.rows_forecast
-            .get_or_init(|| Forecast::from_history(&self.rows))
-            .as_ref()
+        self.rows_forecast.get_or_init(|| Forecast::from_history(&self.rows)).as_ref()
     }
 
     /// The forecast of the measured bytes history.
     pub fn bytes_forecast(&self) -> Option<&Forecast> {
-        self.bytes_forecast
-            .get_or_init(|| Forecast::from_history(&self.bytes))
-            .as_ref()
+        self.bytes_forecast.get_or_init(|| Forecast::from_history(&self.bytes)).as_ref()
     }
 }
 
@@ -78,9 +74,7 @@ pub struct SequenceSeries {
 impl SequenceSeries {
     /// The forecast of the sequence's position, computed once.
     pub fn forecast(&self) -> Option<&Forecast> {
-        self.forecast
-            .get_or_init(|| Forecast::from_history(&self.last_values))
-            .as_ref()
+        self.forecast.get_or_init(|| Forecast::from_history(&self.last_values)).as_ref()
     }
 }
 
@@ -101,22 +95,15 @@ impl ColumnSeries {
 impl StatsSeries {
     /// The series of the table the snapshot names `schema.name`.
     pub fn table(&self, schema: &str, name: &str) -> Option<&TableSeries> {
-        self.table_index
-            .get(&(schema.to_owned(), name.to_owned()))
-            .map(|&i| &self.tables[i])
+        self.table_index.get(&(schema.to_owned(), name.to_owned())).map(|&i| &self.tables[i])
     }
 
     pub fn sequence(&self, schema: &str, name: &str) -> Option<&SequenceSeries> {
-        self.sequence_index
-            .get(&(schema.to_owned(), name.to_owned()))
-            .map(|&i| &self.sequences[i])
+        self.sequence_index.get(&(schema.to_owned(), name.to_owned())).map(|&i| &self.sequences[i])
     }
 
     pub fn key_column(&self, schema: &str, table: &str, column: &str) -> Option<&ColumnSeries> {
-        self.table(schema, table)?
-            .key_columns
-            .iter()
-            .find(|c| c.column == column)
+        self.table(schema, table)?.key_columns.iter().find(|c| c.column == column)
     }
 
     /// The last snapshot's day, where projections start.
@@ -160,11 +147,7 @@ pub fn read_series_bytes(text: &[u8], path: &str) -> StatsSeries {
             let snapshot = match outcome {
                 Ok(snapshot) => snapshot,
                 Err(message) => {
-                    series.problems.push(StatsProblem {
-                        path: path.to_owned(),
-                        line: number,
-                        message,
-                    });
+                    series.problems.push(StatsProblem { path: path.to_owned(), line: number, message });
                     continue;
                 }
             };
@@ -223,11 +206,7 @@ pub fn read_stats(text: &[u8], path: &str) -> (Option<Snapshot>, StatsSeries) {
     match parsed.and_then(|s| s.validate().map(|()| s)) {
         Ok(snapshot) => (Some(snapshot), series),
         Err(message) => {
-            series.problems.push(StatsProblem {
-                path: path.to_owned(),
-                line: number,
-                message,
-            });
+            series.problems.push(StatsProblem { path: path.to_owned(), line: number, message });
             (None, series)
         }
     }
@@ -235,12 +214,8 @@ pub fn read_stats(text: &[u8], path: &str) -> (Option<Snapshot>, StatsSeries) {
 
 /// Decodes a batch of lines, half on another thread when there is enough to share.
 fn parse_batch<'t>(batch: &[(u32, &'t [u8])]) -> Vec<(u32, Result<LeanSnapshot<'t>, String>)> {
-    let parse = |lines: &[(u32, &'t [u8])]| {
-        lines
-            .iter()
-            .map(|&(number, line)| (number, parse_line(line)))
-            .collect::<Vec<_>>()
-    };
+    let parse =
+        |lines: &[(u32, &'t [u8])]| lines.iter().map(|&(number, line)| (number, parse_line(line))).collect::<Vec<_>>();
     if batch.len() < 8 {
         return parse(batch);
     }
@@ -266,10 +241,7 @@ fn parse_line(line: &[u8]) -> Result<LeanSnapshot<'_>, String> {
         }
     })?;
     if snapshot.format != FORMAT {
-        return Err(format!(
-            "unsupported format `{}`; this schemacast reads `{FORMAT}`",
-            snapshot.format
-        ));
+        return Err(format!("unsupported format `{}`; this schemacast reads `{FORMAT}`", snapshot.format));
     }
     Ok(snapshot)
 }
@@ -310,20 +282,13 @@ impl Builder {
             order.push(index);
             let target = &mut series.tables[index];
             if let (Some(rows), true) = (table.rows, table.analyzed) {
-                target.rows.push(Point {
-                    day,
-                    value: rows as f64,
-                });
+                target.rows.push(Point { day, value: rows as f64 });
             }
             let parts = [table.table_bytes, table.index_bytes, table.toast_bytes];
-            let bytes = table
-                .total_bytes
-                .or_else(|| parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum()));
+            let bytes =
+                table.total_bytes.or_else(|| parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum()));
             if let Some(bytes) = bytes {
-                target.bytes.push(Point {
-                    day,
-                    value: bytes as f64,
-                });
+                target.bytes.push(Point { day, value: bytes as f64 });
             }
             for (column, max) in table.columns.0 {
                 let point = Point { day, value: max as f64 };
@@ -372,10 +337,7 @@ impl Builder {
                 target.owned_by = sequence.owned_by.map(Cow::into_owned);
             }
             if let Some(last) = sequence.last_value {
-                target.last_values.push(Point {
-                    day,
-                    value: last as f64,
-                });
+                target.last_values.push(Point { day, value: last as f64 });
             }
         }
         self.previous_sequence_order = order;
@@ -531,10 +493,7 @@ mod tests {
         assert_eq!(rows, [100.0, 200.0, 300.0]);
         assert_eq!(orders.rows[1].day - orders.rows[0].day, 1.5);
         assert_eq!(orders.bytes.len(), 3);
-        assert!(
-            series.table("public", "fresh").unwrap().rows.is_empty(),
-            "never analyzed is unknown, not zero"
-        );
+        assert!(series.table("public", "fresh").unwrap().rows.is_empty(), "never analyzed is unknown, not zero");
         let sequence = series.sequence("public", "orders_id_seq").unwrap();
         assert_eq!(sequence.owned_by.as_deref(), Some("public.orders.id"));
         assert_eq!(sequence.last_values.len(), 3);
@@ -542,47 +501,22 @@ mod tests {
         assert!(series.key_column("public", "orders", "placed_at").is_none());
         let problems: Vec<String> = series.problems.iter().map(ToString::to_string).collect();
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(
-            problems[0].starts_with("s.jsonl:3: incomplete snapshot"),
-            "{}",
-            problems[0]
-        );
-        assert!(
-            problems[1].starts_with("s.jsonl:5: duplicate taken_at"),
-            "{}",
-            problems[1]
-        );
+        assert!(problems[0].starts_with("s.jsonl:3: incomplete snapshot"), "{}", problems[0]);
+        assert!(problems[1].starts_with("s.jsonl:5: duplicate taken_at"), "{}", problems[1]);
     }
 
     #[test]
     fn agrees_with_the_full_reader_on_many_lines() {
         let text: String = (1..=40)
-            .map(|d| {
-                line(
-                    &format!("2026-02-{:02}T00:00:00Z", (d % 28) + 1),
-                    d * 10,
-                    d * 100,
-                    d as i64,
-                ) + "\n"
-            })
+            .map(|d| line(&format!("2026-02-{:02}T00:00:00Z", (d % 28) + 1), d * 10, d * 100, d as i64) + "\n")
             .collect();
         let (latest, series) = read_stats(text.as_bytes(), "s.jsonl");
         let history = super::super::read_history(&text, "s.jsonl");
         assert_eq!(latest.as_ref(), history.latest());
         assert_eq!(series.snapshot_days.len(), history.snapshots.len());
         assert_eq!(series.problems.len(), history.problems.len());
-        let rows: Vec<f64> = series
-            .table("public", "orders")
-            .unwrap()
-            .rows
-            .iter()
-            .map(|p| p.value)
-            .collect();
-        let expected: Vec<f64> = history
-            .snapshots
-            .iter()
-            .map(|s| s.tables[0].rows.unwrap() as f64)
-            .collect();
+        let rows: Vec<f64> = series.table("public", "orders").unwrap().rows.iter().map(|p| p.value).collect();
+        let expected: Vec<f64> = history.snapshots.iter().map(|s| s.tables[0].rows.unwrap() as f64).collect();
         assert_eq!(rows, expected);
     }
 }

@@ -268,10 +268,7 @@ impl Snapshot {
     /// Checks what serde's types cannot: the format version and value ranges.
     pub(crate) fn validate(&self) -> Result<(), String> {
         if self.format != FORMAT {
-            return Err(format!(
-                "unsupported format `{}`; this schemacast reads `{FORMAT}`",
-                self.format
-            ));
+            return Err(format!("unsupported format `{}`; this schemacast reads `{FORMAT}`", self.format));
         }
         let mut seen = std::collections::HashSet::new();
         for table in &self.tables {
@@ -310,13 +307,15 @@ impl Snapshot {
 pub fn qualified_column(schema: &str, table: &str, column: &str) -> String {
     [schema, table, column]
         .iter()
-        .map(|part| {
-            if part.contains(['.', '"']) {
-                format!("\"{}\"", part.replace('"', "\"\""))
-            } else {
-                (*part).to_owned()
-            }
-        })
+        .map(
+            |part| {
+                if part.contains(['.', '"']) {
+                    format!("\"{}\"", part.replace('"', "\"\""))
+                } else {
+                    (*part).to_owned()
+                }
+            },
+        )
         .collect::<Vec<_>>()
         .join(".")
 }
@@ -354,17 +353,11 @@ mod tests {
                 correlation: Some(0.98),
                 shapes: None,
             }],
-            indexes: vec![IndexStats {
-                name: "orders_pkey".into(),
-                bytes: Some(16384),
-            }],
+            indexes: vec![IndexStats { name: "orders_pkey".into(), bytes: Some(16384) }],
         });
         let line = snapshot.to_line();
         assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
-        assert!(
-            line.starts_with(r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-25T10:00:00Z""#),
-            "{line}"
-        );
+        assert!(line.starts_with(r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-25T10:00:00Z""#), "{line}");
         assert!(!line.contains("analyzed"), "analyzed tables leave the flag out: {line}");
         let back: Snapshot = serde_json::from_str(&line).unwrap();
         assert_eq!(back, snapshot);

@@ -51,11 +51,7 @@ pub(crate) struct FillInputs<'a> {
 
 pub(crate) fn leaf_fill(inputs: &FillInputs) -> IndexFill {
     let (leaf_fill, reason) = infer(inputs);
-    IndexFill {
-        name: inputs.index.name.clone(),
-        leaf_fill,
-        reason,
-    }
+    IndexFill { name: inputs.index.name.clone(), leaf_fill, reason }
 }
 
 fn infer(inputs: &FillInputs) -> (f64, String) {
@@ -70,10 +66,7 @@ fn infer(inputs: &FillInputs) -> (f64, String) {
         return (BUILD_FILL, "expression key: order unknown, sized as built".into());
     };
     let column_stats = |name: &str| inputs.stats.and_then(|s| s.columns.iter().find(|c| c.name == name));
-    if let Some(correlation) = column_stats(leading)
-        .and_then(|c| c.correlation)
-        .filter(|c| c.is_finite())
-    {
+    if let Some(correlation) = column_stats(leading).and_then(|c| c.correlation).filter(|c| c.is_finite()) {
         if correlation.abs() < WEAK {
             if let Some(runs) = interleaved_runs(inputs, leading, column_stats(leading)) {
                 return runs;
@@ -100,10 +93,7 @@ fn from_correlation(column: &str, correlation: f64) -> (f64, String) {
         (RANDOM_FILL, format!("random inserts: {stated}"))
     } else {
         let t = (magnitude - WEAK) / (STRONG - WEAK);
-        (
-            RANDOM_FILL + t * (ordered - RANDOM_FILL),
-            format!("partly ordered inserts: {stated}"),
-        )
+        (RANDOM_FILL + t * (ordered - RANDOM_FILL), format!("partly ordered inserts: {stated}"))
     }
 }
 
@@ -116,38 +106,19 @@ fn interleaved_runs(inputs: &FillInputs, leading: &str, leading_stats: Option<&C
         return None;
     }
     let n_distinct = leading_stats?.n_distinct?;
-    let values = if n_distinct >= 0.0 {
-        n_distinct
-    } else {
-        -n_distinct * inputs.stats?.rows? as f64
-    };
+    let values = if n_distinct >= 0.0 { n_distinct } else { -n_distinct * inputs.stats?.rows? as f64 };
     if values < 1.0 {
         return None;
     }
     let runs = format!("{} {leading} values", values.round());
-    let narrow = inputs
-        .leaf_item_fixed
-        .is_some_and(|item| item <= SPLIT_AFTER_NEW_MAX_ITEM);
+    let narrow = inputs.leaf_item_fixed.is_some_and(|item| item <= SPLIT_AFTER_NEW_MAX_ITEM);
     if next_correlation > 0.0 && narrow && values <= inputs.heap_rows_per_page / 4.0 {
-        Some((
-            BUILD_FILL,
-            format!("ascending {next} per leading value ({runs}): split after the new key"),
-        ))
+        Some((BUILD_FILL, format!("ascending {next} per leading value ({runs}): split after the new key")))
     } else if (next_correlation < 0.0 || !narrow) && values <= inputs.leaf_entries_per_page / 2.0 {
-        let order = if next_correlation > 0.0 {
-            "ascending"
-        } else {
-            "descending"
-        };
-        Some((
-            RUNS_MIDPOINT_FILL,
-            format!("{order} {next} per leading value ({runs}): pages split in the middle"),
-        ))
+        let order = if next_correlation > 0.0 { "ascending" } else { "descending" };
+        Some((RUNS_MIDPOINT_FILL, format!("{order} {next} per leading value ({runs}): pages split in the middle")))
     } else {
-        Some((
-            RANDOM_FILL,
-            format!("runs of {next} per leading value ({runs}) interleave like random inserts"),
-        ))
+        Some((RANDOM_FILL, format!("runs of {next} per leading value ({runs}) interleave like random inserts")))
     }
 }
 
@@ -171,14 +142,8 @@ fn insert_order_from_ddl(column: &Column) -> DdlOrder {
     };
     let folded = default.trim().to_ascii_lowercase();
     // `now()`, `pg_catalog.now()`, `now()::timestamp(0)`: the function that starts the text.
-    let head = folded
-        .trim_start_matches('(')
-        .rsplit_once("pg_catalog.")
-        .map_or(folded.as_str(), |(_, rest)| rest);
-    let function = head
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .next()
-        .unwrap_or("");
+    let head = folded.trim_start_matches('(').rsplit_once("pg_catalog.").map_or(folded.as_str(), |(_, rest)| rest);
+    let function = head.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
     const ASCENDING: &[&str] = &[
         "nextval",
         "now",
@@ -213,10 +178,7 @@ mod tests {
 
     fn schema(sql: &str) -> crate::schema::Schema {
         analyze(
-            vec![SourceFile {
-                path: "t.sql".into(),
-                text: sql.into(),
-            }],
+            vec![SourceFile { path: "t.sql".into(), text: sql.into() }],
             Dialect::Postgres,
             &RuleSelection::default(),
         )
@@ -226,27 +188,15 @@ mod tests {
     fn fills(sql: &str, stats: Option<&TableStats>) -> Vec<(String, f64, String)> {
         let schema = schema(sql);
         let estimate = estimate_table(&schema, &schema.tables()[0], Some(1e5), stats);
-        estimate
-            .index_fills
-            .into_iter()
-            .map(|f| (f.name, f.leaf_fill, f.reason))
-            .collect()
+        estimate.index_fills.into_iter().map(|f| (f.name, f.leaf_fill, f.reason)).collect()
     }
 
     fn column(name: &str, correlation: f64, n_distinct: f64) -> ColumnStats {
-        ColumnStats {
-            correlation: Some(correlation),
-            n_distinct: Some(n_distinct),
-            ..ColumnStats::named(name)
-        }
+        ColumnStats { correlation: Some(correlation), n_distinct: Some(n_distinct), ..ColumnStats::named(name) }
     }
 
     fn table_stats(columns: Vec<ColumnStats>) -> TableStats {
-        TableStats {
-            rows: Some(120_000),
-            columns,
-            ..TableStats::named("public", "t")
-        }
+        TableStats { rows: Some(120_000), columns, ..TableStats::named("public", "t") }
     }
 
     #[test]
@@ -258,17 +208,8 @@ mod tests {
              CREATE INDEX t_n ON t (n); CREATE INDEX t_expr ON t ((n + 1));",
             None,
         );
-        let fill = |name: &str| {
-            found
-                .iter()
-                .find(|f| f.0 == name)
-                .map(|f| (f.1, f.2.clone()))
-                .expect(name)
-        };
-        assert_eq!(
-            fill("t_pkey"),
-            (RANDOM_FILL, "random inserts: gen_random_uuid() default".into())
-        );
+        let fill = |name: &str| found.iter().find(|f| f.0 == name).map(|f| (f.1, f.2.clone())).expect(name);
+        assert_eq!(fill("t_pkey"), (RANDOM_FILL, "random inserts: gen_random_uuid() default".into()));
         assert_eq!(fill("t_at"), (BUILD_FILL, "ascending inserts: now() default".into()));
         assert_eq!(fill("t_seen").0, BUILD_FILL);
         assert_eq!(fill("t_v4").0, RANDOM_FILL);
@@ -295,25 +236,12 @@ mod tests {
         let sql = "CREATE TABLE t (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), at timestamptz NOT NULL, \
                    mid bigint NOT NULL);
                    CREATE INDEX t_at ON t (at); CREATE INDEX t_mid ON t (mid);";
-        let stats = table_stats(vec![
-            column("id", 1.0, -1.0),
-            column("at", -0.99, -1.0),
-            column("mid", 0.55, -1.0),
-        ]);
+        let stats = table_stats(vec![column("id", 1.0, -1.0), column("at", -0.99, -1.0), column("mid", 0.55, -1.0)]);
         let found = fills(sql, Some(&stats));
-        assert_eq!(
-            (found[0].1, found[0].2.as_str()),
-            (BUILD_FILL, "ascending inserts: correlation +1.00 on id")
-        );
-        assert_eq!(
-            (found[1].1, found[1].2.as_str()),
-            (DESCENDING_FILL, "descending inserts: correlation -0.99 on at")
-        );
+        assert_eq!((found[0].1, found[0].2.as_str()), (BUILD_FILL, "ascending inserts: correlation +1.00 on id"));
+        assert_eq!((found[1].1, found[1].2.as_str()), (DESCENDING_FILL, "descending inserts: correlation -0.99 on at"));
         // Halfway between random and ascending.
-        assert!(
-            (found[2].1 - (RANDOM_FILL + BUILD_FILL) / 2.0).abs() < 1e-9,
-            "{found:?}"
-        );
+        assert!((found[2].1 - (RANDOM_FILL + BUILD_FILL) / 2.0).abs() < 1e-9, "{found:?}");
         assert!(found[2].2.starts_with("partly ordered inserts"));
     }
 
@@ -346,14 +274,8 @@ mod tests {
     #[test]
     fn deduplicated_indexes_keep_the_build_fill() {
         let stats = table_stats(vec![column("status", 0.0, 5.0)]);
-        let found = fills(
-            "CREATE TABLE t (status int NOT NULL); CREATE INDEX t_status ON t (status);",
-            Some(&stats),
-        );
-        assert_eq!(
-            (found[0].1, found[0].2.as_str()),
-            (BUILD_FILL, "equal keys in posting lists: sized as built")
-        );
+        let found = fills("CREATE TABLE t (status int NOT NULL); CREATE INDEX t_status ON t (status);", Some(&stats));
+        assert_eq!((found[0].1, found[0].2.as_str()), (BUILD_FILL, "equal keys in posting lists: sized as built"));
     }
 
     #[test]
@@ -365,11 +287,7 @@ mod tests {
         let bytes = |e: &crate::storage::TableEstimate| e.at_rows.as_ref().map(|s| s.indexes[0].1).unwrap_or(0);
         // Measured on PostgreSQL 15: 4,898,816 bytes for 120,000 random uuids (69.9% leaves).
         let measured = 4_898_816.0;
-        assert!(
-            (bytes(&random) as f64 / measured - 1.0).abs() < 0.05,
-            "{}",
-            bytes(&random)
-        );
+        assert!((bytes(&random) as f64 / measured - 1.0).abs() < 0.05, "{}", bytes(&random));
         assert!(bytes(&built) < bytes(&random));
     }
 

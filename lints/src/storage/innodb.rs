@@ -76,11 +76,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
     for column in &table.columns {
         let sampled = column_stats(&column.name);
         let (bytes, source, is_variable) = width_of(&column.ty, sampled.and_then(|s| s.avg_width));
-        let null_frac = if column.not_null {
-            0.0
-        } else {
-            sampled.and_then(|s| s.null_frac).unwrap_or(0.0)
-        };
+        let null_frac = if column.not_null { 0.0 } else { sampled.and_then(|s| s.null_frac).unwrap_or(0.0) };
         if !column.not_null {
             nullable += 1;
         }
@@ -102,9 +98,8 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
     let header = 5.0 + f64::from(nullable.div_ceil(8)) + variable + system;
     let record = header + data + DIRECTORY_PER_RECORD;
     let width = |name: &str| columns.iter().find(|c| c.name == name).map_or(8.0, |c| c.bytes);
-    let primary_key_bytes: f64 = table
-        .primary_key()
-        .map_or(6.0, |pk| pk.keys.iter().map(|k| k.column().map_or(8.0, width)).sum());
+    let primary_key_bytes: f64 =
+        table.primary_key().map_or(6.0, |pk| pk.keys.iter().map(|k| k.column().map_or(8.0, width)).sum());
     let indexes = table
         .indexes
         .iter()
@@ -126,11 +121,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
             (index.name.clone(), bytes)
         })
         .collect();
-    let layout = RowLayout {
-        row_bytes: record,
-        overhead_bytes: record - data,
-        columns,
-    };
+    let layout = RowLayout { row_bytes: record, overhead_bytes: record - data, columns };
     (layout, Model { record, indexes })
 }
 
@@ -142,11 +133,7 @@ impl Model {
         self.indexes
             .iter()
             .filter(|(_, bytes)| *bytes > 0.0)
-            .map(|(name, _)| IndexFill {
-                name: name.clone(),
-                leaf_fill: SECONDARY_FILL,
-                reason: reason.into(),
-            })
+            .map(|(name, _)| IndexFill { name: name.clone(), leaf_fill: SECONDARY_FILL, reason: reason.into() })
             .collect()
     }
 

@@ -93,7 +93,8 @@ impl Width {
     }
 
     pub fn is_fixed(&self) -> bool {
-        self.by_mod.iter().filter(|(p, _)| *p > 0.0).count() == 1 && self.by_mod.iter().all(|(p, m)| *p == 0.0 || m.fract() == 0.0)
+        self.by_mod.iter().filter(|(p, _)| *p > 0.0).count() == 1
+            && self.by_mod.iter().all(|(p, m)| *p == 0.0 || m.fract() == 0.0)
     }
 }
 
@@ -208,7 +209,13 @@ mod tests {
     #[test]
     fn nulls_average_over_both_cases() {
         // An int8 null half the time: 24 + 8 or a 32-byte header (bitmap) + 0.
-        let row = aligned_row(&[ColumnShape { width: Width::fixed(8), align: 8, null_frac: 0.5 }], |null| if null { 32 } else { 24 });
+        let row = aligned_row(&[ColumnShape { width: Width::fixed(8), align: 8, null_frac: 0.5 }], |null| {
+            if null {
+                32
+            } else {
+                24
+            }
+        });
         assert!((row.mean_bytes - 32.0).abs() < 1e-9, "{}", row.mean_bytes);
         assert_eq!(row.fixed_bytes, None);
     }

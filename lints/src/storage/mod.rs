@@ -108,44 +108,21 @@ pub fn estimate_table(schema: &Schema, table: &Table, rows: Option<f64>, stats: 
     let (row_bytes, overhead_bytes, columns, model) = match schema.dialect {
         Dialect::Postgres => {
             let (layout, model) = postgres::model(schema, table, stats);
-            (
-                layout.row_bytes,
-                layout.overhead_bytes,
-                layout.columns,
-                SizeModel::Postgres(model),
-            )
+            (layout.row_bytes, layout.overhead_bytes, layout.columns, SizeModel::Postgres(model))
         }
         Dialect::Mysql => {
             let (layout, model) = innodb::model(schema, table, stats);
-            (
-                layout.row_bytes,
-                layout.overhead_bytes,
-                layout.columns,
-                SizeModel::Innodb(model),
-            )
+            (layout.row_bytes, layout.overhead_bytes, layout.columns, SizeModel::Innodb(model))
         }
         Dialect::Sqlite => {
             let (layout, model) = sqlite::model(schema, table, stats);
-            (
-                layout.row_bytes,
-                layout.overhead_bytes,
-                layout.columns,
-                SizeModel::Sqlite(model),
-            )
+            (layout.row_bytes, layout.overhead_bytes, layout.columns, SizeModel::Sqlite(model))
         }
     };
     let bytes_per_million_rows = model.sizes_at(1_000_000.0).total_bytes();
     let at_rows = rows.map(|r| model.sizes_at(r));
     let index_fills = model.index_fills();
-    TableEstimate {
-        row_bytes,
-        overhead_bytes,
-        columns,
-        bytes_per_million_rows,
-        at_rows,
-        index_fills,
-        model,
-    }
+    TableEstimate { row_bytes, overhead_bytes, columns, bytes_per_million_rows, at_rows, index_fills, model }
 }
 
 /// PostgreSQL: mean bytes per row (tuple and line pointer) with the columns in `order` (indexes

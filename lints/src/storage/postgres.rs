@@ -53,10 +53,7 @@ pub(crate) enum Storage {
 pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
     let fixed = |bytes: u32, align: u8| (Storage::Fixed { bytes, align }, true);
     if ty.array_dims > 0 {
-        let element = SqlType {
-            array_dims: 0,
-            ..ty.clone()
-        };
+        let element = SqlType { array_dims: 0, ..ty.clone() };
         let (inner, _) = storage_of(&element, schema);
         let (element_bytes, align) = match inner {
             Storage::Fixed { bytes, align } => (bytes, align),
@@ -64,15 +61,7 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
         };
         // Array header (ndim, data offset, element type) and one dimension, then four elements.
         let payload = 12 + 8 + 4 * element_bytes;
-        return (
-            Storage::Varlena {
-                payload,
-                align: align.max(4),
-                source: WidthSource::Assumed,
-                spread: 8,
-            },
-            false,
-        );
+        return (Storage::Varlena { payload, align: align.max(4), source: WidthSource::Assumed, spread: 8 }, false);
     }
     let modifier = |i: usize| ty.modifiers.get(i).and_then(|m| m.trim().parse::<u32>().ok());
     match ty.base.as_str() {
@@ -93,15 +82,7 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
         "macaddr8" => fixed(8, 4),
         "point" => fixed(16, 8),
         "tinyint" => fixed(2, 2),
-        "inet" | "cidr" => (
-            Storage::Varlena {
-                payload: 6,
-                align: 4,
-                source: WidthSource::Declared,
-                spread: 0,
-            },
-            true,
-        ),
+        "inet" | "cidr" => (Storage::Varlena { payload: 6, align: 4, source: WidthSource::Declared, spread: 0 }, true),
         "numeric" => {
             // Base-10000 digit groups after a 2-byte header; assume values use about half the
             // declared integer digits.
@@ -111,39 +92,15 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
                 }
                 (None, _) => 3,
             };
-            (
-                Storage::Varlena {
-                    payload: 2 + 2 * groups,
-                    align: 4,
-                    source: WidthSource::Assumed,
-                    spread: 2,
-                },
-                false,
-            )
+            (Storage::Varlena { payload: 2 + 2 * groups, align: 4, source: WidthSource::Assumed, spread: 2 }, false)
         }
         "char" => {
             let length = modifier(0).unwrap_or(1);
-            (
-                Storage::Varlena {
-                    payload: length,
-                    align: 4,
-                    source: WidthSource::Declared,
-                    spread: 0,
-                },
-                true,
-            )
+            (Storage::Varlena { payload: length, align: 4, source: WidthSource::Declared, spread: 0 }, true)
         }
         "varchar" => {
             let payload = modifier(0).map_or(ASSUMED_TEXT_BYTES, |n| n.min(ASSUMED_TEXT_BYTES));
-            (
-                Storage::Varlena {
-                    payload,
-                    align: 4,
-                    source: WidthSource::Assumed,
-                    spread: 8,
-                },
-                true,
-            )
+            (Storage::Varlena { payload, align: 4, source: WidthSource::Assumed, spread: 8 }, true)
         }
         "bit" => (
             Storage::Varlena {
@@ -154,76 +111,33 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
             },
             true,
         ),
-        "jsonb" => (
-            Storage::Varlena {
-                payload: ASSUMED_TEXT_BYTES,
-                align: 4,
-                source: WidthSource::Assumed,
-                spread: 8,
-            },
-            false,
-        ),
+        "jsonb" => {
+            (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed, spread: 8 }, false)
+        }
         name if schema.enums.iter().any(|e| e.name.name == name) => fixed(4, 4),
-        _ => (
-            Storage::Varlena {
-                payload: ASSUMED_TEXT_BYTES,
-                align: 4,
-                source: WidthSource::Assumed,
-                spread: 8,
-            },
-            true,
-        ),
+        _ => {
+            (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed, spread: 8 }, true)
+        }
     }
 }
 
 /// A value's width distribution and alignment, from stats when they have the column.
 fn shape_of(storage: Storage, stats: Option<&ColumnStats>, not_null: bool) -> (ColumnShape, WidthSource) {
-    let null_frac = if not_null {
-        0.0
-    } else {
-        stats.and_then(|s| s.null_frac).unwrap_or(0.0)
-    };
+    let null_frac = if not_null { 0.0 } else { stats.and_then(|s| s.null_frac).unwrap_or(0.0) };
     match storage {
-        Storage::Fixed { bytes, align } => (
-            ColumnShape {
-                width: Width::fixed(bytes),
-                align,
-                null_frac,
-            },
-            WidthSource::Declared,
-        ),
-        Storage::Varlena {
-            payload,
-            align,
-            source,
-            spread: typical_spread,
-        } => {
+        Storage::Fixed { bytes, align } => {
+            (ColumnShape { width: Width::fixed(bytes), align, null_frac }, WidthSource::Declared)
+        }
+        Storage::Varlena { payload, align, source, spread: typical_spread } => {
             if let Some(sampled) = stats.and_then(|s| s.avg_width).filter(|w| *w > 0.0) {
                 let (average, spread) = sampled_width(sampled, stats.and_then(|s| s.max_length), typical_spread);
                 let align = if average < SHORT_VARLENA_LIMIT { 1 } else { align };
-                (
-                    ColumnShape {
-                        width: Width::around(average, spread),
-                        align,
-                        null_frac,
-                    },
-                    WidthSource::Stats,
-                )
+                (ColumnShape { width: Width::around(average, spread), align, null_frac }, WidthSource::Stats)
             } else {
-                let (total, align) = if f64::from(payload + 1) < SHORT_VARLENA_LIMIT {
-                    (payload + 1, 1)
-                } else {
-                    (payload + 4, align)
-                };
+                let (total, align) =
+                    if f64::from(payload + 1) < SHORT_VARLENA_LIMIT { (payload + 1, 1) } else { (payload + 4, align) };
                 let width = Width::around(f64::from(total), f64::from(typical_spread));
-                (
-                    ColumnShape {
-                        width,
-                        align,
-                        null_frac,
-                    },
-                    source,
-                )
+                (ColumnShape { width, align, null_frac }, source)
             }
         }
     }
@@ -304,34 +218,21 @@ pub(crate) fn model(schema: &Schema, table: &Table, stats: Option<&TableStats>) 
         shapes.push(shape);
     }
     let bitmap_header = maxalign(TUPLE_HEADER + (table.columns.len() as u32).div_ceil(8));
-    let row = aligned_row(&shapes, |has_null| {
-        if has_null {
-            bitmap_header
-        } else {
-            maxalign(TUPLE_HEADER)
-        }
-    });
+    let row = aligned_row(&shapes, |has_null| if has_null { bitmap_header } else { maxalign(TUPLE_HEADER) });
     for (column, padding) in columns.iter_mut().zip(&row.paddings) {
         column.padding_before = *padding;
     }
     let heap_item = row.mean_bytes + f64::from(LINE_POINTER);
-    let layout = RowLayout {
-        row_bytes: heap_item,
-        overhead_bytes: heap_item - row.data_bytes,
-        columns,
-    };
+    let layout = RowLayout { row_bytes: heap_item, overhead_bytes: heap_item - row.data_bytes, columns };
 
     let toast_per_row = match stats {
-        Some(TableStats {
-            toast_bytes: Some(toast),
-            rows: Some(rows),
-            ..
-        }) if *rows > 0 && *toast > PAGE as u64 => *toast as f64 / *rows as f64,
+        Some(TableStats { toast_bytes: Some(toast), rows: Some(rows), .. }) if *rows > 0 && *toast > PAGE as u64 => {
+            *toast as f64 / *rows as f64
+        }
         _ => 0.0,
     };
-    let heap_rows_per_page = (f64::from(PAGE - PAGE_HEADER) / heap_item)
-        .floor()
-        .clamp(1.0, f64::from(MAX_HEAP_TUPLES_PER_PAGE));
+    let heap_rows_per_page =
+        (f64::from(PAGE - PAGE_HEADER) / heap_item).floor().clamp(1.0, f64::from(MAX_HEAP_TUPLES_PER_PAGE));
     let indexes = table
         .indexes
         .iter()
@@ -367,19 +268,11 @@ fn column_shapes(
             let sampled = stats.and_then(|s| s.columns.iter().find(|c| c.name == column.name));
             // A retyped column's sampled width belongs to its old type.
             let sampled = if retyped.is_some_and(|(at, _)| at == i) && matches!(storage, Storage::Fixed { .. }) {
-                sampled.map(|c| ColumnStats {
-                    avg_width: None,
-                    ..c.clone()
-                })
+                sampled.map(|c| ColumnStats { avg_width: None, ..c.clone() })
             } else {
                 sampled.cloned()
             };
-            shape_of(
-                storage,
-                sampled.as_ref(),
-                column.not_null || is_primary_key_column(table, &column.name),
-            )
-            .0
+            shape_of(storage, sampled.as_ref(), column.not_null || is_primary_key_column(table, &column.name)).0
         })
         .collect()
 }
@@ -397,21 +290,10 @@ pub(crate) fn row_bytes(
     let ordered: Vec<ColumnShape> = order
         .iter()
         .filter_map(|&i| shapes.get(i))
-        .map(|s| ColumnShape {
-            width: s.width.clone(),
-            align: s.align,
-            null_frac: s.null_frac,
-        })
+        .map(|s| ColumnShape { width: s.width.clone(), align: s.align, null_frac: s.null_frac })
         .collect();
     let bitmap_header = maxalign(TUPLE_HEADER + (table.columns.len() as u32).div_ceil(8));
-    aligned_row(&ordered, |has_null| {
-        if has_null {
-            bitmap_header
-        } else {
-            maxalign(TUPLE_HEADER)
-        }
-    })
-    .mean_bytes
+    aligned_row(&ordered, |has_null| if has_null { bitmap_header } else { maxalign(TUPLE_HEADER) }).mean_bytes
         + f64::from(LINE_POINTER)
 }
 
@@ -426,11 +308,7 @@ pub(crate) fn tightest_order(schema: &Schema, table: &Table, stats: Option<&Tabl
             let shape = &shapes[i];
             let fixed =
                 shape.width.is_fixed() && matches!(storage_of(&table.columns[i].ty, schema).0, Storage::Fixed { .. });
-            (
-                !fixed,
-                std::cmp::Reverse(shape.align),
-                std::cmp::Reverse((shape.width.mean() * 8.0) as i64),
-            )
+            (!fixed, std::cmp::Reverse(shape.align), std::cmp::Reverse((shape.width.mean() * 8.0) as i64))
         };
         key(a).cmp(&key(b))
     });
@@ -438,9 +316,7 @@ pub(crate) fn tightest_order(schema: &Schema, table: &Table, stats: Option<&Tabl
 }
 
 fn is_primary_key_column(table: &Table, column: &str) -> bool {
-    table
-        .primary_key()
-        .is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column)))
+    table.primary_key().is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column)))
 }
 
 fn index_model(
@@ -456,22 +332,11 @@ fn index_model(
     let shape_for = |key: Option<&str>| -> (ColumnShape, bool) {
         match key.and_then(position) {
             Some(i) => (
-                ColumnShape {
-                    width: shapes[i].width.clone(),
-                    align: shapes[i].align,
-                    null_frac: shapes[i].null_frac,
-                },
+                ColumnShape { width: shapes[i].width.clone(), align: shapes[i].align, null_frac: shapes[i].null_frac },
                 dedup_safe[i],
             ),
             // An expression key: assume an 8-byte value.
-            None => (
-                ColumnShape {
-                    width: Width::fixed(8),
-                    align: 8,
-                    null_frac: 0.0,
-                },
-                false,
-            ),
+            None => (ColumnShape { width: Width::fixed(8), align: 8, null_frac: 0.0 }, false),
         }
     };
     let mut key_shapes = Vec::new();
@@ -497,11 +362,9 @@ fn index_model(
     let pivot = aligned_row(&key_shapes[..key_count], header);
     let dedup_distinct = if all_safe {
         match (index.keys.as_slice(), stats) {
-            ([IndexKey::Column(name)], Some(stats)) => stats
-                .columns
-                .iter()
-                .find(|c| &c.name == name)
-                .and_then(|c| c.n_distinct),
+            ([IndexKey::Column(name)], Some(stats)) => {
+                stats.columns.iter().find(|c| &c.name == name).and_then(|c| c.n_distinct)
+            }
             _ => None,
         }
     } else {
@@ -550,11 +413,7 @@ impl Model {
             rows,
             heap_bytes: self.heap_bytes(rows),
             toast_bytes: (self.toast_per_row * rows).round() as u64,
-            indexes: self
-                .indexes
-                .iter()
-                .map(|index| (index.name.clone(), index.bytes(rows)))
-                .collect(),
+            indexes: self.indexes.iter().map(|index| (index.name.clone(), index.bytes(rows))).collect(),
         }
     }
 
@@ -604,11 +463,7 @@ impl IndexModel {
     /// Leaf bytes when equal keys are merged into posting lists, if they repeat.
     fn posting_bytes(&self, rows: f64) -> Option<f64> {
         let n_distinct = self.dedup_distinct?;
-        let distinct = if n_distinct < 0.0 {
-            -n_distinct * rows
-        } else {
-            n_distinct.min(rows)
-        };
+        let distinct = if n_distinct < 0.0 { -n_distinct * rows } else { n_distinct.min(rows) };
         if distinct < 1.0 {
             return None;
         }
@@ -617,9 +472,7 @@ impl IndexModel {
             return None;
         }
         let key_part = self.key_part;
-        let max_tids = ((f64::from(BUILD_MAX_POSTING_TUPLE) - key_part) / f64::from(HEAP_TID))
-            .floor()
-            .max(1.0);
+        let max_tids = ((f64::from(BUILD_MAX_POSTING_TUPLE) - key_part) / f64::from(HEAP_TID)).floor().max(1.0);
         let full_tuples = (per_key / max_tids).floor();
         let rest = per_key - full_tuples * max_tids;
         let tuple =
@@ -643,10 +496,7 @@ mod tests {
 
     fn table_estimate(sql: &str, rows: f64) -> crate::storage::TableEstimate {
         let analysis = analyze(
-            vec![SourceFile {
-                path: "t.sql".into(),
-                text: sql.into(),
-            }],
+            vec![SourceFile { path: "t.sql".into(), text: sql.into() }],
             Dialect::Postgres,
             &RuleSelection::default(),
         );
@@ -665,10 +515,8 @@ mod tests {
 
     #[test]
     fn alignment_padding_is_reported_per_column() {
-        let estimate = table_estimate(
-            "CREATE TABLE t (flag boolean NOT NULL, id bigint NOT NULL, n int NOT NULL);",
-            1.0,
-        );
+        let estimate =
+            table_estimate("CREATE TABLE t (flag boolean NOT NULL, id bigint NOT NULL, n int NOT NULL);", 1.0);
         let paddings: Vec<f64> = estimate.columns.iter().map(|c| c.padding_before).collect();
         assert_eq!(paddings, [0.0, 7.0, 0.0]);
         // 24 header + 1 + 7 + 8 + 4 = 44 → 48, plus the line pointer.

@@ -39,10 +39,7 @@ fn width_of(ty: &SqlType, average: Option<f64>) -> (f64, WidthSource) {
         Some(average) => (average, WidthSource::Stats),
         None => {
             let declared = ty.modifiers.first().and_then(|m| m.trim().parse::<u32>().ok());
-            (
-                f64::from(declared.map_or(ASSUMED_TEXT_BYTES, |n| n.min(ASSUMED_TEXT_BYTES))),
-                WidthSource::Assumed,
-            )
+            (f64::from(declared.map_or(ASSUMED_TEXT_BYTES, |n| n.min(ASSUMED_TEXT_BYTES))), WidthSource::Assumed)
         }
     }
 }
@@ -64,11 +61,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
         } else {
             width_of(&column.ty, sampled.and_then(|s| s.avg_width))
         };
-        let null_frac = if column.not_null {
-            0.0
-        } else {
-            sampled.and_then(|s| s.null_frac).unwrap_or(0.0)
-        };
+        let null_frac = if column.not_null { 0.0 } else { sampled.and_then(|s| s.null_frac).unwrap_or(0.0) };
         body += bytes * (1.0 - null_frac);
         columns.push(ColumnLayout {
             name: column.name.clone(),
@@ -82,12 +75,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
     }
     let header = 1.0 + table.columns.len() as f64;
     let cell = 2.0 + ROWID + header + body + 2.0;
-    let width = |name: &str| {
-        columns
-            .iter()
-            .find(|c| c.name == name)
-            .map_or(TYPICAL_INTEGER, |c| c.bytes)
-    };
+    let width = |name: &str| columns.iter().find(|c| c.name == name).map_or(TYPICAL_INTEGER, |c| c.bytes);
     let indexes = table
         .indexes
         .iter()
@@ -103,17 +91,10 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
                 .sum();
             // Payload length, record header (size byte and one serial type per key and the
             // rowid), keys, rowid, cell pointer.
-            (
-                index.name.clone(),
-                1.0 + 1.0 + index.keys.len() as f64 + 1.0 + keys + ROWID + 2.0,
-            )
+            (index.name.clone(), 1.0 + 1.0 + index.keys.len() as f64 + 1.0 + keys + ROWID + 2.0)
         })
         .collect();
-    let layout = RowLayout {
-        row_bytes: cell,
-        overhead_bytes: cell - body,
-        columns,
-    };
+    let layout = RowLayout { row_bytes: cell, overhead_bytes: cell - body, columns };
     (layout, Model { cell, indexes })
 }
 
@@ -122,11 +103,7 @@ impl Model {
         let reason = "assumed: 90% full, as built";
         self.indexes
             .iter()
-            .map(|(name, _)| IndexFill {
-                name: name.clone(),
-                leaf_fill: INDEX_FILL,
-                reason: reason.into(),
-            })
+            .map(|(name, _)| IndexFill { name: name.clone(), leaf_fill: INDEX_FILL, reason: reason.into() })
             .collect()
     }
 
@@ -135,11 +112,7 @@ impl Model {
             rows,
             heap_bytes: pages(rows, self.cell, TABLE_FILL),
             toast_bytes: 0,
-            indexes: self
-                .indexes
-                .iter()
-                .map(|(name, bytes)| (name.clone(), pages(rows, *bytes, INDEX_FILL)))
-                .collect(),
+            indexes: self.indexes.iter().map(|(name, bytes)| (name.clone(), pages(rows, *bytes, INDEX_FILL))).collect(),
         }
     }
 }

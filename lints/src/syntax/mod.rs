@@ -1,8 +1,8 @@
 //! From text to statements: splitting, parsing with sqlparser, type ranges from tree-sitter.
 
-pub mod split;
 pub mod outline;
 pub(crate) mod relax;
+pub mod split;
 pub(crate) mod type_ranges;
 
 use sqlparser::parser::Parser;
@@ -57,7 +57,8 @@ pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOut
     }
     chunks.push(&jobs[start..]);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks.into_iter().map(|chunk| (chunk, scope.spawn(move || parse_chunk(chunk, dialect)))).collect();
+        let handles: Vec<_> =
+            chunks.into_iter().map(|chunk| (chunk, scope.spawn(move || parse_chunk(chunk, dialect)))).collect();
         handles
             .into_iter()
             .flat_map(|(chunk, handle)| match handle.join() {
@@ -88,7 +89,8 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
                 end_with_terminator: job.statement.end_with_terminator(),
                 terminated: job.statement.terminator_end.is_some(),
             };
-            let parse = |sql: &str| Parser::new(sql_dialect.as_ref()).try_with_sql(sql).and_then(|mut p| p.parse_statements());
+            let parse =
+                |sql: &str| Parser::new(sql_dialect.as_ref()).try_with_sql(sql).and_then(|mut p| p.parse_statements());
             // sqlparser reads some `LIKE source` forms itself (as no columns, or as a column
             // named `like`): a table with one is always read through the relaxed text.
             if mentions_like(text) {
@@ -124,7 +126,12 @@ fn mentions_like(text: &str) -> bool {
     text.len() > 6 && text.as_bytes()[..6].eq_ignore_ascii_case(b"create") && text.to_ascii_lowercase().contains("like")
 }
 
-fn lower_all(dialect: Dialect, statement: StatementRef, text: &str, statements: &[sqlparser::ast::Statement]) -> Vec<Op> {
+fn lower_all(
+    dialect: Dialect,
+    statement: StatementRef,
+    text: &str,
+    statements: &[sqlparser::ast::Statement],
+) -> Vec<Op> {
     let mut lowerer = Lowerer::new(dialect, statement, text);
     let mut ops = Vec::new();
     for statement in statements {
@@ -150,12 +157,14 @@ fn add_like_sources(
     };
     let lowerer = Lowerer::new(dialect, statement, "");
     for source in like {
-        let Ok(name) = Parser::new(sql_dialect).try_with_sql(&source.name).and_then(|mut p| p.parse_object_name(false)) else {
+        let Ok(name) = Parser::new(sql_dialect).try_with_sql(&source.name).and_then(|mut p| p.parse_object_name(false))
+        else {
             continue;
         };
         let mut from = lowerer.object_ref(&name);
         let start = statement.range.start as usize;
-        from.loc = crate::text::Location::new(statement.file, TextRange::new(start + source.range.0, start + source.range.1));
+        from.loc =
+            crate::text::Location::new(statement.file, TextRange::new(start + source.range.0, start + source.range.1));
         ops.push(Op::CopyLike { into: into.clone(), from, indexes: source.indexes, position: source.position });
     }
 }

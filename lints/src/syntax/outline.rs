@@ -82,10 +82,9 @@ pub fn symbols(tree: &Tree, text: &str) -> Vec<OutlineSymbol> {
     // Columns and constraints belong to the table whose definition contains them.
     let mut out: Vec<OutlineSymbol> = Vec::new();
     for symbol in flat {
-        let parent = out
-            .iter_mut()
-            .rev()
-            .find(|t| t.kind == OutlineKind::Table && t.range.start <= symbol.range.start && symbol.range.end <= t.range.end);
+        let parent = out.iter_mut().rev().find(|t| {
+            t.kind == OutlineKind::Table && t.range.start <= symbol.range.start && symbol.range.end <= t.range.end
+        });
         match (symbol.kind, parent) {
             (OutlineKind::Column | OutlineKind::Constraint, Some(table)) => table.children.push(symbol),
             (OutlineKind::Table | OutlineKind::Index, _) => out.push(symbol),
@@ -122,8 +121,10 @@ mod tests {
         let mut parser = sql_parser();
         let tree = parse(&mut parser, text, None).unwrap();
         let symbols = symbols(&tree, text);
-        let shown: Vec<(OutlineKind, &str, Vec<&str>)> =
-            symbols.iter().map(|s| (s.kind, s.name.as_str(), s.children.iter().map(|c| c.name.as_str()).collect())).collect();
+        let shown: Vec<(OutlineKind, &str, Vec<&str>)> = symbols
+            .iter()
+            .map(|s| (s.kind, s.name.as_str(), s.children.iter().map(|c| c.name.as_str()).collect()))
+            .collect();
         assert_eq!(
             shown,
             [

@@ -59,10 +59,7 @@ pub(crate) fn relax_create_table(text: &str) -> Option<Relaxed> {
         return None;
     }
     let mut i = 1;
-    while matches!(
-        word(i).as_deref(),
-        Some("GLOBAL" | "LOCAL" | "TEMP" | "TEMPORARY" | "UNLOGGED")
-    ) {
+    while matches!(word(i).as_deref(), Some("GLOBAL" | "LOCAL" | "TEMP" | "TEMPORARY" | "UNLOGGED")) {
         i += 1;
     }
     if !is(i, "TABLE") {
@@ -124,10 +121,7 @@ pub(crate) fn relax_create_table(text: &str) -> Option<Relaxed> {
                             .rev()
                             .find(|&p| tokens[p].depth == 1 && tokens[p].kind == Kind::Comma)
                             .filter(|&p| p > name_end);
-                        (
-                            previous_comma.map_or(tokens[j].start, |p| tokens[p].start),
-                            tokens[k - 1].end,
-                        )
+                        (previous_comma.map_or(tokens[j].start, |p| tokens[p].start), tokens[k - 1].end)
                     }
                 };
                 blank.push((from, to));
@@ -150,10 +144,7 @@ pub(crate) fn relax_create_table(text: &str) -> Option<Relaxed> {
             }
             if (is(j, "COMPRESSION") && word(j + 1).is_some())
                 || (is(j, "STORAGE")
-                    && matches!(
-                        word(j + 1).as_deref(),
-                        Some("PLAIN" | "EXTERNAL" | "EXTENDED" | "MAIN" | "DEFAULT")
-                    ))
+                    && matches!(word(j + 1).as_deref(), Some("PLAIN" | "EXTERNAL" | "EXTENDED" | "MAIN" | "DEFAULT")))
             {
                 blank.push((t.start, tokens[j + 1].end));
                 j += 2;
@@ -273,16 +264,10 @@ pub(crate) fn model_change(text: &str) -> Option<ModelChange> {
                 || starts(&["REPLICA", "IDENTITY"])
                 || matches!(action.first().map(String::as_str), Some("ENABLE" | "DISABLE" | "RESET"))
                 || (starts(&["ALTER", "COLUMN"])
-                    && matches!(
-                        action.get(4).map(String::as_str),
-                        Some("STATISTICS" | "STORAGE" | "COMPRESSION")
-                    ))
+                    && matches!(action.get(4).map(String::as_str), Some("STATISTICS" | "STORAGE" | "COMPRESSION")))
                 || (starts(&["ALTER"])
                     && !starts(&["ALTER", "COLUMN"])
-                    && matches!(
-                        action.get(3).map(String::as_str),
-                        Some("STATISTICS" | "STORAGE" | "COMPRESSION")
-                    ));
+                    && matches!(action.get(3).map(String::as_str), Some("STATISTICS" | "STORAGE" | "COMPRESSION")));
             (!neutral).then_some(ModelChange::AlterTable(name))
         }
         "DROP" if is(1, "TABLE") => {
@@ -323,10 +308,7 @@ fn tokenize(text: &str) -> Vec<Token> {
         let start = i;
         let kind = match b {
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = bytes[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(bytes.len(), |p| i + p);
+                i = bytes[i..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |p| i + p);
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
@@ -344,22 +326,12 @@ fn tokenize(text: &str) -> Vec<Token> {
             b'(' => {
                 depth += 1;
                 i += 1;
-                tokens.push(Token {
-                    start,
-                    end: i,
-                    kind: Kind::Open,
-                    depth,
-                });
+                tokens.push(Token { start, end: i, kind: Kind::Open, depth });
                 continue;
             }
             b')' => {
                 i += 1;
-                tokens.push(Token {
-                    start,
-                    end: i,
-                    kind: Kind::Close,
-                    depth,
-                });
+                tokens.push(Token { start, end: i, kind: Kind::Close, depth });
                 depth = depth.saturating_sub(1);
                 continue;
             }
@@ -384,12 +356,7 @@ fn tokenize(text: &str) -> Vec<Token> {
                 Kind::Other
             }
         };
-        tokens.push(Token {
-            start,
-            end: i,
-            kind,
-            depth,
-        });
+        tokens.push(Token { start, end: i, kind, depth });
     }
     tokens
 }
@@ -425,18 +392,12 @@ mod tests {
             relaxed("CREATE TABLE c (a int, FOREIGN KEY (a, b) REFERENCES p (x, y) ON DELETE SET NULL (b))"),
             "CREATE TABLE c (a int, FOREIGN KEY (a, b) REFERENCES p (x, y) ON DELETE SET NULL )"
         );
-        assert_eq!(
-            relaxed("CREATE TABLE c (id int) USING heap;"),
-            "CREATE TABLE c (id int) ;"
-        );
+        assert_eq!(relaxed("CREATE TABLE c (id int) USING heap;"), "CREATE TABLE c (id int) ;");
         assert_eq!(
             relaxed("CREATE TABLE c (b text COMPRESSION lz4, d text STORAGE EXTERNAL NOT NULL)"),
             "CREATE TABLE c (b text , d text NOT NULL)"
         );
-        assert_eq!(
-            relaxed("CREATE TABLE c OF pair (a WITH OPTIONS PRIMARY KEY)"),
-            "CREATE TABLE c (a PRIMARY KEY)"
-        );
+        assert_eq!(relaxed("CREATE TABLE c OF pair (a WITH OPTIONS PRIMARY KEY)"), "CREATE TABLE c (a PRIMARY KEY)");
         assert!(relax_create_table("CREATE TABLE c (id int, storage text, compression int)").is_none());
         assert!(relax_create_table("CREATE INDEX i ON t USING btree (a)").is_none());
     }
@@ -452,19 +413,10 @@ mod tests {
             model_change("create unique index concurrently i on only \"T\" (a)"),
             Some(CreateIndex("\"T\"".into()))
         );
-        assert_eq!(
-            model_change("ALTER TABLE ONLY t ADD CONSTRAINT c CHECK (x > 0)"),
-            Some(AlterTable("t".into()))
-        );
-        assert_eq!(
-            model_change("DROP TABLE IF EXISTS `t`, u"),
-            Some(DropTable("`t`".into()))
-        );
+        assert_eq!(model_change("ALTER TABLE ONLY t ADD CONSTRAINT c CHECK (x > 0)"), Some(AlterTable("t".into())));
+        assert_eq!(model_change("DROP TABLE IF EXISTS `t`, u"), Some(DropTable("`t`".into())));
         assert_eq!(model_change("CREATE FUNCTION f() RETURNS int"), None);
-        assert_eq!(
-            model_change("ALTER TABLE Path ALTER COLUMN Path SET STATISTICS 1000"),
-            None
-        );
+        assert_eq!(model_change("ALTER TABLE Path ALTER COLUMN Path SET STATISTICS 1000"), None);
         assert_eq!(model_change("ALTER TABLE ONLY t OWNER TO app"), None);
         assert_eq!(
             model_change("ALTER TABLE t ALTER COLUMN c SET DATA TYPE bigint USING x"),
@@ -477,19 +429,13 @@ mod tests {
     fn like_is_kept_as_a_source_and_removed_with_its_comma() {
         let sql = "CREATE TABLE c3 (id int, LIKE public.\"Parent\" INCLUDING ALL, extra text)";
         let out = relax_create_table(sql).unwrap();
-        assert_eq!(
-            out.text.split_whitespace().collect::<Vec<_>>().join(" "),
-            "CREATE TABLE c3 (id int, extra text)"
-        );
+        assert_eq!(out.text.split_whitespace().collect::<Vec<_>>().join(" "), "CREATE TABLE c3 (id int, extra text)");
         assert_eq!(out.like[0].name, "public.\"Parent\"");
         assert_eq!(&sql[out.like[0].range.0..out.like[0].range.1], "public.\"Parent\"");
         assert!(out.like[0].indexes);
         assert_eq!(out.like[0].position, 1);
         let last = relax_create_table("CREATE TABLE c (id int, LIKE p EXCLUDING INDEXES)").unwrap();
-        assert_eq!(
-            last.text.split_whitespace().collect::<Vec<_>>().join(" "),
-            "CREATE TABLE c (id int )"
-        );
+        assert_eq!(last.text.split_whitespace().collect::<Vec<_>>().join(" "), "CREATE TABLE c (id int )");
         assert!(!last.like[0].indexes);
     }
 }

@@ -285,8 +285,8 @@ impl<'a> Splitter<'a> {
             .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80))
             .unwrap_or(self.bytes.len() - start - 1);
         let tag_end = start + 1 + tag_len;
-        let is_tag = self.bytes.get(tag_end) == Some(&b'$')
-            && !self.bytes.get(start + 1).is_some_and(|b| b.is_ascii_digit());
+        let is_tag =
+            self.bytes.get(tag_end) == Some(&b'$') && !self.bytes.get(start + 1).is_some_and(|b| b.is_ascii_digit());
         if !is_tag {
             self.token(start, start + 1);
             self.pos = start + 1;
@@ -490,7 +490,8 @@ mod tests {
 
     #[test]
     fn mysql_delimiter_changes_the_terminator() {
-        let sql = "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END//\nDELIMITER ;\nCREATE TABLE t (x int);";
+        let sql =
+            "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END//\nDELIMITER ;\nCREATE TABLE t (x int);";
         let document = split(sql, Dialect::Mysql);
         let statements: Vec<&str> = document.statements.iter().map(|s| &sql[s.range.to_range()]).collect();
         assert_eq!(statements, ["CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", "CREATE TABLE t (x int)"]);
@@ -515,8 +516,12 @@ mod tests {
     fn directives_attach_to_the_statement_they_precede_sit_in_or_trail() {
         let sql = "-- schemacast: ignore a\nCREATE TABLE x (\n -- schemacast: ignore b\n y int); -- schemacast: ignore c\n\n-- schemacast: ignore d\nSELECT 1;";
         let document = split(sql, Dialect::Postgres);
-        let placed: Vec<(&str, Option<usize>)> = document.directives.iter().map(|d| (d.text.as_str(), d.statement)).collect();
-        assert_eq!(placed, [("ignore a", Some(0)), ("ignore b", Some(0)), ("ignore c", Some(0)), ("ignore d", Some(1))]);
+        let placed: Vec<(&str, Option<usize>)> =
+            document.directives.iter().map(|d| (d.text.as_str(), d.statement)).collect();
+        assert_eq!(
+            placed,
+            [("ignore a", Some(0)), ("ignore b", Some(0)), ("ignore c", Some(0)), ("ignore d", Some(1))]
+        );
     }
 
     #[test]

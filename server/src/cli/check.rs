@@ -13,15 +13,15 @@ use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
 use schemacast_lints::{analyze_with, AnalysisOptions, Config, Dialect, RuleSelection, Severity, SourceFile};
 
+use crate::cli::fix;
+use crate::cli::forecast::{choose_dialect, report_unreadable};
+use crate::cli::print_stdout;
+use crate::exit;
+use crate::output::{self, Format};
 use crate::project::{
     config_file, read_config, read_sources, read_stdin, schema_paths, search_start, shown_path, VerboseLog,
 };
 use crate::stats_file;
-use crate::cli::forecast::{choose_dialect, report_unreadable};
-use crate::cli::fix;
-use crate::cli::print_stdout;
-use crate::exit;
-use crate::output::{self, Format};
 
 #[derive(Args)]
 pub(crate) struct CheckArgs {
@@ -122,7 +122,10 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
         if total.fixes > 0 {
             eprintln!("{}", fix::describe(&total));
         } else {
-            eprintln!("nothing to fix{}", if args.unsafe_fixes { "" } else { " (--unsafe-fixes also applies unsafe fixes)" });
+            eprintln!(
+                "nothing to fix{}",
+                if args.unsafe_fixes { "" } else { " (--unsafe-fixes also applies unsafe fixes)" }
+            );
         }
     }
     let mut verbose = VerboseLog::new(args.verbose);

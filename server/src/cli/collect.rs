@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use clap::Args;
 
-use crate::project::load_config;
 use crate::collect::{self, CollectOptions, Progress, Scope};
+use crate::project::load_config;
 use crate::{exit, stats_file};
 
 #[derive(Args)]
@@ -93,7 +93,11 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
             "collected {} tables and {} sequences{} from {} in {:.1} s; appended to {}",
             snapshot.tables.len(),
             snapshot.sequences.len(),
-            if never_analyzed > 0 { format!(" ({never_analyzed} never analyzed: row counts unknown until ANALYZE)") } else { String::new() },
+            if never_analyzed > 0 {
+                format!(" ({never_analyzed} never analyzed: row counts unknown until ANALYZE)")
+            } else {
+                String::new()
+            },
             snapshot.database.as_deref().unwrap_or("the database"),
             started.elapsed().as_secs_f64(),
             path.display()

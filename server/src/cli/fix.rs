@@ -24,18 +24,12 @@ pub(crate) fn apply(analysis: &Analysis, unsafe_fixes: bool) -> anyhow::Result<A
     let mut chosen: Vec<&Edit> = Vec::new();
     let mut new_files: Vec<(&str, &str)> = Vec::new();
     for diagnostic in &analysis.diagnostics {
-        let Some(fix) = diagnostic
-            .fixes
-            .iter()
-            .find(|f| f.applicability == Applicability::Safe || unsafe_fixes)
-        else {
+        let Some(fix) = diagnostic.fixes.iter().find(|f| f.applicability == Applicability::Safe || unsafe_fixes) else {
             continue;
         };
         let clashes = fix.edits.iter().any(|e| chosen.iter().any(|o| overlap(o, e)));
-        let exists = fix
-            .new_files
-            .iter()
-            .any(|f| Path::new(&f.path).exists() || new_files.iter().any(|(p, _)| *p == f.path));
+        let exists =
+            fix.new_files.iter().any(|f| Path::new(&f.path).exists() || new_files.iter().any(|(p, _)| *p == f.path));
         if clashes || exists {
             continue;
         }
@@ -50,10 +44,7 @@ pub(crate) fn apply(analysis: &Analysis, unsafe_fixes: bool) -> anyhow::Result<A
     for (file, mut edits) in by_file {
         let analyzed = &analysis.files[file];
         if analyzed.path == "-" || !Path::new(&analyzed.path).is_file() {
-            bail!(
-                "{}: --fix writes fixes to files; standard input cannot be fixed in place",
-                analyzed.path
-            );
+            bail!("{}: --fix writes fixes to files; standard input cannot be fixed in place", analyzed.path);
         }
         // From the end, so earlier offsets stay valid.
         edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start));
@@ -78,10 +69,7 @@ fn overlap(a: &Edit, b: &Edit) -> bool {
 }
 
 fn write_replacing(path: &Path, text: &str) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = path.with_file_name(format!(".{name}.schemacast-fix"));
     fs::write(&temporary, text).with_context(|| format!("{}: cannot write the fixed file", temporary.display()))?;
     fs::rename(&temporary, path).with_context(|| format!("{}: cannot replace it with the fixed file", path.display()))
@@ -89,16 +77,8 @@ fn write_replacing(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// "fixed 3 findings: db/V2__orders.sql (2 edits); new db/V7__add_idx.sql".
 pub(crate) fn describe(applied: &Applied) -> String {
-    let mut parts: Vec<String> = applied
-        .edited
-        .iter()
-        .map(|(path, n)| format!("{path} ({n} edit{})", if *n == 1 { "" } else { "s" }))
-        .collect();
+    let mut parts: Vec<String> =
+        applied.edited.iter().map(|(path, n)| format!("{path} ({n} edit{})", if *n == 1 { "" } else { "s" })).collect();
     parts.extend(applied.created.iter().map(|p| format!("new {p}")));
-    format!(
-        "fixed {} finding{}: {}",
-        applied.fixes,
-        if applied.fixes == 1 { "" } else { "s" },
-        parts.join("; ")
-    )
+    format!("fixed {} finding{}: {}", applied.fixes, if applied.fixes == 1 { "" } else { "s" }, parts.join("; "))
 }

@@ -10,18 +10,18 @@ use clap::{Args, ValueEnum};
 use schemacast_lints::capacity::{
     date_of, describe_crossing, format_band, CapacityPlan, Horizon, KeySource, TableCapacity,
 };
+use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::forecast::{Band, Crossing, Method};
 use schemacast_lints::schema::Table;
 use schemacast_lints::stats::StatsSeries;
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count, row_bytes_text};
-use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::{analyze_with, Analysis, AnalysisOptions, Dialect, RuleSelection};
 use serde_json::{json, Value};
 
 use crate::cli::check::{load_stats, today};
-use crate::project::{load_config, read_sources, schema_paths};
 use crate::cli::print_stdout;
 use crate::exit;
+use crate::project::{load_config, read_sources, schema_paths};
 
 #[derive(Args)]
 pub(crate) struct ForecastArgs {
@@ -110,11 +110,7 @@ pub(crate) fn analyze_capacity(
     let analysis = analyze_with(sources, dialect, &selection, options);
     let unreadable_files = report_unreadable(&analysis, &choice);
     let mut invalid_annotations = 0;
-    for problem in analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.rule == schemacast_lints::analysis::INVALID_ANNOTATION)
-    {
+    for problem in analysis.diagnostics.iter().filter(|d| d.rule == schemacast_lints::analysis::INVALID_ANNOTATION) {
         invalid_annotations += 1;
         let file = analysis.file(problem.location.file);
         let at = file.lines.line_col(&file.text, problem.location.range.start as usize);
@@ -165,23 +161,16 @@ pub(crate) fn report_unreadable(analysis: &Analysis, choice: &DialectChoice) -> 
 }
 
 pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
-    let CapacityRun {
-        analysis,
-        dialect,
-        snapshots,
-        invalid_annotations,
-        unreadable_files,
-        dialect_choice,
-        ..
-    } = analyze_capacity(
-        &args.paths,
-        args.stats.as_deref(),
-        args.dialect,
-        args.config.as_deref(),
-        &args.horizon,
-        false,
-        "forecast",
-    )?;
+    let CapacityRun { analysis, dialect, snapshots, invalid_annotations, unreadable_files, dialect_choice, .. } =
+        analyze_capacity(
+            &args.paths,
+            args.stats.as_deref(),
+            args.dialect,
+            args.config.as_deref(),
+            &args.horizon,
+            false,
+            "forecast",
+        )?;
 
     let wanted =
         |table: &Table| args.table.is_empty() || args.table.iter().any(|name| names_table(dialect, name, table));
@@ -194,12 +183,7 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         .map(|(i, _)| i)
         .collect();
     for name in &args.table {
-        if !analysis
-            .schema
-            .tables()
-            .iter()
-            .any(|table| names_table(dialect, name, table))
-        {
+        if !analysis.schema.tables().iter().any(|table| names_table(dialect, name, table)) {
             let count = analysis.schema.tables().len();
             bail!("--table {name}: no such table in the schema ({count} tables); `schemacast forecast` without --table lists them");
         }
@@ -230,11 +214,7 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     print_stdout(&out)?;
     // The projections are printed, but a plan or a file that was not understood must not pass
     // silently.
-    Ok(if invalid_annotations > 0 || unreadable_files > 0 {
-        exit::USAGE_OR_IO
-    } else {
-        exit::CLEAN
-    })
+    Ok(if invalid_annotations > 0 || unreadable_files > 0 { exit::USAGE_OR_IO } else { exit::CLEAN })
 }
 
 /// Whether `--table NAME` means `table`: its name or `schema.name`, folded as the dialect folds.
@@ -373,9 +353,7 @@ fn table_json(analysis: &Analysis, index: usize) -> Value {
         "estimated_growth_per_day": capacity.estimated_bytes_per_day.map(round),
         "measured_growth_per_day": capacity.measured_bytes_per_day.map(round),
     });
-    value["cost_per_month_now"] = json!(round_cost(
-        analysis.capacity.settings.cost_per_month(capacity.bytes_now)
-    ));
+    value["cost_per_month_now"] = json!(round_cost(analysis.capacity.settings.cost_per_month(capacity.bytes_now)));
     value["horizons"] = json!(horizons_json(&capacity.horizons));
     value["exhaustion"] = json!(capacity
         .exhaustion
@@ -478,10 +456,7 @@ pub(crate) fn describe_model(capacity: &TableCapacity) -> String {
                 text.push_str(&format!("; a jump on {} is not counted as growth", date_of(shift)));
             }
             if let Some(change) = rows.trend_change_at {
-                text.push_str(&format!(
-                    "; growth changed on {}, the rate since is projected",
-                    date_of(change)
-                ));
+                text.push_str(&format!("; growth changed on {}, the rate since is projected", date_of(change)));
             }
             text
         }
@@ -500,14 +475,11 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     let horizons = plan.horizon_days();
     let mut out = String::new();
     match plan.origin {
-        Some(origin) if snapshots > 0 => out.push_str(&format!(
-            "forecast from {} ({snapshots} snapshots); intervals are 80%\n\n",
-            date_of(origin)
-        )),
-        Some(origin) => out.push_str(&format!(
-            "no stats history: planning annotations projected from today, {}\n\n",
-            date_of(origin)
-        )),
+        Some(origin) if snapshots > 0 => {
+            out.push_str(&format!("forecast from {} ({snapshots} snapshots); intervals are 80%\n\n", date_of(origin)))
+        }
+        Some(origin) => out
+            .push_str(&format!("no stats history: planning annotations projected from today, {}\n\n", date_of(origin))),
         None => {}
     }
     let mut rows_of_text: Vec<(String, Vec<String>)> = Vec::new();
@@ -520,19 +492,11 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
         let table_stats = analysis.stats.as_ref().and_then(|s| s.for_table(&table.name));
         let estimate = estimate_table(&analysis.schema, table, None, table_stats);
         let Some(capacity) = plan.table(index) else {
-            unprojected.push((
-                table.name.to_string(),
-                estimate.row_bytes,
-                estimate.bytes_per_million_rows,
-            ));
+            unprojected.push((table.name.to_string(), estimate.row_bytes, estimate.bytes_per_million_rows));
             continue;
         };
-        let title = format!(
-            "{} · {} B/row · {}",
-            table.name,
-            row_bytes_text(estimate.row_bytes),
-            describe_model(capacity)
-        );
+        let title =
+            format!("{} · {} B/row · {}", table.name, row_bytes_text(estimate.row_bytes), describe_model(capacity));
         let mut lines = Vec::new();
         if capacity.rows.is_some() {
             let mut cells = vec![capacity.rows_now.map_or("-".to_owned(), |(r, _)| human_count(r))];
@@ -558,16 +522,10 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
         let mut notes = Vec::new();
         for key in &capacity.exhaustion {
             notes.push(match describe_crossing(&key.crossing) {
-                Some(when) => format!(
-                    "`{}` ({}) passes {} around {when}",
-                    key.column,
-                    key.type_name,
-                    human_count(key.limit)
-                ),
-                None => format!(
-                    "`{}` ({}) does not run out within 100 years at its pace",
-                    key.column, key.type_name
-                ),
+                Some(when) => {
+                    format!("`{}` ({}) passes {} around {when}", key.column, key.type_name, human_count(key.limit))
+                }
+                None => format!("`{}` ({}) does not run out within 100 years at its pace", key.column, key.type_name),
             });
         }
         if let (Some(crossing), Some(end)) = (capacity.size_crossing, plan.last_horizon_day()) {
@@ -602,13 +560,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
         rows_of_text.extend(total_lines.iter().cloned());
     }
 
-    let label_width = rows_of_text
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4)
-        + 2;
+    let label_width = rows_of_text.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(4).max(4) + 2;
     let mut widths: Vec<usize> = headings.iter().map(|h| h.chars().count()).collect();
     for (_, cells) in &rows_of_text {
         for (i, cell) in cells.iter().enumerate() {
@@ -651,9 +603,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
         if let (Some(budget), Some(crossing)) = (plan.settings.budget_gib, total.budget_crossing) {
             match describe_crossing(&crossing) {
                 Some(when) => out.push_str(&format!("  ! passes the {budget} GiB budget around {when}\n")),
-                None => out.push_str(&format!(
-                    "  within the {budget} GiB budget for 100 years at this pace\n"
-                )),
+                None => out.push_str(&format!("  within the {budget} GiB budget for 100 years at this pace\n")),
             }
         }
         out.push('\n');
@@ -663,11 +613,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
             "not projected: no stats and no planning annotation ({}); `schemacast collect` samples them\n",
             unprojected.len()
         ));
-        let width = unprojected
-            .iter()
-            .map(|(name, _, _)| name.chars().count())
-            .max()
-            .unwrap_or(5);
+        let width = unprojected.iter().map(|(name, _, _)| name.chars().count()).max().unwrap_or(5);
         for (name, row_bytes, per_million) in &unprojected {
             out.push_str(&format!(
                 "  {name:<width$}  {:>6} B/row  {:>10} per 1M rows\n",
@@ -681,11 +627,7 @@ fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> Str
     out.push_str(&format!(
         "cost: {} per GiB-month{} × ({} cop{} + {} backup)\n",
         settings.price(),
-        if settings.price_is_example() {
-            " (an example price; set [capacity] price_per_gib_month)"
-        } else {
-            ""
-        },
+        if settings.price_is_example() { " (an example price; set [capacity] price_per_gib_month)" } else { "" },
         settings.copies,
         if settings.copies == 1.0 { "y" } else { "ies" },
         settings.backup_retention_factor

@@ -50,14 +50,7 @@ pub(crate) struct ReportArgs {
 
 pub(crate) fn run(args: ReportArgs) -> anyhow::Result<u8> {
     publish::check_target(&args.output, args.force)?;
-    let CapacityRun {
-        analysis,
-        dialect,
-        invalid_annotations,
-        unreadable_files,
-        series,
-        ..
-    } = analyze_capacity(
+    let CapacityRun { analysis, dialect, invalid_annotations, unreadable_files, series, .. } = analyze_capacity(
         &args.paths,
         args.stats.as_deref(),
         args.dialect,
@@ -66,15 +59,8 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<u8> {
         true,
         "report",
     )?;
-    let source = args
-        .paths
-        .first()
-        .map_or_else(|| "schema".to_owned(), |p| p.display().to_string());
-    let options = content::Options {
-        title: args.title.clone(),
-        top: args.top,
-        source,
-    };
+    let source = args.paths.first().map_or_else(|| "schema".to_owned(), |p| p.display().to_string());
+    let options = content::Options { title: args.title.clone(), top: args.top, source };
     let facts = content::build(&analysis, series.as_deref(), dialect, &options);
     let written = report::write(&facts, &args.output, args.png)?;
     let dir = args.output.display();

@@ -12,8 +12,8 @@ use schemacast_lints::storage::human_bytes;
 use schemacast_lints::{analyze, Dialect, RuleSelection};
 use serde_json::json;
 
-use crate::project::{load_config, read_sources, schema_paths};
 use crate::cli::print_stdout;
+use crate::project::{load_config, read_sources, schema_paths};
 use crate::{exit, stats_file};
 
 #[derive(Args)]
@@ -87,7 +87,8 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
     let path = stats_file::stats_path(args.common.stats.as_deref(), config.as_ref());
     let shown = args.file.display().to_string();
     let text = fs::read(&args.file).with_context(|| format!("{shown}: cannot read"))?;
-    let text = String::from_utf8(text).map_err(|_| anyhow::anyhow!("{shown}: not UTF-8 text; export the CSV as UTF-8"))?;
+    let text =
+        String::from_utf8(text).map_err(|_| anyhow::anyhow!("{shown}: not UTF-8 text; export the CSV as UTF-8"))?;
     let snapshots = import_csv(&text, &shown, dialect.default_schema()).map_err(|problems| {
         let shown_problems: Vec<String> = problems.iter().take(20).map(ToString::to_string).collect();
         let more = problems.len().saturating_sub(20);
@@ -99,7 +100,8 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
     })?;
     stats_file::append(&path, &snapshots, |history| {
         let history = history();
-        let clashes: Vec<String> = snapshots.iter().filter(|s| history.contains_time(s.taken_at)).map(|s| s.taken_at.to_string()).collect();
+        let clashes: Vec<String> =
+            snapshots.iter().filter(|s| history.contains_time(s.taken_at)).map(|s| s.taken_at.to_string()).collect();
         if !clashes.is_empty() {
             bail!(
                 "nothing imported: {} already has snapshots taken at {}{} (imported before?)",
@@ -163,7 +165,9 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
     // Growth over the history: the fitted model's rate at the last snapshot.
     let growth: BTreeMap<(String, String), Forecast> = tables
         .iter()
-        .filter_map(|(key, t)| Forecast::from_history(&t.row_points).filter(Forecast::has_enough_history).map(|f| (key.clone(), f)))
+        .filter_map(|(key, t)| {
+            Forecast::from_history(&t.row_points).filter(Forecast::has_enough_history).map(|f| (key.clone(), f))
+        })
         .collect();
     let unmatched = if args.unmatched {
         let paths = schema_paths(&args.paths, config.as_ref(), "stats show --unmatched")?;
@@ -246,7 +250,10 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
                 ));
             }
             if let Some(attached) = &unmatched {
-                out.push_str(&format!("\nmatched {} of the DDL's tables to the latest snapshot\n", attached.matched_tables()));
+                out.push_str(&format!(
+                    "\nmatched {} of the DDL's tables to the latest snapshot\n",
+                    attached.matched_tables()
+                ));
                 let list = |title: &str, names: Vec<String>| {
                     let mut s = format!("{title} ({}):\n", names.len());
                     for name in names {
@@ -254,14 +261,27 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
                     }
                     s
                 };
-                out.push_str(&list("in the database, not in the DDL", attached.unmatched_in_stats.iter().map(ToString::to_string).collect()));
-                out.push_str(&list("in the DDL, not in the database", attached.unmatched_in_schema.iter().map(ToString::to_string).collect()));
+                out.push_str(&list(
+                    "in the database, not in the DDL",
+                    attached.unmatched_in_stats.iter().map(ToString::to_string).collect(),
+                ));
+                out.push_str(&list(
+                    "in the DDL, not in the database",
+                    attached.unmatched_in_schema.iter().map(ToString::to_string).collect(),
+                ));
                 out.push_str(&list(
                     "columns only on one side",
                     attached
                         .unmatched_columns
                         .iter()
-                        .map(|c| format!("{}.{} (only in the {})", c.table, c.column, if c.in_stats { "database" } else { "DDL" }))
+                        .map(|c| {
+                            format!(
+                                "{}.{} (only in the {})",
+                                c.table,
+                                c.column,
+                                if c.in_stats { "database" } else { "DDL" }
+                            )
+                        })
                         .collect(),
                 ));
             }

@@ -56,17 +56,11 @@ pub(crate) struct Collected {
 
 /// Connects to the database `url` names and reads one snapshot.
 pub(crate) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
-    let scheme = url
-        .split_once("://")
-        .map(|(scheme, _)| scheme.to_ascii_lowercase())
-        .unwrap_or_default();
+    let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase()).unwrap_or_default();
     let result = match scheme.as_str() {
         "postgres" | "postgresql" => postgres::collect(url, options, progress),
         "mysql" | "mariadb" => mysql::collect(url, options, progress),
-        "" => bail!(
-            "`{}` is not a database URL; write postgres://user@host/db or mysql://user@host/db",
-            redact(url)
-        ),
+        "" => bail!("`{}` is not a database URL; write postgres://user@host/db or mysql://user@host/db", redact(url)),
         other => bail!(
             "unsupported database `{other}://`; schemacast collects from postgres:// and mysql:// (MariaDB too) URLs"
         ),
@@ -294,10 +288,8 @@ mod tests {
 
     #[test]
     fn globs_match_tables_and_qualified_names() {
-        let scope = Scope {
-            schemas: vec![],
-            exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()],
-        };
+        let scope =
+            Scope { schemas: vec![], exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()] };
         assert!(!scope.includes("public", "tmp_import"));
         assert!(!scope.includes("audit", "events"));
         assert!(!scope.includes("public", "log_2024"));
@@ -309,15 +301,9 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted_and_scrubbed() {
-        assert_eq!(
-            redact("postgres://app:s3cr%40t@127.0.0.1:5432/shop"),
-            "postgres://app:***@127.0.0.1:5432/shop"
-        );
+        assert_eq!(redact("postgres://app:s3cr%40t@127.0.0.1:5432/shop"), "postgres://app:***@127.0.0.1:5432/shop");
         assert_eq!(redact("mysql://root@localhost/test"), "mysql://root@localhost/test");
-        assert_eq!(
-            scrub("failed for s3cr%40t", "postgres://app:s3cr%40t@h/db"),
-            "failed for ***"
-        );
+        assert_eq!(scrub("failed for s3cr%40t", "postgres://app:s3cr%40t@h/db"), "failed for ***");
         assert_eq!(percent_decode("s3cr%40t"), "s3cr@t");
         assert_eq!(percent_decode("100%"), "100%");
     }

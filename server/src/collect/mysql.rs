@@ -63,13 +63,9 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
     let timeout_setting = if mariadb {
         format!("SET SESSION max_statement_time = {seconds}")
     } else {
-        format!(
-            "SET SESSION max_execution_time = {}",
-            options.statement_timeout.as_millis().max(1)
-        )
+        format!("SET SESSION max_execution_time = {}", options.statement_timeout.as_millis().max(1))
     };
-    conn.query_drop(timeout_setting)
-        .map_err(|e| query_error(&e, "setting the statement timeout", seconds))?;
+    conn.query_drop(timeout_setting).map_err(|e| query_error(&e, "setting the statement timeout", seconds))?;
     if !mariadb {
         // MySQL 8 caches TABLES statistics for a day by default; this session wants them fresh.
         let _ = conn.query_drop("SET SESSION information_schema_stats_expiry = 0");
@@ -101,11 +97,8 @@ fn read_snapshot(
     snapshot.source = Some("collect".to_owned());
 
     // The URL's database is what a user means by "my schema"; without one, every user database.
-    let schemas: Vec<String> = if !options.scope.schemas.is_empty() {
-        options.scope.schemas.clone()
-    } else {
-        database.into_iter().collect()
-    };
+    let schemas: Vec<String> =
+        if !options.scope.schemas.is_empty() { options.scope.schemas.clone() } else { database.into_iter().collect() };
     let (schema_filter, params) = if schemas.is_empty() {
         (
             format!("TABLE_SCHEMA NOT IN ({})", placeholders(SYSTEM_SCHEMAS.len())),
@@ -154,11 +147,8 @@ fn read_snapshot(
             ..TableStats::named(schema, name)
         });
     }
-    let position: HashMap<(String, String), usize> = tables
-        .iter()
-        .enumerate()
-        .map(|(i, t)| ((t.schema.clone(), t.name.clone()), i))
-        .collect();
+    let position: HashMap<(String, String), usize> =
+        tables.iter().enumerate().map(|(i, t)| ((t.schema.clone(), t.name.clone()), i)).collect();
 
     progress.phase("reading columns");
     let rows: Vec<Row> = conn
@@ -172,11 +162,7 @@ fn read_snapshot(
         )
         .map_err(|e| query_error(&e, "reading information_schema.COLUMNS", seconds))?;
     let mut kinds: HashMap<(usize, String), Kind> = HashMap::new();
-    let increment: i64 = conn
-        .query_first("SELECT @@auto_increment_increment")
-        .ok()
-        .flatten()
-        .unwrap_or(1);
+    let increment: i64 = conn.query_first("SELECT @@auto_increment_increment").ok().flatten().unwrap_or(1);
     for row in &rows {
         let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
             continue;
@@ -186,11 +172,7 @@ fn read_snapshot(
         };
         let data_type = text(row, 3).unwrap_or_default().to_ascii_lowercase();
         let column_type = text(row, 4).unwrap_or_default().to_ascii_lowercase();
-        if text(row, 5)
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-            .contains("auto_increment")
-        {
+        if text(row, 5).unwrap_or_default().to_ascii_lowercase().contains("auto_increment") {
             let next = auto_increment.get(&(schema.clone(), table.clone())).copied();
             snapshot.sequences.push(SequenceStats {
                 schema: schema.clone(),
@@ -235,10 +217,7 @@ fn read_snapshot(
                     }
                 }
             }
-            Err(e) => notes.push(format!(
-                "column statistics skipped: cannot read mysql.column_stats ({})",
-                short(&e)
-            )),
+            Err(e) => notes.push(format!("column statistics skipped: cannot read mysql.column_stats ({})", short(&e))),
         }
     }
 
@@ -266,10 +245,7 @@ fn read_snapshot(
                 }
             }
         }
-        Err(e) => notes.push(format!(
-            "index sizes skipped: cannot read mysql.innodb_index_stats ({})",
-            short(&e)
-        )),
+        Err(e) => notes.push(format!("index sizes skipped: cannot read mysql.innodb_index_stats ({})", short(&e))),
     }
 
     if let Some(limit) = options.sample_rows {
@@ -286,11 +262,7 @@ fn read_snapshot(
         }
     }
     snapshot.tables = tables;
-    Ok(Collected {
-        snapshot,
-        notes,
-        excluded,
-    })
+    Ok(Collected { snapshot, notes, excluded })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -343,9 +315,7 @@ fn sample(
                         // Objects and arrays; JSON_VALID alone also accepts `42` and `"x"`.
                         None => format!("JSON_VALID({quoted}) AND LEFT(TRIM({quoted}), 1) IN ('{{', '[')"),
                     };
-                    selects.push(format!(
-                        "SUM(CASE WHEN {test} THEN 1 ELSE 0 END) / NULLIF(COUNT({quoted}), 0)"
-                    ));
+                    selects.push(format!("SUM(CASE WHEN {test} THEN 1 ELSE 0 END) / NULLIF(COUNT({quoted}), 0)"));
                     plan.push((index, name, kind));
                 }
             }
@@ -359,11 +329,7 @@ fn sample(
         }
     }
     let inner: Vec<String> = table.columns.iter().map(|c| quote_identifier(&c.name, '`')).collect();
-    let inner = if inner.is_empty() {
-        "1".to_owned()
-    } else {
-        inner.join(", ")
-    };
+    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
     let query = format!(
         "SELECT {} FROM (SELECT {inner} FROM {}.{} LIMIT {limit}) AS sample",
         selects.join(", "),
@@ -384,19 +350,12 @@ fn sample(
             "numeric_frac" => column.numeric_frac = float(&row, at).map(|f| f.clamp(0.0, 1.0)),
             "checked" => {
                 let checked = number(&row, at).unwrap_or(0);
-                column.shapes = (checked > 0).then(|| ValueShapes {
-                    checked,
-                    ..ValueShapes::default()
-                });
+                column.shapes = (checked > 0).then(|| ValueShapes { checked, ..ValueShapes::default() });
             }
             "min" | "max" => {
                 let Some(v) = text(&row, at) else { continue };
                 let numeric = kind == Kind::Number;
-                let slot = if what == "min" {
-                    &mut column.min
-                } else {
-                    &mut column.max
-                };
+                let slot = if what == "min" { &mut column.min } else { &mut column.max };
                 // The sample is the first rows only; MariaDB's column_stats may have seen wider.
                 keep_wider(slot, StatValue::from_server_text(&v, numeric), what == "min", numeric);
             }
@@ -418,11 +377,7 @@ fn integer_max(data_type: &str, unsigned: bool) -> i64 {
         "int" | "integer" => 32,
         _ => 64,
     };
-    let max = if unsigned {
-        (1u128 << bits) - 1
-    } else {
-        (1u128 << (bits - 1)) - 1
-    };
+    let max = if unsigned { (1u128 << bits) - 1 } else { (1u128 << (bits - 1)) - 1 };
     max.min(i64::MAX as u128) as i64
 }
 
@@ -450,13 +405,10 @@ fn text(row: &Row, index: usize) -> Option<String> {
 
 fn number(row: &Row, index: usize) -> Option<u64> {
     let value = text(row, index)?;
-    value.parse::<u64>().ok().or_else(|| {
-        value
-            .parse::<f64>()
-            .ok()
-            .filter(|f| f.is_finite() && *f >= 0.0)
-            .map(|f| f.round() as u64)
-    })
+    value
+        .parse::<u64>()
+        .ok()
+        .or_else(|| value.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f.round() as u64))
 }
 
 fn float(row: &Row, index: usize) -> Option<f64> {

@@ -30,16 +30,13 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
         .application_name("schemacast collect")
         .connect_timeout(options.connect_timeout)
         // Read-only for the whole session, not only for the transaction below.
-        .options(&format!(
-            "-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
-        ));
+        .options(&format!("-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"));
     let database = config.get_dbname().map(str::to_owned);
     let user = config.get_user().map(str::to_owned);
 
     progress.phase("connecting");
-    let mut client = config
-        .connect(NoTls)
-        .map_err(|e| connection_error(&e, url, user.as_deref(), database.as_deref()))?;
+    let mut client =
+        config.connect(NoTls).map_err(|e| connection_error(&e, url, user.as_deref(), database.as_deref()))?;
     let seconds = options.statement_timeout.as_secs_f64();
     let mut transaction = client
         .build_transaction()
@@ -70,17 +67,11 @@ fn read_snapshot(
     let failed = |during: &'static str| move |e: postgres::Error| query_error(&e, during, seconds);
 
     let version_row = tx
-        .query_one(
-            "SELECT current_setting('server_version_num')::int4, version(), current_database()::text",
-            &[],
-        )
+        .query_one("SELECT current_setting('server_version_num')::int4, version(), current_database()::text", &[])
         .map_err(failed("reading the server version"))?;
     let version_num: i32 = version_row.get(0);
     if version_num < 100_000 {
-        bail!(
-            "PostgreSQL {} is too old; collect needs PostgreSQL 10 or later",
-            version_row.get::<_, String>(1)
-        );
+        bail!("PostgreSQL {} is too old; collect needs PostgreSQL 10 or later", version_row.get::<_, String>(1));
     }
     let mut snapshot = Snapshot::new(snapshot_time());
     snapshot.dialect = Some("postgres".to_owned());
@@ -218,10 +209,9 @@ fn read_snapshot(
         column.null_frac = row.get(3);
         column.n_distinct = row.get(4);
         column.correlation = row.get(7);
-        if let Some((min, max)) = extremes(
-            &category,
-            [row.get::<_, Option<String>>(5), row.get::<_, Option<String>>(6)],
-        ) {
+        if let Some((min, max)) =
+            extremes(&category, [row.get::<_, Option<String>>(5), row.get::<_, Option<String>>(6)])
+        {
             column.min = Some(min);
             column.max = Some(max);
         }
@@ -245,10 +235,7 @@ fn read_snapshot(
         let Some(&at) = position.get(&row.get::<_, u32>(0)) else {
             continue;
         };
-        tables[at].stats.indexes.push(IndexStats {
-            name: row.get(1),
-            bytes: Some(row.get::<_, i64>(2).max(0) as u64),
-        });
+        tables[at].stats.indexes.push(IndexStats { name: row.get(1), bytes: Some(row.get::<_, i64>(2).max(0) as u64) });
     }
 
     progress.phase("reading sequences");
@@ -304,18 +291,9 @@ fn read_snapshot(
         }
     }
 
-    sum_partitions(
-        &mut tables
-            .iter_mut()
-            .map(|t| (t.oid, t.parent, t.kind == "p", &mut t.stats))
-            .collect::<Vec<_>>(),
-    );
+    sum_partitions(&mut tables.iter_mut().map(|t| (t.oid, t.parent, t.kind == "p", &mut t.stats)).collect::<Vec<_>>());
     snapshot.tables = tables.into_iter().map(|t| t.stats).collect();
-    Ok(Collected {
-        snapshot,
-        notes: Vec::new(),
-        excluded,
-    })
+    Ok(Collected { snapshot, notes: Vec::new(), excluded })
 }
 
 /// A partitioned table has no storage of its own: its figures become its partitions' sums,
@@ -340,12 +318,9 @@ fn sum_partitions(tables: &mut [(u32, Option<u32>, bool, &mut TableStats)]) {
         if *partitioned {
             stats.rows = Some(0);
             stats.analyzed = true;
-            for field in [
-                &mut stats.table_bytes,
-                &mut stats.index_bytes,
-                &mut stats.toast_bytes,
-                &mut stats.total_bytes,
-            ] {
+            for field in
+                [&mut stats.table_bytes, &mut stats.index_bytes, &mut stats.toast_bytes, &mut stats.total_bytes]
+            {
                 *field = Some(0);
             }
         }
@@ -410,9 +385,7 @@ fn sample(
                              OR (ltrim({column}) LIKE '[%' AND rtrim({column}) LIKE '%]')"
                         ),
                     };
-                    selects.push(format!(
-                        "(count(*) FILTER (WHERE {test}))::float8 / nullif(count({column}), 0)"
-                    ));
+                    selects.push(format!("(count(*) FILTER (WHERE {test}))::float8 / nullif(count({column}), 0)"));
                     plan.push((index, name));
                 }
             }
@@ -430,25 +403,15 @@ fn sample(
         Some(rows) if rows > limit => (100.0 * limit as f64 * 2.0 / rows as f64).clamp(0.0001, 100.0),
         _ => 100.0,
     };
-    let table = format!(
-        "{}.{}",
-        quote_identifier(&stats.schema, '"'),
-        quote_identifier(&stats.name, '"')
-    );
+    let table = format!("{}.{}", quote_identifier(&stats.schema, '"'), quote_identifier(&stats.name, '"'));
     let inner: Vec<String> = columns.iter().map(|(name, _)| quote_identifier(name, '"')).collect();
-    let inner = if inner.is_empty() {
-        "1".to_owned()
-    } else {
-        inner.join(", ")
-    };
+    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
     let query = format!(
         "SELECT {} FROM (SELECT {inner} FROM {table} TABLESAMPLE SYSTEM ({percent}) LIMIT {limit}) AS sample",
         selects.join(", ")
     );
     let during = format!("sampling {}.{}", stats.schema, stats.name);
-    let row = tx
-        .query_one(query.as_str(), &[])
-        .map_err(|e| query_error(&e, &during, seconds))?;
+    let row = tx.query_one(query.as_str(), &[]).map_err(|e| query_error(&e, &during, seconds))?;
     let sampled: i64 = row.get(0);
     stats.sampled_rows = Some(sampled.max(0) as u64);
     for (position, (index, what)) in plan.into_iter().enumerate() {
@@ -459,25 +422,15 @@ fn sample(
             "max_length" => column.max_length = row.get::<_, Option<String>>(at).and_then(|v| v.parse().ok()),
             "numeric_frac" => column.numeric_frac = row.get(at),
             "checked" => {
-                let checked = row
-                    .get::<_, Option<String>>(at)
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-                column.shapes = (checked > 0).then(|| ValueShapes {
-                    checked,
-                    ..ValueShapes::default()
-                });
+                let checked = row.get::<_, Option<String>>(at).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                column.shapes = (checked > 0).then(|| ValueShapes { checked, ..ValueShapes::default() });
             }
             "min" | "max" => {
                 let Some(value) = row.get::<_, Option<String>>(at) else {
                     continue;
                 };
                 let value = StatValue::from_server_text(&value, numeric);
-                let slot = if what == "min" {
-                    &mut column.min
-                } else {
-                    &mut column.max
-                };
+                let slot = if what == "min" { &mut column.min } else { &mut column.max };
                 keep_wider(slot, value, what == "min", numeric);
             }
             shape => {
@@ -514,11 +467,7 @@ fn extremes(category: &str, arrays: [Option<String>; 2]) -> Option<(StatValue, S
 
 /// Elements of a one-dimensional array literal such as `{1,"a b",NULL}`; `None` for NULL.
 fn parse_array_literal(text: &str) -> Vec<Option<String>> {
-    let inner = text
-        .trim()
-        .strip_prefix('{')
-        .and_then(|t| t.strip_suffix('}'))
-        .unwrap_or("");
+    let inner = text.trim().strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or("");
     let mut values = Vec::new();
     let mut chars = inner.chars().peekable();
     while chars.peek().is_some() {
@@ -553,10 +502,7 @@ fn connection_error(error: &postgres::Error, url: &str, user: Option<&str>, data
     if let Some(db) = error.as_db_error() {
         let code = db.code();
         let hint = if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
-            format!(
-                "; check the user ({}) and password (in the URL or PGPASSWORD)",
-                user.unwrap_or("?")
-            )
+            format!("; check the user ({}) and password (in the URL or PGPASSWORD)", user.unwrap_or("?"))
         } else if *code == SqlState::INVALID_CATALOG_NAME {
             format!("; database `{}` does not exist on this server", database.unwrap_or("?"))
         } else {
@@ -600,10 +546,7 @@ mod tests {
 
     #[test]
     fn reads_array_literals() {
-        assert_eq!(
-            parse_array_literal("{1,2,-3.5}"),
-            [Some("1".into()), Some("2".into()), Some("-3.5".into())]
-        );
+        assert_eq!(parse_array_literal("{1,2,-3.5}"), [Some("1".into()), Some("2".into()), Some("-3.5".into())]);
         assert_eq!(
             parse_array_literal(r#"{"2024-01-01 00:00:00+00","a \"b\", c",NULL}"#),
             [Some("2024-01-01 00:00:00+00".into()), Some("a \"b\", c".into()), None]
@@ -615,14 +558,8 @@ mod tests {
     fn extremes_combine_histogram_and_common_values() {
         let (min, max) = extremes("N", [Some("{5,10,20}".into()), Some("{-7,12}".into())]).unwrap();
         assert_eq!((min, max), (StatValue::Integer(-7), StatValue::Integer(20)));
-        let (min, max) = extremes(
-            "D",
-            [
-                Some(r#"{"2024-02-01 00:00:00+00","2024-03-01 00:00:00+00"}"#.into()),
-                None,
-            ],
-        )
-        .unwrap();
+        let (min, max) =
+            extremes("D", [Some(r#"{"2024-02-01 00:00:00+00","2024-03-01 00:00:00+00"}"#.into()), None]).unwrap();
         assert_eq!(min, StatValue::Text("2024-02-01 00:00:00+00".into()));
         assert_eq!(max, StatValue::Text("2024-03-01 00:00:00+00".into()));
         assert!(extremes("S", [Some("{a,b}".into()), None]).is_none());

@@ -45,11 +45,7 @@ impl<'a> CapacityCard<'a> {
             None => human_bytes(capacity.bytes_now),
         };
         if let Some(last) = capacity.horizons.last() {
-            label.push_str(&format!(
-                " → {} by {}",
-                human_bytes(last.bytes.value),
-                month_of(last.day)
-            ));
+            label.push_str(&format!(" → {} by {}", human_bytes(last.bytes.value), month_of(last.day)));
         }
         if capacity.is_planned() {
             label = format!("planned {label}");
@@ -83,34 +79,18 @@ impl<'a> CapacityCard<'a> {
                 for (name, bytes) in &sizes.indexes {
                     let fill = self.estimate.index_fills.iter().find(|f| &f.name == name);
                     let fill = fill.map(|f| format!(": leaves {:.0}% full, {}", f.leaf_fill * 100.0, f.reason));
-                    out.push_str(&format!(
-                        "  - `{name}` {}{}\n",
-                        human_bytes(*bytes as f64),
-                        fill.unwrap_or_default()
-                    ));
+                    out.push_str(&format!("  - `{name}` {}{}\n", human_bytes(*bytes as f64), fill.unwrap_or_default()));
                 }
             }
             if capacity.bytes_measured {
-                let ratio = if sizes.total_bytes() > 0 {
-                    capacity.bytes_now / sizes.total_bytes() as f64
-                } else {
-                    0.0
-                };
-                out.push_str(&format!(
-                    "- measured: {} ({ratio:.2}× the estimate)\n",
-                    human_bytes(capacity.bytes_now)
-                ));
+                let ratio = if sizes.total_bytes() > 0 { capacity.bytes_now / sizes.total_bytes() as f64 } else { 0.0 };
+                out.push_str(&format!("- measured: {} ({ratio:.2}× the estimate)\n", human_bytes(capacity.bytes_now)));
             }
         }
         if let Some(capacity) = self.capacity {
             self.projection_markdown(capacity, &mut out);
         }
-        if self
-            .estimate
-            .columns
-            .iter()
-            .any(|c| c.source == schemacast_lints::storage::WidthSource::Assumed)
-        {
+        if self.estimate.columns.iter().any(|c| c.source == schemacast_lints::storage::WidthSource::Assumed) {
             out.push_str(
                 "\n_Widths of some variable-width columns are assumed; `schemacast collect` samples real ones._\n",
             );
@@ -121,16 +101,12 @@ impl<'a> CapacityCard<'a> {
     fn projection_markdown(&self, capacity: &TableCapacity, out: &mut String) {
         let settings = &self.analysis.capacity.settings;
         if let Some(rows) = &capacity.rows {
-            let growth = format!(
-                "{:+.0} rows/day ({:+.1}%/month)",
-                rows.growth_per_day, rows.percent_per_month
-            );
+            let growth = format!("{:+.0} rows/day ({:+.1}%/month)", rows.growth_per_day, rows.percent_per_month);
             let model = match &rows.method {
                 Method::Planned(_) => format!("planned (annotation): {growth}"),
-                Method::NotEnoughHistory => format!(
-                    "not enough history ({} snapshots): flat, with a prior band",
-                    rows.points
-                ),
+                Method::NotEnoughHistory => {
+                    format!("not enough history ({} snapshots): flat, with a prior band", rows.points)
+                }
                 Method::Fitted => {
                     let fit = rows.r_squared.map(|r| format!(", R² {r:.3}")).unwrap_or_default();
                     format!("{} fit of {} snapshots{fit}: {growth}", rows.model_name(), rows.points)
@@ -161,11 +137,7 @@ impl<'a> CapacityCard<'a> {
                 BytesSource::Measured => "the measured size history",
             },
             settings.price(),
-            if settings.price_is_example() {
-                " (example price)"
-            } else {
-                ""
-            },
+            if settings.price_is_example() { " (example price)" } else { "" },
             settings.copies,
             if settings.copies == 1.0 { "y" } else { "ies" }
         ));

@@ -13,10 +13,12 @@ use schemacast_lints::text::{Location as LintLocation, TextRange};
 use schemacast_lints::{Applicability, Severity};
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentEdit,
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, CompletionItem, CompletionItemKind, Diagnostic, DiagnosticRelatedInformation,
-    DiagnosticSeverity, DiagnosticTag, DocumentSymbol, FoldingRange, FoldingRangeKind, Hover, HoverContents, InlayHint, InlayHintLabel, Location,
-    MarkupContent, MarkupKind, NumberOrString, Position, Range, SymbolInformation, SymbolKind, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, CompletionItem, CompletionItemKind, CreateFile,
+    CreateFileOptions, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
+    DocumentChangeOperation, DocumentChanges, DocumentSymbol, FoldingRange, FoldingRangeKind, Hover, HoverContents,
+    InlayHint, InlayHintLabel, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp, SymbolInformation, SymbolKind,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::capacity::CapacityCard;
@@ -36,7 +38,12 @@ fn contains(range: TextRange, offset: usize) -> bool {
 }
 
 /// The analysis' findings in one file, as LSP diagnostics.
-pub(crate) fn diagnostics(pa: &ProjectAnalysis, file: usize, encoding: Encoding, docs_url: Option<&str>) -> Vec<Diagnostic> {
+pub(crate) fn diagnostics(
+    pa: &ProjectAnalysis,
+    file: usize,
+    encoding: Encoding,
+    docs_url: Option<&str>,
+) -> Vec<Diagnostic> {
     let references = ForeignKeyIndex::new(pa);
     pa.analysis
         .diagnostics
@@ -57,7 +64,9 @@ pub(crate) fn diagnostics(pa: &ProjectAnalysis, file: usize, encoding: Encoding,
                     Severity::Info => DiagnosticSeverity::INFORMATION,
                 }),
                 code: Some(NumberOrString::String(d.rule.to_owned())),
-                code_description: docs_url.and_then(|base| Uri::from_str(&format!("{base}{}", d.rule)).ok()).map(|href| CodeDescription { href }),
+                code_description: docs_url
+                    .and_then(|base| Uri::from_str(&format!("{base}{}", d.rule)).ok())
+                    .map(|href| CodeDescription { href }),
                 source: Some("schemacast".to_owned()),
                 message,
                 related_information: references.related(pa, d.location, encoding),
@@ -91,19 +100,35 @@ impl<'a> ForeignKeyIndex<'a> {
     }
 
     /// For a finding on a foreign key, where the referenced table is defined.
-    fn related(&self, pa: &ProjectAnalysis, location: LintLocation, encoding: Encoding) -> Option<Vec<DiagnosticRelatedInformation>> {
+    fn related(
+        &self,
+        pa: &ProjectAnalysis,
+        location: LintLocation,
+        encoding: Encoding,
+    ) -> Option<Vec<DiagnosticRelatedInformation>> {
         let entries = self.by_file.get(&location.file.0)?;
         let after = entries.partition_point(|(range, _)| range.start <= location.range.end);
-        let (_, referenced) = entries[..after].iter().rev().take(8).find(|(range, _)| overlaps(*range, location.range.start as usize, location.range.end as usize))?;
+        let (_, referenced) = entries[..after]
+            .iter()
+            .rev()
+            .take(8)
+            .find(|(range, _)| overlaps(*range, location.range.start as usize, location.range.end as usize))?;
         let target = pa.analysis.schema.table(referenced)?;
         let file = target.name_loc.file.0 as usize;
         let uri = uri_of(&pa.analysis.files[file].path)?;
         let range = pa.range(file, target.name_loc.range.start as usize, target.name_loc.range.end as usize, encoding);
-        Some(vec![DiagnosticRelatedInformation { location: Location { uri, range }, message: format!("`{}` is defined here", target.name) }])
+        Some(vec![DiagnosticRelatedInformation {
+            location: Location { uri, range },
+            message: format!("`{}` is defined here", target.name),
+        }])
     }
 }
 
-fn edits_by_uri(pa: &ProjectAnalysis, edits: &[schemacast_lints::Edit], encoding: Encoding) -> Option<HashMap<Uri, Vec<TextEdit>>> {
+fn edits_by_uri(
+    pa: &ProjectAnalysis,
+    edits: &[schemacast_lints::Edit],
+    encoding: Encoding,
+) -> Option<HashMap<Uri, Vec<TextEdit>>> {
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for edit in edits {
         let file = edit.location.file.0 as usize;
@@ -143,11 +168,14 @@ pub(crate) fn code_actions(
     only: Option<&[CodeActionKind]>,
     encoding: Encoding,
 ) -> Vec<CodeActionOrCommand> {
-    let wants = |kind: &CodeActionKind| only.is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())));
+    let wants =
+        |kind: &CodeActionKind| only.is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())));
     let analyzed = &pa.analysis.files[file];
     let lsp_diagnostics = diagnostics(pa, file, encoding, None);
     let mut actions = Vec::new();
-    for (lsp_diagnostic, d) in lsp_diagnostics.iter().zip(pa.analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file)) {
+    for (lsp_diagnostic, d) in
+        lsp_diagnostics.iter().zip(pa.analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file))
+    {
         if !overlaps(d.location.range, start, end) || !wants(&CodeActionKind::QUICKFIX) {
             continue;
         }
@@ -177,16 +205,34 @@ pub(crate) fn code_actions(
             let line_start = analyzed.text[..statement.range.start as usize].rfind('\n').map_or(0, |i| i + 1);
             let indent: String = analyzed.text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
             let position = pa.range(file, line_start, line_start, encoding).start;
-            actions.push(insert_action(uri, format!("Ignore {} for this statement", d.rule), position, format!("{indent}-- schemacast: ignore {}\n", d.rule), lsp_diagnostic));
+            actions.push(insert_action(
+                uri,
+                format!("Ignore {} for this statement", d.rule),
+                position,
+                format!("{indent}-- schemacast: ignore {}\n", d.rule),
+                lsp_diagnostic,
+            ));
         }
-        actions.push(insert_action(uri, format!("Ignore {} for this file", d.rule), Position { line: 0, character: 0 }, format!("-- schemacast: ignore-file {}\n", d.rule), lsp_diagnostic));
+        actions.push(insert_action(
+            uri,
+            format!("Ignore {} for this file", d.rule),
+            Position { line: 0, character: 0 },
+            format!("-- schemacast: ignore-file {}\n", d.rule),
+            lsp_diagnostic,
+        ));
     }
     if wants(&CodeActionKind::SOURCE_FIX_ALL) {
         let mut edits: Vec<&schemacast_lints::Edit> = Vec::new();
         for d in pa.analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file) {
             for fix in d.fixes.iter().filter(|f| f.applicability == Applicability::Safe) {
                 // Edits that touch text another fix already edits are left for a second pass.
-                let clash = fix.edits.iter().any(|e| edits.iter().any(|o| o.location.file == e.location.file && o.location.range.start < e.location.range.end.max(e.location.range.start + 1) && e.location.range.start < o.location.range.end.max(o.location.range.start + 1)));
+                let clash = fix.edits.iter().any(|e| {
+                    edits.iter().any(|o| {
+                        o.location.file == e.location.file
+                            && o.location.range.start < e.location.range.end.max(e.location.range.start + 1)
+                            && e.location.range.start < o.location.range.end.max(o.location.range.start + 1)
+                    })
+                });
                 if !clash {
                     edits.extend(fix.edits.iter());
                 }
@@ -207,7 +253,13 @@ pub(crate) fn code_actions(
     actions
 }
 
-fn insert_action(uri: &Uri, title: String, position: Position, text: String, diagnostic: &Diagnostic) -> CodeActionOrCommand {
+fn insert_action(
+    uri: &Uri,
+    title: String,
+    position: Position,
+    text: String,
+    diagnostic: &Diagnostic,
+) -> CodeActionOrCommand {
     let mut changes = HashMap::new();
     changes.insert(uri.clone(), vec![TextEdit { range: Range { start: position, end: position }, new_text: text }]);
     CodeActionOrCommand::CodeAction(CodeAction {
@@ -221,7 +273,12 @@ fn insert_action(uri: &Uri, title: String, position: Position, text: String, dia
 }
 
 fn table_at(pa: &ProjectAnalysis, file: usize, offset: usize) -> Option<(usize, &Table)> {
-    pa.analysis.schema.tables().iter().enumerate().find(|(_, t)| t.name_loc.file.0 as usize == file && contains(t.name_loc.range, offset))
+    pa.analysis
+        .schema
+        .tables()
+        .iter()
+        .enumerate()
+        .find(|(_, t)| t.name_loc.file.0 as usize == file && contains(t.name_loc.range, offset))
 }
 
 /// Hover: a column's bytes and padding, a table's capacity card, a finding's rule docs.
@@ -240,7 +297,11 @@ pub(crate) fn hover(pa: &ProjectAnalysis, file: usize, offset: usize, encoding: 
                 }
                 let card = CapacityCard::new(&pa.analysis, table_index);
                 let layout = &card.estimate.columns[index];
-                let share = if card.estimate.row_bytes > 0.0 { layout.bytes * (1.0 - layout.null_frac) / card.estimate.row_bytes * 100.0 } else { 0.0 };
+                let share = if card.estimate.row_bytes > 0.0 {
+                    layout.bytes * (1.0 - layout.null_frac) / card.estimate.row_bytes * 100.0
+                } else {
+                    0.0
+                };
                 let mut text = format!("**{}.{}** `{}`\n\n- {:.1} B{}\n- alignment padding before it: {:.1} B\n- {share:.1}% of the {:.0} B row\n", table.name.name, column.name, column.ty, layout.bytes, match layout.source {
                     WidthSource::Declared => String::new(),
                     WidthSource::Assumed => " (assumed; `schemacast collect` samples the real width)".to_owned(),
@@ -250,25 +311,46 @@ pub(crate) fn hover(pa: &ProjectAnalysis, file: usize, offset: usize, encoding: 
                     text.push_str(&format!("- null in {:.0}% of rows\n", layout.null_frac * 100.0));
                 }
                 parts.push(text);
-                range = Some(pa.range(file, column.name_loc.range.start as usize, column.name_loc.range.end as usize, encoding));
+                range = Some(pa.range(
+                    file,
+                    column.name_loc.range.start as usize,
+                    column.name_loc.range.end as usize,
+                    encoding,
+                ));
                 break 'tables;
             }
         }
     }
-    for d in pa.analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file && contains(d.location.range, offset)) {
+    for d in pa
+        .analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.location.file.0 as usize == file && contains(d.location.range, offset))
+    {
         if let Some(info) = rule(d.rule) {
             parts.push(format!("**{}** ({})\n\n{}", info.meta.name, info.meta.family.name(), info.docs));
-            range = range.or_else(|| Some(pa.range(file, d.location.range.start as usize, d.location.range.end as usize, encoding)));
+            range = range.or_else(|| {
+                Some(pa.range(file, d.location.range.start as usize, d.location.range.end as usize, encoding))
+            });
         }
     }
     if parts.is_empty() {
         return None;
     }
-    Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: parts.join("\n\n---\n\n") }), range })
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: parts.join("\n\n---\n\n") }),
+        range,
+    })
 }
 
 /// One hint after each `CREATE TABLE` header in the file and, if asked, one per column.
-pub(crate) fn inlay_hints(pa: &ProjectAnalysis, file: usize, uri: &Uri, columns: bool, encoding: Encoding) -> Vec<InlayHint> {
+pub(crate) fn inlay_hints(
+    pa: &ProjectAnalysis,
+    file: usize,
+    uri: &Uri,
+    columns: bool,
+    encoding: Encoding,
+) -> Vec<InlayHint> {
     let schema = &pa.analysis.schema;
     let text = &pa.analysis.files[file].text;
     let line_end = |offset: usize| text[offset..].find('\n').map_or(text.len(), |i| offset + i);
@@ -294,7 +376,11 @@ pub(crate) fn inlay_hints(pa: &ProjectAnalysis, file: usize, uri: &Uri, columns:
                 continue;
             }
             let at = line_end(column.name_loc.range.end as usize);
-            let label = if layout.padding_before >= 0.5 { format!("{:.0} B +{:.0} pad", layout.bytes, layout.padding_before) } else { format!("{:.0} B", layout.bytes) };
+            let label = if layout.padding_before >= 0.5 {
+                format!("{:.0} B +{:.0} pad", layout.bytes, layout.padding_before)
+            } else {
+                format!("{:.0} B", layout.bytes)
+            };
             hints.push(InlayHint {
                 position: pa.range(file, at, at, encoding).start,
                 label: InlayHintLabel::String(label),
@@ -317,7 +403,12 @@ pub(crate) fn resolve_table_card(pa: &ProjectAnalysis, table: &str) -> Option<St
 }
 
 /// Document symbols from the tree-sitter outline.
-pub(crate) fn document_symbols(tree: &tree_sitter::Tree, text: &str, rope: &Rope, encoding: Encoding) -> Vec<DocumentSymbol> {
+pub(crate) fn document_symbols(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    rope: &Rope,
+    encoding: Encoding,
+) -> Vec<DocumentSymbol> {
     fn convert(symbol: &OutlineSymbol, rope: &Rope, encoding: Encoding) -> DocumentSymbol {
         let kind = match symbol.kind {
             OutlineKind::Table => SymbolKind::STRUCT,
@@ -329,24 +420,37 @@ pub(crate) fn document_symbols(tree: &tree_sitter::Tree, text: &str, rope: &Rope
         #[allow(deprecated)]
         DocumentSymbol {
             name: symbol.name.clone(),
-            detail: Some(match symbol.kind {
-                OutlineKind::Table => "table",
-                OutlineKind::Column => "column",
-                OutlineKind::Index => "index",
-                OutlineKind::Constraint => "constraint",
-            }.to_owned()),
+            detail: Some(
+                match symbol.kind {
+                    OutlineKind::Table => "table",
+                    OutlineKind::Column => "column",
+                    OutlineKind::Index => "index",
+                    OutlineKind::Constraint => "constraint",
+                }
+                .to_owned(),
+            ),
             kind,
             tags: None,
             deprecated: None,
             range: document::range(rope, symbol.range.start as usize, symbol.range.end as usize, encoding),
-            selection_range: document::range(rope, symbol.name_range.start as usize, symbol.name_range.end as usize, encoding),
+            selection_range: document::range(
+                rope,
+                symbol.name_range.start as usize,
+                symbol.name_range.end as usize,
+                encoding,
+            ),
             children: (!children.is_empty()).then_some(children),
         }
     }
     outline::symbols(tree, text).iter().map(|s| convert(s, rope, encoding)).collect()
 }
 
-pub(crate) fn folding_ranges(tree: &tree_sitter::Tree, text: &str, rope: &Rope, encoding: Encoding) -> Vec<FoldingRange> {
+pub(crate) fn folding_ranges(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    rope: &Rope,
+    encoding: Encoding,
+) -> Vec<FoldingRange> {
     outline::folds(tree, text)
         .into_iter()
         .map(|r| {
@@ -366,7 +470,11 @@ pub(crate) fn folding_ranges(tree: &tree_sitter::Tree, text: &str, rope: &Rope, 
 }
 
 /// Tables, columns and indexes of every analysed project whose name contains `query`.
-pub(crate) fn workspace_symbols(analyses: &[std::sync::Arc<ProjectAnalysis>], query: &str, encoding: Encoding) -> Vec<SymbolInformation> {
+pub(crate) fn workspace_symbols(
+    analyses: &[std::sync::Arc<ProjectAnalysis>],
+    query: &str,
+    encoding: Encoding,
+) -> Vec<SymbolInformation> {
     let query = query.to_lowercase();
     let mut out = Vec::new();
     for pa in analyses {
@@ -378,7 +486,14 @@ pub(crate) fn workspace_symbols(analyses: &[std::sync::Arc<ProjectAnalysis>], qu
             let Some(uri) = uri_of(&pa.analysis.files[file].path) else { return };
             let range = pa.range(file, location.range.start as usize, location.range.end as usize, encoding);
             #[allow(deprecated)]
-            out.push(SymbolInformation { name, kind, tags: None, deprecated: None, location: Location { uri, range }, container_name: container });
+            out.push(SymbolInformation {
+                name,
+                kind,
+                tags: None,
+                deprecated: None,
+                location: Location { uri, range },
+                container_name: container,
+            });
         };
         for table in pa.analysis.schema.tables() {
             add(table.name.name.clone(), SymbolKind::STRUCT, table.name_loc, Some(table.name.schema.clone()));
@@ -412,7 +527,10 @@ pub(crate) fn definition(pa: &ProjectAnalysis, file: usize, offset: usize, encod
     let target = |location: LintLocation| -> Option<Location> {
         let target_file = location.file.0 as usize;
         let uri = uri_of(&pa.analysis.files[target_file].path)?;
-        Some(Location { uri, range: pa.range(target_file, location.range.start as usize, location.range.end as usize, encoding) })
+        Some(Location {
+            uri,
+            range: pa.range(target_file, location.range.start as usize, location.range.end as usize, encoding),
+        })
     };
     // A referenced column inside a foreign key's statement.
     for table in schema.tables() {
@@ -481,7 +599,12 @@ pub(crate) fn completion(pa: &ProjectAnalysis, text: &str, offset: usize) -> Vec
             .map(|t| {
                 t.columns
                     .iter()
-                    .map(|c| CompletionItem { label: c.name.clone(), kind: Some(CompletionItemKind::FIELD), detail: Some(c.ty.to_string()), ..Default::default() })
+                    .map(|c| CompletionItem {
+                        label: c.name.clone(),
+                        kind: Some(CompletionItemKind::FIELD),
+                        detail: Some(c.ty.to_string()),
+                        ..Default::default()
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -499,7 +622,9 @@ pub(crate) fn completion(pa: &ProjectAnalysis, text: &str, offset: usize) -> Vec
                 if j >= 2 && lower[j - 2] == "using" {
                     j -= 2;
                 }
-                if j >= 2 && (lower[j - 2] == "references" || (lower[j - 2] == "on" && lower.contains(&"index".to_owned()))) {
+                if j >= 2
+                    && (lower[j - 2] == "references" || (lower[j - 2] == "on" && lower.contains(&"index".to_owned())))
+                {
                     return columns_of(&tokens[j - 1]);
                 }
                 break;
@@ -512,11 +637,13 @@ pub(crate) fn completion(pa: &ProjectAnalysis, text: &str, offset: usize) -> Vec
     }
     if let Some(alter) = lower.iter().position(|t| t == "alter") {
         if lower.get(alter + 1).map(String::as_str) == Some("table") {
-            let rest: Vec<&String> = lower[alter + 2..].iter().filter(|t| !matches!(t.as_str(), "only" | "if" | "exists")).collect();
+            let rest: Vec<&String> =
+                lower[alter + 2..].iter().filter(|t| !matches!(t.as_str(), "only" | "if" | "exists")).collect();
             if rest.is_empty() {
                 return tables();
             }
-            let table_token = tokens[alter + 2..].iter().find(|t| !matches!(t.to_lowercase().as_str(), "only" | "if" | "exists"));
+            let table_token =
+                tokens[alter + 2..].iter().find(|t| !matches!(t.to_lowercase().as_str(), "only" | "if" | "exists"));
             if matches!(last, "column" | "drop" | "rename") || (last == "alter" && lower.len() > alter + 3) {
                 if let Some(table) = table_token {
                     return columns_of(table);

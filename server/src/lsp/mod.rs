@@ -27,7 +27,7 @@ use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-use document::{Encoding, offset};
+use document::{offset, Encoding};
 use settings::Settings;
 use state::{ProjectAnalysis, State};
 
@@ -48,7 +48,13 @@ pub(crate) struct LspArgs {
 
 pub(crate) fn run(args: LspArgs) -> anyhow::Result<u8> {
     let log = match &args.log {
-        Some(path) => Some(OpenOptions::new().create(true).append(true).open(path).map_err(|e| anyhow::anyhow!("{}: cannot open log file: {e}", path.display()))?),
+        Some(path) => Some(
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| anyhow::anyhow!("{}: cannot open log file: {e}", path.display()))?,
+        ),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -62,7 +68,9 @@ pub(crate) fn run(args: LspArgs) -> anyhow::Result<u8> {
                 }
             }
         });
-        let (service, socket) = LspService::new(|client| Backend { inner: Arc::new(Inner { client, state: Mutex::new(State::new()), log }) });
+        let (service, socket) = LspService::new(|client| Backend {
+            inner: Arc::new(Inner { client, state: Mutex::new(State::new()), log }),
+        });
         Server::new(input, tokio::io::stdout(), socket).serve(service).await;
     });
     // After `exit`, an analysis still running or a read blocked on stdin must not hold the
@@ -163,7 +171,9 @@ impl Backend {
             if project.generation != generation {
                 return;
             }
-            let stale = current.iter().any(|(_, _, path, version)| path.as_ref().is_some_and(|p| analysis.versions.get(p) != Some(version)));
+            let stale = current
+                .iter()
+                .any(|(_, _, path, version)| path.as_ref().is_some_and(|p| analysis.versions.get(p) != Some(version)));
             if stale {
                 return;
             }
@@ -177,10 +187,14 @@ impl Backend {
                 .items
                 .iter()
                 .filter(|(path, _, message)| {
-                    path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME) && !message.starts_with("cannot read stats file")
+                    path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME)
+                        && !message.starts_with("cannot read stats file")
                 })
                 .map(|(path, line, message)| Diagnostic {
-                    range: Range { start: Position { line: 0, character: 0 }, end: Position { line: 0, character: 1000 } },
+                    range: Range {
+                        start: Position { line: 0, character: 0 },
+                        end: Position { line: 0, character: 1000 },
+                    },
                     severity: Some(DiagnosticSeverity::ERROR),
                     source: Some("schemacast".to_owned()),
                     message: format!("{}:{line}: {message}; the defaults apply until it is fixed", path.display()),
@@ -188,13 +202,22 @@ impl Backend {
                 })
                 .collect();
             for (_, uri, path, version) in &current {
-                let mut diagnostics = path.as_ref().and_then(|p| analysis.file_id(p)).map(|file| features::diagnostics(&analysis, file, encoding, None)).unwrap_or_default();
+                let mut diagnostics = path
+                    .as_ref()
+                    .and_then(|p| analysis.file_id(p))
+                    .map(|file| features::diagnostics(&analysis, file, encoding, None))
+                    .unwrap_or_default();
                 diagnostics.extend(config_problems.iter().cloned());
                 outgoing.push((uri.clone(), diagnostics, Some(*version)));
             }
             // Problems with the config, the stats file or unreadable SQL files.
             let mut by_file: std::collections::HashMap<String, Vec<Diagnostic>> = std::collections::HashMap::new();
-            let shown: Vec<String> = analysis.problems.items.iter().map(|(path, line, message)| format!("{}:{line}: {message}", path.display())).collect();
+            let shown: Vec<String> = analysis
+                .problems
+                .items
+                .iter()
+                .map(|(path, line, message)| format!("{}:{line}: {message}", path.display()))
+                .collect();
             // Each problem is logged once, not on every keystroke.
             notes = shown.iter().filter(|n| !project.logged_problems.contains(n)).cloned().collect();
             project.logged_problems = shown;
@@ -266,7 +289,9 @@ impl Backend {
         {
             let mut state = self.state();
             if let Some(project) = state.projects.get_mut(&key) {
-                if project.generation == generation && project.latest.as_ref().is_none_or(|l| l.generation <= generation) {
+                if project.generation == generation
+                    && project.latest.as_ref().is_none_or(|l| l.generation <= generation)
+                {
                     project.latest = Some(analysis.clone());
                 }
             }
@@ -354,7 +379,11 @@ impl LanguageServer for Backend {
         }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
-                position_encoding: Some(if encoding == Encoding::Utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
+                position_encoding: Some(if encoding == Encoding::Utf8 {
+                    PositionEncodingKind::UTF8
+                } else {
+                    PositionEncodingKind::UTF16
+                }),
                 text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
                     open_close: Some(true),
                     change: Some(TextDocumentSyncKind::INCREMENTAL),
@@ -374,10 +403,16 @@ impl LanguageServer for Backend {
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
-                completion_provider: Some(CompletionOptions { trigger_characters: Some(vec![" ".into(), "(".into(), ",".into()]), ..Default::default() }),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![" ".into(), "(".into(), ",".into()]),
+                    ..Default::default()
+                }),
                 ..Default::default()
             },
-            server_info: Some(ServerInfo { name: "schemacast".to_owned(), version: Some(env!("CARGO_PKG_VERSION").to_owned()) }),
+            server_info: Some(ServerInfo {
+                name: "schemacast".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
             ..Default::default()
         })
     }
@@ -458,7 +493,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let relevant = params.changes.iter().any(|c| c.uri.to_file_path().is_some_and(|p| workspace::is_relevant_file(&p)));
+        let relevant =
+            params.changes.iter().any(|c| c.uri.to_file_path().is_some_and(|p| workspace::is_relevant_file(&p)));
         if !relevant {
             return;
         }
@@ -497,11 +533,19 @@ impl LanguageServer for Backend {
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
         let (start, end) = {
             let state = self.state();
-            let (Some(start), Some(end)) = (state.offset(uri.as_str(), params.range.start), state.offset(uri.as_str(), params.range.end)) else { return Ok(None) };
+            let (Some(start), Some(end)) =
+                (state.offset(uri.as_str(), params.range.start), state.offset(uri.as_str(), params.range.end))
+            else {
+                return Ok(None);
+            };
             (start, end.max(start))
         };
         let only = params.context.only.clone();
-        let actions = self.guarded("codeAction", || Some(features::code_actions(&analysis, file, &uri, start, end, only.as_deref(), encoding))).await;
+        let actions = self
+            .guarded("codeAction", || {
+                Some(features::code_actions(&analysis, file, &uri, start, end, only.as_deref(), encoding))
+            })
+            .await;
         Ok(actions.filter(|a| !a.is_empty()))
     }
 
@@ -515,18 +559,28 @@ impl LanguageServer for Backend {
         }
         let uri = params.text_document.uri;
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
-        let hints = self.guarded("inlayHint", || Some(features::inlay_hints(&analysis, file, &uri, columns, encoding))).await;
+        let hints =
+            self.guarded("inlayHint", || Some(features::inlay_hints(&analysis, file, &uri, columns, encoding))).await;
         let range = params.range;
-        Ok(hints.map(|hints| hints.into_iter().filter(|h| h.position >= range.start && h.position <= range.end).collect()))
+        Ok(hints
+            .map(|hints| hints.into_iter().filter(|h| h.position >= range.start && h.position <= range.end).collect()))
     }
 
     async fn inlay_hint_resolve(&self, mut hint: InlayHint) -> RpcResult<InlayHint> {
-        let target = hint.data.as_ref().and_then(|d| Some((d.get("uri")?.as_str()?.to_owned(), d.get("table")?.as_str()?.to_owned())));
+        let target = hint
+            .data
+            .as_ref()
+            .and_then(|d| Some((d.get("uri")?.as_str()?.to_owned(), d.get("table")?.as_str()?.to_owned())));
         if let Some((uri, table)) = target {
             if let Ok(uri) = Uri::from_str(&uri) {
                 if let Some((analysis, _, _)) = self.analysis_for(&uri).await {
-                    if let Some(markdown) = self.guarded("inlayHint/resolve", || features::resolve_table_card(&analysis, &table)).await {
-                        hint.tooltip = Some(InlayHintTooltip::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: markdown }));
+                    if let Some(markdown) =
+                        self.guarded("inlayHint/resolve", || features::resolve_table_card(&analysis, &table)).await
+                    {
+                        hint.tooltip = Some(InlayHintTooltip::MarkupContent(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value: markdown,
+                        }));
                     }
                 }
             }
@@ -539,7 +593,8 @@ impl LanguageServer for Backend {
         let Some((tree, text)) = self.tree(&uri).await else { return Ok(None) };
         let encoding = self.state().encoding;
         let rope = ropey::Rope::from_str(&text);
-        let symbols = self.guarded("documentSymbol", || Some(features::document_symbols(&tree, &text, &rope, encoding))).await;
+        let symbols =
+            self.guarded("documentSymbol", || Some(features::document_symbols(&tree, &text, &rope, encoding))).await;
         Ok(symbols.map(DocumentSymbolResponse::Nested))
     }
 
@@ -556,7 +611,9 @@ impl LanguageServer for Backend {
             let state = self.state();
             (state.projects.values().filter_map(|p| p.latest.clone()).collect::<Vec<_>>(), state.encoding)
         };
-        let symbols = self.guarded("workspace/symbol", || Some(features::workspace_symbols(&analyses, &params.query, encoding))).await;
+        let symbols = self
+            .guarded("workspace/symbol", || Some(features::workspace_symbols(&analyses, &params.query, encoding)))
+            .await;
         Ok(symbols.map(WorkspaceSymbolResponse::Flat))
     }
 
@@ -565,7 +622,10 @@ impl LanguageServer for Backend {
         let position = params.text_document_position_params.position;
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
         let Some(at) = self.state().offset(uri.as_str(), position) else { return Ok(None) };
-        Ok(self.guarded("definition", || features::definition(&analysis, file, at, encoding)).await.map(GotoDefinitionResponse::Scalar))
+        Ok(self
+            .guarded("definition", || features::definition(&analysis, file, at, encoding))
+            .await
+            .map(GotoDefinitionResponse::Scalar))
     }
 
     async fn completion(&self, params: CompletionParams) -> RpcResult<Option<CompletionResponse>> {
@@ -580,7 +640,11 @@ impl LanguageServer for Backend {
         // Names come from the last analysis even if it is a keystroke old: completing never waits.
         let analysis = {
             let state = self.state();
-            state.documents.get(uri.as_str()).and_then(|d| state.projects.get(&d.project)).and_then(|p| p.latest.clone())
+            state
+                .documents
+                .get(uri.as_str())
+                .and_then(|d| state.projects.get(&d.project))
+                .and_then(|p| p.latest.clone())
         };
         let analysis = match analysis {
             Some(analysis) => analysis,

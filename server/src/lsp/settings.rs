@@ -51,7 +51,10 @@ impl Settings {
                     None => continue,
                 };
                 if schemacast_lints::rules::rule(rule).is_none() {
-                    problems.push(format!("setting `rules`: unknown rule `{rule}`{}", schemacast_lints::rules::did_you_mean(rule)));
+                    problems.push(format!(
+                        "setting `rules`: unknown rule `{rule}`{}",
+                        schemacast_lints::rules::did_you_mean(rule)
+                    ));
                     continue;
                 }
                 settings.rules.push((rule.clone(), level));

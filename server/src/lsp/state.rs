@@ -59,7 +59,10 @@ impl ProjectAnalysis {
     /// The LSP range of a byte range in an analysed file.
     pub fn range(&self, file: usize, start: usize, end: usize, encoding: Encoding) -> Range {
         let analyzed = &self.analysis.files[file];
-        Range { start: text_position(&analyzed.text, &analyzed.lines, start, encoding), end: text_position(&analyzed.text, &analyzed.lines, end, encoding) }
+        Range {
+            start: text_position(&analyzed.text, &analyzed.lines, start, encoding),
+            end: text_position(&analyzed.text, &analyzed.lines, end, encoding),
+        }
     }
 }
 
@@ -85,7 +88,12 @@ pub(crate) struct State {
 
 impl State {
     pub fn new() -> State {
-        State { encoding: Encoding::Utf16, settings: Settings::default(), documents: HashMap::new(), projects: HashMap::new() }
+        State {
+            encoding: Encoding::Utf16,
+            settings: Settings::default(),
+            documents: HashMap::new(),
+            projects: HashMap::new(),
+        }
     }
 
     /// Opens a document and returns its project's key.
@@ -96,23 +104,47 @@ impl State {
             None => Project { key: PathBuf::from(uri.as_str()), config_path: None, config: None, paths: Vec::new() },
         };
         let key = project.key.clone();
-        self.projects.entry(key.clone()).or_insert(ProjectState { project, problem_uris: Vec::new(), logged_problems: Vec::new(), logged_dialect: String::new(), generation: 0, latest: None, disk: Arc::default() });
+        self.projects.entry(key.clone()).or_insert(ProjectState {
+            project,
+            problem_uris: Vec::new(),
+            logged_problems: Vec::new(),
+            logged_dialect: String::new(),
+            generation: 0,
+            latest: None,
+            disk: Arc::default(),
+        });
         self.documents.insert(
             uri.as_str().to_owned(),
-            OpenDocument { uri, path, document: Document::new(text, version), tree: None, tree_current: false, project: key.clone() },
+            OpenDocument {
+                uri,
+                path,
+                document: Document::new(text, version),
+                tree: None,
+                tree_current: false,
+                project: key.clone(),
+            },
         );
         key
     }
 
     /// Re-reads every project's config and migration set (after a config or file change).
     pub fn rediscover(&mut self) -> Vec<PathBuf> {
-        let documents: Vec<(String, Option<PathBuf>)> = self.documents.iter().map(|(k, d)| (k.clone(), d.path.clone())).collect();
+        let documents: Vec<(String, Option<PathBuf>)> =
+            self.documents.iter().map(|(k, d)| (k.clone(), d.path.clone())).collect();
         let mut keys = Vec::new();
         for (uri, path) in documents {
             let Some(path) = path else { continue };
             let project = project_for(&path);
             let key = project.key.clone();
-            let entry = self.projects.entry(key.clone()).or_insert(ProjectState { project: project.clone(), problem_uris: Vec::new(), logged_problems: Vec::new(), logged_dialect: String::new(), generation: 0, latest: None, disk: Arc::default() });
+            let entry = self.projects.entry(key.clone()).or_insert(ProjectState {
+                project: project.clone(),
+                problem_uris: Vec::new(),
+                logged_problems: Vec::new(),
+                logged_dialect: String::new(),
+                generation: 0,
+                latest: None,
+                disk: Arc::default(),
+            });
             entry.project = project;
             if let Some(document) = self.documents.get_mut(&uri) {
                 document.project = key.clone();
@@ -142,7 +174,14 @@ impl State {
             Some(last) => Point { row: start_position.row + new_lines, column: new_text.len() - last - 1 },
             None => Point { row: start_position.row, column: start_position.column + new_text.len() },
         };
-        tree.edit(&InputEdit { start_byte, old_end_byte, new_end_byte, start_position, old_end_position, new_end_position });
+        tree.edit(&InputEdit {
+            start_byte,
+            old_end_byte,
+            new_end_byte,
+            start_position,
+            old_end_position,
+            new_end_position,
+        });
         open.tree_current = false;
     }
 
@@ -229,6 +268,13 @@ impl AnalysisJob {
         let dialect = format!("{}: {} SQL, {}", self.project.key.display(), choice.dialect, choice.reason);
         let selection = self.project.selection(&self.settings);
         let analysis = analyze_with(sources, choice.dialect, &selection, options);
-        ProjectAnalysis { analysis, versions: self.versions, problems, generation: self.generation, read_time: read, dialect }
+        ProjectAnalysis {
+            analysis,
+            versions: self.versions,
+            problems,
+            generation: self.generation,
+            read_time: read,
+            dialect,
+        }
     }
 }

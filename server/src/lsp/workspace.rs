@@ -2,9 +2,9 @@
 //! to (the configured `schema` paths, else its own directory), read from disk with open buffers
 //! laid over them.
 
-use std::sync::Arc;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
@@ -70,7 +70,9 @@ pub(crate) struct InputProblems {
 pub(crate) fn project_for(file: &Path) -> Project {
     let directory = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let config_path = find_upward(&directory);
-    let config = config_path.as_ref().and_then(|path| std::fs::read_to_string(path).ok().and_then(|t| Config::parse(&t, &path.display().to_string()).ok()));
+    let config = config_path.as_ref().and_then(|path| {
+        std::fs::read_to_string(path).ok().and_then(|t| Config::parse(&t, &path.display().to_string()).ok())
+    });
     if let (Some(path), Some(config)) = (&config_path, &config) {
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let paths: Vec<PathBuf> = config.schema.iter().map(|p| normalize(&base.join(p))).collect();
@@ -109,7 +111,12 @@ impl Project {
 
     /// The SQL files of the set, open buffers replacing their files' text, and options with the
     /// latest stats snapshot. Unreadable inputs become problems, never failures.
-    pub fn inputs(&self, settings: &Settings, open: &HashMap<PathBuf, String>, cache: &Mutex<DiskCache>) -> (Vec<SourceFile>, AnalysisOptions, InputProblems) {
+    pub fn inputs(
+        &self,
+        settings: &Settings,
+        open: &HashMap<PathBuf, String>,
+        cache: &Mutex<DiskCache>,
+    ) -> (Vec<SourceFile>, AnalysisOptions, InputProblems) {
         let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut problems = InputProblems::default();
         let mut files: Vec<PathBuf> = Vec::new();
@@ -131,7 +138,11 @@ impl Project {
                 continue;
             }
             let current = stamp(file);
-            let cached = cache.sources.get(&normalized).filter(|(stamp, _)| Some(*stamp) == current).map(|(_, read)| read.clone());
+            let cached = cache
+                .sources
+                .get(&normalized)
+                .filter(|(stamp, _)| Some(*stamp) == current)
+                .map(|(_, read)| read.clone());
             let read = match cached {
                 Some(read) => read,
                 None => {
@@ -172,7 +183,9 @@ impl Project {
         if let Some(path) = self.stats_path(settings) {
             let current = stamp(&path).filter(|_| path.is_file());
             let cached = match (&cache.stats, current) {
-                (Some((cached_path, stamp, loaded)), Some(current)) if *cached_path == path && *stamp == current => Some(loaded.clone()),
+                (Some((cached_path, stamp, loaded)), Some(current)) if *cached_path == path && *stamp == current => {
+                    Some(loaded.clone())
+                }
                 _ => None,
             };
             let read = match cached {
@@ -196,7 +209,11 @@ impl Project {
                     options.series = Some(loaded.series);
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound && settings.stats.is_none() => {}
-                Err(error) => problems.items.push((self.config_path.clone().unwrap_or(path.clone()), 1, format!("cannot read stats file {}: {error}", path.display()))),
+                Err(error) => problems.items.push((
+                    self.config_path.clone().unwrap_or(path.clone()),
+                    1,
+                    format!("cannot read stats file {}: {error}", path.display()),
+                )),
             }
         }
         if let Some(config_path) = &self.config_path {
@@ -217,7 +234,8 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
     if let Ok(canonical) = std::fs::canonicalize(path) {
         return canonical;
     }
-    let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let absolute =
+        if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
     let mut out = PathBuf::new();
     for part in absolute.components() {
         match part {

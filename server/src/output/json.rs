@@ -1,8 +1,8 @@
 //! `--format json`: the stable machine-readable contract (`"version": 1`).
 
 use schemacast_lints::dialect::DialectChoice;
-use schemacast_lints::text::LineCol;
 use schemacast_lints::stats::AttachedStats;
+use schemacast_lints::text::LineCol;
 use schemacast_lints::Analysis;
 use serde_json::{json, Value};
 

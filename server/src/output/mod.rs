@@ -5,10 +5,10 @@ mod json;
 mod sarif;
 mod text;
 
-use schemacast_lints::dialect::DialectChoice;
 use clap::ValueEnum;
-use schemacast_lints::text::{LineCol, Location};
+use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::stats::AttachedStats;
+use schemacast_lints::text::{LineCol, Location};
 use schemacast_lints::Analysis;
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -16,10 +16,8 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, colored
             Severity::Info => Level::INFO,
         };
         let (source, line_start, range) = excerpt(file, diagnostic.location.range);
-        let mut groups: Vec<Group<'_>> = vec![level
-            .primary_title(diagnostic.message.as_str())
-            .id(diagnostic.rule)
-            .element(
+        let mut groups: Vec<Group<'_>> =
+            vec![level.primary_title(diagnostic.message.as_str()).id(diagnostic.rule).element(
                 Snippet::source(source)
                     .line_start(line_start)
                     .path(file.path.as_str())
@@ -68,7 +66,8 @@ fn excerpt(file: &AnalyzedFile, range: TextRange) -> (&str, usize, std::ops::Ran
     let first_line = file.lines.line_of(range.start as usize);
     let last_line = file.lines.line_of(range.end as usize);
     let start = file.lines.line_start(first_line);
-    let end = if last_line + 1 < file.lines.line_count() { file.lines.line_start(last_line + 1) } else { file.text.len() };
+    let end =
+        if last_line + 1 < file.lines.line_count() { file.lines.line_start(last_line + 1) } else { file.text.len() };
     let excerpt = file.text[start..end].trim_end_matches(['\n', '\r']);
     let local_start = (range.start as usize - start).min(excerpt.len());
     let local_end = (range.end as usize - start).min(excerpt.len()).max(local_start);

@@ -119,9 +119,7 @@ pub(crate) fn render_svg(chart: &Chart) -> Result<String> {
         root.present().map_err(drawing_error)?;
     }
     let mut svg = tidy_font_sizes(&svg);
-    let open_end = svg
-        .find('>')
-        .ok_or_else(|| anyhow!("the SVG backend wrote no <svg> element"))?;
+    let open_end = svg.find('>').ok_or_else(|| anyhow!("the SVG backend wrote no <svg> element"))?;
     let title = format!("<title>{}</title>\n", xml_escape(&clean(chart_title(chart))));
     svg.insert_str(open_end + 1, &format!("\n{title}"));
     svg.insert_str(open_end, " role=\"img\"");
@@ -330,12 +328,7 @@ impl Rect {
     }
 
     fn grow(&self, by: f64) -> Rect {
-        Rect {
-            x0: self.x0 - by,
-            y0: self.y0 - by,
-            x1: self.x1 + by,
-            y1: self.y1 + by,
-        }
+        Rect { x0: self.x0 - by, y0: self.y0 - by, x1: self.x1 + by, y1: self.y1 + by }
     }
 }
 
@@ -370,10 +363,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
                 v.clamp(-2.0 * size, 3.0 * size)
             }
         };
-        (
-            (pull(x, self.width) * self.scale).round() as i32,
-            (pull(y, self.height) * self.scale).round() as i32,
-        )
+        ((pull(x, self.width) * self.scale).round() as i32, (pull(y, self.height) * self.scale).round() as i32)
     }
 
     fn stroke(&self, color: RGBColor, width: f64) -> ShapeStyle {
@@ -382,19 +372,12 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
 
     fn fill_rect(&self, r: Rect, color: RGBAColor) -> Result<()> {
         self.area
-            .draw(&Rectangle::new(
-                [self.px((r.x0, r.y0)), self.px((r.x1, r.y1))],
-                color.filled(),
-            ))
+            .draw(&Rectangle::new([self.px((r.x0, r.y0)), self.px((r.x1, r.y1))], color.filled()))
             .map_err(drawing_error)
     }
 
     fn outline_rect(&self, r: Rect, color: RGBColor) -> Result<()> {
-        self.path(
-            &[(r.x0, r.y0), (r.x1, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x0, r.y0)],
-            color,
-            1.0,
-        )
+        self.path(&[(r.x0, r.y0), (r.x1, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x0, r.y0)], color, 1.0)
     }
 
     fn path(&self, points: &[(f64, f64)], color: RGBColor, width: f64) -> Result<()> {
@@ -403,9 +386,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         if pixels.len() < 2 {
             return Ok(());
         }
-        self.area
-            .draw(&PathElement::new(pixels, self.stroke(color, width)))
-            .map_err(drawing_error)
+        self.area.draw(&PathElement::new(pixels, self.stroke(color, width))).map_err(drawing_error)
     }
 
     fn dashed(&self, from: (f64, f64), to: (f64, f64), color: RGBColor, width: f64, dash: f64, gap: f64) -> Result<()> {
@@ -430,16 +411,12 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         if pixels.len() < 3 {
             return Ok(());
         }
-        self.area
-            .draw(&Polygon::new(pixels, color.filled()))
-            .map_err(drawing_error)
+        self.area.draw(&Polygon::new(pixels, color.filled())).map_err(drawing_error)
     }
 
     fn dot(&self, center: (f64, f64), radius: f64, color: RGBColor) -> Result<()> {
         let radius = (radius * self.scale).round().max(1.0) as u32;
-        self.area
-            .draw(&Circle::new(self.px(center), radius, color.filled()))
-            .map_err(drawing_error)
+        self.area.draw(&Circle::new(self.px(center), radius, color.filled())).map_err(drawing_error)
     }
 
     /// The advance width of `text` set at `em` logical pixels, as both backends lay it out.
@@ -455,29 +432,17 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
             HPos::Center => x - width / 2.0,
             HPos::Right => x - width,
         };
-        let bounds = Rect {
-            x0: left,
-            y0: baseline - font::ASCENT * em,
-            x1: left + width,
-            y1: baseline + font::DESCENT * em,
-        };
+        let bounds =
+            Rect { x0: left, y0: baseline - font::ASCENT * em, x1: left + width, y1: baseline + font::DESCENT * em };
         self.texts.borrow_mut().push((text.to_owned(), bounds));
         if text.trim().is_empty() {
             return Ok(bounds);
         }
         if !self.raster {
             let font = FontDesc::new(FontFamily::Name(font::FAMILY), em * SVG_SIZE_PER_EM, FontStyle::Normal);
-            let style = TextStyle {
-                font,
-                color: color.to_backend_color(),
-                pos: Pos::new(align, VPos::Top),
-            };
+            let style = TextStyle { font, color: color.to_backend_color(), pos: Pos::new(align, VPos::Top) };
             let at = self.px((x, baseline - SVG_TOP_TO_BASELINE * em));
-            return self
-                .area
-                .draw_text(text, &style, at)
-                .map_err(drawing_error)
-                .map(|()| bounds);
+            return self.area.draw_text(text, &style, at).map_err(drawing_error).map(|()| bounds);
         }
         // The bitmap backend puts the baseline half the font size below a top-anchored point,
         // sizes the font by ascent plus descent, and draws each outline at the pen position
@@ -486,11 +451,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         // has them.
         let size = em * RASTER_SIZE_PER_EM * self.scale;
         let font = FontDesc::new(FontFamily::Name(font::FAMILY), size, FontStyle::Normal);
-        let style = TextStyle {
-            font,
-            color: color.to_backend_color(),
-            pos: Pos::new(HPos::Left, VPos::Top),
-        };
+        let style = TextStyle { font, color: color.to_backend_color(), pos: Pos::new(HPos::Left, VPos::Top) };
         let (_, y) = self.px((left, baseline - size / 2.0 / self.scale));
         let mut prefix = String::new();
         for c in text.chars() {
@@ -509,14 +470,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
     /// Text on a white box, for labels that may lie over data or grid lines.
     fn label(&self, text: &str, r: Rect, em: f64, color: RGBColor) -> Result<()> {
         self.fill_rect(r, WHITE.mix(0.88))?;
-        self.text(
-            text,
-            r.x0 + LABEL_PAD,
-            r.y1 - LABEL_PAD - font::DESCENT * em,
-            em,
-            color,
-            HPos::Left,
-        )?;
+        self.text(text, r.x0 + LABEL_PAD, r.y1 - LABEL_PAD - font::DESCENT * em, em, color, HPos::Left)?;
         Ok(())
     }
 
@@ -544,11 +498,7 @@ impl<DB: DrawingBackend> Painter<'_, DB> {
         let mut lines: Vec<String> = Vec::new();
         let mut line = String::new();
         for word in text.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
+            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
             if self.measure(&candidate, em) <= max_width {
                 line = candidate;
                 continue;
@@ -586,11 +536,7 @@ const LABEL_PAD: f64 = 3.0;
 /// with the metrics plotters uses for layout.
 fn measure(text: &str, em: f64) -> f64 {
     const PRECISION: f64 = 16.0;
-    let font = FontDesc::new(
-        FontFamily::Name(font::FAMILY),
-        em * RASTER_SIZE_PER_EM * PRECISION,
-        FontStyle::Normal,
-    );
+    let font = FontDesc::new(FontFamily::Name(font::FAMILY), em * RASTER_SIZE_PER_EM * PRECISION, FontStyle::Normal);
     match font.box_size(text) {
         Ok((width, _)) => f64::from(width) / PRECISION,
         Err(_) => 0.6 * em * text.chars().count() as f64,
@@ -601,13 +547,7 @@ fn measure(text: &str, em: f64) -> f64 {
 /// rejects) would break the SVG or draw as boxes.
 fn clean(text: &str) -> String {
     text.chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' {
-                ' '
-            } else {
-                c
-            }
-        })
+        .map(|c| if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' { ' ' } else { c })
         .collect::<String>()
         .trim()
         .to_owned()
@@ -619,12 +559,7 @@ fn short_name(name: &str) -> String {
     if name.chars().count() <= MAX_NAME_CHARS {
         return name;
     }
-    name.chars()
-        .take(MAX_NAME_CHARS - 1)
-        .collect::<String>()
-        .trim_end()
-        .to_owned()
-        + "…"
+    name.chars().take(MAX_NAME_CHARS - 1).collect::<String>().trim_end().to_owned() + "…"
 }
 
 fn xml_escape(text: &str) -> String {
@@ -657,30 +592,17 @@ struct Frame {
 
 impl Frame {
     fn x(&self, value: f64) -> f64 {
-        let t = if self.x_hi > self.x_lo {
-            (value - self.x_lo) / (self.x_hi - self.x_lo)
-        } else {
-            0.5
-        };
+        let t = if self.x_hi > self.x_lo { (value - self.x_lo) / (self.x_hi - self.x_lo) } else { 0.5 };
         self.left + t.clamp(0.0, 1.0) * (self.right - self.left)
     }
 
     fn y(&self, value: f64) -> f64 {
-        let t = if self.y_hi > self.y_lo {
-            (value - self.y_lo) / (self.y_hi - self.y_lo)
-        } else {
-            0.0
-        };
+        let t = if self.y_hi > self.y_lo { (value - self.y_lo) / (self.y_hi - self.y_lo) } else { 0.0 };
         self.bottom - t.clamp(0.0, 1.0) * (self.bottom - self.top)
     }
 
     fn area(&self) -> Rect {
-        Rect {
-            x0: self.left,
-            y0: self.top,
-            x1: self.right,
-            y1: self.bottom,
-        }
+        Rect { x0: self.left, y0: self.top, x1: self.right, y1: self.bottom }
     }
 }
 
@@ -792,30 +714,19 @@ fn value_axis(unit: Unit, lo: f64, hi: f64, max_ticks: usize) -> ValueAxis {
     let last = (b / step).ceil();
     if !(count <= max_ticks as f64 && first.is_finite() && last.is_finite()) {
         // Only reachable with absurd magnitudes; two labelled ends still read.
-        return ValueAxis {
-            lo,
-            hi,
-            ticks: vec![(lo, format_value(unit, lo)), (hi, format_value(unit, hi))],
-        };
+        return ValueAxis { lo, hi, ticks: vec![(lo, format_value(unit, lo)), (hi, format_value(unit, hi))] };
     }
     let decimals = decimals_for(step);
     let separator = if unit == Unit::Bytes { " " } else { "" };
     let ticks = (0..count as i64)
         .map(|i| {
             let v = (first + i as f64) * step;
-            let label = if v.abs() < step * 1e-6 {
-                "0".to_owned()
-            } else {
-                format!("{v:.decimals$}{separator}{suffix}")
-            };
+            let label =
+                if v.abs() < step * 1e-6 { "0".to_owned() } else { format!("{v:.decimals$}{separator}{suffix}") };
             (v * divisor, label)
         })
         .collect();
-    ValueAxis {
-        lo: first * step * divisor,
-        hi: last * step * divisor,
-        ticks,
-    }
+    ValueAxis { lo: first * step * divisor, hi: last * step * divisor, ticks }
 }
 
 /// How many ticks fit along `length` pixels with at least `spacing` between them.
@@ -828,11 +739,7 @@ const DAY_LIMIT: f64 = 1e7;
 
 /// (year, month 1–12, day 1–31) of a day since 1970-01-01, proleptic Gregorian.
 fn civil(day: f64) -> (i64, u32, u32) {
-    let z = if day.is_finite() {
-        day.floor().clamp(-DAY_LIMIT, DAY_LIMIT) as i64
-    } else {
-        0
-    } + 719_468;
+    let z = if day.is_finite() { day.floor().clamp(-DAY_LIMIT, DAY_LIMIT) as i64 } else { 0 } + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -861,9 +768,7 @@ fn month_label(day: f64) -> String {
     format!("{y:04}-{m:02}")
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Ticks on month starts ("Jan 2026"), every 1, 2, 3, 6 or 12 months or more years, the
 /// smallest step that keeps at most `max_months` labels; spans too short for two month starts
@@ -904,11 +809,7 @@ fn time_axis(lo: f64, hi: f64, max_months: usize, max_days: usize) -> Vec<(f64, 
             .take_while(|&index| index <= last)
             .map(|index| {
                 let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as usize);
-                let label = if step >= 12 {
-                    format!("{year}")
-                } else {
-                    format!("{} {year}", MONTHS[month])
-                };
+                let label = if step >= 12 { format!("{year}") } else { format!("{} {year}", MONTHS[month]) };
                 (start_of(index), label)
             })
             .collect();
@@ -965,26 +866,12 @@ fn draw_time_labels<DB: DrawingBackend>(
     p.path(&[(f.left, f.bottom), (f.right, f.bottom)], AXIS, 1.0)?;
     for (value, label) in &y_axis.ticks {
         let y = f.y(*value);
-        p.text(
-            label,
-            f.left - 8.0,
-            y + font::CAP_HEIGHT * SMALL_EM / 2.0,
-            SMALL_EM,
-            MUTED,
-            HPos::Right,
-        )?;
+        p.text(label, f.left - 8.0, y + font::CAP_HEIGHT * SMALL_EM / 2.0, SMALL_EM, MUTED, HPos::Right)?;
     }
     for (day, label) in x_ticks {
         let x = f.x(*day);
         p.path(&[(x, f.bottom), (x, f.bottom + 4.0)], AXIS, 1.0)?;
-        p.text(
-            label,
-            x,
-            f.bottom + 8.0 + font::ASCENT * SMALL_EM,
-            SMALL_EM,
-            MUTED,
-            HPos::Center,
-        )?;
+        p.text(label, x, f.bottom + 8.0 + font::ASCENT * SMALL_EM, SMALL_EM, MUTED, HPos::Center)?;
     }
     Ok(())
 }
@@ -1020,20 +907,13 @@ fn draw_swatch<DB: DrawingBackend>(p: &Painter<'_, DB>, swatch: Swatch, x: f64, 
         Swatch::Line(color) => p.path(&[(x, mid), (x + SWATCH_WIDTH, mid)], color, 2.0)?,
         Swatch::Dashes(color) => p.dashed((x, mid), (x + SWATCH_WIDTH, mid), color, 1.5, 6.0, 4.0)?,
         Swatch::Block(color) => {
-            let r = Rect {
-                x0: x + 3.0,
-                y0: mid - 6.0,
-                x1: x + SWATCH_WIDTH - 3.0,
-                y1: mid + 6.0,
-            };
+            let r = Rect { x0: x + 3.0, y0: mid - 6.0, x1: x + SWATCH_WIDTH - 3.0, y1: mid + 6.0 };
             p.fill_rect(r, color.to_rgba())?;
             p.outline_rect(r, FRAME)?;
         }
-        Swatch::Tick(color) => p.path(
-            &[(x + SWATCH_WIDTH - 6.0, mid - 7.0), (x + SWATCH_WIDTH - 6.0, mid + 7.0)],
-            color,
-            2.0,
-        )?,
+        Swatch::Tick(color) => {
+            p.path(&[(x + SWATCH_WIDTH - 6.0, mid - 7.0), (x + SWATCH_WIDTH - 6.0, mid + 7.0)], color, 2.0)?
+        }
     }
     Ok(())
 }
@@ -1060,14 +940,7 @@ fn draw_legend_rows<DB: DrawingBackend>(
         }
         let mid = row_top + LEGEND_ROW / 2.0;
         draw_swatch(p, *swatch, cx, mid)?;
-        p.text(
-            &label,
-            cx + SWATCH_WIDTH + 6.0,
-            mid + font::CAP_HEIGHT * TEXT_EM / 2.0,
-            TEXT_EM,
-            INK,
-            HPos::Left,
-        )?;
+        p.text(&label, cx + SWATCH_WIDTH + 6.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, INK, HPos::Left)?;
         cx += width + ITEM_GAP;
     }
     Ok(row_top + LEGEND_ROW)
@@ -1075,12 +948,7 @@ fn draw_legend_rows<DB: DrawingBackend>(
 
 /// A frame with a message in the middle, for a chart with nothing to draw.
 fn draw_empty<DB: DrawingBackend>(p: &Painter<'_, DB>, top: f64, message: &str) -> Result<()> {
-    let area = Rect {
-        x0: PAD,
-        y0: top + 8.0,
-        x1: p.width - PAD,
-        y1: p.height - PAD,
-    };
+    let area = Rect { x0: PAD, y0: top + 8.0, x1: p.width - PAD, y1: p.height - PAD };
     p.outline_rect(area, FRAME)?;
     let f = Frame {
         left: area.x0,
@@ -1110,19 +978,10 @@ fn note_box<DB: DrawingBackend>(p: &Painter<'_, DB>, f: &Frame, note: &str, data
     let half = height / 2.0 + INSET / 2.0;
     let at = |fraction: f64| {
         let cy = (f.top + (f.bottom - f.top) * fraction).clamp(f.top + half + 2.0, f.bottom - half - 2.0);
-        Rect {
-            x0: cx - width / 2.0 - INSET,
-            y0: cy - half,
-            x1: cx + width / 2.0 + INSET,
-            y1: cy + half,
-        }
+        Rect { x0: cx - width / 2.0 - INSET, y0: cy - half, x1: cx + width / 2.0 + INSET, y1: cy + half }
     };
     let hidden = |r: &Rect| data.iter().filter(|d| d.overlaps(r)).count();
-    let r = [0.5, 0.35, 0.65, 0.22, 0.78]
-        .into_iter()
-        .map(at)
-        .min_by_key(hidden)
-        .unwrap_or_else(|| at(0.5));
+    let r = [0.5, 0.35, 0.65, 0.22, 0.78].into_iter().map(at).min_by_key(hidden).unwrap_or_else(|| at(0.5));
     (lines, r)
 }
 
@@ -1145,14 +1004,7 @@ fn draw_origin<DB: DrawingBackend>(p: &Painter<'_, DB>, f: &Frame, origin: f64, 
     p.dashed((x, f.bottom), (x, f.top - 3.0), ORIGIN, 1.0, 4.0, 3.0)?;
     let width = p.measure(label, SMALL_EM);
     let centre = x.clamp(f.left + width / 2.0, p.width - PAD - width / 2.0);
-    p.text(
-        label,
-        centre,
-        f.top - 6.0 - font::DESCENT * SMALL_EM,
-        SMALL_EM,
-        ORIGIN,
-        HPos::Center,
-    )?;
+    p.text(label, centre, f.top - 6.0 - font::DESCENT * SMALL_EM, SMALL_EM, ORIGIN, HPos::Center)?;
     Ok(())
 }
 
@@ -1167,12 +1019,7 @@ fn place_label(width: f64, height: f64, line_y: f64, f: &Frame, labels: &[Rect],
             _ => (f.left + f.right - width) / 2.0,
         };
         let y1 = line_y + offset;
-        Rect {
-            x0,
-            y0: y1 - height,
-            x1: x0 + width,
-            y1,
-        }
+        Rect { x0, y0: y1 - height, x1: x0 + width, y1 }
     };
     let mut candidates = Vec::new();
     for shift in 0..4 {
@@ -1194,23 +1041,14 @@ fn place_label(width: f64, height: f64, line_y: f64, f: &Frame, labels: &[Rect],
         .unwrap_or_else(|| {
             let r = at(0, -2.0);
             let dy = (f.top - r.y0).max(0.0);
-            Rect {
-                y0: r.y0 + dy,
-                y1: r.y1 + dy,
-                ..r
-            }
+            Rect { y0: r.y0 + dy, y1: r.y1 + dy, ..r }
         })
 }
 
 /// Small boxes along a polyline, every few pixels, for labels to keep clear of.
 fn line_obstacles(points: &[(f64, f64)], margin: f64) -> Vec<Rect> {
     let mut boxes = Vec::new();
-    let point = |(x, y): (f64, f64)| Rect {
-        x0: x - margin,
-        y0: y - margin,
-        x1: x + margin,
-        y1: y + margin,
-    };
+    let point = |(x, y): (f64, f64)| Rect { x0: x - margin, y0: y - margin, x1: x + margin, y1: y + margin };
     boxes.extend(points.first().copied().map(point));
     for pair in points.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -1347,28 +1185,18 @@ fn sane_bands(bands: (f64, f64, f64, f64)) -> Option<(f64, f64, f64, f64)> {
 
 fn draw_series<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &SeriesChart) -> Result<()> {
     let top = draw_title(p, &c.title)?;
-    let mut history: Vec<(f64, f64)> = c
-        .history
-        .iter()
-        .copied()
-        .filter(|(d, v)| d.is_finite() && v.is_finite())
-        .collect();
+    let mut history: Vec<(f64, f64)> =
+        c.history.iter().copied().filter(|(d, v)| d.is_finite() && v.is_finite()).collect();
     history.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut projection: Vec<Projected> = c
-        .projection
-        .iter()
-        .copied()
-        .filter(|q| q.day.is_finite() && q.value.is_finite())
-        .collect();
+    let mut projection: Vec<Projected> =
+        c.projection.iter().copied().filter(|q| q.day.is_finite() && q.value.is_finite()).collect();
     projection.sort_by(|a, b| a.day.total_cmp(&b.day));
     let note = c.note.as_deref().map(clean).filter(|n| !n.is_empty());
     let Some((day_lo, day_hi)) = min_max(history.iter().map(|h| h.0).chain(projection.iter().map(|q| q.day))) else {
         return draw_empty(p, top, note.as_deref().unwrap_or("no data"));
     };
-    let bands: Vec<(f64, (f64, f64, f64, f64))> = projection
-        .iter()
-        .filter_map(|q| q.bands.and_then(sane_bands).map(|b| (q.day, b)))
-        .collect();
+    let bands: Vec<(f64, (f64, f64, f64, f64))> =
+        projection.iter().filter_map(|q| q.bands.and_then(sane_bands).map(|b| (q.day, b))).collect();
 
     let origin = usable_origin(c.origin, day_lo, day_hi);
     let (day_lo, day_hi) = origin.map_or((day_lo, day_hi), |o| (day_lo.min(o), day_hi.max(o)));
@@ -1381,11 +1209,7 @@ fn draw_series<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &SeriesChart) -> Resu
     let band_hi = bands.iter().map(|b| b.1 .3).fold(f64::NEG_INFINITY, f64::max);
     let mut data_hi = central_hi.max(0.0);
     if band_hi > data_hi {
-        data_hi = if central_hi > 0.0 {
-            band_hi.min(2.5 * central_hi)
-        } else {
-            band_hi
-        };
+        data_hi = if central_hi > 0.0 { band_hi.min(2.5 * central_hi) } else { band_hi };
     }
     let data_lo = central_lo.min(0.0);
     let reach = if data_hi > 0.0 { 1.5 * data_hi } else { data_hi };
@@ -1416,10 +1240,7 @@ fn draw_series<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &SeriesChart) -> Resu
         legend.push((Swatch::Block(BAND95), "95% interval".to_owned()));
     }
     if !on_chart.is_empty() {
-        legend.push((
-            Swatch::Dashes(LIMIT),
-            if on_chart.len() == 1 { "limit" } else { "limits" }.to_owned(),
-        ));
+        legend.push((Swatch::Dashes(LIMIT), if on_chart.len() == 1 { "limit" } else { "limits" }.to_owned()));
     }
     let legend_bottom = draw_legend_rows(p, &legend, PAD, top + 4.0, p.width - 2.0 * PAD)?;
     let footnotes = footnote_lines(off_chart, "limits beyond this chart");
@@ -1427,11 +1248,7 @@ fn draw_series<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &SeriesChart) -> Resu
     let plot_top = legend_bottom + if origin.is_some() { ORIGIN_STRIP } else { 8.0 };
     let plot_bottom = p.height - PAD - FOOTNOTE_LINE * footnotes.len() as f64 - X_LABELS;
     let y_axis = value_axis(c.unit, data_lo, top_value, ticks_fitting(plot_bottom - plot_top, 38.0));
-    let y_label_width = y_axis
-        .ticks
-        .iter()
-        .map(|t| p.measure(&t.1, SMALL_EM))
-        .fold(0.0, f64::max);
+    let y_label_width = y_axis.ticks.iter().map(|t| p.measure(&t.1, SMALL_EM)).fold(0.0, f64::max);
     let month_width = p.measure("Sep 2026", SMALL_EM);
     let left = PAD + y_label_width.min(140.0) + 8.0;
     let right = p.width - PAD - month_width / 2.0;
@@ -1441,25 +1258,10 @@ fn draw_series<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &SeriesChart) -> Resu
         labels_fitting(right - left, month_width),
         labels_fitting(right - left, p.measure("2026-09-30", SMALL_EM)),
     );
-    let f = Frame {
-        left,
-        right,
-        top: plot_top,
-        bottom: plot_bottom,
-        x_lo,
-        x_hi,
-        y_lo: y_axis.lo,
-        y_hi: y_axis.hi,
-    };
+    let f = Frame { left, right, top: plot_top, bottom: plot_bottom, x_lo, x_hi, y_lo: y_axis.lo, y_hi: y_axis.hi };
 
     if let Some(origin) = origin {
-        p.fill_rect(
-            Rect {
-                x0: f.x(origin),
-                ..f.area()
-            },
-            PROJECTION_SHADE.to_rgba(),
-        )?;
+        p.fill_rect(Rect { x0: f.x(origin), ..f.area() }, PROJECTION_SHADE.to_rgba())?;
     }
     draw_time_axes(p, &f, &y_axis, &x_ticks)?;
     if bands.len() >= 2 {
@@ -1500,24 +1302,14 @@ fn draw_series<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &SeriesChart) -> Resu
         .into_iter()
         .map(|i| {
             let (x, y) = (f.x(history[i].0), f.y(history[i].1));
-            Rect {
-                x0: x - 3.0,
-                y0: y - 3.0,
-                x1: x + 3.0,
-                y1: y + 3.0,
-            }
+            Rect { x0: x - 3.0, y0: y - 3.0, x1: x + 3.0, y1: y + 3.0 }
         })
         .collect();
     let line: Vec<(f64, f64)> = projection.iter().map(|q| (f.x(q.day), f.y(q.value))).collect();
     data.extend(line_obstacles(&line, 3.0));
     data.extend(bands.windows(2).map(|pair| {
         let (a, b) = (pair[0], pair[1]);
-        Rect {
-            x0: f.x(a.0),
-            y0: f.y(a.1 .3.max(b.1 .3)),
-            x1: f.x(b.0),
-            y1: f.y(a.1 .2.min(b.1 .2)),
-        }
+        Rect { x0: f.x(a.0), y0: f.y(a.1 .3.max(b.1 .3)), x1: f.x(b.0), y1: f.y(a.1 .2.min(b.1 .2)) }
     }));
     let mut taken = Vec::new();
     taken.extend(note.as_deref().map(|n| note_box(p, &f, n, &data).1));
@@ -1547,17 +1339,10 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
     if columns.is_empty() || c.layers.is_empty() {
         return draw_empty(p, top, "no data");
     }
-    let columns: Vec<usize> = thinned(columns.len(), MAX_POINTS / 2)
-        .into_iter()
-        .map(|i| columns[i])
-        .collect();
+    let columns: Vec<usize> = thinned(columns.len(), MAX_POINTS / 2).into_iter().map(|i| columns[i]).collect();
     let days: Vec<f64> = columns.iter().map(|&i| c.days[i]).collect();
     let value = |values: &[f64], column: usize| {
-        values
-            .get(column)
-            .copied()
-            .filter(|v| v.is_finite() && *v > 0.0)
-            .unwrap_or(0.0)
+        values.get(column).copied().filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0)
     };
 
     // Layers above MAX_DRAWN_LAYERS are summed into one, drawn in the "others" grey.
@@ -1566,11 +1351,7 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
     for (i, (name, values)) in c.layers.iter().enumerate() {
         let column_values: Vec<f64> = columns.iter().map(|&col| value(values, col)).collect();
         if i < MAX_DRAWN_LAYERS - 1 || c.layers.len() <= MAX_DRAWN_LAYERS {
-            let color = if i == last && is_others(name) {
-                OTHERS
-            } else {
-                LAYERS[i % LAYERS.len()]
-            };
+            let color = if i == last && is_others(name) { OTHERS } else { LAYERS[i % LAYERS.len()] };
             layers.push((short_name(name), color, column_values));
         } else if i == MAX_DRAWN_LAYERS - 1 {
             let more = c.layers.len() - i;
@@ -1587,10 +1368,7 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
         let below = cumulative.last().cloned().unwrap_or_else(|| vec![0.0; days.len()]);
         cumulative.push(below.iter().zip(values).map(|(b, v)| (b + v).min(f64::MAX)).collect());
     }
-    let total_hi = cumulative
-        .last()
-        .map(|top| top.iter().copied().fold(0.0, f64::max))
-        .unwrap_or(0.0);
+    let total_hi = cumulative.last().map(|top| top.iter().copied().fold(0.0, f64::max)).unwrap_or(0.0);
 
     let (day_lo, day_hi) = (days[0], days[days.len() - 1]);
     let origin = usable_origin(c.origin, day_lo, day_hi);
@@ -1608,12 +1386,8 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
     let top_value = top_value * 1.04;
 
     // The legend is a column at the right, top entry for the top layer, as the stack reads.
-    let mut entries: Vec<(String, RGBColor)> = layers
-        .iter()
-        .rev()
-        .take(MAX_LEGEND_LAYERS)
-        .map(|(name, color, _)| (name.clone(), *color))
-        .collect();
+    let mut entries: Vec<(String, RGBColor)> =
+        layers.iter().rev().take(MAX_LEGEND_LAYERS).map(|(name, color, _)| (name.clone(), *color)).collect();
     let hidden = layers.len().saturating_sub(MAX_LEGEND_LAYERS);
     let more = (hidden > 0).then(|| format!("+{hidden} more below"));
     let text_width = entries
@@ -1632,11 +1406,7 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
     let plot_top = top + 6.0 + if origin.is_some() { ORIGIN_STRIP } else { 0.0 };
     let plot_bottom = p.height - PAD - FOOTNOTE_LINE * footnotes.len() as f64 - X_LABELS;
     let y_axis = value_axis(Unit::Bytes, 0.0, top_value, ticks_fitting(plot_bottom - plot_top, 40.0));
-    let y_label_width = y_axis
-        .ticks
-        .iter()
-        .map(|t| p.measure(&t.1, SMALL_EM))
-        .fold(0.0, f64::max);
+    let y_label_width = y_axis.ticks.iter().map(|t| p.measure(&t.1, SMALL_EM)).fold(0.0, f64::max);
     let month_width = p.measure("Sep 2026", SMALL_EM);
     let left = PAD + y_label_width.min(140.0) + 8.0;
     let right = legend_x - 16.0 - month_width / 2.0;
@@ -1646,25 +1416,12 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
         labels_fitting(right - left, month_width),
         labels_fitting(right - left, p.measure("2026-09-30", SMALL_EM)),
     );
-    let f = Frame {
-        left,
-        right,
-        top: plot_top,
-        bottom: plot_bottom,
-        x_lo,
-        x_hi,
-        y_lo: y_axis.lo,
-        y_hi: y_axis.hi,
-    };
+    let f = Frame { left, right, top: plot_top, bottom: plot_bottom, x_lo, x_hi, y_lo: y_axis.lo, y_hi: y_axis.hi };
 
     draw_time_axes(p, &f, &y_axis, &x_ticks)?;
     // A single day has no width; draw it as a narrow column.
     let xs: Vec<f64> = days.iter().map(|&d| f.x(d)).collect();
-    let xs = if xs.len() == 1 {
-        vec![xs[0] - 6.0, xs[0] + 6.0]
-    } else {
-        xs
-    };
+    let xs = if xs.len() == 1 { vec![xs[0] - 6.0, xs[0] + 6.0] } else { xs };
     let column_of = |j: usize| j.min(days.len() - 1);
     for (i, (_, color, _)) in layers.iter().enumerate() {
         let upper = &cumulative[i];
@@ -1699,12 +1456,7 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
             .map(|total| {
                 xs.iter()
                     .enumerate()
-                    .map(|(j, &x)| Rect {
-                        x0: x - 3.0,
-                        y0: f.y(total[column_of(j)]),
-                        x1: x + 3.0,
-                        y1: f.bottom,
-                    })
+                    .map(|(j, &x)| Rect { x0: x - 3.0, y0: f.y(total[column_of(j)]), x1: x + 3.0, y1: f.bottom })
                     .collect()
             })
             .unwrap_or_default();
@@ -1714,68 +1466,27 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
     let mut row_top = plot_top;
     for (name, color) in &entries {
         let mid = row_top + 9.0;
-        let swatch = Rect {
-            x0: legend_x,
-            y0: mid - 6.0,
-            x1: legend_x + 14.0,
-            y1: mid + 6.0,
-        };
+        let swatch = Rect { x0: legend_x, y0: mid - 6.0, x1: legend_x + 14.0, y1: mid + 6.0 };
         p.fill_rect(swatch, color.to_rgba())?;
         p.outline_rect(swatch, FRAME)?;
-        p.text(
-            name,
-            legend_x + 22.0,
-            mid + font::CAP_HEIGHT * TEXT_EM / 2.0,
-            TEXT_EM,
-            INK,
-            HPos::Left,
-        )?;
+        p.text(name, legend_x + 22.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, INK, HPos::Left)?;
         row_top += LEGEND_ROW;
     }
     if let Some(more) = more {
-        p.text(
-            &more,
-            legend_x + 22.0,
-            row_top + 9.0 + font::CAP_HEIGHT * TEXT_EM / 2.0,
-            TEXT_EM,
-            MUTED,
-            HPos::Left,
-        )?;
+        p.text(&more, legend_x + 22.0, row_top + 9.0 + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, MUTED, HPos::Left)?;
         row_top += LEGEND_ROW;
     }
     if origin.is_some_and(|o| f.x(o) < f.right) {
         // Says what the washed-out part of the layers is.
         let mid = row_top + LEGEND_ROW / 2.0 + 8.0;
-        let measured = Rect {
-            x0: legend_x,
-            y0: mid - 6.0,
-            x1: legend_x + 7.0,
-            y1: mid + 6.0,
-        };
-        let forecast = Rect {
-            x0: legend_x + 7.0,
-            x1: legend_x + 14.0,
-            ..measured
-        };
+        let measured = Rect { x0: legend_x, y0: mid - 6.0, x1: legend_x + 7.0, y1: mid + 6.0 };
+        let forecast = Rect { x0: legend_x + 7.0, x1: legend_x + 14.0, ..measured };
         p.fill_rect(measured, LAYERS[0].to_rgba())?;
         p.fill_rect(forecast, LAYERS[0].to_rgba())?;
         p.fill_rect(forecast, WHITE.mix(0.4))?;
-        p.outline_rect(
-            Rect {
-                x0: legend_x,
-                ..forecast
-            },
-            FRAME,
-        )?;
+        p.outline_rect(Rect { x0: legend_x, ..forecast }, FRAME)?;
         let text = p.fit(FORECAST_KEY, TEXT_EM, text_width);
-        p.text(
-            &text,
-            legend_x + 22.0,
-            mid + font::CAP_HEIGHT * TEXT_EM / 2.0,
-            TEXT_EM,
-            MUTED,
-            HPos::Left,
-        )?;
+        p.text(&text, legend_x + 22.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, MUTED, HPos::Left)?;
     }
     draw_footnotes(p, &footnotes)?;
     Ok(())
@@ -1791,9 +1502,7 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
     }
     let size = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
     let shown = &c.tables[..c.tables.len().min(MAX_BARS)];
-    let has_estimates = shown
-        .iter()
-        .any(|t| t.estimated_total.is_some_and(|e| e.is_finite() && e >= 0.0));
+    let has_estimates = shown.iter().any(|t| t.estimated_total.is_some_and(|e| e.is_finite() && e >= 0.0));
     let mut legend = vec![
         (Swatch::Block(HEAP), "heap".to_owned()),
         (Swatch::Block(TOAST), "TOAST".to_owned()),
@@ -1817,31 +1526,14 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
             let total: f64 = parts.iter().sum();
             let estimate = t.estimated_total.filter(|e| e.is_finite() && *e >= 0.0);
             let caption = match estimate {
-                Some(e) => format!(
-                    "{} · est. {}",
-                    format_value(Unit::Bytes, total),
-                    format_value(Unit::Bytes, e)
-                ),
+                Some(e) => format!("{} · est. {}", format_value(Unit::Bytes, total), format_value(Unit::Bytes, e)),
                 None => format_value(Unit::Bytes, total),
             };
-            Bar {
-                name: short_name(&t.name),
-                parts,
-                estimate,
-                caption,
-            }
+            Bar { name: short_name(&t.name), parts, estimate, caption }
         })
         .collect();
-    let name_width = bars
-        .iter()
-        .map(|b| p.measure(&b.name, TEXT_EM))
-        .fold(0.0, f64::max)
-        .min(240.0);
-    let caption_width = bars
-        .iter()
-        .map(|b| p.measure(&b.caption, SMALL_EM))
-        .fold(0.0, f64::max)
-        .min(220.0);
+    let name_width = bars.iter().map(|b| p.measure(&b.name, TEXT_EM)).fold(0.0, f64::max).min(240.0);
+    let caption_width = bars.iter().map(|b| p.measure(&b.caption, SMALL_EM)).fold(0.0, f64::max).min(220.0);
     let left = PAD + name_width + 10.0;
     let right = p.width - PAD - caption_width - 10.0;
     let plot_top = BREAKDOWN_HEADER;
@@ -1875,11 +1567,7 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
 
     for (value, _) in &x_axis.ticks {
         let x = f.x(*value);
-        p.path(
-            &[(x, f.top), (x, f.bottom)],
-            if *value == 0.0 { AXIS } else { GRID },
-            1.0,
-        )?;
+        p.path(&[(x, f.top), (x, f.bottom)], if *value == 0.0 { AXIS } else { GRID }, 1.0)?;
     }
     for (i, bar) in bars.iter().enumerate() {
         let mid = plot_top + BAR_PITCH * (i as f64 + 0.5);
@@ -1887,28 +1575,12 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
         let mut at = 0.0;
         for (part, color) in bar.parts.iter().zip([HEAP, TOAST, INDEX]) {
             if *part > 0.0 {
-                p.fill_rect(
-                    Rect {
-                        x0: f.x(at),
-                        y0,
-                        x1: f.x(at + part),
-                        y1,
-                    },
-                    color.to_rgba(),
-                )?;
+                p.fill_rect(Rect { x0: f.x(at), y0, x1: f.x(at + part), y1 }, color.to_rgba())?;
             }
             at += part;
         }
         if at > 0.0 {
-            p.outline_rect(
-                Rect {
-                    x0: f.x(0.0),
-                    y0,
-                    x1: f.x(at),
-                    y1,
-                },
-                HEAP,
-            )?;
+            p.outline_rect(Rect { x0: f.x(0.0), y0, x1: f.x(at), y1 }, HEAP)?;
         }
         let mut end = f.x(at);
         if let Some(estimate) = bar.estimate {
@@ -1916,36 +1588,15 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
             p.path(&[(x, y0 - 4.0), (x, y1 + 4.0)], INK, 2.0)?;
             end = end.max(x + 1.0);
         }
-        p.text(
-            &bar.name,
-            left - 10.0,
-            mid + font::CAP_HEIGHT * TEXT_EM / 2.0,
-            TEXT_EM,
-            INK,
-            HPos::Right,
-        )?;
+        p.text(&bar.name, left - 10.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, INK, HPos::Right)?;
         let caption = p.fit(&bar.caption, SMALL_EM, p.width - PAD - end - 6.0);
-        p.text(
-            &caption,
-            end + 6.0,
-            mid + font::CAP_HEIGHT * SMALL_EM / 2.0,
-            SMALL_EM,
-            MUTED,
-            HPos::Left,
-        )?;
+        p.text(&caption, end + 6.0, mid + font::CAP_HEIGHT * SMALL_EM / 2.0, SMALL_EM, MUTED, HPos::Left)?;
     }
     p.path(&[(f.left, f.bottom), (f.right, f.bottom)], AXIS, 1.0)?;
     for (value, label) in &x_axis.ticks {
         let x = f.x(*value);
         p.path(&[(x, f.bottom), (x, f.bottom + 4.0)], AXIS, 1.0)?;
-        p.text(
-            label,
-            x,
-            f.bottom + 8.0 + font::ASCENT * SMALL_EM,
-            SMALL_EM,
-            MUTED,
-            HPos::Center,
-        )?;
+        p.text(label, x, f.bottom + 8.0 + font::ASCENT * SMALL_EM, SMALL_EM, MUTED, HPos::Center)?;
     }
     if c.tables.len() > MAX_BARS {
         draw_footnotes(p, &[format!("+{} more tables not shown", c.tables.len() - MAX_BARS)])?;
@@ -1961,9 +1612,7 @@ mod tests {
 
     /// A deterministic wobble in -1..1, so samples look measured without a random crate.
     fn noise(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         ((*seed >> 33) as f64 / f64::from(1u32 << 31)) * 2.0 - 1.0
     }
 
@@ -1974,10 +1623,7 @@ mod tests {
             .map(|i| {
                 let day = origin - 364.0 + f64::from(i);
                 let weekly = if (day as i64).rem_euclid(7) < 2 { -0.3 } else { 0.1 };
-                (
-                    day,
-                    start + per_day * f64::from(i) * (1.0 + weekly * 0.2) + per_day * 4.0 * noise(&mut seed),
-                )
+                (day, start + per_day * f64::from(i) * (1.0 + weekly * 0.2) + per_day * 4.0 * noise(&mut seed))
             })
             .collect();
         let last = history[history.len() - 1].1;
@@ -1990,12 +1636,7 @@ mod tests {
                 Projected {
                     day: origin + t,
                     value,
-                    bands: Some((
-                        value - spread,
-                        value + spread,
-                        value - 1.6 * spread,
-                        value + 1.6 * spread,
-                    )),
+                    bands: Some((value - spread, value + spread, value - 1.6 * spread, value + 1.6 * spread)),
                 }
             })
             .collect();
@@ -2017,16 +1658,8 @@ mod tests {
             40e6,
             150e3,
             vec![
-                Limit {
-                    label: "int max 2.1B".to_owned(),
-                    value: 2_147_483_647.0,
-                    crossed_at: None,
-                },
-                Limit {
-                    label: "partitioning at 120M".to_owned(),
-                    value: 120e6,
-                    crossed_at: Some(day_of(2027, 8, 14)),
-                },
+                Limit { label: "int max 2.1B".to_owned(), value: 2_147_483_647.0, crossed_at: None },
+                Limit { label: "partitioning at 120M".to_owned(), value: 120e6, crossed_at: Some(day_of(2027, 8, 14)) },
             ],
         )
     }
@@ -2048,11 +1681,7 @@ mod tests {
                     value: 170.0 * gib,
                     crossed_at: Some(day_of(2027, 7, 20)),
                 },
-                Limit {
-                    label: "table limit 32 TiB".to_owned(),
-                    value: 32.0 * 1024.0 * gib,
-                    crossed_at: None,
-                },
+                Limit { label: "table limit 32 TiB".to_owned(), value: 32.0 * 1024.0 * gib, crossed_at: None },
             ],
         );
         chart.title = "public.events · total size (heap + TOAST + indexes)".to_owned();
@@ -2066,16 +1695,8 @@ mod tests {
             unit: Unit::Rows,
             history: vec![(origin - 6.0, 1200.0), (origin, 1250.0)],
             projection: vec![
-                Projected {
-                    day: origin,
-                    value: 1250.0,
-                    bands: None,
-                },
-                Projected {
-                    day: origin + 365.0,
-                    value: 1250.0,
-                    bands: None,
-                },
+                Projected { day: origin, value: 1250.0, bands: None },
+                Projected { day: origin + 365.0, value: 1250.0, bands: None },
             ],
             origin,
             origin_label: "last snapshot",
@@ -2105,9 +1726,7 @@ mod tests {
             .map(|i| {
                 let base = gib * (120.0 / (1.0 + i as f64)).max(2.0);
                 let growth = base * 0.004 * (1.0 + (i % 3) as f64);
-                let name = names
-                    .get(i)
-                    .map_or_else(|| format!("table_{i}"), |n| format!("public.{n}"));
+                let name = names.get(i).map_or_else(|| format!("table_{i}"), |n| format!("public.{n}"));
                 let values = days
                     .iter()
                     .map(|d| base + growth * (d - days[0]) / 7.0 * (1.0 + 0.02 * noise(&mut seed)))
@@ -2116,10 +1735,7 @@ mod tests {
             })
             .collect();
         if layers.len() == 10 {
-            layers.push((
-                "others".to_owned(),
-                days.iter().map(|d| 25.0 * gib + (d - days[0]) * 0.02 * gib).collect(),
-            ));
+            layers.push(("others".to_owned(), days.iter().map(|d| 25.0 * gib + (d - days[0]) * 0.02 * gib).collect()));
         }
         StackedChart {
             title: "Database size by table".to_owned(),
@@ -2153,9 +1769,7 @@ mod tests {
                 .map(|i| {
                     let scale = gib * 90.0 / (1.0 + i as f64).powf(1.3);
                     BreakdownBar {
-                        name: names
-                            .get(i)
-                            .map_or_else(|| format!("public.table_{i}"), |n| (*n).to_owned()),
+                        name: names.get(i).map_or_else(|| format!("public.table_{i}"), |n| (*n).to_owned()),
                         heap: scale * 0.6,
                         toast: if i % 3 == 1 { scale * 0.25 } else { scale * 0.02 },
                         index: scale * 0.3,
@@ -2180,11 +1794,7 @@ mod tests {
         let long = "x".repeat(300);
         let mut s = rows_series();
         s.title = format!("{HOSTILE} {long}");
-        s.limits.push(Limit {
-            label: HOSTILE.to_owned(),
-            value: 90e6,
-            crossed_at: Some(day_of(2027, 1, 1)),
-        });
+        s.limits.push(Limit { label: HOSTILE.to_owned(), value: 90e6, crossed_at: Some(day_of(2027, 1, 1)) });
         s.note = Some(HOSTILE.to_owned());
         let mut st = stacked(10);
         st.title = HOSTILE.to_owned();
@@ -2208,10 +1818,7 @@ mod tests {
 
     fn text_nodes(svg: &str) -> Vec<String> {
         let doc = roxmltree::Document::parse(svg).unwrap();
-        doc.descendants()
-            .filter(|n| n.has_tag_name("text"))
-            .map(|n| n.text().unwrap_or("").trim().to_owned())
-            .collect()
+        doc.descendants().filter(|n| n.has_tag_name("text")).map(|n| n.text().unwrap_or("").trim().to_owned()).collect()
     }
 
     #[test]
@@ -2241,10 +1848,7 @@ mod tests {
             let doc = roxmltree::Document::parse(&svg).unwrap();
             assert!(!doc.descendants().any(|n| n.has_tag_name("script")));
             let texts = text_nodes(&svg);
-            assert!(
-                texts.iter().any(|t| t.contains("<script>alert(1)</script>")),
-                "{texts:?}"
-            );
+            assert!(texts.iter().any(|t| t.contains("<script>alert(1)</script>")), "{texts:?}");
             let standalone = standalone_svg(&svg);
             assert!(!standalone.contains("<script"));
         }
@@ -2259,20 +1863,11 @@ mod tests {
         let doc = roxmltree::Document::parse(&standalone).unwrap();
         let style = doc.descendants().find(|n| n.has_tag_name("style")).unwrap();
         assert_eq!(style.parent_element().map(|p| p.tag_name().name()), Some("svg"));
-        assert_eq!(
-            doc.root_element().first_element_child().map(|n| n.tag_name().name()),
-            Some("title")
-        );
-        assert!(style
-            .text()
-            .unwrap()
-            .starts_with("@font-face{font-family:\"DejaVu Sans\""));
+        assert_eq!(doc.root_element().first_element_child().map(|n| n.tag_name().name()), Some("title"));
+        assert!(style.text().unwrap().starts_with("@font-face{font-family:\"DejaVu Sans\""));
         assert_eq!(standalone.matches("@font-face").count(), 1);
         assert!(svg.contains("font-family=\"DejaVu Sans, sans-serif\""));
-        assert!(
-            svg.contains("font-size=\"15\"") && svg.contains("font-size=\"11\""),
-            "{svg}"
-        );
+        assert!(svg.contains("font-size=\"15\"") && svg.contains("font-size=\"11\""), "{svg}");
     }
 
     #[test]
@@ -2296,10 +1891,7 @@ mod tests {
     }
 
     fn number(label: &str) -> f64 {
-        label
-            .trim_end_matches(|c: char| c.is_alphabetic() || c == ' ')
-            .parse()
-            .unwrap()
+        label.trim_end_matches(|c: char| c.is_alphabetic() || c == ' ').parse().unwrap()
     }
 
     #[test]
@@ -2324,12 +1916,8 @@ mod tests {
                 assert!(((n / step) - (n / step).round()).abs() < 1e-9, "{label}");
                 assert!(
                     (value
-                        / (n * 1024f64.powi(
-                            ["B", "KiB", "MiB", "GiB", "TiB"]
-                                .iter()
-                                .position(|u| *u == unit)
-                                .unwrap() as i32
-                        ))
+                        / (n * 1024f64
+                            .powi(["B", "KiB", "MiB", "GiB", "TiB"].iter().position(|u| *u == unit).unwrap() as i32))
                         - 1.0)
                         .abs()
                         < 1e-9
@@ -2349,14 +1937,7 @@ mod tests {
 
     #[test]
     fn row_ticks_use_suffixes_by_magnitude() {
-        for (hi, suffix) in [
-            (950.0, ""),
-            (9_500.0, ""),
-            (12_000.0, "k"),
-            (3.4e6, "M"),
-            (2.1e9, "B"),
-            (4e12, "T"),
-        ] {
+        for (hi, suffix) in [(950.0, ""), (9_500.0, ""), (12_000.0, "k"), (3.4e6, "M"), (2.1e9, "B"), (4e12, "T")] {
             let axis = value_axis(Unit::Rows, 0.0, hi, 6);
             assert!(axis.hi >= hi, "{axis:?}");
             for (_, label) in &axis.ticks[1..] {
@@ -2366,13 +1947,7 @@ mod tests {
             let values: Vec<f64> = axis.ticks.iter().map(|t| number(&t.1)).collect();
             assert!(values.windows(2).all(|w| w[0] < w[1]), "{values:?}");
         }
-        let labels = |hi: f64| {
-            value_axis(Unit::Rows, 0.0, hi, 6)
-                .ticks
-                .into_iter()
-                .map(|t| t.1)
-                .collect::<Vec<_>>()
-        };
+        let labels = |hi: f64| value_axis(Unit::Rows, 0.0, hi, 6).ticks.into_iter().map(|t| t.1).collect::<Vec<_>>();
         assert_eq!(labels(2.1e9), ["0", "0.5B", "1.0B", "1.5B", "2.0B", "2.5B"]);
         assert_eq!(labels(950.0), ["0", "200", "400", "600", "800", "1000"]);
         // Rows are whole: a tiny axis counts in ones.
@@ -2404,14 +1979,8 @@ mod tests {
         for span in [45.0, 120.0, 365.0, 730.0, 3650.0, 36_500.0] {
             for max in [3, 6, 9, 12] {
                 let ticks = time_axis(start, start + span, max, max);
-                assert!(
-                    ticks.len() <= max && ticks.len() >= 2.min(max),
-                    "{span} days, {max}: {ticks:?}"
-                );
-                assert!(
-                    ticks.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1),
-                    "{ticks:?}"
-                );
+                assert!(ticks.len() <= max && ticks.len() >= 2.min(max), "{span} days, {max}: {ticks:?}");
+                assert!(ticks.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1), "{ticks:?}");
                 for (day, label) in &ticks {
                     assert!(*day >= start && *day <= start + span);
                     if span > 62.0 {
@@ -2425,19 +1994,14 @@ mod tests {
         assert_eq!(year.len(), 12);
         let two_years = time_axis(day_of(2025, 12, 1), day_of(2027, 11, 30), 9, 9);
         assert!(
-            two_years
-                .iter()
-                .all(|t| ["Jan", "Apr", "Jul", "Oct"].iter().any(|m| t.1.starts_with(m))),
+            two_years.iter().all(|t| ["Jan", "Apr", "Jul", "Oct"].iter().any(|m| t.1.starts_with(m))),
             "{two_years:?}"
         );
         let decades = time_axis(day_of(2000, 3, 1), day_of(2040, 1, 1), 8, 8);
         assert!(decades.iter().all(|t| t.1.len() == 4), "{decades:?}");
         // Under two month starts: days.
         let days = time_axis(day_of(2026, 3, 3), day_of(2026, 3, 20), 8, 8);
-        assert!(
-            days.len() >= 2 && days.iter().all(|t| t.1.starts_with("2026-03-")),
-            "{days:?}"
-        );
+        assert!(days.len() >= 2 && days.iter().all(|t| t.1.starts_with("2026-03-")), "{days:?}");
         assert!(time_axis(5.0, 5.0, 8, 8).is_empty());
         assert!(time_axis(-1e300, 1e300, 8, 8).len() <= 8);
     }
@@ -2446,11 +2010,8 @@ mod tests {
     fn month_tick_labels_never_overlap_in_drawn_charts() {
         for (name, chart) in all_samples() {
             let boxes = layout(&chart);
-            let month_labels: Vec<&Rect> = boxes
-                .iter()
-                .filter(|(t, _)| MONTHS.iter().any(|m| t.starts_with(m)))
-                .map(|(_, r)| r)
-                .collect();
+            let month_labels: Vec<&Rect> =
+                boxes.iter().filter(|(t, _)| MONTHS.iter().any(|m| t.starts_with(m))).map(|(_, r)| r).collect();
             if !matches!(chart, Chart::Breakdown(_)) {
                 assert!(month_labels.len() >= 4, "{name}: {month_labels:?}");
             }
@@ -2479,12 +2040,7 @@ mod tests {
     #[test]
     fn text_never_overlaps_and_stays_on_the_canvas() {
         let mut charts: Vec<(String, Chart)> = all_samples().into_iter().map(|(n, c)| (n.to_owned(), c)).collect();
-        charts.extend(
-            hostile_charts()
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| (format!("hostile {i}"), c)),
-        );
+        charts.extend(hostile_charts().into_iter().enumerate().map(|(i, c)| (format!("hostile {i}"), c)));
         charts.push(("1000 layers".to_owned(), Chart::Stacked(stacked(1000))));
         charts.push(("100 tables".to_owned(), Chart::Breakdown(breakdown(100))));
         for (name, chart) in charts {
@@ -2507,14 +2063,9 @@ mod tests {
     #[test]
     fn limits_are_labelled_on_the_chart_or_in_a_footnote() {
         let texts = text_nodes(&render_svg(&Chart::Series(rows_series())).unwrap());
+        assert!(texts.iter().any(|t| t == "partitioning at 120M · around 2027-08"), "{texts:?}");
         assert!(
-            texts.iter().any(|t| t == "partitioning at 120M · around 2027-08"),
-            "{texts:?}"
-        );
-        assert!(
-            texts
-                .iter()
-                .any(|t| t == "int max 2.1B: beyond this chart, not reached in this forecast"),
+            texts.iter().any(|t| t == "int max 2.1B: beyond this chart, not reached in this forecast"),
             "{texts:?}"
         );
         let mut far = rows_series();
@@ -2522,20 +2073,9 @@ mod tests {
         let texts = text_nodes(&render_svg(&Chart::Series(far)).unwrap());
         assert!(texts.iter().any(|t| t == "partitioning at 120M"), "{texts:?}");
         let texts = text_nodes(&render_svg(&Chart::Series(bytes_series())).unwrap());
-        assert!(
-            texts.iter().any(|t| t == "disk budget 180 GiB · around 2027-10"),
-            "{texts:?}"
-        );
-        assert!(
-            texts.iter().any(|t| t == "alert at 170 GiB · around 2027-07"),
-            "{texts:?}"
-        );
-        assert!(
-            texts
-                .iter()
-                .any(|t| t.starts_with("table limit 32 TiB: beyond this chart")),
-            "{texts:?}"
-        );
+        assert!(texts.iter().any(|t| t == "disk budget 180 GiB · around 2027-10"), "{texts:?}");
+        assert!(texts.iter().any(|t| t == "alert at 170 GiB · around 2027-07"), "{texts:?}");
+        assert!(texts.iter().any(|t| t.starts_with("table limit 32 TiB: beyond this chart")), "{texts:?}");
         let mut close = bytes_series();
         close.limits.push(Limit {
             label: "third limit".to_owned(),
@@ -2559,21 +2099,15 @@ mod tests {
     #[test]
     fn stacked_legend_lists_layers_top_first_and_caps_at_twelve() {
         let boxes = layout(&Chart::Stacked(stacked(10)));
-        let names: Vec<&str> = boxes
-            .iter()
-            .map(|(t, _)| t.as_str())
-            .filter(|t| *t == "others" || t.starts_with("public."))
-            .collect();
+        let names: Vec<&str> =
+            boxes.iter().map(|(t, _)| t.as_str()).filter(|t| *t == "others" || t.starts_with("public.")).collect();
         assert_eq!(names.first(), Some(&"others"));
         assert_eq!(names.last(), Some(&"public.events"));
         assert_eq!(names.len(), 11);
         let boxes = layout(&Chart::Stacked(stacked(1000)));
         assert!(boxes.iter().any(|(t, _)| t == "+28 more below"), "{boxes:?}");
         assert!(boxes.iter().any(|(t, _)| t == "961 more tables"));
-        let legend = boxes
-            .iter()
-            .filter(|(t, _)| t.starts_with("table_") || t.starts_with("public."))
-            .count();
+        let legend = boxes.iter().filter(|(t, _)| t.starts_with("table_") || t.starts_with("public.")).count();
         assert_eq!(legend, MAX_LEGEND_LAYERS - 1);
     }
 
@@ -2589,16 +2123,8 @@ mod tests {
     fn note_appears_in_the_svg_with_what_data_exists() {
         let svg = render_svg(&Chart::Series(note_series())).unwrap();
         let texts = text_nodes(&svg);
-        let note: String = texts
-            .iter()
-            .filter(|t| !t.is_empty())
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ");
-        assert!(
-            note.contains("not enough history: 2 snapshots (a fit needs 3); flat projection"),
-            "{texts:?}"
-        );
+        let note: String = texts.iter().filter(|t| !t.is_empty()).cloned().collect::<Vec<_>>().join(" ");
+        assert!(note.contains("not enough history: 2 snapshots (a fit needs 3); flat projection"), "{texts:?}");
         assert!(svg.matches("<circle").count() >= 2, "the two snapshots are still drawn");
         assert!(texts.iter().any(|t| t == "history") && texts.iter().any(|t| t == "forecast"));
         let mut empty = note_series();
@@ -2615,26 +2141,15 @@ mod tests {
         let origin = day_of(2026, 11, 30);
         let base = note_series();
         let with = |history: Vec<(f64, f64)>, projection: Vec<Projected>| {
-            Chart::Series(SeriesChart {
-                history,
-                projection,
-                note: None,
-                ..base.clone()
-            })
+            Chart::Series(SeriesChart { history, projection, note: None, ..base.clone() })
         };
         let p = |day: f64, value: f64, bands: Option<(f64, f64, f64, f64)>| Projected { day, value, bands };
         let mut charts = vec![
             with(vec![], vec![]),
-            with(
-                vec![(f64::NAN, f64::NAN), (origin, f64::INFINITY)],
-                vec![p(f64::NAN, 1.0, None)],
-            ),
+            with(vec![(f64::NAN, f64::NAN), (origin, f64::INFINITY)], vec![p(f64::NAN, 1.0, None)]),
             with(vec![(origin, 5.0)], vec![]),
             with(vec![], vec![p(origin, 5.0, None)]),
-            with(
-                vec![(origin, 0.0), (origin + 1.0, 0.0)],
-                vec![p(origin + 1.0, 0.0, Some((0.0, 0.0, 0.0, 0.0)))],
-            ),
+            with(vec![(origin, 0.0), (origin + 1.0, 0.0)], vec![p(origin + 1.0, 0.0, Some((0.0, 0.0, 0.0, 0.0)))]),
             with(
                 (0..50).map(|i| (origin - f64::from(i), 7.0)).collect(),
                 vec![p(origin, 7.0, None), p(origin + 90.0, 7.0, None)],
@@ -2649,10 +2164,7 @@ mod tests {
             ),
             with(
                 vec![(-1e300, 1.0), (1e300, 2.0)],
-                vec![
-                    p(1e15, 3.0, Some((1.0, 2.0, 3.0, 4.0))),
-                    p(1e15 + 1.0, 3.0, Some((1.0, 2.0, 3.0, 4.0))),
-                ],
+                vec![p(1e15, 3.0, Some((1.0, 2.0, 3.0, 4.0))), p(1e15 + 1.0, 3.0, Some((1.0, 2.0, 3.0, 4.0)))],
             ),
             with(
                 vec![(origin, 10.0), (origin, 11.0)],
@@ -2661,36 +2173,12 @@ mod tests {
         ];
         let mut limits = base.clone();
         limits.limits = vec![
-            Limit {
-                label: String::new(),
-                value: f64::NAN,
-                crossed_at: Some(f64::NAN),
-            },
-            Limit {
-                label: "neg".to_owned(),
-                value: -1.0,
-                crossed_at: None,
-            },
-            Limit {
-                label: "inf".to_owned(),
-                value: f64::INFINITY,
-                crossed_at: Some(f64::INFINITY),
-            },
-            Limit {
-                label: "zero".to_owned(),
-                value: 0.0,
-                crossed_at: Some(-1e300),
-            },
-            Limit {
-                label: "far".to_owned(),
-                value: 10.0,
-                crossed_at: Some(day_of(10_000, 1, 1)),
-            },
-            Limit {
-                label: HOSTILE.repeat(20),
-                value: 1300.0,
-                crossed_at: Some(origin),
-            },
+            Limit { label: String::new(), value: f64::NAN, crossed_at: Some(f64::NAN) },
+            Limit { label: "neg".to_owned(), value: -1.0, crossed_at: None },
+            Limit { label: "inf".to_owned(), value: f64::INFINITY, crossed_at: Some(f64::INFINITY) },
+            Limit { label: "zero".to_owned(), value: 0.0, crossed_at: Some(-1e300) },
+            Limit { label: "far".to_owned(), value: 10.0, crossed_at: Some(day_of(10_000, 1, 1)) },
+            Limit { label: HOSTILE.repeat(20), value: 1300.0, crossed_at: Some(origin) },
         ];
         limits.origin = f64::NAN;
         limits.note = Some(format!("{} {}", "word ".repeat(200), "y".repeat(400)));
@@ -2701,11 +2189,7 @@ mod tests {
 
         let st = stacked(3);
         let stacked_with = |days: Vec<f64>, layers: Vec<(String, Vec<f64>)>| {
-            Chart::Stacked(StackedChart {
-                days,
-                layers,
-                ..st.clone()
-            })
+            Chart::Stacked(StackedChart { days, layers, ..st.clone() })
         };
         charts.extend([
             stacked_with(vec![], vec![]),
@@ -2715,45 +2199,24 @@ mod tests {
                 vec![origin, origin + 1.0],
                 vec![("short".to_owned(), vec![]), ("long".to_owned(), vec![1.0; 10])],
             ),
+            stacked_with(vec![f64::NAN, origin, origin], vec![("nan".to_owned(), vec![f64::NAN, -5.0, f64::INFINITY])]),
             stacked_with(
-                vec![f64::NAN, origin, origin],
-                vec![("nan".to_owned(), vec![f64::NAN, -5.0, f64::INFINITY])],
+                vec![origin, origin + 1.0],
+                vec![("zero".to_owned(), vec![0.0, 0.0]), ("others".to_owned(), vec![0.0, 0.0])],
             ),
             stacked_with(
                 vec![origin, origin + 1.0],
-                vec![
-                    ("zero".to_owned(), vec![0.0, 0.0]),
-                    ("others".to_owned(), vec![0.0, 0.0]),
-                ],
-            ),
-            stacked_with(
-                vec![origin, origin + 1.0],
-                vec![
-                    ("max".to_owned(), vec![f64::MAX, f64::MAX]),
-                    ("max2".to_owned(), vec![f64::MAX, 1.0]),
-                ],
+                vec![("max".to_owned(), vec![f64::MAX, f64::MAX]), ("max2".to_owned(), vec![f64::MAX, 1.0])],
             ),
             Chart::Stacked(stacked(1000)),
         ]);
         let mut budgets = stacked(2);
-        budgets.budget = Some(Limit {
-            label: "nan".to_owned(),
-            value: f64::NAN,
-            crossed_at: None,
-        });
+        budgets.budget = Some(Limit { label: "nan".to_owned(), value: f64::NAN, crossed_at: None });
         charts.push(Chart::Stacked(budgets.clone()));
-        budgets.budget = Some(Limit {
-            label: "huge".to_owned(),
-            value: 1e300,
-            crossed_at: Some(1e300),
-        });
+        budgets.budget = Some(Limit { label: "huge".to_owned(), value: 1e300, crossed_at: Some(1e300) });
         charts.push(Chart::Stacked(budgets.clone()));
         budgets.origin = f64::NEG_INFINITY;
-        budgets.budget = Some(Limit {
-            label: "zero".to_owned(),
-            value: 0.0,
-            crossed_at: None,
-        });
+        budgets.budget = Some(Limit { label: "zero".to_owned(), value: 0.0, crossed_at: None });
         charts.push(Chart::Stacked(budgets));
 
         let bar = |heap: f64, toast: f64, index: f64, estimated_total: Option<f64>| BreakdownBar {
@@ -2765,14 +2228,8 @@ mod tests {
         };
         let title = "breakdown".to_owned();
         charts.extend([
-            Chart::Breakdown(BreakdownChart {
-                title: title.clone(),
-                tables: vec![],
-            }),
-            Chart::Breakdown(BreakdownChart {
-                title: title.clone(),
-                tables: vec![bar(0.0, 0.0, 0.0, None)],
-            }),
+            Chart::Breakdown(BreakdownChart { title: title.clone(), tables: vec![] }),
+            Chart::Breakdown(BreakdownChart { title: title.clone(), tables: vec![bar(0.0, 0.0, 0.0, None)] }),
             Chart::Breakdown(BreakdownChart {
                 title: title.clone(),
                 tables: vec![bar(f64::NAN, -1.0, f64::INFINITY, Some(f64::NAN))],
@@ -2781,10 +2238,7 @@ mod tests {
                 title: title.clone(),
                 tables: vec![bar(f64::MAX, f64::MAX, 1e300, Some(f64::MAX))],
             }),
-            Chart::Breakdown(BreakdownChart {
-                title,
-                tables: vec![bar(0.0, 0.0, 0.0, Some(5.0)); 1000],
-            }),
+            Chart::Breakdown(BreakdownChart { title, tables: vec![bar(0.0, 0.0, 0.0, Some(5.0)); 1000] }),
         ]);
         charts
     }
@@ -2821,12 +2275,8 @@ mod tests {
                 }
             }
         }
-        let ink = Rect {
-            x0: x0 as f64 / 2.0,
-            y0: y0 as f64 / 2.0,
-            x1: (x1 + 1) as f64 / 2.0,
-            y1: (y1 + 1) as f64 / 2.0,
-        };
+        let ink =
+            Rect { x0: x0 as f64 / 2.0, y0: y0 as f64 / 2.0, x1: (x1 + 1) as f64 / 2.0, y1: (y1 + 1) as f64 / 2.0 };
         let slack = r.grow(1.5);
         assert!(
             ink.x0 >= slack.x0 && ink.x1 <= slack.x1 && ink.y0 >= slack.y0 && ink.y1 <= slack.y1,
@@ -2847,12 +2297,9 @@ mod tests {
         samples.push(("hostile-series", hostile_charts().swap_remove(0)));
         samples.push(("hostile-breakdown", hostile_charts().swap_remove(2)));
         let degenerate = degenerate_charts();
-        for (name, index) in [
-            ("edge-empty", 0),
-            ("edge-single-point", 2),
-            ("edge-flat", 5),
-            ("edge-limits-nan-origin", 10),
-        ] {
+        for (name, index) in
+            [("edge-empty", 0), ("edge-single-point", 2), ("edge-flat", 5), ("edge-limits-nan-origin", 10)]
+        {
             samples.push((name, degenerate[index].clone()));
         }
         samples.push((
@@ -2860,12 +2307,7 @@ mod tests {
             degenerate
                 .last()
                 .cloned()
-                .map(|_| {
-                    Chart::Breakdown(BreakdownChart {
-                        title: "none".to_owned(),
-                        tables: vec![],
-                    })
-                })
+                .map(|_| Chart::Breakdown(BreakdownChart { title: "none".to_owned(), tables: vec![] }))
                 .unwrap(),
         ));
         for (name, chart) in samples {

@@ -181,9 +181,8 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
         _ => false,
     };
 
-    let mut order: Vec<usize> = (0..analysis.schema.tables().len())
-        .filter(|&i| !analysis.schema.tables()[i].temporary)
-        .collect();
+    let mut order: Vec<usize> =
+        (0..analysis.schema.tables().len()).filter(|&i| !analysis.schema.tables()[i].temporary).collect();
     order.sort_by(|a, b| growth(plan, *b).total_cmp(&growth(plan, *a)));
 
     let findings = findings_by_table(analysis);
@@ -201,12 +200,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
             let heap = t.table_bytes.unwrap_or(0) as f64;
             let index = t.index_bytes.unwrap_or(0) as f64;
             let toast = t.toast_bytes.map_or((total - heap - index).max(0.0), |b| b as f64);
-            Some(Measured {
-                heap,
-                toast,
-                index,
-                total,
-            })
+            Some(Measured { heap, toast, index, total })
         });
         let mut facts = TableFacts {
             name: name.clone(),
@@ -220,10 +214,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
             horizons: capacity.map(|c| c.horizons.clone()).unwrap_or_default(),
             last: capacity.and_then(|c| c.horizons.last().cloned()),
             cost_now: capacity.map(|c| settings.cost_per_month(c.bytes_now)),
-            model: capacity.map_or_else(
-                || "no history, no plan: today's estimate only".to_owned(),
-                describe_model,
-            ),
+            model: capacity.map_or_else(|| "no history, no plan: today's estimate only".to_owned(), describe_model),
             planned: capacity.is_some_and(TableCapacity::is_planned),
             enough_history: false,
             measured,
@@ -301,17 +292,10 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
     let mut charts = Vec::new();
     let origin_label = if history.is_some() { "last snapshot" } else { "today" };
     if let Some(origin) = plan.origin {
-        let timeline = Timeline {
-            origin,
-            end: last_horizon.unwrap_or(origin),
-            origin_label,
-        };
+        let timeline = Timeline { origin, end: last_horizon.unwrap_or(origin), origin_label };
         let stacked = stacked_chart(timeline, analysis, series, &order, &projected, &price);
         if let Some(stacked) = stacked {
-            charts.push(NamedChart {
-                stem: "total-size".to_owned(),
-                chart: Chart::Stacked(stacked),
-            });
+            charts.push(NamedChart { stem: "total-size".to_owned(), chart: Chart::Stacked(stacked) });
         }
         let mut used_stems = std::collections::HashSet::new();
         for &position in &top {
@@ -326,10 +310,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
             if let Some(rows) = &capacity.rows {
                 let history = table_series.map(|t| points(&t.rows)).unwrap_or_default();
                 let chart = series_chart(timeline, format!("{name}: rows"), Unit::Rows, history, rows, Vec::new());
-                charts.push(NamedChart {
-                    stem: format!("{stem}-rows"),
-                    chart: Chart::Series(chart),
-                });
+                charts.push(NamedChart { stem: format!("{stem}-rows"), chart: Chart::Series(chart) });
                 tables[position].charts.push(format!("{stem}-rows"));
             }
             let history = table_series.map(|t| points(&t.bytes)).unwrap_or_default();
@@ -346,18 +327,14 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
                 .into_iter()
                 .collect();
             let chart = bytes_chart(timeline, format!("{name}: size"), history, capacity, limits);
-            charts.push(NamedChart {
-                stem: format!("{stem}-bytes"),
-                chart: Chart::Series(chart),
-            });
+            charts.push(NamedChart { stem: format!("{stem}-bytes"), chart: Chart::Series(chart) });
             tables[position].charts.push(format!("{stem}-bytes"));
             for key in &capacity.exhaustion {
                 let history = match &key.source {
                     KeySource::Sequence(sequence) => series
                         .and_then(|s| {
                             let (schema, name) = sequence.rsplit_once('.').unwrap_or(("", sequence));
-                            s.sequence(schema, name)
-                                .or_else(|| s.sequence(&table.name.schema, name))
+                            s.sequence(schema, name).or_else(|| s.sequence(&table.name.schema, name))
                         })
                         .map(|s| points(&s.last_values)),
                     KeySource::ColumnMax => series
@@ -374,10 +351,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
                 let chart = series_chart(timeline, title, Unit::Rows, history, &key.forecast, limits);
                 let key_stem = format!("{stem}-key-{}", ascii_stem(&key.column));
                 let key_stem = unique_stem(&key_stem, &mut used_stems);
-                charts.push(NamedChart {
-                    stem: key_stem.clone(),
-                    chart: Chart::Series(chart),
-                });
+                charts.push(NamedChart { stem: key_stem.clone(), chart: Chart::Series(chart) });
                 tables[position].charts.push(key_stem);
             }
         }
@@ -411,10 +385,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
     }
 
     let title = options.title.clone().unwrap_or_else(|| {
-        let subject = history
-            .as_ref()
-            .and_then(|h| h.database.clone())
-            .unwrap_or_else(|| options.source.clone());
+        let subject = history.as_ref().and_then(|h| h.database.clone()).unwrap_or_else(|| options.source.clone());
         format!("Capacity report: {subject}")
     });
     Report {
@@ -463,17 +434,11 @@ fn sample_days(origin: f64, end: f64) -> Vec<f64> {
     if end <= origin {
         return vec![origin];
     }
-    (0..=PROJECTION_SAMPLES)
-        .map(|i| origin + (end - origin) * i as f64 / PROJECTION_SAMPLES as f64)
-        .collect()
+    (0..=PROJECTION_SAMPLES).map(|i| origin + (end - origin) * i as f64 / PROJECTION_SAMPLES as f64).collect()
 }
 
 fn projected(day: f64, band: schemacast_lints::forecast::Band) -> Projected {
-    Projected {
-        day,
-        value: band.value,
-        bands: band.interval.map(|i| (i.low80, i.high80, i.low95, i.high95)),
-    }
+    Projected { day, value: band.value, bands: band.interval.map(|i| (i.low80, i.high80, i.low95, i.high95)) }
 }
 
 fn history_note(forecast: &Forecast) -> Option<String> {
@@ -497,19 +462,12 @@ fn series_chart(
     forecast: &Forecast,
     limits: Vec<Limit>,
 ) -> SeriesChart {
-    let Timeline {
-        origin,
-        end,
-        origin_label,
-    } = timeline;
+    let Timeline { origin, end, origin_label } = timeline;
     SeriesChart {
         title,
         unit,
         history,
-        projection: sample_days(origin, end)
-            .into_iter()
-            .map(|day| projected(day, forecast.at(day)))
-            .collect(),
+        projection: sample_days(origin, end).into_iter().map(|day| projected(day, forecast.at(day))).collect(),
         origin,
         origin_label,
         limits,
@@ -524,19 +482,12 @@ fn bytes_chart(
     capacity: &TableCapacity,
     limits: Vec<Limit>,
 ) -> SeriesChart {
-    let Timeline {
-        origin,
-        end,
-        origin_label,
-    } = timeline;
+    let Timeline { origin, end, origin_label } = timeline;
     SeriesChart {
         title,
         unit: Unit::Bytes,
         history,
-        projection: sample_days(origin, end)
-            .into_iter()
-            .map(|day| projected(day, capacity.bytes_at(day)))
-            .collect(),
+        projection: sample_days(origin, end).into_iter().map(|day| projected(day, capacity.bytes_at(day))).collect(),
         origin,
         origin_label,
         limits,
@@ -553,18 +504,13 @@ fn stacked_chart(
     projected_positions: &[usize],
     price: &Price,
 ) -> Option<StackedChart> {
-    let Timeline {
-        origin,
-        end,
-        origin_label,
-    } = timeline;
+    let Timeline { origin, end, origin_label } = timeline;
     let plan = &analysis.capacity;
     if projected_positions.is_empty() {
         return None;
     }
-    let history_days: Vec<f64> = series
-        .map(|s| s.snapshot_days.iter().copied().filter(|d| *d < origin).collect())
-        .unwrap_or_default();
+    let history_days: Vec<f64> =
+        series.map(|s| s.snapshot_days.iter().copied().filter(|d| *d < origin).collect()).unwrap_or_default();
     let projection_days = sample_days(origin, end);
     let days: Vec<f64> = history_days.iter().chain(&projection_days).copied().collect();
     let layer_of = |index: usize| -> Vec<f64> {
@@ -591,11 +537,8 @@ fn stacked_chart(
         values
     };
     // One table left over is drawn as itself rather than as "1 other table".
-    let drawn = if projected_positions.len() <= STACKED_LAYERS + 1 {
-        projected_positions.len()
-    } else {
-        STACKED_LAYERS
-    };
+    let drawn =
+        if projected_positions.len() <= STACKED_LAYERS + 1 { projected_positions.len() } else { STACKED_LAYERS };
     let mut layers: Vec<(String, Vec<f64>)> = Vec::with_capacity(drawn + 1);
     for &position in &projected_positions[..drawn] {
         let index = order[position];
@@ -668,23 +611,14 @@ fn lint_summary(analysis: &Analysis) -> LintSummary {
         })
         .collect();
     by_rule.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.count.cmp(&a.count)));
-    LintSummary {
-        total: analysis.diagnostics.len(),
-        by_rule,
-    }
+    LintSummary { total: analysis.diagnostics.len(), by_rule }
 }
 
 /// A file name from a table name: ASCII letters, digits, `-` and `_` only.
 fn ascii_stem(name: &str) -> String {
     let stem: String = name
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' })
         .take(60)
         .collect();
     let stem = stem.trim_matches('-').to_owned();
@@ -720,10 +654,7 @@ mod tests {
         let mut used = std::collections::HashSet::new();
         assert_eq!(unique_stem("public.orders", &mut used), "public-orders");
         assert_eq!(unique_stem("public.orders", &mut used), "public-orders-2");
-        assert_eq!(
-            unique_stem("<script>alert(1)</script>", &mut used),
-            "script-alert-1---script"
-        );
+        assert_eq!(unique_stem("<script>alert(1)</script>", &mut used), "script-alert-1---script");
         assert_eq!(unique_stem("\"ä\"", &mut used), "table");
     }
 

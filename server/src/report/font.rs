@@ -44,9 +44,7 @@ pub(crate) fn register() -> Result<()> {
 /// the PNG path adds it back to set letters as evenly as a browser does. Zero for characters the
 /// font lacks or when its tables cannot be read.
 pub(crate) fn left_bearing(c: char) -> f64 {
-    glyph_of(c).and_then(bearing_of).map_or(0.0, |units| {
-        f64::from(units) / f64::from(units_per_em().unwrap_or(2048))
-    })
+    glyph_of(c).and_then(bearing_of).map_or(0.0, |units| f64::from(units) / f64::from(units_per_em().unwrap_or(2048)))
 }
 
 fn table(tag: &[u8; 4]) -> Option<&'static [u8]> {
@@ -67,12 +65,7 @@ fn read_u16(data: &[u8], at: usize) -> Option<u16> {
 }
 
 fn read_u32(data: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([
-        *data.get(at)?,
-        *data.get(at + 1)?,
-        *data.get(at + 2)?,
-        *data.get(at + 3)?,
-    ]))
+    Some(u32::from_be_bytes([*data.get(at)?, *data.get(at + 1)?, *data.get(at + 2)?, *data.get(at + 3)?]))
 }
 
 fn units_per_em() -> Option<u16> {
@@ -118,11 +111,7 @@ fn bearing_of(glyph: u16) -> Option<i16> {
     let metrics = usize::from(read_u16(table(b"hhea")?, 34)?);
     let hmtx = table(b"hmtx")?;
     let glyph = usize::from(glyph);
-    let at = if glyph < metrics {
-        4 * glyph + 2
-    } else {
-        4 * metrics + 2 * (glyph - metrics)
-    };
+    let at = if glyph < metrics { 4 * glyph + 2 } else { 4 * metrics + 2 * (glyph - metrics) };
     read_u16(hmtx, at).map(|v| v as i16)
 }
 
@@ -144,11 +133,7 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
             if i <= chunk.len() {
@@ -198,10 +183,8 @@ mod tests {
         assert!(BYTES.len() < 60 * 1024, "{} bytes", BYTES.len());
         // The Vera licence forbids its names on modified fonts; the name table must not claim them.
         let name = table(BYTES, b"name");
-        let text: String = name
-            .chunks(2)
-            .filter_map(|c| char::from_u32(u32::from(c[0]) << 8 | u32::from(c[1])))
-            .collect();
+        let text: String =
+            name.chunks(2).filter_map(|c| char::from_u32(u32::from(c[0]) << 8 | u32::from(c[1]))).collect();
         assert!(text.contains("DejaVu Sans"));
         assert!(!text.contains("Bitstream Vera Sans"));
     }

@@ -40,11 +40,7 @@ pub(crate) fn render(report: &Report, svg: &dyn Fn(&str) -> Option<String>) -> S
         env!("CARGO_PKG_VERSION"),
         font::font_face_css()
     );
-    let _ = writeln!(
-        page,
-        "<header>\n<h1>{title}</h1>\n<p class=\"meta\">{}</p>",
-        meta_line(report)
-    );
+    let _ = writeln!(page, "<header>\n<h1>{title}</h1>\n<p class=\"meta\">{}</p>", meta_line(report));
     page.push_str(
         "<nav><a href=\"#headline\">Headline</a> · <a href=\"#total\">Total size</a> · \
          <a href=\"#growers\">Top growers</a> · <a href=\"#storage\">Storage</a> · \
@@ -97,11 +93,7 @@ fn meta_line(report: &Report) -> String {
     parts.push(format!(
         "cost at {} per GiB-month{} × ({} cop{} + {} backup)",
         price.per_gib_month,
-        if price.example {
-            " (an example price: set <code>[capacity] price_per_gib_month</code>)"
-        } else {
-            ""
-        },
+        if price.example { " (an example price: set <code>[capacity] price_per_gib_month</code>)" } else { "" },
         price.copies,
         if price.copies == 1.0 { "y" } else { "ies" },
         price.backup_retention_factor
@@ -111,19 +103,11 @@ fn meta_line(report: &Report) -> String {
 
 /// A byte count both for people and for machines: `<data value="123">117.7 MiB</data>`.
 fn bytes_data(bytes: f64) -> String {
-    format!(
-        "<data class=\"bytes\" value=\"{}\">{}</data>",
-        bytes.round(),
-        human_bytes(bytes)
-    )
+    format!("<data class=\"bytes\" value=\"{}\">{}</data>", bytes.round(), human_bytes(bytes))
 }
 
 fn cost_data(cost: f64) -> String {
-    format!(
-        "<data class=\"cost\" value=\"{}\">{}</data>",
-        round_cost(cost),
-        cost_text(cost)
-    )
+    format!("<data class=\"cost\" value=\"{}\">{}</data>", round_cost(cost), cost_text(cost))
 }
 
 fn band_text(band: &Band, show: fn(f64) -> String) -> String {
@@ -207,10 +191,7 @@ fn figure(page: &mut String, stem: &str, svg: &dyn Fn(&str) -> Option<String>) {
             let _ = writeln!(page, "<figure class=\"chart\" data-chart=\"{stem}\">{svg}</figure>");
         }
         None => {
-            let _ = writeln!(
-                page,
-                "<p class=\"notice\">The chart <code>{stem}</code> could not be drawn.</p>"
-            );
+            let _ = writeln!(page, "<p class=\"notice\">The chart <code>{stem}</code> could not be drawn.</p>");
         }
     }
 }
@@ -286,17 +267,9 @@ fn horizon_table(page: &mut String, report: &Report, table: &TableFacts) {
         return;
     }
     if projections.iter().any(|p| p.rows.is_some()) {
-        let _ = write!(
-            page,
-            "<tr><th>rows</th><td>{}</td>",
-            table.rows_now.map_or("–".to_owned(), human_count)
-        );
+        let _ = write!(page, "<tr><th>rows</th><td>{}</td>", table.rows_now.map_or("–".to_owned(), human_count));
         for p in projections {
-            let _ = write!(
-                page,
-                "<td>{}</td>",
-                p.rows.as_ref().map_or("–".to_owned(), |b| band_cell(b, human_count))
-            );
+            let _ = write!(page, "<td>{}</td>", p.rows.as_ref().map_or("–".to_owned(), |b| band_cell(b, human_count)));
         }
         page.push_str("</tr>\n");
     }
@@ -305,11 +278,7 @@ fn horizon_table(page: &mut String, report: &Report, table: &TableFacts) {
         let _ = write!(page, "<td>{}</td>", band_cell(&p.bytes, human_bytes));
     }
     page.push_str("</tr>\n");
-    let _ = write!(
-        page,
-        "<tr><th>cost/month</th><td>{}</td>",
-        table.cost_now.map_or("–".to_owned(), cost_text)
-    );
+    let _ = write!(page, "<tr><th>cost/month</th><td>{}</td>", table.cost_now.map_or("–".to_owned(), cost_text));
     for p in projections {
         let _ = write!(page, "<td>{}</td>", cost_text(p.cost_per_month));
     }
@@ -318,12 +287,7 @@ fn horizon_table(page: &mut String, report: &Report, table: &TableFacts) {
 
 fn band_cell(band: &Band, show: fn(f64) -> String) -> String {
     match band.interval {
-        Some(i) => format!(
-            "{}<br><span class=\"sub\">{} – {}</span>",
-            show(band.value),
-            show(i.low80),
-            show(i.high80)
-        ),
+        Some(i) => format!("{}<br><span class=\"sub\">{} – {}</span>", show(band.value), show(i.low80), show(i.high80)),
         None => show(band.value),
     }
 }
@@ -455,11 +419,7 @@ fn lints(page: &mut String, report: &Report) {
     }
     page.push_str("</tbody></table>\n<h3>Rules</h3>\n");
     for count in &summary.by_rule {
-        let _ = write!(
-            page,
-            "<article class=\"rule\" id=\"rule-{0}\">\n<h4>{0}</h4>\n",
-            escape(count.rule)
-        );
+        let _ = write!(page, "<article class=\"rule\" id=\"rule-{0}\">\n<h4>{0}</h4>\n", escape(count.rule));
         match &count.docs {
             Some(docs) => page.push_str(&markdown_to_html(docs)),
             None => page.push_str("<p>A finding about the input itself rather than a rule of the catalogue.</p>\n"),
@@ -623,10 +583,7 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape("<script>alert(1)</script>"),
-            "&lt;script&gt;alert(1)&lt;/script&gt;"
-        );
+        assert_eq!(escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
         assert_eq!(escape(r#"a"b'c&d"#), "a&quot;b&#39;c&amp;d");
     }
 

@@ -137,17 +137,11 @@ pub(crate) fn render(report: &Report) -> String {
                         human_count(per_day.abs())
                     )
                 }
-                _ => table
-                    .bytes_per_day
-                    .map_or("–".to_owned(), |b| format!("+{}/day", human_bytes(b))),
+                _ => table.bytes_per_day.map_or("–".to_owned(), |b| format!("+{}/day", human_bytes(b))),
             };
-            let risk = table
-                .risks
-                .first()
-                .map(|&r| &report.risks[r])
-                .map_or("–".to_owned(), |r| {
-                    format!("{} {}", r.crossing.at.map_or("?".to_owned(), date_of), escape(&r.what))
-                });
+            let risk = table.risks.first().map(|&r| &report.risks[r]).map_or("–".to_owned(), |r| {
+                format!("{} {}", r.crossing.at.map_or("?".to_owned(), date_of), escape(&r.what))
+            });
             let _ = writeln!(
                 out,
                 "| {}{} | {} | {} | {} | {growth} | {risk} | {} |",
@@ -155,22 +149,14 @@ pub(crate) fn render(report: &Report) -> String {
                 if table.planned { " (planned)" } else { "" },
                 table.rows_now.map_or("–".to_owned(), human_count),
                 bytes_or_dash(table.bytes_now),
-                table
-                    .last
-                    .as_ref()
-                    .map_or("–".to_owned(), |h| human_bytes(h.bytes.value)),
+                table.last.as_ref().map_or("–".to_owned(), |h| human_bytes(h.bytes.value)),
                 table.findings.values().sum::<usize>()
             );
         }
         out.push('\n');
     }
     if report.lints.total > 0 {
-        let rules: Vec<String> = report
-            .lints
-            .by_rule
-            .iter()
-            .map(|r| format!("{} {}", r.rule, r.count))
-            .collect();
+        let rules: Vec<String> = report.lints.by_rule.iter().map(|r| format!("{} {}", r.rule, r.count)).collect();
         let _ = writeln!(out, "Findings: {} ({}).\n", report.lints.total, rules.join(", "));
     } else {
         out.push_str("Findings: none.\n\n");
@@ -185,10 +171,7 @@ mod tests {
 
     #[test]
     fn escapes_html_and_markdown_markup() {
-        assert_eq!(
-            escape("<script>alert(1)</script>"),
-            "&lt;script&gt;alert(1)&lt;/script&gt;"
-        );
+        assert_eq!(escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
         assert_eq!(escape("@team #12"), "\\@team \\#12");
         assert_eq!(escape("a|b*c_d`e[f]"), "a\\|b\\*c\\_d\\`e\\[f\\]");
         assert_eq!(escape("public.orders"), "public.orders");

@@ -33,10 +33,7 @@ pub(crate) fn write(report: &Report, dir: &Path, png: bool) -> anyhow::Result<Wr
     for named in &report.charts {
         match chart::render_svg(&named.chart) {
             Ok(svg) => {
-                files.push((
-                    format!("charts/{}.svg", named.stem),
-                    chart::standalone_svg(&svg).into_bytes(),
-                ));
+                files.push((format!("charts/{}.svg", named.stem), chart::standalone_svg(&svg).into_bytes()));
                 inline.insert(named.stem.as_str(), svg);
             }
             Err(e) => {
@@ -59,9 +56,5 @@ pub(crate) fn write(report: &Report, dir: &Path, png: bool) -> anyhow::Result<Wr
     files.push(("index.html".to_owned(), page.into_bytes()));
     files.push(("summary.md".to_owned(), markdown::render(report).into_bytes()));
     publish::publish(dir, &files)?;
-    Ok(Written {
-        charts: inline.len(),
-        pngs,
-        failed_charts,
-    })
+    Ok(Written { charts: inline.len(), pngs, failed_charts })
 }

@@ -65,10 +65,7 @@ pub(crate) fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result
         }
         write_synced(&path, bytes)?;
     }
-    write_synced(
-        &partial.join(MARKER),
-        format!("schemacast {} report\n", env!("CARGO_PKG_VERSION")).as_bytes(),
-    )?;
+    write_synced(&partial.join(MARKER), format!("schemacast {} report\n", env!("CARGO_PKG_VERSION")).as_bytes())?;
 
     if dir.exists() {
         let old = parent.join(format!(".{name}.old-{pid}"));
@@ -89,9 +86,7 @@ pub(crate) fn publish(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result
 
 fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut file = fs::File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
-    file.write_all(bytes)
-        .and_then(|_| file.sync_all())
-        .with_context(|| format!("{}: cannot write", path.display()))
+    file.write_all(bytes).and_then(|_| file.sync_all()).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Removes what an interrupted run of another process left beside `dir`: partial reports, and
@@ -146,20 +141,11 @@ mod tests {
         let out = root.join("report");
         publish(&out, &[("index.html".into(), b"one".to_vec())]).unwrap();
         check_target(&out, false).unwrap();
-        publish(
-            &out,
-            &[
-                ("index.html".into(), b"two".to_vec()),
-                ("charts/a.svg".into(), b"<svg/>".to_vec()),
-            ],
-        )
-        .unwrap();
+        publish(&out, &[("index.html".into(), b"two".to_vec()), ("charts/a.svg".into(), b"<svg/>".to_vec())]).unwrap();
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"two");
         assert!(out.join("charts/a.svg").is_file());
-        let names: Vec<String> = fs::read_dir(&root)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let names: Vec<String> =
+            fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         assert_eq!(names, vec!["report".to_owned()]);
         fs::remove_dir_all(root).unwrap();
     }

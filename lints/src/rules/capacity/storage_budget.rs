@@ -35,11 +35,9 @@ impl Rule for StorageBudget {
         if total.fastest_grower != Some(ctx.table_index()) {
             return;
         }
-        let (Some(budget), Some(crossing), Some(window_end)) = (
-            ctx.capacity.settings.budget_gib,
-            total.budget_crossing,
-            ctx.capacity.last_horizon_day(),
-        ) else {
+        let (Some(budget), Some(crossing), Some(window_end)) =
+            (ctx.capacity.settings.budget_gib, total.budget_crossing, ctx.capacity.last_horizon_day())
+        else {
             return;
         };
         let Some(at) = crossing.at.filter(|at| *at <= window_end) else {
@@ -47,10 +45,7 @@ impl Rule for StorageBudget {
         };
         let growth = ctx.table_capacity().map_or(0.0, |t| t.bytes_per_day());
         let mut message = if Some(at) == ctx.capacity.origin {
-            format!(
-                "the database is already past its {budget} GiB budget ({} now)",
-                human_bytes(total.bytes_now)
-            )
+            format!("the database is already past its {budget} GiB budget ({} now)", human_bytes(total.bytes_now))
         } else {
             format!(
                 "the database ({} now) passes its {budget} GiB budget around {}",

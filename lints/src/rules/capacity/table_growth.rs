@@ -60,11 +60,7 @@ impl Rule for TableGrowth {
         message.push_str(&format!(
             "; {now} now, growing {}/month ({})",
             human_bytes(capacity.bytes_per_day() * crate::forecast::DAYS_PER_MONTH),
-            if capacity.is_planned() {
-                "planned".to_owned()
-            } else {
-                format!("{} fit", capacity.model_name())
-            }
+            if capacity.is_planned() { "planned".to_owned() } else { format!("{} fit", capacity.model_name()) }
         ));
         ctx.report(table.name_loc, message)
             .help("partition it (e.g. `PARTITION BY RANGE` on its time column) or archive old rows before then");

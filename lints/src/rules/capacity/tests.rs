@@ -32,10 +32,6 @@ fn a_far_budget_is_silent() {
 
 #[test]
 fn without_history_or_plan_nothing_grows() {
-    let output = check(
-        "table-growth",
-        Dialect::Postgres,
-        "CREATE TABLE t (id bigint PRIMARY KEY, body text);\n",
-    );
+    let output = check("table-growth", Dialect::Postgres, "CREATE TABLE t (id bigint PRIMARY KEY, body text);\n");
     assert!(output.starts_with("(no findings)"), "{output}");
 }

@@ -52,7 +52,10 @@ impl Rule for FkTypeMismatch {
                 diagnostic.help(format!("declare `{}` as `{expected}`", column.name));
                 if let Some(type_loc) = type_loc {
                     let edit = Edit { location: type_loc, text: expected.to_string() };
-                    diagnostic.fix(Fix::unsafe_edit(format!("Change the type of `{}` to `{expected}`", column.name), vec![edit]));
+                    diagnostic.fix(Fix::unsafe_edit(
+                        format!("Change the type of `{}` to `{expected}`", column.name),
+                        vec![edit],
+                    ));
                 }
             }
         }

@@ -66,11 +66,7 @@ impl Rule for RedundantIndex {
             };
             let message = if kept.keys.len() == index.keys.len() {
                 let kept = describe_index(kept, ctx.dialect);
-                format!(
-                    "index `{}` duplicates {kept} on `{}`",
-                    index.name,
-                    table.name.to_sql(ctx.dialect)
-                )
+                format!("index `{}` duplicates {kept} on `{}`", index.name, table.name.to_sql(ctx.dialect))
             } else {
                 format!(
                     "index `{}` ({}) is a prefix of `{}` ({}); the wider index serves the same lookups",
@@ -132,10 +128,7 @@ fn identical(a: &Index, b: &Index) -> bool {
 
 /// Whether every `INCLUDE` column of `index` is in `other`, as a key or included.
 fn includes_covered(other: &Index, index: &Index) -> bool {
-    index
-        .include
-        .iter()
-        .all(|c| other.include.contains(c) || other.keys.iter().any(|k| k.column() == Some(c.as_str())))
+    index.include.iter().all(|c| other.include.contains(c) || other.keys.iter().any(|k| k.column() == Some(c.as_str())))
 }
 
 /// Which of two identical indexes to keep: the primary key, then a unique constraint, then a
@@ -164,11 +157,9 @@ fn describe_index(index: &Index, dialect: Dialect) -> String {
 /// outside the default schema keeps it; MySQL's and SQLite's are named alone.
 fn index_sql_name(table: &Table, index: &Index, dialect: Dialect) -> String {
     match dialect {
-        Dialect::Postgres => QualifiedName {
-            schema: table.name.schema.clone(),
-            name: index.name.clone(),
+        Dialect::Postgres => {
+            QualifiedName { schema: table.name.schema.clone(), name: index.name.clone() }.to_sql(dialect)
         }
-        .to_sql(dialect),
         _ => index.name.clone(),
     }
 }

@@ -41,8 +41,14 @@ fn missing_primary_key_postgres() {
 
 #[test]
 fn missing_primary_key_mysql_and_sqlite() {
-    insta::assert_snapshot!("missing_primary_key_mysql", check("missing-primary-key", Dialect::Mysql, fixture!("missing_primary_key_mysql")));
-    insta::assert_snapshot!("missing_primary_key_sqlite", check("missing-primary-key", Dialect::Sqlite, fixture!("missing_primary_key_sqlite")));
+    insta::assert_snapshot!(
+        "missing_primary_key_mysql",
+        check("missing-primary-key", Dialect::Mysql, fixture!("missing_primary_key_mysql"))
+    );
+    insta::assert_snapshot!(
+        "missing_primary_key_sqlite",
+        check("missing-primary-key", Dialect::Sqlite, fixture!("missing_primary_key_sqlite"))
+    );
 }
 
 #[test]

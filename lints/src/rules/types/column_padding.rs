@@ -62,10 +62,7 @@ impl Rule for ColumnPadding {
         let diagnostic = ctx.report(table.name_loc, message);
         diagnostic.help(format!("order the columns {}", order_names.join(", ")));
         if let Some(edits) = edits {
-            diagnostic.fix(Fix::unsafe_edit(
-                format!("Reorder the columns of `{}`", table.name.name),
-                edits,
-            ));
+            diagnostic.fix(Fix::unsafe_edit(format!("Reorder the columns of `{}`", table.name.name), edits));
         }
     }
 }
@@ -92,10 +89,7 @@ fn reorder_edits(ctx: &Ctx<'_>, table: &Table, order: &[usize]) -> Option<Vec<Ed
     for (slot, &column) in slots.iter().zip(order) {
         let replacement = definitions[column];
         if &text[slot.to_range()] != replacement {
-            edits.push(Edit {
-                location: Location::new(statement.file, *slot),
-                text: replacement.to_owned(),
-            });
+            edits.push(Edit { location: Location::new(statement.file, *slot), text: replacement.to_owned() });
         }
     }
     Some(edits)
@@ -105,11 +99,7 @@ fn reorder_edits(ctx: &Ctx<'_>, table: &Table, order: &[usize]) -> Option<Vec<Ed
 /// definition (quotes, comments and nested parentheses skipped), without trailing space.
 fn definition_range(text: &str, start: usize, limit: usize) -> Option<TextRange> {
     let bytes = text.as_bytes();
-    let start = if start > 0 && bytes.get(start - 1) == Some(&b'"') {
-        start - 1
-    } else {
-        start
-    };
+    let start = if start > 0 && bytes.get(start - 1) == Some(&b'"') { start - 1 } else { start };
     let mut depth = 0i32;
     let mut i = start;
     let limit = limit.min(bytes.len());

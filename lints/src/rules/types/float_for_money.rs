@@ -107,15 +107,12 @@ impl Rule for FloatForMoney {
                     "`{}` stores money as `{}` ({evidence}), a binary float that cannot hold 0.10 exactly",
                     column.name, column.ty
                 ),
-                None => format!(
-                    "`{}` may hold money; if it does, `{}` cannot hold 0.10 exactly",
-                    column.name, column.ty
-                ),
+                None => {
+                    format!("`{}` may hold money; if it does, `{}` cannot hold 0.10 exactly", column.name, column.ty)
+                }
             };
-            let diagnostic = report_retype(ctx, column, message, new_type).help(format!(
-                "use `{new_type}`, or integer minor units such as `{}_cents bigint`",
-                column.name
-            ));
+            let diagnostic = report_retype(ctx, column, message, new_type)
+                .help(format!("use `{new_type}`, or integer minor units such as `{}_cents bigint`", column.name));
             if evidence.is_none() {
                 name_only(diagnostic);
             }
@@ -125,10 +122,7 @@ impl Rule for FloatForMoney {
 
 /// `0.00`, `'19.99'`, `-1.50`: a literal with exactly two decimals.
 fn has_two_decimals(default: &str) -> bool {
-    let literal = default
-        .trim()
-        .trim_matches(|c| c == '\'' || c == '(' || c == ')')
-        .trim_start_matches(['-', '+']);
+    let literal = default.trim().trim_matches(|c| c == '\'' || c == '(' || c == ')').trim_start_matches(['-', '+']);
     let Some((whole, fraction)) = literal.split_once('.') else {
         return false;
     };

@@ -88,10 +88,7 @@ impl Rule for InetAsText {
                 || has("inet")
                 || (has("addr") && (has("remote") || has("client") || has("peer"))))
                 && !words.iter().any(|w| NOT_ADDRESS.contains(&w.as_str()));
-            let cost = ctx.cost(
-                table,
-                (text_width(ctx, table, column, TEXT_BYTES) - INET_BYTES).max(0.0),
-            );
+            let cost = ctx.cost(table, (text_width(ctx, table, column, TEXT_BYTES) - INET_BYTES).max(0.0));
             let (message, named_only) = match sampled_shape(ctx, table, column, |s| s.ip) {
                 Sampled::Against => continue,
                 Sampled::For { share, checked } => (
@@ -107,12 +104,9 @@ impl Rule for InetAsText {
                     let sized = named
                         && matches!(declared_length(&column.ty), Some(39 | 45))
                         && matches!(column.ty.base.as_str(), "char" | "varchar");
-                    if let Some(evidence) = cast_evidence(
-                        table,
-                        column,
-                        &["inet", "cidr"],
-                        &["inet_client_addr", "inet_server_addr"],
-                    ) {
+                    if let Some(evidence) =
+                        cast_evidence(table, column, &["inet", "cidr"], &["inet_client_addr", "inet_server_addr"])
+                    {
                         (format!("`{}` holds IP addresses as `{}` ({evidence}): {cost} more than `inet`, and no validation", column.name, column.ty), false)
                     } else if sized {
                         (format!("`{}` is `{}`, the longest text of an IPv6 address: as `inet` it takes {cost} less and is validated", column.name, column.ty), false)

@@ -80,9 +80,7 @@ impl Rule for IntKeyExhaustion {
             if let Some(usage) = &usage {
                 message.push_str(&usage.describe(column));
             }
-            let exhaustion = ctx
-                .table_capacity()
-                .and_then(|c| c.exhaustion.iter().find(|e| e.column == column.name));
+            let exhaustion = ctx.table_capacity().and_then(|c| c.exhaustion.iter().find(|e| e.column == column.name));
             let mut inside_horizon = false;
             if let Some(exhaustion) = exhaustion {
                 let pace = describe_pace(exhaustion);
@@ -93,11 +91,7 @@ impl Rule for IntKeyExhaustion {
                             group(exhaustion.limit as u64)
                         ));
                         let window_end = ctx.capacity.last_horizon_day();
-                        inside_horizon = exhaustion
-                            .crossing
-                            .at
-                            .zip(window_end)
-                            .is_some_and(|(at, end)| at <= end);
+                        inside_horizon = exhaustion.crossing.at.zip(window_end).is_some_and(|(at, end)| at <= end);
                     }
                     None => message.push_str(&format!("; at {pace} it does not run out within 100 years")),
                 }
@@ -140,10 +134,7 @@ impl Widening {
             column: column.to_owned(),
             wide: wide.to_owned(),
             fk_type: fk_referenced_type(wide),
-            names: referencing
-                .iter()
-                .map(|(t, c)| format!("`{}.{}`", t.name.name, c.name))
-                .collect(),
+            names: referencing.iter().map(|(t, c)| format!("`{}.{}`", t.name.name, c.name)).collect(),
         }
     }
 
@@ -157,9 +148,7 @@ impl Widening {
     }
 
     fn help(&self) -> String {
-        let Widening {
-            wide, fk_type, names, ..
-        } = self;
+        let Widening { wide, fk_type, names, .. } = self;
         match names.len() {
             0 => format!("declare it `{wide}` now, while widening it is free"),
             1 => format!(
@@ -173,12 +162,7 @@ impl Widening {
     }
 
     fn title(&self) -> String {
-        let Widening {
-            column,
-            wide,
-            fk_type,
-            names,
-        } = self;
+        let Widening { column, wide, fk_type, names } = self;
         match names.len() {
             0 => format!("Widen `{column}` to `{wide}`"),
             1 => format!("Widen `{column}` to `{wide}` and {} to `{fk_type}`", names[0]),
@@ -215,18 +199,13 @@ impl Usage {
         };
         let share = percent(self.share);
         match self.source {
-            PositionSource::Sequence => format!(
-                "; its sequence is at {}: it uses {share} of {range}",
-                group(self.position)
-            ),
-            PositionSource::ColumnMax => format!(
-                "; its largest id is {}: it uses {share} of {range}",
-                group(self.position)
-            ),
-            PositionSource::Rows => format!(
-                "; with {} rows it uses at least {share} of {range}",
-                group(self.position)
-            ),
+            PositionSource::Sequence => {
+                format!("; its sequence is at {}: it uses {share} of {range}", group(self.position))
+            }
+            PositionSource::ColumnMax => {
+                format!("; its largest id is {}: it uses {share} of {range}", group(self.position))
+            }
+            PositionSource::Rows => format!("; with {} rows it uses at least {share} of {range}", group(self.position)),
         }
     }
 }
@@ -251,26 +230,15 @@ fn usage(ctx: &Ctx<'_>, table: &Table, column: &Column, type_limit: u64) -> Opti
     if let Some(rows) = ctx.table_stats(table).and_then(|t| t.rows) {
         candidates.push((i64::try_from(rows).unwrap_or(i64::MAX), PositionSource::Rows));
     }
-    let (position, source) = candidates
-        .into_iter()
-        .reduce(|best, next| if next.0 > best.0 { next } else { best })?;
+    let (position, source) = candidates.into_iter().reduce(|best, next| if next.0 > best.0 { next } else { best })?;
     let position = position.max(0) as u64;
-    Some(Usage {
-        position,
-        limit,
-        type_limit,
-        share: position as f64 / limit.max(1) as f64,
-        source,
-    })
+    Some(Usage { position, limit, type_limit, share: position as f64 / limit.max(1) as f64, source })
 }
 
 /// Whether the key's ids grow: at the pace of its own history (sequence or maximum), else of
 /// the table's row history; without a history, unless the table holds a handful of rows.
 fn grows(ctx: &Ctx<'_>, exhaustion: Option<&KeyExhaustion>, usage: Option<&Usage>) -> bool {
-    let rows = ctx
-        .table_capacity()
-        .and_then(|c| c.rows.as_ref())
-        .filter(|f| f.has_enough_history());
+    let rows = ctx.table_capacity().and_then(|c| c.rows.as_ref()).filter(|f| f.has_enough_history());
     match exhaustion.map(|e| &e.forecast).or(rows) {
         Some(forecast) => forecast_grows(forecast),
         None => usage.is_none_or(|u| u.position as f64 > HANDFUL_OF_ROWS),
@@ -299,17 +267,11 @@ fn describe_pace(exhaustion: &KeyExhaustion) -> String {
 /// foreign keys narrower than it.
 fn widening_edits(ctx: &Ctx<'_>, column: &Column, wide: &str, referencing: &[(&Table, &Column)]) -> Option<Vec<Edit>> {
     let key_location = ctx.column_type_loc(column)?;
-    let mut edits = vec![Edit {
-        location: key_location,
-        text: wide.to_owned(),
-    }];
+    let mut edits = vec![Edit { location: key_location, text: wide.to_owned() }];
     for (_, fk_column) in referencing {
         let location = ctx.column_type_loc(fk_column)?;
         if edits.iter().all(|e| e.location != location) {
-            edits.push(Edit {
-                location,
-                text: fk_referenced_type(wide),
-            });
+            edits.push(Edit { location, text: fk_referenced_type(wide) });
         }
     }
     Some(edits)
@@ -338,9 +300,7 @@ fn narrow_referencing_columns<'s>(ctx: &Ctx<'s>, table: &Table, column: &Column)
                 let Some(fk_column) = other.column(fk_column) else {
                     continue;
                 };
-                let already = found
-                    .iter()
-                    .any(|(t, c)| t.name == other.name && c.name == fk_column.name);
+                let already = found.iter().any(|(t, c)| t.name == other.name && c.name == fk_column.name);
                 if referenced.name == column.name && is_narrow_integer(fk_column) && !already {
                     found.push((other, fk_column));
                 }
@@ -351,10 +311,7 @@ fn narrow_referencing_columns<'s>(ctx: &Ctx<'s>, table: &Table, column: &Column)
 }
 
 fn is_narrow_integer(column: &Column) -> bool {
-    matches!(
-        column.ty.as_referenced().base.as_str(),
-        "tinyint" | "smallint" | "integer"
-    )
+    matches!(column.ty.as_referenced().base.as_str(), "tinyint" | "smallint" | "integer")
 }
 
 /// "`a.x`", "`a.x` and `b.y`", "`a.x`, `b.y`, `c.z` and 2 more".
@@ -412,10 +369,7 @@ mod tests {
 
     #[test]
     fn lists_stay_short() {
-        let names: Vec<String> = ["`a.x`", "`b.y`", "`c.z`", "`d.w`"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let names: Vec<String> = ["`a.x`", "`b.y`", "`c.z`", "`d.w`"].iter().map(|s| s.to_string()).collect();
         assert_eq!(list(&names[..1]), "`a.x`");
         assert_eq!(list(&names[..2]), "`a.x` and `b.y`");
         assert_eq!(list(&names[..3]), "`a.x`, `b.y` and `c.z`");

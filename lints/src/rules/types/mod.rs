@@ -61,9 +61,7 @@ pub(crate) fn declared_length(ty: &SqlType) -> Option<u64> {
 pub(crate) fn is_key_column(table: &Table, column: &Column) -> bool {
     column.identity
         || column.ty.is_serial()
-        || table
-            .primary_key()
-            .is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column.name.as_str())))
+        || table.primary_key().is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column.name.as_str())))
         || table.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name))
 }
 
@@ -80,10 +78,7 @@ pub(crate) fn report_retype<'c>(
     if let Some(location) = type_loc {
         diagnostic.fix(Fix::unsafe_edit(
             format!("Change the type of `{}` to `{new_type}`", column.name),
-            vec![Edit {
-                location,
-                text: new_type.to_owned(),
-            }],
+            vec![Edit { location, text: new_type.to_owned() }],
         ));
     }
     diagnostic
@@ -141,10 +136,7 @@ pub(crate) fn sampled_shape(
     }
     let share = share(shapes);
     if share >= SHAPE_SHARE {
-        Sampled::For {
-            share,
-            checked: shapes.checked,
-        }
+        Sampled::For { share, checked: shapes.checked }
     } else {
         Sampled::Against
     }
@@ -153,11 +145,7 @@ pub(crate) fn sampled_shape(
 /// "100% of 10,000 sampled values": the share rounded down, so 99.96% never reads as 100%.
 pub(crate) fn share_of_sample(share: f64, checked: u64) -> String {
     let percent = (share * 1000.0).floor() / 10.0;
-    let percent = if percent.fract() == 0.0 {
-        format!("{percent:.0}%")
-    } else {
-        format!("{percent:.1}%")
-    };
+    let percent = if percent.fract() == 0.0 { format!("{percent:.0}%") } else { format!("{percent:.1}%") };
     let digits = checked.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -75,10 +75,7 @@ impl Rule for NumberAsText {
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         let sampled_rows = ctx.table_stats(table).and_then(|t| t.sampled_rows).unwrap_or(0);
         for column in &table.columns {
-            if !is_text(&column.ty)
-                || name_words(&column.name)
-                    .iter()
-                    .any(|w| DIGIT_IDENTIFIERS.contains(&w.as_str()))
+            if !is_text(&column.ty) || name_words(&column.name).iter().any(|w| DIGIT_IDENTIFIERS.contains(&w.as_str()))
             {
                 continue;
             }
@@ -120,8 +117,7 @@ impl Rule for NumberAsText {
                 }
             );
             let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
-            ctx.report(location, message)
-                .help(format!("store it as {suggestion}; check for leading zeros first"));
+            ctx.report(location, message).help(format!("store it as {suggestion}; check for leading zeros first"));
         }
     }
 }

@@ -98,11 +98,8 @@ fn is_referenced(ctx: &Ctx<'_>, table: &Table, column: &str) -> bool {
     ctx.schema.tables().iter().any(|other| {
         other.foreign_keys.iter().any(|fk| {
             fk.referenced_table == table.name
-                && (0..fk.columns.len()).any(|p| {
-                    ctx.schema
-                        .referenced_column(fk, p)
-                        .is_some_and(|(_, c)| c.name == column)
-                })
+                && (0..fk.columns.len())
+                    .any(|p| ctx.schema.referenced_column(fk, p).is_some_and(|(_, c)| c.name == column))
         })
     })
 }

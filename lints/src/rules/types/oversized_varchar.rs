@@ -76,9 +76,8 @@ impl Rule for OversizedVarchar {
                 column.name, column.ty
             );
             let new_type = format!("varchar({suggested})");
-            report_retype(ctx, column, message, &new_type).help(format!(
-                "declare `{new_type}`, or `text` with a CHECK if no limit is meant"
-            ));
+            report_retype(ctx, column, message, &new_type)
+                .help(format!("declare `{new_type}`, or `text` with a CHECK if no limit is meant"));
         }
     }
 }

@@ -100,19 +100,12 @@ impl Rule for TimestampAsText {
             }
             let words = name_words(&column.name);
             let last = words.last().map(String::as_str).unwrap_or("");
-            let before = words
-                .len()
-                .checked_sub(2)
-                .and_then(|i| words.get(i))
-                .map(String::as_str)
-                .unwrap_or("");
+            let before = words.len().checked_sub(2).and_then(|i| words.get(i)).map(String::as_str).unwrap_or("");
             let temporal = match last {
                 "at" | "date" | "timestamp" | "datetime" | "ts" => true,
                 "on" => before.ends_with("ed"),
                 "time" => !DURATION_WORDS.contains(&before),
-                _ => words
-                    .iter()
-                    .any(|w| matches!(w.as_str(), "timestamp" | "datetime" | "expires" | "expiry")),
+                _ => words.iter().any(|w| matches!(w.as_str(), "timestamp" | "datetime" | "expires" | "expiry")),
             };
             // `date_format`, `time_zone`, `timezone` and `*_type` name other things.
             let other = words.iter().any(|w| {
@@ -127,13 +120,7 @@ impl Rule for TimestampAsText {
                 table,
                 column,
                 &["timestamptz", "timestamp", "date", "datetime"],
-                &[
-                    "now()",
-                    "current_timestamp",
-                    "current_date",
-                    "localtimestamp",
-                    "to_char(",
-                ],
+                &["now()", "current_timestamp", "current_date", "localtimestamp", "to_char("],
             );
             if sampled == Sampled::Against || (sampled == Sampled::Unknown && cast.is_none() && !named) {
                 continue;
@@ -173,10 +160,8 @@ impl Rule for TimestampAsText {
                     true,
                 ),
             };
-            let diagnostic = report_retype(ctx, column, message, new_type).help(format!(
-                "store it as `{new_type}` and convert with `USING {}::{new_type}`",
-                column.name
-            ));
+            let diagnostic = report_retype(ctx, column, message, new_type)
+                .help(format!("store it as `{new_type}` and convert with `USING {}::{new_type}`", column.name));
             if named_only {
                 name_only(diagnostic);
             }

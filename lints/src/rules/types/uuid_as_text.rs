@@ -53,11 +53,7 @@ impl Rule for UuidAsText {
             if !is_text(&column.ty) {
                 continue;
             }
-            let target = if ctx.dialect == Dialect::Mysql {
-                "BINARY(16)"
-            } else {
-                "uuid"
-            };
+            let target = if ctx.dialect == Dialect::Mysql { "BINARY(16)" } else { "uuid" };
             let saving = (text_width(ctx, table, column, TEXT_BYTES) - UUID_BYTES).max(0.0);
             let indexed = table
                 .indexes
@@ -84,12 +80,7 @@ impl Rule for UuidAsText {
                 Sampled::Unknown => {
                     let sized = declared_length(&column.ty) == Some(36)
                         && matches!(column.ty.base.as_str(), "char" | "varchar");
-                    let cast = cast_evidence(
-                        table,
-                        column,
-                        &["uuid"],
-                        &["gen_random_uuid", "uuid_generate", "uuid()"],
-                    );
+                    let cast = cast_evidence(table, column, &["uuid"], &["gen_random_uuid", "uuid_generate", "uuid()"]);
                     let named = name_words(&column.name).iter().any(|w| w == "uuid" || w == "guid");
                     if let Some(evidence) = cast {
                         (

@@ -6,7 +6,14 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use anyhow::{anyhow, bail, Context};
+use schemacast_lints::dialect::{Dialect, DialectChoice};
+use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
+use schemacast_lints::Analysis;
+
+use crate::stats_file;
 use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::schema::migrations::{is_migration_file, sort_migration_files, SQL_EXTENSIONS};
 use schemacast_lints::{Config, SourceFile};
@@ -199,4 +206,123 @@ pub(crate) fn shown_path(path: &Path) -> String {
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
         .filter(|p| !p.as_os_str().is_empty());
     relative.as_deref().unwrap_or(path).display().to_string()
+}
+
+/// Today in days since the epoch: where horizons start for tables without a history.
+pub(crate) fn today() -> f64 {
+    day_of(jiff::Timestamp::now())
+}
+
+/// Which rule chose a stats file, for `--verbose`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StatsOrigin {
+    /// `--stats FILE`: it must exist.
+    Explicit,
+    /// `stats =` of schemacast.toml.
+    Config,
+    /// `.schemacast/stats.jsonl`, where `collect` writes when nothing says otherwise.
+    Default,
+}
+
+impl StatsOrigin {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            StatsOrigin::Explicit => "given by --stats",
+            StatsOrigin::Config => "`stats` of schemacast.toml",
+            StatsOrigin::Default => "the default stats file",
+        }
+    }
+}
+
+/// A stats file read for a command: where it is, why, its latest snapshot and its history.
+pub(crate) struct StatsInput {
+    pub path: PathBuf,
+    pub origin: StatsOrigin,
+    pub latest: Option<Snapshot>,
+    pub series: Arc<StatsSeries>,
+}
+
+impl StatsInput {
+    /// " with stats from .schemacast/stats.jsonl taken 2026-12-01", for the summary line.
+    pub(crate) fn summary_note(&self) -> String {
+        let taken =
+            self.latest.as_ref().map(|s| format!(" taken {}", s.taken_at.strftime("%Y-%m-%d"))).unwrap_or_default();
+        format!(" with stats from {}{taken}", shown_path(&self.path))
+    }
+}
+
+/// The stats file a command reads: `--stats`, which must exist; else the one `collect` writes
+/// to (`stats` of schemacast.toml, else `.schemacast/stats.jsonl`, beside the config file or
+/// in the current directory) when it exists: before the first `collect` it does not, and that
+/// is no error. Bad lines are named on stderr and skipped.
+pub(crate) fn find_stats(
+    explicit: Option<&Path>,
+    config: Option<&(Config, PathBuf)>,
+) -> anyhow::Result<Option<StatsInput>> {
+    let (path, origin) = match explicit {
+        Some(path) => (path.to_path_buf(), StatsOrigin::Explicit),
+        None => {
+            let path = stats_file::stats_path(None, config);
+            if !path.exists() {
+                return Ok(None);
+            }
+            let configured = config.is_some_and(|(c, _)| c.stats.is_some());
+            (path, if configured { StatsOrigin::Config } else { StatsOrigin::Default })
+        }
+    };
+    let (latest, series) = stats_file::read_for_forecast(&path)?;
+    for problem in &series.problems {
+        eprintln!("warning: {problem}");
+    }
+    if latest.is_none() {
+        bail!(
+            "{}: no usable snapshots in this stats file; run `schemacast collect --url URL` to add one, or pass --stats FILE",
+            path.display()
+        );
+    }
+    Ok(Some(StatsInput { path, origin, latest, series: Arc::new(series) }))
+}
+
+/// The latest snapshot and the history's series of the stats file [`find_stats`] picks.
+pub(crate) fn load_stats(
+    explicit: Option<&Path>,
+    config: Option<&(Config, PathBuf)>,
+) -> anyhow::Result<(Option<Snapshot>, Option<Arc<StatsSeries>>)> {
+    Ok(match find_stats(explicit, config)? {
+        Some(input) => (input.latest, Some(input.series)),
+        None => (None, None),
+    })
+}
+
+/// The dialect of a run (see [`schemacast_lints::dialect::choose`]).
+pub(crate) fn choose_dialect(
+    option: Option<Dialect>,
+    config: Option<Dialect>,
+    stats: Option<&schemacast_lints::stats::Snapshot>,
+    sources: &[schemacast_lints::SourceFile],
+) -> DialectChoice {
+    let files: Vec<(&str, &str)> = sources.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+    schemacast_lints::dialect::choose(option, config, stats.and_then(|s| s.dialect.as_deref()), &files)
+}
+
+/// Names on stderr each file none of whose statements was understood; returns how many.
+pub(crate) fn report_unreadable(analysis: &Analysis, choice: &DialectChoice) -> usize {
+    let mut count = 0;
+    for file in analysis.unreadable_files() {
+        count += 1;
+        let first = &file.skipped[0];
+        let at = file.lines.line_col(&file.text, first.range.start as usize);
+        eprintln!(
+            "error: {}: none of its {} statement{} was understood as {} SQL ({}; the first, at line {}: {}); \
+             is it SQL, and in this dialect? (--dialect, or `dialect` in schemacast.toml)",
+            file.path,
+            file.skipped.len(),
+            if file.skipped.len() == 1 { "" } else { "s" },
+            choice.dialect.name(),
+            choice.reason,
+            at.line,
+            first.error.trim_start_matches("sql parser error: ")
+        );
+    }
+    count
 }

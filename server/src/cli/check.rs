@@ -7,17 +7,16 @@ use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
 use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::rules::did_you_mean;
-use std::sync::Arc;
 
 use schemacast_lints::config::CONFIG_FILE_NAME;
-use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
+
 use schemacast_lints::{analyze_with, AnalysisOptions, Config, Dialect, RuleSelection, Severity, SourceFile};
 
 use crate::cli::fix;
-use crate::cli::forecast::{choose_dialect, report_unreadable};
 use crate::cli::print_stdout;
 use crate::exit;
 use crate::output::{self, Format};
+use crate::project::{choose_dialect, find_stats, report_unreadable, today, StatsInput};
 use crate::project::{
     config_file, read_config, read_sources, read_stdin, schema_paths, search_start, shown_path, VerboseLog,
 };
@@ -273,92 +272,6 @@ fn rule_selection(args: &CheckArgs, config: Option<&Config>) -> anyhow::Result<R
         selection.set(name, None).map_err(unknown)?;
     }
     Ok(selection)
-}
-
-/// Today in days since the epoch: where horizons start for tables without a history.
-pub(crate) fn today() -> f64 {
-    day_of(jiff::Timestamp::now())
-}
-
-/// Which rule chose a stats file, for `--verbose`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum StatsOrigin {
-    /// `--stats FILE`: it must exist.
-    Explicit,
-    /// `stats =` of schemacast.toml.
-    Config,
-    /// `.schemacast/stats.jsonl`, where `collect` writes when nothing says otherwise.
-    Default,
-}
-
-impl StatsOrigin {
-    fn describe(self) -> &'static str {
-        match self {
-            StatsOrigin::Explicit => "given by --stats",
-            StatsOrigin::Config => "`stats` of schemacast.toml",
-            StatsOrigin::Default => "the default stats file",
-        }
-    }
-}
-
-/// A stats file read for a command: where it is, why, its latest snapshot and its history.
-pub(crate) struct StatsInput {
-    pub path: PathBuf,
-    pub origin: StatsOrigin,
-    pub latest: Option<Snapshot>,
-    pub series: Arc<StatsSeries>,
-}
-
-impl StatsInput {
-    /// " with stats from .schemacast/stats.jsonl taken 2026-12-01", for the summary line.
-    pub(crate) fn summary_note(&self) -> String {
-        let taken =
-            self.latest.as_ref().map(|s| format!(" taken {}", s.taken_at.strftime("%Y-%m-%d"))).unwrap_or_default();
-        format!(" with stats from {}{taken}", shown_path(&self.path))
-    }
-}
-
-/// The stats file a command reads: `--stats`, which must exist; else the one `collect` writes
-/// to (`stats` of schemacast.toml, else `.schemacast/stats.jsonl`, beside the config file or
-/// in the current directory) when it exists: before the first `collect` it does not, and that
-/// is no error. Bad lines are named on stderr and skipped.
-pub(crate) fn find_stats(
-    explicit: Option<&Path>,
-    config: Option<&(Config, PathBuf)>,
-) -> anyhow::Result<Option<StatsInput>> {
-    let (path, origin) = match explicit {
-        Some(path) => (path.to_path_buf(), StatsOrigin::Explicit),
-        None => {
-            let path = stats_file::stats_path(None, config);
-            if !path.exists() {
-                return Ok(None);
-            }
-            let configured = config.is_some_and(|(c, _)| c.stats.is_some());
-            (path, if configured { StatsOrigin::Config } else { StatsOrigin::Default })
-        }
-    };
-    let (latest, series) = stats_file::read_for_forecast(&path)?;
-    for problem in &series.problems {
-        eprintln!("warning: {problem}");
-    }
-    if latest.is_none() {
-        bail!(
-            "{}: no usable snapshots in this stats file; run `schemacast collect --url URL` to add one, or pass --stats FILE",
-            path.display()
-        );
-    }
-    Ok(Some(StatsInput { path, origin, latest, series: Arc::new(series) }))
-}
-
-/// The latest snapshot and the history's series of the stats file [`find_stats`] picks.
-pub(crate) fn load_stats(
-    explicit: Option<&Path>,
-    config: Option<&(Config, PathBuf)>,
-) -> anyhow::Result<(Option<Snapshot>, Option<Arc<StatsSeries>>)> {
-    Ok(match find_stats(explicit, config)? {
-        Some(input) => (input.latest, Some(input.series)),
-        None => (None, None),
-    })
 }
 
 fn analysis_options(config: Option<&(Config, PathBuf)>, stats: Option<StatsInput>) -> AnalysisOptions {

@@ -18,9 +18,9 @@ use schemacast_lints::storage::{estimate_table, human_bytes, human_count, row_by
 use schemacast_lints::{analyze_with, Analysis, AnalysisOptions, Dialect, RuleSelection};
 use serde_json::{json, Value};
 
-use crate::cli::check::{load_stats, today};
 use crate::cli::print_stdout;
 use crate::exit;
+use crate::project::{choose_dialect, load_stats, report_unreadable, today};
 use crate::project::{load_config, read_sources, schema_paths};
 
 #[derive(Args)]
@@ -125,39 +125,6 @@ pub(crate) fn analyze_capacity(
         series,
         dialect_choice: choice,
     })
-}
-
-/// The dialect of a run (see [`schemacast_lints::dialect::choose`]).
-pub(crate) fn choose_dialect(
-    option: Option<Dialect>,
-    config: Option<Dialect>,
-    stats: Option<&schemacast_lints::stats::Snapshot>,
-    sources: &[schemacast_lints::SourceFile],
-) -> DialectChoice {
-    let files: Vec<(&str, &str)> = sources.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
-    schemacast_lints::dialect::choose(option, config, stats.and_then(|s| s.dialect.as_deref()), &files)
-}
-
-/// Names on stderr each file none of whose statements was understood; returns how many.
-pub(crate) fn report_unreadable(analysis: &Analysis, choice: &DialectChoice) -> usize {
-    let mut count = 0;
-    for file in analysis.unreadable_files() {
-        count += 1;
-        let first = &file.skipped[0];
-        let at = file.lines.line_col(&file.text, first.range.start as usize);
-        eprintln!(
-            "error: {}: none of its {} statement{} was understood as {} SQL ({}; the first, at line {}: {}); \
-             is it SQL, and in this dialect? (--dialect, or `dialect` in schemacast.toml)",
-            file.path,
-            file.skipped.len(),
-            if file.skipped.len() == 1 { "" } else { "s" },
-            choice.dialect.name(),
-            choice.reason,
-            at.line,
-            first.error.trim_start_matches("sql parser error: ")
-        );
-    }
-    count
 }
 
 pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {

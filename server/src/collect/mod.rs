@@ -100,22 +100,7 @@ fn password_span(url: &str) -> Option<(usize, usize)> {
 
 /// Percent-decodes a URL component (user names and passwords may be encoded).
 fn percent_decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned()
 }
 
 fn glob_matches(pattern: &str, text: &str) -> bool {
@@ -306,5 +291,6 @@ mod tests {
         assert_eq!(scrub("failed for s3cr%40t", "postgres://app:s3cr%40t@h/db"), "failed for ***");
         assert_eq!(percent_decode("s3cr%40t"), "s3cr@t");
         assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("pass%40"), "pass@", "an escape at the very end is decoded too");
     }
 }

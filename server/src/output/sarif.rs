@@ -115,19 +115,17 @@ fn region(analysis: &Analysis, location: schemacast_lints::text::Location) -> Va
 fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
     let path = path.strip_prefix("./").unwrap_or(&path);
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => encoded.push(byte as char),
-            other => encoded.push_str(&format!("%{other:02X}")),
-        }
-    }
+    let encoded = percent_encoding::utf8_percent_encode(path, PATH_KEEPS).to_string();
     if path.starts_with('/') {
         format!("file://{encoded}")
     } else {
         encoded
     }
 }
+
+/// Everything but unreserved characters and the path separator is escaped (RFC 3986).
+const PATH_KEEPS: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
 
 #[cfg(test)]
 mod tests {

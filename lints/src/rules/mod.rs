@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::capacity::{CapacityPlan, TableCapacity};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::dialect::Dialect;
 use crate::schema::{Column, Schema, Table};
 use crate::stats::{AttachedStats, ColumnStats, TableStats};
@@ -353,6 +353,25 @@ impl RuleSelection {
     pub fn severity(&self, name: &str) -> Option<Severity> {
         self.levels.get(name).copied().flatten()
     }
+}
+
+/// Reports at the column's type (or its name when the type's range is unknown) and, when the
+/// type's range is known, offers changing it to `new_type` as an unsafe fix.
+pub(crate) fn report_retype<'c>(
+    ctx: &'c mut Ctx<'_>,
+    column: &Column,
+    message: String,
+    new_type: &str,
+) -> &'c mut Diagnostic {
+    let type_loc = ctx.column_type_loc(column);
+    let diagnostic = ctx.report(type_loc.unwrap_or(column.name_loc), message);
+    if let Some(location) = type_loc {
+        diagnostic.fix(Fix::unsafe_edit(
+            format!("Change the type of `{}` to `{new_type}`", column.name),
+            vec![Edit { location, text: new_type.to_owned() }],
+        ));
+    }
+    diagnostic
 }
 
 /// Runs every enabled rule that applies to the dialect over every table.

@@ -1,5 +1,4 @@
-use crate::diagnostic::{Edit, Fix};
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{report_retype, Ctx, Family, Rule, RuleMeta};
 use crate::schema::Table;
 use crate::Severity;
 
@@ -47,16 +46,8 @@ impl Rule for FkTypeMismatch {
                     "`{}.{}` is `{}` but references `{}.{}` of type `{}`",
                     table.name.name, column.name, column.ty, referenced_table.name.name, referenced.name, expected
                 );
-                let type_loc = ctx.column_type_loc(column);
-                let diagnostic = ctx.report(type_loc.unwrap_or(column.name_loc), message);
-                diagnostic.help(format!("declare `{}` as `{expected}`", column.name));
-                if let Some(type_loc) = type_loc {
-                    let edit = Edit { location: type_loc, text: expected.to_string() };
-                    diagnostic.fix(Fix::unsafe_edit(
-                        format!("Change the type of `{}` to `{expected}`", column.name),
-                        vec![edit],
-                    ));
-                }
+                report_retype(ctx, column, message, &expected.to_string())
+                    .help(format!("declare `{}` as `{expected}`", column.name));
             }
         }
     }

@@ -11,7 +11,8 @@ pub(crate) mod oversized_varchar;
 pub(crate) mod timestamp_as_text;
 pub(crate) mod uuid_as_text;
 
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::Diagnostic;
+pub(crate) use crate::rules::report_retype;
 use crate::rules::Ctx;
 use crate::schema::{Column, SqlType, Table};
 use crate::stats::{ColumnStats, ValueShapes};
@@ -63,25 +64,6 @@ pub(crate) fn is_key_column(table: &Table, column: &Column) -> bool {
         || column.ty.is_serial()
         || table.primary_key().is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column.name.as_str())))
         || table.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name))
-}
-
-/// Reports at the column's type (or its name when the type's range is unknown) and, when the
-/// type's range is known, offers changing it to `new_type` as an unsafe fix.
-pub(crate) fn report_retype<'c>(
-    ctx: &'c mut Ctx<'_>,
-    column: &Column,
-    message: String,
-    new_type: &str,
-) -> &'c mut Diagnostic {
-    let type_loc = ctx.column_type_loc(column);
-    let diagnostic = ctx.report(type_loc.unwrap_or(column.name_loc), message);
-    if let Some(location) = type_loc {
-        diagnostic.fix(Fix::unsafe_edit(
-            format!("Change the type of `{}` to `{new_type}`", column.name),
-            vec![Edit { location, text: new_type.to_owned() }],
-        ));
-    }
-    diagnostic
 }
 
 /// Fewer checked values than this say nothing either way about a column's shape.

@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use ropey::Rope;
+use schemacast_lints::ide::{self, contains, overlaps, CompletionKind, ForeignKeyIndex};
 use schemacast_lints::rules::rule;
 use schemacast_lints::schema::Table;
 use schemacast_lints::storage::WidthSource;
 use schemacast_lints::syntax::outline::{self, OutlineKind, OutlineSymbol};
-use schemacast_lints::text::{Location as LintLocation, TextRange};
+use schemacast_lints::text::Location as LintLocation;
 use schemacast_lints::{Applicability, Severity};
 use serde_json::json;
 use tower_lsp_server::ls_types::{
@@ -29,12 +30,11 @@ pub(crate) fn uri_of(path: &str) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
-fn overlaps(range: TextRange, start: usize, end: usize) -> bool {
-    (range.start as usize) <= end && start <= (range.end as usize)
-}
-
-fn contains(range: TextRange, offset: usize) -> bool {
-    (range.start as usize) <= offset && offset <= (range.end as usize)
+/// An engine location as an LSP location (`None` when its file has no URI).
+fn lsp_location(pa: &ProjectAnalysis, location: LintLocation, encoding: Encoding) -> Option<Location> {
+    let file = location.file.0 as usize;
+    let uri = uri_of(&pa.analysis.files.get(file)?.path)?;
+    Some(Location { uri, range: pa.range(file, location.range.start as usize, location.range.end as usize, encoding) })
 }
 
 /// The analysis' findings in one file, as LSP diagnostics.
@@ -44,7 +44,7 @@ pub(crate) fn diagnostics(
     encoding: Encoding,
     docs_url: Option<&str>,
 ) -> Vec<Diagnostic> {
-    let references = ForeignKeyIndex::new(pa);
+    let references = ForeignKeyIndex::new(&pa.analysis);
     pa.analysis
         .diagnostics
         .iter()
@@ -69,59 +69,15 @@ pub(crate) fn diagnostics(
                     .map(|href| CodeDescription { href }),
                 source: Some("schemacast".to_owned()),
                 message,
-                related_information: references.related(pa, d.location, encoding),
+                related_information: references.related(&pa.analysis, d.location).and_then(|related| {
+                    let location = lsp_location(pa, related.location, encoding)?;
+                    Some(vec![DiagnosticRelatedInformation { location, message: related.message }])
+                }),
                 tags: (d.rule == "redundant-index").then(|| vec![DiagnosticTag::UNNECESSARY]),
                 data: Some(json!({ "index": index })),
             }
         })
         .collect()
-}
-
-/// Where each foreign key's columns and referenced table are written, to find in constant time
-/// which foreign key a finding is on.
-struct ForeignKeyIndex<'a> {
-    by_file: HashMap<u32, Vec<(TextRange, &'a schemacast_lints::schema::QualifiedName)>>,
-}
-
-impl<'a> ForeignKeyIndex<'a> {
-    fn new(pa: &'a ProjectAnalysis) -> Self {
-        let mut by_file: HashMap<u32, Vec<(TextRange, &'a schemacast_lints::schema::QualifiedName)>> = HashMap::new();
-        for table in pa.analysis.schema.tables() {
-            for fk in &table.foreign_keys {
-                for location in fk.column_locs.iter().chain(std::iter::once(&fk.referenced.loc)) {
-                    by_file.entry(location.file.0).or_default().push((location.range, &fk.referenced_table));
-                }
-            }
-        }
-        for entries in by_file.values_mut() {
-            entries.sort_by_key(|(range, _)| range.start);
-        }
-        ForeignKeyIndex { by_file }
-    }
-
-    /// For a finding on a foreign key, where the referenced table is defined.
-    fn related(
-        &self,
-        pa: &ProjectAnalysis,
-        location: LintLocation,
-        encoding: Encoding,
-    ) -> Option<Vec<DiagnosticRelatedInformation>> {
-        let entries = self.by_file.get(&location.file.0)?;
-        let after = entries.partition_point(|(range, _)| range.start <= location.range.end);
-        let (_, referenced) = entries[..after]
-            .iter()
-            .rev()
-            .take(8)
-            .find(|(range, _)| overlaps(*range, location.range.start as usize, location.range.end as usize))?;
-        let target = pa.analysis.schema.table(referenced)?;
-        let file = target.name_loc.file.0 as usize;
-        let uri = uri_of(&pa.analysis.files[file].path)?;
-        let range = pa.range(file, target.name_loc.range.start as usize, target.name_loc.range.end as usize, encoding);
-        Some(vec![DiagnosticRelatedInformation {
-            location: Location { uri, range },
-            message: format!("`{}` is defined here", target.name),
-        }])
-    }
 }
 
 fn edits_by_uri(
@@ -170,7 +126,6 @@ pub(crate) fn code_actions(
 ) -> Vec<CodeActionOrCommand> {
     let wants =
         |kind: &CodeActionKind| only.is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())));
-    let analyzed = &pa.analysis.files[file];
     let lsp_diagnostics = diagnostics(pa, file, encoding, None);
     let mut actions = Vec::new();
     for (lsp_diagnostic, d) in
@@ -198,49 +153,15 @@ pub(crate) fn code_actions(
             }));
         }
         // Suppressions: before the statement, or at the top of the file.
-        let statements = &analyzed.document.statements;
-        let at = d.location.range.start;
-        let statement = statements.iter().rev().find(|s| s.range.start <= at);
-        if let Some(statement) = statement {
-            let line_start = analyzed.text[..statement.range.start as usize].rfind('\n').map_or(0, |i| i + 1);
-            let indent: String = analyzed.text[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-            let position = pa.range(file, line_start, line_start, encoding).start;
-            actions.push(insert_action(
-                uri,
-                format!("Ignore {} for this statement", d.rule),
-                position,
-                format!("{indent}-- schemacast: ignore {}\n", d.rule),
-                lsp_diagnostic,
-            ));
+        for suppression in ide::suppression_edits(&pa.analysis, d) {
+            let position = pa.range(file, suppression.offset, suppression.offset, encoding).start;
+            actions.push(insert_action(uri, suppression.title, position, suppression.text, lsp_diagnostic));
         }
-        actions.push(insert_action(
-            uri,
-            format!("Ignore {} for this file", d.rule),
-            Position { line: 0, character: 0 },
-            format!("-- schemacast: ignore-file {}\n", d.rule),
-            lsp_diagnostic,
-        ));
     }
     if wants(&CodeActionKind::SOURCE_FIX_ALL) {
-        let mut edits: Vec<&schemacast_lints::Edit> = Vec::new();
-        for d in pa.analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file) {
-            for fix in d.fixes.iter().filter(|f| f.applicability == Applicability::Safe) {
-                // Edits that touch text another fix already edits are left for a second pass.
-                let clash = fix.edits.iter().any(|e| {
-                    edits.iter().any(|o| {
-                        o.location.file == e.location.file
-                            && o.location.range.start < e.location.range.end.max(e.location.range.start + 1)
-                            && e.location.range.start < o.location.range.end.max(o.location.range.start + 1)
-                    })
-                });
-                if !clash {
-                    edits.extend(fix.edits.iter());
-                }
-            }
-        }
+        let edits = ide::fix_all(&pa.analysis, file);
         if !edits.is_empty() {
-            let owned: Vec<schemacast_lints::Edit> = edits.into_iter().cloned().collect();
-            if let Some(changes) = edits_by_uri(pa, &owned, encoding) {
+            if let Some(changes) = edits_by_uri(pa, &edits, encoding) {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: "Fix all safe schemacast findings".to_owned(),
                     kind: Some(CodeActionKind::SOURCE_FIX_ALL),
@@ -508,163 +429,31 @@ pub(crate) fn workspace_symbols(
     out
 }
 
-/// The identifier around `offset`, unquoted.
-fn word_at(text: &str, offset: usize) -> Option<(usize, usize, String)> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    let offset = schemacast_lints::text::floor_char_boundary(text, offset.min(text.len()));
-    let start = text[..offset].char_indices().rev().take_while(|(_, c)| is_word(*c)).last().map_or(offset, |(i, _)| i);
-    let end = text[offset..].char_indices().find(|(_, c)| !is_word(*c)).map_or(text.len(), |(i, _)| offset + i);
-    (start < end).then(|| (start, end, text[start..end].to_owned()))
-}
-
 /// From a foreign key's referenced table or column (or any table name) to its definition.
 pub(crate) fn definition(pa: &ProjectAnalysis, file: usize, offset: usize, encoding: Encoding) -> Option<Location> {
-    let schema = &pa.analysis.schema;
-    let dialect = schema.dialect;
-    let text = &pa.analysis.files[file].text;
-    let (_, _, word) = word_at(text, offset)?;
-    let folded = dialect.fold(&word, false);
-    let target = |location: LintLocation| -> Option<Location> {
-        let target_file = location.file.0 as usize;
-        let uri = uri_of(&pa.analysis.files[target_file].path)?;
-        Some(Location {
-            uri,
-            range: pa.range(target_file, location.range.start as usize, location.range.end as usize, encoding),
-        })
-    };
-    // A referenced column inside a foreign key's statement.
-    for table in schema.tables() {
-        for fk in &table.foreign_keys {
-            if fk.statement.file.0 as usize != file || !contains(fk.statement.range, offset) {
-                continue;
-            }
-            let Some(referenced) = schema.table(&fk.referenced_table) else { continue };
-            if contains(fk.referenced.loc.range, offset) && fk.referenced.loc.file.0 as usize == file {
-                return target(referenced.name_loc);
-            }
-            if fk.referenced_columns.contains(&folded) && !fk.columns.contains(&folded) {
-                if let Some(column) = referenced.column(&folded) {
-                    return target(column.name_loc);
-                }
-            }
-        }
-    }
-    let table = schema.tables().iter().find(|t| t.name.name == folded)?;
-    target(table.name_loc)
+    lsp_location(pa, ide::definition(&pa.analysis, file, offset)?, encoding)
 }
 
-/// Table names after `REFERENCES`, `ON` (in `CREATE INDEX`) and `ALTER TABLE`; a table's
-/// columns inside `REFERENCES t (`, `ON t (` and after `DROP/ALTER/RENAME COLUMN`.
+/// Table and column names for the statement being typed in `text` (the buffer as it is now).
 pub(crate) fn completion(pa: &ProjectAnalysis, text: &str, offset: usize) -> Vec<CompletionItem> {
-    let offset = schemacast_lints::text::floor_char_boundary(text, offset.min(text.len()));
-    let statement_start = text[..offset].rfind(';').map_or(0, |i| i + 1);
-    let before = &text[statement_start..offset];
-    let mut tokens: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for c in before.chars() {
-        if c.is_alphanumeric() || c == '_' || c == '.' || c == '"' {
-            current.push(c);
-        } else {
-            if !current.is_empty() {
-                tokens.push(std::mem::take(&mut current));
-            }
-            if c == '(' || c == ')' || c == ',' {
-                tokens.push(c.to_string());
-            }
-        }
-    }
-    // A word still being typed (left in `current`) is not part of the context.
-    let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
-    let schema = &pa.analysis.schema;
-    let tables = || -> Vec<CompletionItem> {
-        schema
-            .tables()
-            .iter()
-            .map(|t| CompletionItem {
-                label: t.name.name.clone(),
-                kind: Some(CompletionItemKind::CLASS),
-                detail: Some(format!("table {}", t.name)),
-                ..Default::default()
-            })
-            .collect()
-    };
-    let columns_of = |name: &str| -> Vec<CompletionItem> {
-        let name = name.trim_matches('"');
-        let short = name.rsplit('.').next().unwrap_or(name);
-        let folded = schema.dialect.fold(short, false);
-        schema
-            .tables()
-            .iter()
-            .find(|t| t.name.name == folded || t.name.name == short)
-            .map(|t| {
-                t.columns
-                    .iter()
-                    .map(|c| CompletionItem {
-                        label: c.name.clone(),
-                        kind: Some(CompletionItemKind::FIELD),
-                        detail: Some(c.ty.to_string()),
-                        ..Default::default()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let last = lower.last().map(String::as_str).unwrap_or("");
-    // Inside an open parenthesis after `REFERENCES t` or `ON t`: that table's columns.
-    let mut depth = 0i32;
-    for (i, token) in lower.iter().enumerate().rev() {
-        match token.as_str() {
-            ")" => depth += 1,
-            "(" if depth > 0 => depth -= 1,
-            "(" => {
-                let mut j = i;
-                // `ON t USING btree (`
-                if j >= 2 && lower[j - 2] == "using" {
-                    j -= 2;
-                }
-                if j >= 2
-                    && (lower[j - 2] == "references" || (lower[j - 2] == "on" && lower.contains(&"index".to_owned())))
-                {
-                    return columns_of(&tokens[j - 1]);
-                }
-                break;
-            }
-            _ => {}
-        }
-    }
-    if last == "references" || (last == "on" && lower.contains(&"index".to_owned())) {
-        return tables();
-    }
-    if let Some(alter) = lower.iter().position(|t| t == "alter") {
-        if lower.get(alter + 1).map(String::as_str) == Some("table") {
-            let rest: Vec<&String> =
-                lower[alter + 2..].iter().filter(|t| !matches!(t.as_str(), "only" | "if" | "exists")).collect();
-            if rest.is_empty() {
-                return tables();
-            }
-            let table_token =
-                tokens[alter + 2..].iter().find(|t| !matches!(t.to_lowercase().as_str(), "only" | "if" | "exists"));
-            if matches!(last, "column" | "drop" | "rename") || (last == "alter" && lower.len() > alter + 3) {
-                if let Some(table) = table_token {
-                    return columns_of(table);
-                }
-            }
-        }
-    }
-    Vec::new()
+    ide::completion(&pa.analysis, text, offset)
+        .into_iter()
+        .map(|item| CompletionItem {
+            label: item.label,
+            kind: Some(match item.kind {
+                CompletionKind::Table => CompletionItemKind::CLASS,
+                CompletionKind::Column => CompletionItemKind::FIELD,
+            }),
+            detail: Some(item.detail),
+            ..Default::default()
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
-
-    #[test]
-    fn words_are_found_around_the_cursor() {
-        assert_eq!(word_at("REFERENCES customers (id)", 14).map(|w| w.2), Some("customers".to_owned()));
-        assert_eq!(word_at("a  b", 2), None);
-        assert_eq!(word_at("café x", 3).map(|w| w.2), Some("café".to_owned()));
-    }
 
     #[test]
     fn path_uris_round_trip() {

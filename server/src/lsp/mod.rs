@@ -7,6 +7,7 @@
 mod capacity;
 mod document;
 mod features;
+mod problems;
 mod settings;
 mod state;
 mod transport;
@@ -180,27 +181,7 @@ impl Backend {
             let analysis = Arc::new(analysis);
             project.latest = Some(analysis.clone());
             let mut outgoing: Vec<(Uri, Vec<Diagnostic>, Option<i32>)> = Vec::new();
-            // A broken schemacast.toml is shown in every open SQL buffer of the project too:
-            // otherwise its rules and settings silently fall back to the defaults.
-            let config_problems: Vec<Diagnostic> = analysis
-                .problems
-                .items
-                .iter()
-                .filter(|(path, _, message)| {
-                    path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME)
-                        && !message.starts_with("cannot read stats file")
-                })
-                .map(|(path, line, message)| Diagnostic {
-                    range: Range {
-                        start: Position { line: 0, character: 0 },
-                        end: Position { line: 0, character: 1000 },
-                    },
-                    severity: Some(DiagnosticSeverity::ERROR),
-                    source: Some("schemacast".to_owned()),
-                    message: format!("{}:{line}: {message}; the defaults apply until it is fixed", path.display()),
-                    ..Default::default()
-                })
-                .collect();
+            let config_problems = problems::config_problems(&analysis.problems);
             for (_, uri, path, version) in &current {
                 let mut diagnostics = path
                     .as_ref()
@@ -210,8 +191,6 @@ impl Backend {
                 diagnostics.extend(config_problems.iter().cloned());
                 outgoing.push((uri.clone(), diagnostics, Some(*version)));
             }
-            // Problems with the config, the stats file or unreadable SQL files.
-            let mut by_file: std::collections::HashMap<String, Vec<Diagnostic>> = std::collections::HashMap::new();
             let shown: Vec<String> = analysis
                 .problems
                 .items
@@ -225,31 +204,7 @@ impl Backend {
                 project.logged_dialect = analysis.dialect.clone();
                 dialect_note = Some(analysis.dialect.clone());
             }
-            for (path, line, message) in &analysis.problems.items {
-                let Some(uri) = features::uri_of(&path.display().to_string()) else { continue };
-                let position = Position { line: line.saturating_sub(1), character: 0 };
-                by_file.entry(uri.as_str().to_owned()).or_default().push(Diagnostic {
-                    range: Range { start: position, end: Position { line: position.line, character: 1000 } },
-                    severity: Some(DiagnosticSeverity::ERROR),
-                    source: Some("schemacast".to_owned()),
-                    message: message.clone(),
-                    ..Default::default()
-                });
-            }
-            let previous = std::mem::take(&mut project.problem_uris);
-            for uri in previous.iter().filter(|u| !by_file.contains_key(*u)) {
-                if let Ok(uri) = Uri::from_str(uri) {
-                    outgoing.push((uri, Vec::new(), None));
-                }
-            }
-            for (uri, diagnostics) in by_file {
-                project.problem_uris.push(uri.clone());
-                if let Ok(uri) = Uri::from_str(&uri) {
-                    if !current.iter().any(|(u, ..)| *u == uri.as_str()) {
-                        outgoing.push((uri, diagnostics, None));
-                    }
-                }
-            }
+            outgoing.extend(problems::file_updates(project, &analysis.problems, &current));
             outgoing
         };
         if let Some(note) = dialect_note {

@@ -1,0 +1,71 @@
+//! Problems found while gathering a project's inputs (a broken config or stats file, an
+//! unreadable SQL file) as diagnostics: on the file at fault, and for a broken config also on
+//! every open SQL buffer of the project, since its rules and settings fall back to defaults.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use schemacast_lints::config::CONFIG_FILE_NAME;
+use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, Position, Range, Uri};
+
+use crate::lsp::features;
+use crate::lsp::state::ProjectState;
+use crate::lsp::workspace::InputProblems;
+
+fn error_at_line(line: u32, message: String) -> Diagnostic {
+    Diagnostic {
+        range: Range { start: Position { line, character: 0 }, end: Position { line, character: 1000 } },
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("schemacast".to_owned()),
+        message,
+        ..Default::default()
+    }
+}
+
+/// The config file's problems as diagnostics for line 1 of each open SQL buffer.
+pub(crate) fn config_problems(problems: &InputProblems) -> Vec<Diagnostic> {
+    problems
+        .items
+        .iter()
+        .filter(|(path, _, message)| {
+            path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME) && !message.starts_with("cannot read stats file")
+        })
+        .map(|(path, line, message)| {
+            error_at_line(0, format!("{}:{line}: {message}; the defaults apply until it is fixed", path.display()))
+        })
+        .collect()
+}
+
+/// Diagnostics to publish on the files at fault, and empty lists for files that had problems
+/// last time and have none now; open buffers (`current`) get theirs with their own diagnostics.
+pub(crate) fn file_updates(
+    project: &mut ProjectState,
+    problems: &InputProblems,
+    current: &[(String, Uri, Option<PathBuf>, i32)],
+) -> Vec<(Uri, Vec<Diagnostic>, Option<i32>)> {
+    let mut by_file: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+    for (path, line, message) in &problems.items {
+        let Some(uri) = features::uri_of(&path.display().to_string()) else { continue };
+        by_file
+            .entry(uri.as_str().to_owned())
+            .or_default()
+            .push(error_at_line(line.saturating_sub(1), message.clone()));
+    }
+    let mut outgoing = Vec::new();
+    let previous = std::mem::take(&mut project.problem_uris);
+    for uri in previous.iter().filter(|u| !by_file.contains_key(*u)) {
+        if let Ok(uri) = Uri::from_str(uri) {
+            outgoing.push((uri, Vec::new(), None));
+        }
+    }
+    for (uri, diagnostics) in by_file {
+        project.problem_uris.push(uri.clone());
+        if let Ok(uri) = Uri::from_str(&uri) {
+            if !current.iter().any(|(u, ..)| *u == uri.as_str()) {
+                outgoing.push((uri, diagnostics, None));
+            }
+        }
+    }
+    outgoing
+}

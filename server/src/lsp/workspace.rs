@@ -119,6 +119,26 @@ impl Project {
     ) -> (Vec<SourceFile>, AnalysisOptions, InputProblems) {
         let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut problems = InputProblems::default();
+        let sources = self.read_sql(open, &mut cache, &mut problems);
+        let mut options = AnalysisOptions {
+            settings: self.config.as_ref().map(|c| c.settings.clone()).unwrap_or_default(),
+            capacity: self.config.as_ref().map(|c| c.capacity.clone()).unwrap_or_default(),
+            today: Some(day_of(jiff::Timestamp::now())),
+            ..AnalysisOptions::default()
+        };
+        self.read_stats_into(settings, &mut cache, &mut options, &mut problems);
+        self.config_problem(&mut problems);
+        (sources, options, problems)
+    }
+
+    /// The set's SQL: open buffers as they are, other files from disk unless unchanged since
+    /// the last read, and buffers of the set not saved yet.
+    fn read_sql(
+        &self,
+        open: &HashMap<PathBuf, String>,
+        cache: &mut DiskCache,
+        problems: &mut InputProblems,
+    ) -> Vec<SourceFile> {
         let mut files: Vec<PathBuf> = Vec::new();
         for path in &self.paths {
             if path.is_dir() {
@@ -174,12 +194,17 @@ impl Project {
                 sources.push(SourceFile { path: path.display().to_string(), text: text.clone() });
             }
         }
-        let mut options = AnalysisOptions {
-            settings: self.config.as_ref().map(|c| c.settings.clone()).unwrap_or_default(),
-            capacity: self.config.as_ref().map(|c| c.capacity.clone()).unwrap_or_default(),
-            today: Some(day_of(jiff::Timestamp::now())),
-            ..AnalysisOptions::default()
-        };
+        sources
+    }
+
+    /// The stats file's latest snapshot and series into `options`, reread only when it changed.
+    fn read_stats_into(
+        &self,
+        settings: &Settings,
+        cache: &mut DiskCache,
+        options: &mut AnalysisOptions,
+        problems: &mut InputProblems,
+    ) {
         if let Some(path) = self.stats_path(settings) {
             let current = stamp(&path).filter(|_| path.is_file());
             let cached = match (&cache.stats, current) {
@@ -216,6 +241,10 @@ impl Project {
                 )),
             }
         }
+    }
+
+    /// A config file that does not parse (the project then runs on defaults) is a problem.
+    fn config_problem(&self, problems: &mut InputProblems) {
         if let Some(config_path) = &self.config_path {
             if self.config.is_none() {
                 if let Ok(text) = std::fs::read_to_string(config_path) {
@@ -225,7 +254,6 @@ impl Project {
                 }
             }
         }
-        (sources, options, problems)
     }
 }
 

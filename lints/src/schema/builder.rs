@@ -77,6 +77,8 @@ impl SchemaBuilder {
                 }
             }
             Op::SetSearchPath(path) => {
+                // `SET search_path TO DEFAULT` restores the default path, not a schema `default`.
+                let path: Vec<String> = if path == ["default"] { Vec::new() } else { path };
                 let path: Vec<String> = path.into_iter().filter(|s| s != "$user" && s != "pg_catalog").collect();
                 self.search_path =
                     if path.is_empty() { vec![self.dialect().default_schema().to_owned()] } else { path };
@@ -446,6 +448,9 @@ impl SchemaBuilder {
             }
             if table.partition_of.as_ref() == Some(&old) {
                 table.partition_of = Some(new.clone());
+            }
+            for parent in table.inherits.iter_mut().filter(|p| **p == old) {
+                *parent = new.clone();
             }
         }
         self.schema.tables[id].name = new.clone();

@@ -94,6 +94,23 @@ pub fn project(files: &[(&str, &str)]) -> TempDir {
     dir
 }
 
+/// The example shop's migrations (`examples/shop/*.sql`) copied to `shop/` in a temporary
+/// directory, for tests that change them.
+pub fn shop_copy() -> TempDir {
+    let shop = workspace_root().join("examples/shop");
+    let files: Vec<(String, String)> = std::fs::read_dir(&shop)
+        .expect("examples/shop can be listed")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .map(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            (format!("shop/{name}"), std::fs::read_to_string(&p).expect("examples/shop files can be read"))
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    project(&borrowed)
+}
+
 /// Tells the person running `cargo test` that a test did not run and why. Written straight to
 /// the process's stderr, which the test harness does not capture, so it shows on a passing run.
 pub fn announce_skip(test: &str, reason: &str) {

@@ -112,15 +112,7 @@ fn apply_fixes(root: &std::path::Path, diagnostics: &[serde_json::Value]) {
 
 #[test]
 fn applying_the_printed_index_fixes_clears_those_findings() {
-    let shop = schemacast_tests::workspace_root().join("examples/shop");
-    let files: Vec<(String, String)> = std::fs::read_dir(&shop)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .map(|p| (format!("shop/{}", p.file_name().unwrap().to_string_lossy()), std::fs::read_to_string(&p).unwrap()))
-        .collect();
-    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let dir = project(&borrowed);
+    let dir = schemacast_tests::shop_copy();
 
     let before = run_in(dir.path(), &["check", "--format", "json", "--select", "missing-fk-index", "shop"]).json();
     let diagnostics = before["diagnostics"].as_array().unwrap().clone();

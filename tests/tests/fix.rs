@@ -4,20 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use schemacast_tests::{project, run_in, TestDatabase};
-
-/// The example shop's migrations in a temporary directory.
-fn shop_copy() -> schemacast_tests::TempDir {
-    let shop = schemacast_tests::workspace_root().join("examples/shop");
-    let files: Vec<(String, String)> = std::fs::read_dir(&shop)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .map(|p| (format!("shop/{}", p.file_name().unwrap().to_string_lossy()), std::fs::read_to_string(&p).unwrap()))
-        .collect();
-    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    project(&borrowed)
-}
+use schemacast_tests::{project, run_in, shop_copy, TestDatabase};
 
 /// The set's files in Flyway order.
 fn migrations(dir: &Path) -> Vec<std::path::PathBuf> {

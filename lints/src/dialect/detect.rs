@@ -2,6 +2,7 @@
 //! command line, the config nor the stats store names one.
 
 use super::Dialect;
+use crate::syntax::relax::skip_quoted;
 
 /// The dialect a text's syntax points to, and the evidence.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,16 +46,16 @@ pub fn detect(text: &str) -> Option<Detection> {
                 continue;
             }
             b'\'' => {
-                i = skip_quoted(bytes, i, b'\'');
+                i = skip_quoted(bytes, i, b'\'', true);
                 continue;
             }
             b'"' => {
-                i = skip_quoted(bytes, i, b'"');
+                i = skip_quoted(bytes, i, b'"', false);
                 continue;
             }
             b'`' => {
                 add(Dialect::Mysql, "backticks");
-                i = skip_quoted(bytes, i, b'`');
+                i = skip_quoted(bytes, i, b'`', false);
                 continue;
             }
             b'$' if bytes.get(i + 1) == Some(&b'$') => {
@@ -232,26 +233,6 @@ pub fn choose(
 
 fn skip_to_line_end(bytes: &[u8], from: usize) -> usize {
     bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
-}
-
-/// Past the closing quote; a doubled quote or a backslash escape stays inside.
-fn skip_quoted(bytes: &[u8], from: usize, quote: u8) -> usize {
-    let mut i = from + 1;
-    while i < bytes.len() {
-        if bytes[i] == b'\\' && quote == b'\'' {
-            i += 2;
-            continue;
-        }
-        if bytes[i] == quote {
-            if bytes.get(i + 1) == Some(&quote) {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        i += 1;
-    }
-    bytes.len()
 }
 
 #[cfg(test)]

@@ -316,11 +316,11 @@ fn tokenize(text: &str) -> Vec<Token> {
                 continue;
             }
             b'\'' => {
-                i = skip_quote(bytes, i, b'\'');
+                i = skip_quoted(bytes, i, b'\'', false);
                 Kind::Other
             }
             b'"' | b'`' => {
-                i = skip_quote(bytes, i, b);
+                i = skip_quoted(bytes, i, b, false);
                 Kind::Word
             }
             b'(' => {
@@ -361,9 +361,15 @@ fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
-fn skip_quote(bytes: &[u8], from: usize, quote: u8) -> usize {
+/// Past the closing `quote` of a quoted string or identifier starting at `from`; a doubled
+/// quote stays inside, and with `backslash_escapes` (MySQL's strings) so does `\'`.
+pub(crate) fn skip_quoted(bytes: &[u8], from: usize, quote: u8, backslash_escapes: bool) -> usize {
     let mut i = from + 1;
     while i < bytes.len() {
+        if backslash_escapes && bytes[i] == b'\\' {
+            i += 2;
+            continue;
+        }
         if bytes[i] == quote {
             if bytes.get(i + 1) == Some(&quote) {
                 i += 2;

@@ -38,6 +38,20 @@ pub(crate) struct ProjectState {
     pub disk: Arc<std::sync::Mutex<DiskCache>>,
 }
 
+impl ProjectState {
+    fn new(project: Project) -> Self {
+        ProjectState {
+            project,
+            problem_uris: Vec::new(),
+            logged_problems: Vec::new(),
+            logged_dialect: String::new(),
+            generation: 0,
+            latest: None,
+            disk: Arc::default(),
+        }
+    }
+}
+
 /// One analysis of a project, and the document versions it saw.
 pub(crate) struct ProjectAnalysis {
     pub analysis: Analysis,
@@ -104,15 +118,7 @@ impl State {
             None => Project { key: PathBuf::from(uri.as_str()), config_path: None, config: None, paths: Vec::new() },
         };
         let key = project.key.clone();
-        self.projects.entry(key.clone()).or_insert(ProjectState {
-            project,
-            problem_uris: Vec::new(),
-            logged_problems: Vec::new(),
-            logged_dialect: String::new(),
-            generation: 0,
-            latest: None,
-            disk: Arc::default(),
-        });
+        self.projects.entry(key.clone()).or_insert_with(|| ProjectState::new(project));
         self.documents.insert(
             uri.as_str().to_owned(),
             OpenDocument {
@@ -136,15 +142,7 @@ impl State {
             let Some(path) = path else { continue };
             let project = project_for(&path);
             let key = project.key.clone();
-            let entry = self.projects.entry(key.clone()).or_insert(ProjectState {
-                project: project.clone(),
-                problem_uris: Vec::new(),
-                logged_problems: Vec::new(),
-                logged_dialect: String::new(),
-                generation: 0,
-                latest: None,
-                disk: Arc::default(),
-            });
+            let entry = self.projects.entry(key.clone()).or_insert_with(|| ProjectState::new(project.clone()));
             entry.project = project;
             if let Some(document) = self.documents.get_mut(&uri) {
                 document.project = key.clone();

@@ -101,8 +101,6 @@ pub(crate) struct TableFacts {
     pub bytes_per_day: Option<f64>,
     /// The projection at each horizon; empty when the table is not projected.
     pub horizons: Vec<HorizonProjection>,
-    /// The projection at the last horizon.
-    pub last: Option<HorizonProjection>,
     pub cost_now: Option<f64>,
     pub model: String,
     pub planned: bool,
@@ -119,6 +117,11 @@ pub(crate) struct TableFacts {
 }
 
 impl TableFacts {
+    /// The projection at the last horizon.
+    pub(crate) fn last(&self) -> Option<&HorizonProjection> {
+        self.horizons.last()
+    }
+
     /// Measured size against the estimate: above 1 means bloat, free space or wider values.
     pub(crate) fn bloat_ratio(&self) -> Option<f64> {
         match (&self.measured, self.estimated_total) {
@@ -212,7 +215,6 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
             percent_per_month: None,
             bytes_per_day: capacity.map(TableCapacity::bytes_per_day),
             horizons: capacity.map(|c| c.horizons.clone()).unwrap_or_default(),
-            last: capacity.and_then(|c| c.horizons.last().cloned()),
             cost_now: capacity.map(|c| settings.cost_per_month(c.bytes_now)),
             model: capacity.map_or_else(|| "no history, no plan: today's estimate only".to_owned(), describe_model),
             planned: capacity.is_some_and(TableCapacity::is_planned),

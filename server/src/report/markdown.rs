@@ -149,7 +149,7 @@ pub(crate) fn render(report: &Report) -> String {
                 if table.planned { " (planned)" } else { "" },
                 table.rows_now.map_or("–".to_owned(), human_count),
                 bytes_or_dash(table.bytes_now),
-                table.last.as_ref().map_or("–".to_owned(), |h| human_bytes(h.bytes.value)),
+                table.last().map_or("–".to_owned(), |h| human_bytes(h.bytes.value)),
                 table.findings.values().sum::<usize>()
             );
         }

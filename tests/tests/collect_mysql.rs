@@ -46,6 +46,7 @@ fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
 }
 
 #[test]
+#[cfg_attr(no_mysql_server, ignore = "SCHEMACAST_TEST_MYSQL_URL is not set")]
 fn snapshot_matches_the_server() {
     let Some(db) = TestDatabase::mysql("snapshot_matches_the_server") else { return };
     let mut conn = db.mysql_conn();
@@ -167,6 +168,7 @@ fn snapshot_matches_the_server() {
 }
 
 #[test]
+#[cfg_attr(no_mysql_server, ignore = "SCHEMACAST_TEST_MYSQL_URL is not set")]
 fn unknown_database_is_one_line_exit_2() {
     let Some(db) = TestDatabase::mysql("unknown_database_is_one_line_exit_2") else { return };
     let dir = project(&[]);
@@ -191,6 +193,7 @@ fn mariadb(test: &str) -> Option<(TestDatabase, mysql::Conn)> {
 }
 
 #[test]
+#[cfg_attr(no_mysql_server, ignore = "SCHEMACAST_TEST_MYSQL_URL is not set")]
 fn a_sample_never_narrows_the_catalogues_minimum_and_maximum() {
     let Some((db, mut conn)) = mariadb("a_sample_never_narrows") else { return };
     for statement in [
@@ -233,6 +236,7 @@ fn an_unreachable_server_is_one_plain_line() {
 }
 
 #[test]
+#[cfg_attr(no_mysql_server, ignore = "SCHEMACAST_TEST_MYSQL_URL is not set")]
 fn excluding_every_table_is_an_error_and_leaves_the_file_alone() {
     let Some(db) = TestDatabase::mysql("excluding_every_table_mysql") else { return };
     let mut conn = db.mysql_conn();

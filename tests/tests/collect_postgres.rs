@@ -88,6 +88,7 @@ fn count(client: &mut postgres::Client, sql: &str) -> i64 {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn snapshot_matches_the_server_and_writes_nothing() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(db) = TestDatabase::postgres("snapshot_matches_the_server_and_writes_nothing") else { return };
@@ -249,6 +250,7 @@ fn snapshot_matches_the_server_and_writes_nothing() {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn schema_option_narrows_and_an_unknown_schema_is_an_error() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(db) = TestDatabase::postgres("schema_option_narrows_and_an_unknown_schema_is_an_error") else { return };
@@ -268,6 +270,7 @@ fn schema_option_narrows_and_an_unknown_schema_is_an_error() {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn failures_are_one_line_exit_2_and_leave_the_file_alone() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(db) = TestDatabase::postgres("failures_are_one_line_exit_2_and_leave_the_file_alone") else { return };
@@ -335,6 +338,7 @@ fn failures_are_one_line_exit_2_and_leave_the_file_alone() {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn a_killed_collect_never_leaves_a_partial_line() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(db) = TestDatabase::postgres("a_killed_collect_never_leaves_a_partial_line") else { return };
@@ -398,6 +402,7 @@ fn jiff_like_day(day: u32) -> String {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn concurrent_collects_both_land() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(db) = TestDatabase::postgres("concurrent_collects_both_land") else { return };
@@ -419,6 +424,7 @@ fn concurrent_collects_both_land() {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn five_hundred_tables() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(db) = TestDatabase::postgres("five_hundred_tables") else { return };
@@ -456,6 +462,7 @@ fn five_hundred_tables() {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn excluding_every_table_is_an_error_and_leaves_the_file_alone() {
     let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(db) = TestDatabase::postgres("excluding_every_table_postgres") else { return };

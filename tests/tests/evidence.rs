@@ -55,6 +55,7 @@ fn the_one<'a>(report: &'a Value, rule: &str, column: &str) -> &'a Value {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn sampled_shapes_grade_the_type_rules_and_no_value_is_stored() {
     let Some(db) = TestDatabase::postgres("sampled_shapes_grade_the_type_rules_and_no_value_is_stored") else {
         return;

@@ -84,6 +84,7 @@ fn fix_applies_safe_fixes_and_reports_what_remains() {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn every_fixed_file_loads_into_postgres_one_transaction_each_and_without() {
     let dir = shop_copy();
     let safe = run_in(dir.path(), &["check", "shop", "--fix"]);
@@ -102,6 +103,7 @@ fn every_fixed_file_loads_into_postgres_one_transaction_each_and_without() {
 }
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn a_fixed_pg_dump_still_loads() {
     let dump = "\
 SET statement_timeout = 0;

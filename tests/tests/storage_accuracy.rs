@@ -7,6 +7,7 @@ use schemacast_tests::storage_shapes::{measure, render};
 use schemacast_tests::{project, report, TestDatabase};
 
 #[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn estimates_match_postgres_within_bounds() {
     let Some(db) = TestDatabase::postgres("estimates_match_postgres_within_bounds") else {
         return;

@@ -1,13 +1,10 @@
 //! Applies schema changes in order, resolving names through the search path.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::dialect::Dialect;
 use crate::schema::lower::{add_constraint, AlterAction, Constraint, Op};
-use crate::schema::model::{
-    index_name_set, unused_name, Column, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema,
-    Table,
-};
+use crate::schema::model::{Column, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
 
 pub(crate) struct SchemaBuilder {
     schema: Schema,
@@ -15,10 +12,6 @@ pub(crate) struct SchemaBuilder {
     /// Changes to tables that do not exist yet, by bare table name, replayed when such a table
     /// is created: files of a schema directory need not come in dependency order.
     pending: HashMap<String, Vec<Op>>,
-    /// (schema, name) of every index, to name new ones as the database would.
-    index_names: HashSet<(String, String)>,
-    /// Something was dropped or renamed since `index_names` was built.
-    index_names_stale: bool,
 }
 
 impl SchemaBuilder {
@@ -27,12 +20,11 @@ impl SchemaBuilder {
             schema: Schema { dialect, ..Schema::default() },
             search_path: vec![dialect.default_schema().to_owned()],
             pending: HashMap::new(),
-            index_names: HashSet::new(),
-            index_names_stale: false,
         }
     }
 
-    pub(crate) fn finish(self) -> Schema {
+    pub(crate) fn finish(mut self) -> Schema {
+        self.schema.index_names.refresh(&self.schema.tables);
         self.schema
     }
 
@@ -242,7 +234,7 @@ impl SchemaBuilder {
         if index.name.is_empty() {
             index.name = self.default_index_name(id, &index);
         }
-        self.index_names.insert((self.schema.tables[id].name.schema.clone(), index.name.clone()));
+        self.schema.index_names.insert(&self.schema.tables[id].name.schema, &index.name);
         let table = &mut self.schema.tables[id];
         if index.is_primary_key() {
             table.indexes.retain(|i| !i.is_primary_key());
@@ -251,17 +243,13 @@ impl SchemaBuilder {
     }
 
     fn index_name_taken(&mut self, schema: &str, name: &str) -> bool {
-        if self.index_names_stale {
-            self.index_names = index_name_set(&self.schema.tables);
-            self.index_names_stale = false;
-        }
-        self.index_names.contains(&(schema.to_owned(), name.to_owned()))
+        self.schema.index_names.refresh(&self.schema.tables);
+        self.schema.index_names.contains(schema, name)
     }
 
     fn unused_index_name(&mut self, schema: &str, base: &str) -> String {
-        self.index_name_taken(schema, "");
-        let names = &self.index_names;
-        unused_name(self.schema.dialect, base, |candidate| names.contains(&(schema.to_owned(), candidate.to_owned())))
+        self.schema.index_names.refresh(&self.schema.tables);
+        self.schema.index_names.unused(self.schema.dialect, schema, base)
     }
 
     fn default_index_name(&mut self, id: usize, index: &Index) -> String {
@@ -329,7 +317,7 @@ impl SchemaBuilder {
                 | AlterAction::DropIndex(_)
                 | AlterAction::RenameTable(_)
         ) {
-            self.index_names_stale = true;
+            self.schema.index_names.mark_stale();
         }
         match action {
             AlterAction::AddColumn { column, constraints } => {
@@ -473,14 +461,14 @@ impl SchemaBuilder {
     }
 
     fn remove_table(&mut self, id: usize) {
-        self.index_names_stale = true;
+        self.schema.index_names.mark_stale();
         self.schema.tables.remove(id);
         self.schema.table_ids =
             self.schema.tables.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect::<HashMap<_, _>>();
     }
 
     fn drop_index(&mut self, name: &ObjectRef, table: Option<&ObjectRef>) {
-        self.index_names_stale = true;
+        self.schema.index_names.mark_stale();
         if let Some(table) = table.and_then(|t| self.find_table(t)) {
             self.schema.tables[table].indexes.retain(|i| i.name != name.name);
             return;

@@ -212,8 +212,8 @@ pub struct Schema {
     pub enums: Vec<EnumType>,
     /// Schemas created by `CREATE SCHEMA`.
     pub schemas: Vec<String>,
-    /// (schema, index name) of every index, built on first use once the schema is final.
-    pub(crate) index_names: std::sync::OnceLock<std::collections::HashSet<(String, String)>>,
+    /// (schema, index name) of every index: the builder's, current when it finishes.
+    pub(crate) index_names: IndexNames,
 }
 
 impl Schema {
@@ -242,14 +242,47 @@ impl Schema {
     /// `base`, cut to the identifier limit, with a number appended if an index in `schema`
     /// already has that name (as PostgreSQL does when it names an index).
     pub fn unused_index_name(&self, schema: &str, base: &str) -> String {
-        let taken = self.index_names.get_or_init(|| index_name_set(&self.tables));
-        unused_name(self.dialect, base, |candidate| taken.contains(&(schema.to_owned(), candidate.to_owned())))
+        self.index_names.unused(self.dialect, schema, base)
     }
 }
 
-/// (schema, index name) of every index of `tables`.
-pub(crate) fn index_name_set(tables: &[Table]) -> std::collections::HashSet<(String, String)> {
-    tables.iter().flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.clone(), i.name.clone()))).collect()
+/// (schema, index name) of every index, so a new index gets a name no other index in its schema
+/// has, as the database would name it. Kept up to date as indexes are added; rebuilt from the
+/// tables after drops and renames, which are rare, instead of tracking each one.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IndexNames {
+    names: std::collections::HashSet<(String, String)>,
+    stale: bool,
+}
+
+impl IndexNames {
+    pub(crate) fn insert(&mut self, schema: &str, name: &str) {
+        self.names.insert((schema.to_owned(), name.to_owned()));
+    }
+
+    pub(crate) fn contains(&self, schema: &str, name: &str) -> bool {
+        debug_assert!(!self.stale, "index names looked up before a refresh");
+        self.names.contains(&(schema.to_owned(), name.to_owned()))
+    }
+
+    /// Something was dropped or renamed: rebuild before the next lookup.
+    pub(crate) fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+
+    pub(crate) fn refresh(&mut self, tables: &[Table]) {
+        if self.stale {
+            self.names =
+                tables.iter().flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.clone(), i.name.clone()))).collect();
+            self.stale = false;
+        }
+    }
+
+    /// `base`, cut to the identifier limit, numbered until no index in `schema` has it. The set
+    /// must be fresh ([`IndexNames::refresh`]).
+    pub(crate) fn unused(&self, dialect: Dialect, schema: &str, base: &str) -> String {
+        unused_name(dialect, base, |candidate| self.contains(schema, candidate))
+    }
 }
 
 /// `base` cut to the dialect's identifier limit, numbered until `taken` says it is free.

@@ -48,42 +48,21 @@ struct Token {
 
 /// `text` with the clauses above blanked, when it is a `CREATE TABLE` holding any of them.
 pub(crate) fn relax_create_table(text: &str) -> Option<Relaxed> {
-    let tokens = tokenize(text);
-    let word = |i: usize| -> Option<String> {
-        let t = tokens.get(i)?;
-        (t.kind == Kind::Word).then(|| text[t.start..t.end].to_ascii_uppercase())
-    };
-    let is = |i: usize, w: &str| word(i).as_deref() == Some(w);
-    // CREATE [GLOBAL|LOCAL] [TEMP|TEMPORARY|UNLOGGED] TABLE [IF NOT EXISTS] name
-    if !is(0, "CREATE") {
-        return None;
-    }
-    let mut i = 1;
-    while matches!(word(i).as_deref(), Some("GLOBAL" | "LOCAL" | "TEMP" | "TEMPORARY" | "UNLOGGED")) {
-        i += 1;
-    }
-    if !is(i, "TABLE") {
-        return None;
-    }
-    i += 1;
-    if is(i, "IF") && is(i + 1, "NOT") && is(i + 2, "EXISTS") {
-        i += 3;
-    }
-    let name_end = skip_name(text, &tokens, i)?;
-
+    let scan = Scan { text, tokens: tokenize(text) };
+    let name_end = scan.table_name_end()?;
     let mut blank: Vec<(usize, usize)> = Vec::new();
     let mut like = Vec::new();
     let mut j = name_end;
-    if is(j, "OF") {
-        let end = skip_name(text, &tokens, j + 1)?;
-        blank.push((tokens[j].start, tokens[end - 1].end));
+    if scan.is(j, "OF") {
+        let end = skip_name(text, &scan.tokens, j + 1)?;
+        blank.push((scan.tokens[j].start, scan.tokens[end - 1].end));
         j = end;
     }
     let mut columns_before = 0;
     let mut element_start = true;
     let mut element_words = 0;
-    while j < tokens.len() {
-        let t = tokens[j];
+    while j < scan.tokens.len() {
+        let t = scan.tokens[j];
         if t.depth == 1 && t.kind == Kind::Comma {
             element_start = true;
             element_words = 0;
@@ -97,97 +76,168 @@ pub(crate) fn relax_create_table(text: &str) -> Option<Relaxed> {
         let names_a_column = t.depth == 1 && element_start && t.kind == Kind::Word;
         if names_a_column {
             element_start = false;
-            if is(j, "LIKE") {
-                let end = skip_name(text, &tokens, j + 1)?;
-                let mut k = end;
-                let mut indexes = false;
-                while matches!(word(k).as_deref(), Some("INCLUDING" | "EXCLUDING")) {
-                    if is(k, "INCLUDING") && matches!(word(k + 1).as_deref(), Some("ALL" | "INDEXES")) {
-                        indexes = true;
-                    }
-                    k += 2;
-                }
-                like.push(LikeSource {
-                    name: text[tokens[j + 1].start..tokens[end - 1].end].to_owned(),
-                    range: (tokens[j + 1].start, tokens[end - 1].end),
-                    indexes,
-                    position: columns_before,
-                });
-                // The element and a comma beside it, so the list stays well formed.
-                let (from, to) = match tokens.get(k) {
-                    Some(next) if next.kind == Kind::Comma && next.depth == 1 => (tokens[j].start, next.end),
-                    _ => {
-                        let previous_comma = (0..j)
-                            .rev()
-                            .find(|&p| tokens[p].depth == 1 && tokens[p].kind == Kind::Comma)
-                            .filter(|&p| p > name_end);
-                        (previous_comma.map_or(tokens[j].start, |p| tokens[p].start), tokens[k - 1].end)
-                    }
-                };
-                blank.push((from, to));
-                j = k;
+            if scan.is(j, "LIKE") {
+                let (source, range, next) = scan.like_element(j, name_end, columns_before)?;
+                like.push(source);
+                blank.push(range);
+                j = next;
                 continue;
             }
-            let upper = word(j).unwrap_or_default();
-            if !matches!(
-                upper.as_str(),
-                "CONSTRAINT" | "PRIMARY" | "UNIQUE" | "FOREIGN" | "CHECK" | "EXCLUDE" | "INDEX" | "KEY"
-            ) {
+            if !scan.starts_a_constraint(j) {
                 columns_before += 1;
             }
         }
-        if t.depth == 1 && t.kind == Kind::Word && !names_a_column {
-            if is(j, "WITH") && is(j + 1, "OPTIONS") {
-                blank.push((t.start, tokens[j + 1].end));
-                j += 2;
-                continue;
+        let clause = if t.depth == 1 && t.kind == Kind::Word && !names_a_column {
+            scan.column_clause(j, element_words)?
+        } else if t.depth == 0 && scan.is(j, "USING") && scan.word(j + 1).is_some() {
+            Some(Clause { range: (t.start, scan.tokens[j + 1].end), next: j + 2 })
+        } else {
+            None
+        };
+        match clause {
+            Some(clause) => {
+                blank.push(clause.range);
+                j = clause.next;
             }
-            if (is(j, "COMPRESSION") && word(j + 1).is_some())
-                || (is(j, "STORAGE")
-                    && matches!(word(j + 1).as_deref(), Some("PLAIN" | "EXTERNAL" | "EXTENDED" | "MAIN" | "DEFAULT")))
-            {
-                blank.push((t.start, tokens[j + 1].end));
-                j += 2;
-                continue;
-            }
-            // MySQL's `varchar(255) BINARY`: a collation attribute after the type, not the type.
-            if is(j, "BINARY") && element_words > 2 && tokens.get(j + 1).is_none_or(|n| n.kind != Kind::Open) {
-                blank.push((t.start, t.end));
-                j += 1;
-                continue;
-            }
-            if is(j, "SET") && matches!(word(j + 1).as_deref(), Some("NULL" | "DEFAULT")) {
-                if let Some(open) = tokens.get(j + 2).filter(|o| o.kind == Kind::Open) {
-                    let close = (j + 3..tokens.len())
-                        .find(|&c| tokens[c].kind == Kind::Close && tokens[c].depth == open.depth)?;
-                    blank.push((open.start, tokens[close].end));
-                    j = close + 1;
-                    continue;
-                }
-            }
+            None => j += 1,
         }
-        if t.depth == 0 && is(j, "USING") && word(j + 1).is_some() {
-            blank.push((t.start, tokens[j + 1].end));
-            j += 2;
-            continue;
-        }
-        j += 1;
     }
     if blank.is_empty() {
         return None;
     }
+    Some(Relaxed { text: blank_out(text, &blank)?, like })
+}
+
+/// A clause to blank: its byte range, and the token after it.
+struct Clause {
+    range: (usize, usize),
+    next: usize,
+}
+
+/// A `CREATE TABLE` statement's tokens, and questions about them.
+struct Scan<'t> {
+    text: &'t str,
+    tokens: Vec<Token>,
+}
+
+impl Scan<'_> {
+    /// The `i`th token in upper case, when it is a word.
+    fn word(&self, i: usize) -> Option<String> {
+        let t = self.tokens.get(i)?;
+        (t.kind == Kind::Word).then(|| self.text[t.start..t.end].to_ascii_uppercase())
+    }
+
+    fn is(&self, i: usize, word: &str) -> bool {
+        self.word(i).as_deref() == Some(word)
+    }
+
+    /// The token after the table's name in `CREATE [GLOBAL|LOCAL] [TEMP|TEMPORARY|UNLOGGED]
+    /// TABLE [IF NOT EXISTS] name`; `None` for any other statement.
+    fn table_name_end(&self) -> Option<usize> {
+        if !self.is(0, "CREATE") {
+            return None;
+        }
+        let mut i = 1;
+        while matches!(self.word(i).as_deref(), Some("GLOBAL" | "LOCAL" | "TEMP" | "TEMPORARY" | "UNLOGGED")) {
+            i += 1;
+        }
+        if !self.is(i, "TABLE") {
+            return None;
+        }
+        i += 1;
+        if self.is(i, "IF") && self.is(i + 1, "NOT") && self.is(i + 2, "EXISTS") {
+            i += 3;
+        }
+        skip_name(self.text, &self.tokens, i)
+    }
+
+    /// Whether the list element starting at `i` is a table constraint, not a column.
+    fn starts_a_constraint(&self, i: usize) -> bool {
+        matches!(
+            self.word(i).as_deref(),
+            Some("CONSTRAINT" | "PRIMARY" | "UNIQUE" | "FOREIGN" | "CHECK" | "EXCLUDE" | "INDEX" | "KEY")
+        )
+    }
+
+    /// `LIKE source [INCLUDING … | EXCLUDING …]` at `j`: the source, the range to blank (the
+    /// element and a comma beside it, so the list stays well formed) and the token after it.
+    fn like_element(
+        &self,
+        j: usize,
+        name_end: usize,
+        columns_before: usize,
+    ) -> Option<(LikeSource, (usize, usize), usize)> {
+        let tokens = &self.tokens;
+        let end = skip_name(self.text, tokens, j + 1)?;
+        let mut k = end;
+        let mut indexes = false;
+        while matches!(self.word(k).as_deref(), Some("INCLUDING" | "EXCLUDING")) {
+            if self.is(k, "INCLUDING") && matches!(self.word(k + 1).as_deref(), Some("ALL" | "INDEXES")) {
+                indexes = true;
+            }
+            k += 2;
+        }
+        let source = LikeSource {
+            name: self.text[tokens[j + 1].start..tokens[end - 1].end].to_owned(),
+            range: (tokens[j + 1].start, tokens[end - 1].end),
+            indexes,
+            position: columns_before,
+        };
+        let range = match tokens.get(k) {
+            Some(next) if next.kind == Kind::Comma && next.depth == 1 => (tokens[j].start, next.end),
+            _ => {
+                let previous_comma = (0..j)
+                    .rev()
+                    .find(|&p| tokens[p].depth == 1 && tokens[p].kind == Kind::Comma)
+                    .filter(|&p| p > name_end);
+                (previous_comma.map_or(tokens[j].start, |p| tokens[p].start), tokens[k - 1].end)
+            }
+        };
+        Some((source, range, k))
+    }
+
+    /// A clause inside a column definition at `j` that the parser rejects and the model does not
+    /// need: its range and the token after it. `Some(None)` when there is none at `j`; `None`
+    /// when the statement is malformed.
+    fn column_clause(&self, j: usize, element_words: usize) -> Option<Option<Clause>> {
+        let tokens = &self.tokens;
+        let t = tokens[j];
+        if self.is(j, "WITH") && self.is(j + 1, "OPTIONS") {
+            return Some(Some(Clause { range: (t.start, tokens[j + 1].end), next: j + 2 }));
+        }
+        if (self.is(j, "COMPRESSION") && self.word(j + 1).is_some())
+            || (self.is(j, "STORAGE")
+                && matches!(self.word(j + 1).as_deref(), Some("PLAIN" | "EXTERNAL" | "EXTENDED" | "MAIN" | "DEFAULT")))
+        {
+            return Some(Some(Clause { range: (t.start, tokens[j + 1].end), next: j + 2 }));
+        }
+        // MySQL's `varchar(255) BINARY`: a collation attribute after the type, not the type.
+        if self.is(j, "BINARY") && element_words > 2 && tokens.get(j + 1).is_none_or(|n| n.kind != Kind::Open) {
+            return Some(Some(Clause { range: (t.start, t.end), next: j + 1 }));
+        }
+        if self.is(j, "SET") && matches!(self.word(j + 1).as_deref(), Some("NULL" | "DEFAULT")) {
+            if let Some(open) = tokens.get(j + 2).filter(|o| o.kind == Kind::Open) {
+                let close =
+                    (j + 3..tokens.len()).find(|&c| tokens[c].kind == Kind::Close && tokens[c].depth == open.depth)?;
+                return Some(Some(Clause { range: (open.start, tokens[close].end), next: close + 1 }));
+            }
+        }
+        Some(None)
+    }
+}
+
+/// `text` with each range replaced by spaces, line breaks kept so positions keep their lines.
+fn blank_out(text: &str, ranges: &[(usize, usize)]) -> Option<String> {
     let mut relaxed = text.as_bytes().to_vec();
-    for (from, to) in blank {
+    for &(from, to) in ranges {
         for byte in &mut relaxed[from..to] {
-            // Keep line breaks so positions keep their lines.
             if *byte != b'\n' {
                 *byte = b' ';
             }
         }
     }
     // Only ASCII bytes were replaced, and only within whole tokens: still UTF-8.
-    let text = String::from_utf8(relaxed).ok()?;
-    Some(Relaxed { text, like })
+    String::from_utf8(relaxed).ok()
 }
 
 /// What a statement the parser skipped would have done to the model.

@@ -17,65 +17,21 @@ pub struct Detection {
 /// Marks of each dialect, found outside comments and string literals. Each counts once per
 /// occurrence; the dialect with the most marks wins, and a tie means no verdict.
 pub fn detect(text: &str) -> Option<Detection> {
-    let mut counts: [Vec<(&'static str, usize)>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    let mut add = |dialect: Dialect, mark: &'static str| {
-        let list = &mut counts[dialect as usize];
-        match list.iter_mut().find(|(m, _)| *m == mark) {
-            Some((_, n)) => *n += 1,
-            None => list.push((mark, 1)),
-        }
-    };
+    let mut marks = Marks::default();
     let bytes = text.as_bytes();
+    // The last words of the statement so far, upper case: context for a word's meaning.
     let mut words: Vec<String> = Vec::with_capacity(4);
     let mut at_line_start = true;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        match b {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = skip_to_line_end(bytes, i);
-                continue;
-            }
-            b'#' if at_line_start => {
-                // MySQL's other line comment; also psql never starts a line with it.
-                i = skip_to_line_end(bytes, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = text[i + 2..].find("*/").map_or(bytes.len(), |end| i + 2 + end + 2);
-                continue;
-            }
-            b'\'' => {
-                i = skip_quoted(bytes, i, b'\'', true);
-                continue;
-            }
-            b'"' => {
-                i = skip_quoted(bytes, i, b'"', false);
-                continue;
-            }
-            b'`' => {
-                add(Dialect::Mysql, "backticks");
-                i = skip_quoted(bytes, i, b'`', false);
-                continue;
-            }
-            b'$' if bytes.get(i + 1) == Some(&b'$') => {
-                add(Dialect::Postgres, "$$ quoting");
-                // The body is code in another language: skip to the closing `$$`.
-                i = text[i + 2..].find("$$").map_or(bytes.len(), |end| i + 2 + end + 2);
-                continue;
-            }
-            b':' if bytes.get(i + 1) == Some(&b':') => {
-                add(Dialect::Postgres, ":: casts");
-                i += 2;
-                continue;
-            }
-            b'\n' => {
+        if let Some(next) = skip_punctuation(text, i, at_line_start, &mut marks) {
+            if b == b'\n' {
                 at_line_start = true;
                 words.clear();
-                i += 1;
-                continue;
             }
-            _ => {}
+            i = next;
+            continue;
         }
         if b.is_ascii_alphabetic() || b == b'_' {
             let start = i;
@@ -84,21 +40,8 @@ pub fn detect(text: &str) -> Option<Detection> {
             }
             let word = text[start..i].to_ascii_uppercase();
             let next = text[i..].trim_start_matches([' ', '\t']);
-            match word.as_str() {
-                "ENGINE" if next.starts_with('=') => add(Dialect::Mysql, "ENGINE="),
-                "AUTO_INCREMENT" => add(Dialect::Mysql, "AUTO_INCREMENT"),
-                "DELIMITER" if at_line_start && words.is_empty() => add(Dialect::Mysql, "DELIMITER"),
-                "CHARSET" if next.starts_with('=') => add(Dialect::Mysql, "CHARSET="),
-                "AUTOINCREMENT" => add(Dialect::Sqlite, "AUTOINCREMENT"),
-                "PRAGMA" if words.is_empty() => add(Dialect::Sqlite, "PRAGMA"),
-                "ROWID" if words.last().is_some_and(|w| w == "WITHOUT") => add(Dialect::Sqlite, "WITHOUT ROWID"),
-                "SERIAL" | "BIGSERIAL" | "SMALLSERIAL" => add(Dialect::Postgres, "SERIAL"),
-                "STDIN" if words.iter().any(|w| w == "COPY") => add(Dialect::Postgres, "COPY … FROM stdin"),
-                "EXTENSION" if words.last().is_some_and(|w| w == "CREATE") => {
-                    add(Dialect::Postgres, "CREATE EXTENSION")
-                }
-                "PLPGSQL" => add(Dialect::Postgres, "plpgsql"),
-                _ => {}
+            if let Some((dialect, mark)) = word_mark(&word, next, &words, at_line_start) {
+                marks.add(dialect, mark);
             }
             if words.len() == 8 {
                 words.remove(0);
@@ -114,25 +57,95 @@ pub fn detect(text: &str) -> Option<Detection> {
         }
         i += 1;
     }
-    // MySQL also accepts SERIAL: in a file with MySQL's own marks it is no PostgreSQL evidence.
-    if !counts[Dialect::Mysql as usize].is_empty() {
-        counts[Dialect::Postgres as usize].retain(|(mark, _)| *mark != "SERIAL");
+    marks.verdict()
+}
+
+/// At `i`: a comment, a quoted string or identifier, a `$$` body, a `::` cast or a line break.
+/// Counts the dialect mark it is, and gives where scanning goes on; `None` for anything else.
+fn skip_punctuation(text: &str, i: usize, at_line_start: bool, marks: &mut Marks) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let next = bytes.get(i + 1).copied();
+    Some(match bytes[i] {
+        b'-' if next == Some(b'-') => skip_to_line_end(bytes, i),
+        // MySQL's other line comment; also psql never starts a line with it.
+        b'#' if at_line_start => skip_to_line_end(bytes, i),
+        b'/' if next == Some(b'*') => text[i + 2..].find("*/").map_or(bytes.len(), |end| i + 2 + end + 2),
+        b'\'' => skip_quoted(bytes, i, b'\'', true),
+        b'"' => skip_quoted(bytes, i, b'"', false),
+        b'`' => {
+            marks.add(Dialect::Mysql, "backticks");
+            skip_quoted(bytes, i, b'`', false)
+        }
+        b'$' if next == Some(b'$') => {
+            marks.add(Dialect::Postgres, "$$ quoting");
+            // The body is code in another language: skip to the closing `$$`.
+            text[i + 2..].find("$$").map_or(bytes.len(), |end| i + 2 + end + 2)
+        }
+        b':' if next == Some(b':') => {
+            marks.add(Dialect::Postgres, ":: casts");
+            i + 2
+        }
+        b'\n' => i + 1,
+        _ => return None,
+    })
+}
+
+/// The dialect a word marks, given what follows it on its line (`next`), the statement's words
+/// before it and whether it starts a line.
+fn word_mark(word: &str, next: &str, words: &[String], at_line_start: bool) -> Option<(Dialect, &'static str)> {
+    Some(match word {
+        "ENGINE" if next.starts_with('=') => (Dialect::Mysql, "ENGINE="),
+        "AUTO_INCREMENT" => (Dialect::Mysql, "AUTO_INCREMENT"),
+        "DELIMITER" if at_line_start && words.is_empty() => (Dialect::Mysql, "DELIMITER"),
+        "CHARSET" if next.starts_with('=') => (Dialect::Mysql, "CHARSET="),
+        "AUTOINCREMENT" => (Dialect::Sqlite, "AUTOINCREMENT"),
+        "PRAGMA" if words.is_empty() => (Dialect::Sqlite, "PRAGMA"),
+        "ROWID" if words.last().is_some_and(|w| w == "WITHOUT") => (Dialect::Sqlite, "WITHOUT ROWID"),
+        "SERIAL" | "BIGSERIAL" | "SMALLSERIAL" => (Dialect::Postgres, "SERIAL"),
+        "STDIN" if words.iter().any(|w| w == "COPY") => (Dialect::Postgres, "COPY … FROM stdin"),
+        "EXTENSION" if words.last().is_some_and(|w| w == "CREATE") => (Dialect::Postgres, "CREATE EXTENSION"),
+        "PLPGSQL" => (Dialect::Postgres, "plpgsql"),
+        _ => return None,
+    })
+}
+
+/// Each dialect's marks and how often each was seen, in the order first seen.
+#[derive(Default)]
+struct Marks {
+    counts: [Vec<(&'static str, usize)>; 3],
+}
+
+impl Marks {
+    fn add(&mut self, dialect: Dialect, mark: &'static str) {
+        let list = &mut self.counts[dialect as usize];
+        match list.iter_mut().find(|(m, _)| *m == mark) {
+            Some((_, n)) => *n += 1,
+            None => list.push((mark, 1)),
+        }
     }
-    let total = |d: Dialect| counts[d as usize].iter().map(|(_, n)| n).sum::<usize>();
-    let mut ranked: Vec<(Dialect, usize)> = Dialect::ALL.iter().map(|&d| (d, total(d))).collect();
-    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
-    let (dialect, marks) = ranked[0];
-    if marks == 0 || ranked[1].1 == marks {
-        return None;
+
+    /// The dialect with the most marks, unless none has any or two tie.
+    fn verdict(mut self) -> Option<Detection> {
+        // MySQL also accepts SERIAL: in a file with MySQL's own marks it is no PostgreSQL evidence.
+        if !self.counts[Dialect::Mysql as usize].is_empty() {
+            self.counts[Dialect::Postgres as usize].retain(|(mark, _)| *mark != "SERIAL");
+        }
+        let total = |d: Dialect| self.counts[d as usize].iter().map(|(_, n)| n).sum::<usize>();
+        let mut ranked: Vec<(Dialect, usize)> = Dialect::ALL.iter().map(|&d| (d, total(d))).collect();
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
+        let (dialect, marks) = ranked[0];
+        if marks == 0 || ranked[1].1 == marks {
+            return None;
+        }
+        let mut evidence = self.counts[dialect as usize].clone();
+        evidence.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let evidence = evidence
+            .iter()
+            .map(|(mark, n)| if *n == 1 { (*mark).to_owned() } else { format!("{mark} ×{n}") })
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(Detection { dialect, evidence, marks })
     }
-    let mut evidence = counts[dialect as usize].clone();
-    evidence.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let evidence = evidence
-        .iter()
-        .map(|(mark, n)| if *n == 1 { (*mark).to_owned() } else { format!("{mark} ×{n}") })
-        .collect::<Vec<_>>()
-        .join(", ");
-    Some(Detection { dialect, evidence, marks })
 }
 
 /// Where the dialect of a run came from.

@@ -22,28 +22,7 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
     let problem = |line: u64, message: String| StatsProblem { path: path.to_owned(), line: line as u32, message };
     let mut reader =
         csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(error) => return Err(vec![problem(1, format!("cannot read the header row: {error}"))]),
-    };
-    let mut column_of = HashMap::new();
-    for (index, header) in headers.iter().enumerate() {
-        column_of.entry(header.trim_start_matches('\u{feff}').to_ascii_lowercase()).or_insert(index);
-    }
-    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| !column_of.contains_key(*c)).collect();
-    if !missing.is_empty() {
-        return Err(vec![problem(
-            1,
-            format!(
-                "the header row must name the columns {}; missing {} (found: {})",
-                REQUIRED_COLUMNS.join(","),
-                missing.join(", "),
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        )]);
-    }
-    let index = |name: &str| column_of[name];
-
+    let column_of = header_columns(&mut reader).map_err(|message| vec![problem(1, message)])?;
     let mut problems = Vec::new();
     let mut by_time: BTreeMap<Timestamp, Vec<TableStats>> = BTreeMap::new();
     let mut line_of_row: HashMap<(Timestamp, String, String), u64> = HashMap::new();
@@ -57,44 +36,22 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        let cell = |name: &str| record.get(index(name)).unwrap_or("");
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let (schema, table) = match split_table(cell("table"), default_schema) {
-            Ok(name) => name,
+        let row = match read_row(|name| record.get(column_of[name]).unwrap_or(""), default_schema) {
+            Ok(row) => row,
             Err(message) => {
                 problems.push(problem(line, message));
                 continue;
             }
         };
-        let taken_at = match parse_instant(cell("taken_at")) {
-            Ok(at) => at,
-            Err(message) => {
-                problems.push(problem(line, format!("`taken_at`: {message}")));
-                continue;
-            }
-        };
-        let (rows, bytes) = match (count(cell("rows")), count(cell("bytes"))) {
-            (Ok(rows), Ok(bytes)) => (rows, bytes),
-            (Err(message), _) => {
-                problems.push(problem(line, format!("`rows`: {message}")));
-                continue;
-            }
-            (_, Err(message)) => {
-                problems.push(problem(line, format!("`bytes`: {message}")));
-                continue;
-            }
-        };
-        if let Some(first) = line_of_row.insert((taken_at, schema.clone(), table.clone()), line) {
-            problems.push(problem(line, format!("`{schema}.{table}` at {taken_at} is already on line {first}")));
+        let (schema, table) = (row.stats.schema.clone(), row.stats.name.clone());
+        if let Some(first) = line_of_row.insert((row.taken_at, schema.clone(), table.clone()), line) {
+            problems.push(problem(line, format!("`{schema}.{table}` at {} is already on line {first}", row.taken_at)));
             continue;
         }
-        by_time.entry(taken_at).or_default().push(TableStats {
-            rows,
-            total_bytes: bytes,
-            ..TableStats::named(schema, table)
-        });
+        by_time.entry(row.taken_at).or_default().push(row.stats);
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -111,6 +68,41 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
             snapshot
         })
         .collect())
+}
+
+/// Each column name of the header row (lower case, byte-order mark removed) and its position;
+/// an error naming what is missing when a required column is.
+fn header_columns(reader: &mut csv::Reader<&[u8]>) -> Result<HashMap<String, usize>, String> {
+    let headers = reader.headers().map_err(|error| format!("cannot read the header row: {error}"))?;
+    let mut column_of = HashMap::new();
+    for (index, header) in headers.iter().enumerate() {
+        column_of.entry(header.trim_start_matches('\u{feff}').to_ascii_lowercase()).or_insert(index);
+    }
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| !column_of.contains_key(*c)).collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "the header row must name the columns {}; missing {} (found: {})",
+            REQUIRED_COLUMNS.join(","),
+            missing.join(", "),
+            headers.iter().collect::<Vec<_>>().join(",")
+        ));
+    }
+    Ok(column_of)
+}
+
+/// One data row: when, and the table's figures.
+struct Row {
+    taken_at: Timestamp,
+    stats: TableStats,
+}
+
+/// A data row from its cells (`cell` gives a required column's text), or what is wrong with it.
+fn read_row<'r>(cell: impl Fn(&str) -> &'r str, default_schema: &str) -> Result<Row, String> {
+    let (schema, table) = split_table(cell("table"), default_schema)?;
+    let taken_at = parse_instant(cell("taken_at")).map_err(|message| format!("`taken_at`: {message}"))?;
+    let rows = count(cell("rows")).map_err(|message| format!("`rows`: {message}"))?;
+    let bytes = count(cell("bytes")).map_err(|message| format!("`bytes`: {message}"))?;
+    Ok(Row { taken_at, stats: TableStats { rows, total_bytes: bytes, ..TableStats::named(schema, table) } })
 }
 
 fn split_table(value: &str, default_schema: &str) -> Result<(String, String), String> {

@@ -257,8 +257,13 @@ struct Builder {
 
 impl Builder {
     fn add(&mut self, series: &mut StatsSeries, day: f64, snapshot: LeanSnapshot<'_>) {
-        let mut order = Vec::with_capacity(snapshot.tables.len());
-        for (position, table) in snapshot.tables.into_iter().enumerate() {
+        self.add_tables(series, day, snapshot.tables);
+        self.add_sequences(series, day, snapshot.sequences);
+    }
+
+    fn add_tables(&mut self, series: &mut StatsSeries, day: f64, tables: Vec<LeanTable<'_>>) {
+        let mut order = Vec::with_capacity(tables.len());
+        for (position, table) in tables.into_iter().enumerate() {
             let same_place = self.previous_order.get(position).copied().filter(|&i| {
                 let known = &series.tables[i];
                 known.name == table.name && known.schema == table.schema
@@ -280,31 +285,14 @@ impl Builder {
                 }
             };
             order.push(index);
-            let target = &mut series.tables[index];
-            if let (Some(rows), true) = (table.rows, table.analyzed) {
-                target.rows.push(Point { day, value: rows as f64 });
-            }
-            let parts = [table.table_bytes, table.index_bytes, table.toast_bytes];
-            let bytes =
-                table.total_bytes.or_else(|| parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum()));
-            if let Some(bytes) = bytes {
-                target.bytes.push(Point { day, value: bytes as f64 });
-            }
-            for (column, max) in table.columns.0 {
-                let point = Point { day, value: max as f64 };
-                match target.key_columns.iter_mut().find(|c| c.column == column) {
-                    Some(known) => known.max.push(point),
-                    None => target.key_columns.push(ColumnSeries {
-                        column: column.into_owned(),
-                        max: vec![point],
-                        forecast: OnceLock::new(),
-                    }),
-                }
-            }
+            record_table(&mut series.tables[index], day, table);
         }
         self.previous_order = order;
-        let mut order = Vec::with_capacity(snapshot.sequences.len());
-        for (position, sequence) in snapshot.sequences.into_iter().enumerate() {
+    }
+
+    fn add_sequences(&mut self, series: &mut StatsSeries, day: f64, sequences: Vec<LeanSequence<'_>>) {
+        let mut order = Vec::with_capacity(sequences.len());
+        for (position, sequence) in sequences.into_iter().enumerate() {
             let same_place = self.previous_sequence_order.get(position).copied().filter(|&i| {
                 let known = &series.sequences[i];
                 known.name == sequence.name && known.schema == sequence.schema
@@ -341,6 +329,29 @@ impl Builder {
             }
         }
         self.previous_sequence_order = order;
+    }
+}
+
+/// One snapshot's figures of a table appended to its series.
+fn record_table(target: &mut TableSeries, day: f64, table: LeanTable<'_>) {
+    if let (Some(rows), true) = (table.rows, table.analyzed) {
+        target.rows.push(Point { day, value: rows as f64 });
+    }
+    let parts = [table.table_bytes, table.index_bytes, table.toast_bytes];
+    let bytes = table.total_bytes.or_else(|| parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum()));
+    if let Some(bytes) = bytes {
+        target.bytes.push(Point { day, value: bytes as f64 });
+    }
+    for (column, max) in table.columns.0 {
+        let point = Point { day, value: max as f64 };
+        match target.key_columns.iter_mut().find(|c| c.column == column) {
+            Some(known) => known.max.push(point),
+            None => target.key_columns.push(ColumnSeries {
+                column: column.into_owned(),
+                max: vec![point],
+                forecast: OnceLock::new(),
+            }),
+        }
     }
 }
 

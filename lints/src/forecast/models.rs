@@ -677,6 +677,22 @@ fn fit_candidates(series: &Series, change: Option<(ChangeKind, usize)>, only: Op
         let start = series.s[at];
         (kind, start, series.s.iter().map(|&s| Change::regressor(kind, start, s)).collect())
     });
+    let column = regressor.as_ref().map(|(_, _, column)| column.as_slice());
+    let scores = scores_on_the_grid(series, column, only, wander, small);
+    let change =
+        regressor.as_ref().zip(change).map(|((kind, start, column), (_, at))| (*kind, *start, at, column.as_slice()));
+    let chosen = still_in_the_running(&scores, only, wander);
+    final_fits(series, &chosen, change, wander, small)
+}
+
+/// Each candidate's criterion at each η of the grid, with the change's regressor `column` if any.
+fn scores_on_the_grid(
+    series: &Series,
+    column: Option<&[f64]>,
+    only: Option<ModelKind>,
+    wander: bool,
+    small: bool,
+) -> [Option<[f64; LANES]>; 4] {
     // The absolute candidates share their gains, so one pass serves them all; the exponential
     // model's differ. Every η of the grid runs in the same pass.
     let shape: &[f64] = if series.lambda.is_some() { &series.shape } else { &series.s };
@@ -689,9 +705,9 @@ fn fit_candidates(series: &Series, change: Option<(ChangeKind, usize)>, only: Op
             None
         }
     };
-    let scores = match &regressor {
+    match column {
         // The straight line's columns alone, and the other kinds' scores left unread.
-        Some((_, _, column)) if matches!(only, Some(ModelKind::Flat | ModelKind::Linear)) => grid_scores::<3, 2>(
+        Some(column) if matches!(only, Some(ModelKind::Flat | ModelKind::Linear)) => grid_scores::<3, 2>(
             series,
             Some(&filter(&series.absolute, [&series.y, &series.s, column], ETA_GRID)),
             None,
@@ -707,7 +723,7 @@ fn fit_candidates(series: &Series, change: Option<(ChangeKind, usize)>, only: Op
             wander,
             small,
         ),
-        Some((_, _, column)) => grid_scores(
+        Some(column) => grid_scores(
             series,
             absolute().then(|| filter(&series.absolute, [&series.y, &series.s, shape, column], ETA_GRID)).as_ref(),
             logarithmic().map(|log_y| filter(&series.logarithmic, [log_y, &series.s, column], ETA_GRID)).as_ref(),
@@ -715,22 +731,26 @@ fn fit_candidates(series: &Series, change: Option<(ChangeKind, usize)>, only: Op
             wander,
             small,
         ),
-    };
+    }
+}
+
+/// A candidate still in the running, with its grid scores, best grid point and refined η.
+struct Chosen<'s> {
+    candidate: Candidate,
+    scores: &'s [f64; LANES],
+    best: usize,
+    eta: f64,
+}
+
+/// The wanted candidates whose best grid score is within [`HOPELESS`] of the best of all.
+fn still_in_the_running(scores: &[Option<[f64; LANES]>; 4], only: Option<ModelKind>, wander: bool) -> Vec<Chosen<'_>> {
+    let wanted = |kind: ModelKind| only.is_none_or(|only| only == kind);
     let lanes = if wander { LANES } else { 1 };
     let best_lane = |scores: &[f64; LANES]| (0..lanes).min_by(|&x, &y| scores[x].total_cmp(&scores[y])).unwrap_or(0);
     let overall = scores.iter().flatten().map(|s| s[best_lane(s)]).fold(f64::INFINITY, f64::min);
-    let change =
-        regressor.as_ref().zip(change).map(|((kind, start, column), (_, at))| (*kind, *start, at, column.as_slice()));
-    // Each candidate still in the running, with its grid scores, best grid point and refined η.
-    struct Chosen<'s> {
-        candidate: Candidate,
-        scores: &'s [f64; LANES],
-        best: usize,
-        eta: f64,
-    }
-    let chosen: Vec<Chosen> = Candidate::ALL
+    Candidate::ALL
         .iter()
-        .zip(&scores)
+        .zip(scores)
         .filter(|(candidate, _)| wanted(candidate.kind))
         .filter_map(|(&candidate, scores)| {
             let scores = scores.as_ref()?;
@@ -738,7 +758,18 @@ fn fit_candidates(series: &Series, change: Option<(ChangeKind, usize)>, only: Op
             let eta = if wander { refine_eta(scores, best) } else { 0.0 };
             (scores[best] - overall <= HOPELESS).then_some(Chosen { candidate, scores, best, eta })
         })
-        .collect();
+        .collect()
+}
+
+/// The chosen candidates fitted at their η, best criterion first. A change comes as its kind,
+/// where it starts, its index and its regressor column.
+fn final_fits(
+    series: &Series,
+    chosen: &[Chosen<'_>],
+    change: Option<(ChangeKind, f64, usize, &[f64])>,
+    wander: bool,
+    small: bool,
+) -> Vec<Fitted> {
     // The absolute candidates' final passes run as lanes of one pass (a lone pass waits on each
     // step's division; three lanes side by side hardly take longer than one).
     let absolute: Vec<&Chosen> = chosen.iter().filter(|c| c.candidate.kind != ModelKind::Exponential).collect();

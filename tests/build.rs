@@ -6,11 +6,13 @@
 
 use std::path::Path;
 
-const NEEDS: [(&str, &str); 4] = [
+const NEEDS: [(&str, &str); 5] = [
     ("SCHEMACAST_TEST_PG_URL", "no_pg_server"),
     ("SCHEMACAST_TEST_MYSQL_URL", "no_mysql_server"),
     ("SCHEMACAST_TEST_NVIM", "no_current_nvim"),
     ("SCHEMACAST_TEST_CHROMIUM", "no_chromium"),
+    // Throwaway TLS-only servers: `openssl`, PostgreSQL's and MariaDB's server binaries.
+    ("SCHEMACAST_TEST_TLS", "no_tls_servers"),
 ];
 
 fn main() {

@@ -9,6 +9,7 @@ pub use tempfile::TempDir;
 pub mod history;
 pub mod lsp;
 pub mod storage_shapes;
+pub mod tls;
 
 /// The repository root.
 pub fn workspace_root() -> PathBuf {

@@ -8,6 +8,7 @@
 
 mod mysql;
 mod postgres;
+mod tls;
 
 use std::time::Duration;
 

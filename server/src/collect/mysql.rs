@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use anyhow::anyhow;
 use mysql::prelude::Queryable;
-use mysql::{Conn, Opts, OptsBuilder, Params, Row, Value};
+use mysql::{Conn, DriverError, Opts, OptsBuilder, Params, Row, SslOpts, Value};
+
+use super::tls::{MySqlSslMode, MySqlTls};
 use schemacast_lints::stats::{
     qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes,
 };
@@ -22,7 +24,8 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
         Some(rest) => format!("mysql://{rest}"),
         None => url.to_owned(),
     };
-    let opts = Opts::from_url(&url).map_err(|e| anyhow!("invalid MySQL URL: {e}"))?;
+    let (plain_url, tls) = super::tls::mysql_settings(&url)?;
+    let opts = Opts::from_url(&plain_url).map_err(|e| anyhow!("invalid MySQL URL: {e}"))?;
     let database = opts.get_db_name().filter(|d| !d.is_empty()).map(str::to_owned);
     let user = opts.get_user().unwrap_or("").to_owned();
     let mut builder = OptsBuilder::from_opts(opts.clone())
@@ -40,19 +43,15 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
         Some(socket) => socket.to_owned(),
         None => format!("{}:{}", opts.get_ip_or_hostname(), opts.get_tcp_port()),
     };
-    let mut conn = Conn::new(builder).map_err(|e| match &e {
-        mysql::Error::MySqlError(m) if m.code == 1045 => {
-            anyhow!(
-                "cannot connect to {target}: {} ; check the user ({user}) and password (in the URL or MYSQL_PWD)",
-                m.message
-            )
+    let connected = match Conn::new(builder.clone().ssl_opts(ssl_opts(&tls))) {
+        // PREFERRED: encrypted if the server can, else plain, as the MySQL client does.
+        Err(mysql::Error::DriverError(DriverError::TlsNotSupported)) if tls.mode == MySqlSslMode::Preferred => {
+            Conn::new(builder)
         }
-        mysql::Error::MySqlError(m) => anyhow!("cannot connect to {target}: {} (error {})", m.message, m.code),
-        other => anyhow!(
-            "cannot connect to MySQL at {address}: {}",
-            connect_failure(other, options.connect_timeout.as_secs_f64())
-        ),
-    })?;
+        other => other,
+    };
+    let mut conn = connected
+        .map_err(|e| connection_error(&e, &target, &address, &user, &tls, options.connect_timeout.as_secs_f64()))?;
 
     let seconds = options.statement_timeout.as_secs_f64();
     let version: String = conn
@@ -367,6 +366,59 @@ fn sample(
         }
     }
     Ok(())
+}
+
+/// Why no connection was made, and what to do about it.
+fn connection_error(
+    error: &mysql::Error,
+    target: &str,
+    address: &str,
+    user: &str,
+    tls: &MySqlTls,
+    connect_timeout: f64,
+) -> anyhow::Error {
+    let tls_failure = match error {
+        mysql::Error::IoError(io) => super::tls::describe_failure(io, tls.ca.as_deref()),
+        mysql::Error::CodecError(codec) => super::tls::describe_failure(codec, tls.ca.as_deref()),
+        mysql::Error::TlsError(inner) => super::tls::describe_failure(inner, tls.ca.as_deref()),
+        _ => None,
+    };
+    if let Some(cause) = tls_failure {
+        return anyhow!("cannot connect to {target}: {cause}");
+    }
+    match error {
+        mysql::Error::DriverError(DriverError::TlsNotSupported) => anyhow!(
+            "cannot connect to {target}: the server does not support TLS; connect with ssl-mode=PREFERRED or \
+             ssl-mode=DISABLED"
+        ),
+        mysql::Error::MySqlError(m) if m.code == 1045 => {
+            let tls_hint = if tls.mode == MySqlSslMode::Disabled {
+                ", and whether the server accepts only TLS connections (drop ssl-mode=DISABLED)"
+            } else {
+                ""
+            };
+            anyhow!(
+                "cannot connect to {target}: {} ; check the user ({user}) and password (in the URL or MYSQL_PWD){tls_hint}",
+                m.message
+            )
+        }
+        mysql::Error::MySqlError(m) => anyhow!("cannot connect to {target}: {} (error {})", m.message, m.code),
+        other => anyhow!("cannot connect to MySQL at {address}: {}", connect_failure(other, connect_timeout)),
+    }
+}
+
+/// The driver's TLS options for a mode: none for `DISABLED`; no verification for `PREFERRED` and
+/// `REQUIRED`; the chain to `ssl-ca` for `VERIFY_CA`, and the host name too for `VERIFY_IDENTITY`.
+fn ssl_opts(tls: &MySqlTls) -> Option<SslOpts> {
+    let verifying = SslOpts::default().with_root_cert_path(tls.ca.clone());
+    match tls.mode {
+        MySqlSslMode::Disabled => None,
+        MySqlSslMode::Preferred | MySqlSslMode::Required => {
+            Some(SslOpts::default().with_danger_accept_invalid_certs(true))
+        }
+        MySqlSslMode::VerifyCa => Some(verifying.with_danger_skip_domain_validation(true)),
+        MySqlSslMode::VerifyIdentity => Some(verifying),
+    }
 }
 
 fn integer_max(data_type: &str, unsigned: bool) -> i64 {

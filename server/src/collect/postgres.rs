@@ -4,8 +4,12 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use anyhow::{anyhow, bail};
+use postgres::config::SslMode;
 use postgres::error::SqlState;
-use postgres::{IsolationLevel, NoTls, Transaction};
+use postgres::{IsolationLevel, Transaction};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::tls::{PgSslMode, PostgresTls};
 use schemacast_lints::stats::{
     qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes,
 };
@@ -19,7 +23,15 @@ use super::{
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
 pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
-    let mut config = postgres::Config::from_str(url).map_err(|e| anyhow!("invalid PostgreSQL URL: {e}"))?;
+    let (plain_url, tls) = super::tls::postgres_settings(url, super::tls::default_root_cert())?;
+    let mut config = postgres::Config::from_str(&plain_url).map_err(|e| anyhow!("invalid PostgreSQL URL: {e}"))?;
+    config.ssl_mode(match tls.mode {
+        PgSslMode::Disable => SslMode::Disable,
+        PgSslMode::Prefer => SslMode::Prefer,
+        PgSslMode::Require | PgSslMode::VerifyCa | PgSslMode::VerifyFull => SslMode::Require,
+    });
+    let connector =
+        MakeRustlsConnect::new(super::tls::client_config(tls.verify, tls.root_cert.as_deref(), "sslrootcert")?);
     if config.get_password().is_none() {
         if let Ok(password) = std::env::var("PGPASSWORD") {
             config.password(password);
@@ -36,7 +48,7 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
 
     progress.phase("connecting");
     let mut client =
-        config.connect(NoTls).map_err(|e| connection_error(&e, url, user.as_deref(), database.as_deref()))?;
+        config.connect(connector).map_err(|e| connection_error(&e, url, &tls, user.as_deref(), database.as_deref()))?;
     let seconds = options.statement_timeout.as_secs_f64();
     let mut transaction = client
         .build_transaction()
@@ -497,11 +509,22 @@ fn parse_array_literal(text: &str) -> Vec<Option<String>> {
     values
 }
 
-fn connection_error(error: &postgres::Error, url: &str, user: Option<&str>, database: Option<&str>) -> anyhow::Error {
+fn connection_error(
+    error: &postgres::Error,
+    url: &str,
+    tls: &PostgresTls,
+    user: Option<&str>,
+    database: Option<&str>,
+) -> anyhow::Error {
     let target = super::redact(url);
+    if let Some(cause) = super::tls::describe_failure(error, tls.root_cert.as_deref()) {
+        return anyhow!("cannot connect to {target}: {cause}");
+    }
     if let Some(db) = error.as_db_error() {
         let code = db.code();
-        let hint = if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+        let hint = if db.message().contains("no encryption") {
+            "; the server accepts only TLS connections: drop sslmode=disable".to_owned()
+        } else if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
             format!("; check the user ({}) and password (in the URL or PGPASSWORD)", user.unwrap_or("?"))
         } else if *code == SqlState::INVALID_CATALOG_NAME {
             format!("; database `{}` does not exist on this server", database.unwrap_or("?"))
@@ -519,8 +542,8 @@ fn connection_error(error: &postgres::Error, url: &str, user: Option<&str>, data
         }
         source = cause.source();
     }
-    if message.contains("TLS") || message.contains("ssl") {
-        message.push_str("; schemacast connects without TLS for now: use sslmode=disable or an SSH tunnel");
+    if message.contains("server does not support TLS") {
+        message.push_str("; connect with sslmode=prefer or sslmode=disable");
     }
     anyhow!("cannot connect to {target}: {message}")
 }

@@ -168,28 +168,7 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
         (0..analysis.schema.tables().len()).filter(|&i| !analysis.schema.tables()[i].temporary).collect();
     order.sort_by(|a, b| growth(plan, *b).total_cmp(&growth(plan, *a)));
 
-    let findings = findings_by_table(analysis);
-    let mut risks = Vec::new();
-    let mut tables = Vec::with_capacity(order.len());
-    for &index in &order {
-        let mut facts = table_facts(analysis, index, findings.get(&index).cloned().unwrap_or_default());
-        for risk in plan.table(index).map(|c| table_risks(&facts.name, c, &price, last_horizon)).unwrap_or_default() {
-            facts.risks.push(risks.len());
-            risks.push(risk);
-        }
-        tables.push(facts);
-    }
-    if let (Some(gib), Some(crossing)) = (price.budget_gib, plan.total.budget_crossing) {
-        if crossing.at.is_some() {
-            risks.push(Risk {
-                subject: "the database".to_owned(),
-                what: format!("passes its {gib} GiB budget"),
-                crossing,
-                soon: within(&crossing, last_horizon),
-            });
-        }
-    }
-    let risks = soonest_first(risks, &mut tables);
+    let (mut tables, risks) = tables_and_risks(analysis, &order, &price);
 
     // The top growers, then any other table with a limit inside the horizon: what breaks
     // matters as much as what grows.
@@ -284,6 +263,35 @@ fn within(crossing: &Crossing, last_horizon: Option<f64>) -> bool {
         (Some(at), Some(end)) => at <= end,
         _ => false,
     }
+}
+
+/// Every table's facts in `order`, and the limits they and the database reach, soonest first.
+fn tables_and_risks(analysis: &Analysis, order: &[usize], price: &Price) -> (Vec<TableFacts>, Vec<Risk>) {
+    let plan = &analysis.capacity;
+    let last_horizon = plan.last_horizon_day();
+    let findings = findings_by_table(analysis);
+    let mut risks = Vec::new();
+    let mut tables = Vec::with_capacity(order.len());
+    for &index in order {
+        let mut facts = table_facts(analysis, index, findings.get(&index).cloned().unwrap_or_default());
+        for risk in plan.table(index).map(|c| table_risks(&facts.name, c, price, last_horizon)).unwrap_or_default() {
+            facts.risks.push(risks.len());
+            risks.push(risk);
+        }
+        tables.push(facts);
+    }
+    if let (Some(gib), Some(crossing)) = (price.budget_gib, plan.total.budget_crossing) {
+        if crossing.at.is_some() {
+            risks.push(Risk {
+                subject: "the database".to_owned(),
+                what: format!("passes its {gib} GiB budget"),
+                crossing,
+                soon: within(&crossing, last_horizon),
+            });
+        }
+    }
+    let risks = soonest_first(risks, &mut tables);
+    (tables, risks)
 }
 
 /// One table's facts, with no risks or charts yet.

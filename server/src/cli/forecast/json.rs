@@ -432,3 +432,94 @@ struct BudgetJson {
     #[serde(flatten)]
     crossing: Option<CrossingJson>,
 }
+
+#[cfg(test)]
+mod tests {
+    use schemacast_lints::dialect::DialectSource;
+    use schemacast_lints::{analyze_with, AnalysisOptions, RuleSelection, SourceFile};
+
+    use super::*;
+
+    /// A planned table and one with neither stats nor a plan, forecast from day 20,000.
+    fn document_json() -> serde_json::Value {
+        let text = "-- schemacast: rows=5e6 growth=4%/month\n\
+                    CREATE TABLE planned (id bigint PRIMARY KEY, note text);\n\
+                    CREATE TABLE unplanned (id bigint PRIMARY KEY);\n";
+        let sources = vec![SourceFile { path: "schema.sql".to_owned(), text: text.to_owned() }];
+        let options = AnalysisOptions { today: Some(20_000.0), ..AnalysisOptions::default() };
+        let analysis = analyze_with(sources, Dialect::Postgres, &RuleSelection::default(), options);
+        let choice = DialectChoice {
+            dialect: Dialect::Postgres,
+            source: DialectSource::Option,
+            reason: "--dialect postgres".to_owned(),
+            files: Vec::new(),
+        };
+        let selected: Vec<usize> = (0..analysis.schema.tables().len()).collect();
+        let text = ForecastDocument::new(&analysis, &selected, Dialect::Postgres, &choice, 0).to_text().unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn keys(value: &serde_json::Value) -> Vec<&str> {
+        value.as_object().unwrap().keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn a_table_with_nothing_to_project_has_no_projection_keys_at_all() {
+        let json = document_json();
+        let unplanned = &json["tables"][1];
+        assert_eq!(unplanned["name"], "unplanned");
+        assert_eq!(
+            keys(unplanned),
+            [
+                "schema",
+                "name",
+                "row_bytes",
+                "bytes_per_million_rows",
+                "rows_now",
+                "rows_source",
+                "estimate",
+                "measured_bytes",
+                "measured_ratio",
+                "columns",
+                "model",
+                "horizons",
+                "exhaustion"
+            ]
+        );
+        assert_eq!(unplanned["model"], "none");
+    }
+
+    #[test]
+    fn a_planned_table_has_every_key_in_order_and_nulls_where_nothing_is_known() {
+        let json = document_json();
+        let planned = &json["tables"][0];
+        assert_eq!(planned["name"], "planned");
+        assert_eq!(
+            keys(planned)[10..],
+            [
+                "model",
+                "growth_per_day",
+                "growth_percent_per_month",
+                "fit",
+                "bytes_now",
+                "bytes_source",
+                "bytes_growth_per_day",
+                "bytes_check",
+                "cost_per_month_now",
+                "horizons",
+                "exhaustion",
+                "size_limit"
+            ]
+        );
+        // A plan carries no interval.
+        let horizon = &planned["horizons"][0];
+        assert!(horizon["rows"].as_f64().is_some_and(|rows| rows > 5e6), "{horizon}");
+        assert!(horizon["rows_low"].is_null() && horizon["bytes_high95"].is_null(), "{horizon}");
+        // 4% a month compounds past the size limit some day: its crossing follows its size.
+        assert_eq!(keys(&planned["size_limit"]), ["gib", "at", "at_low", "at_high"]);
+        assert_eq!(planned["size_limit"]["gib"], 100.0);
+        // No budget set: `null`, not absent.
+        assert_eq!(keys(&json["total"]), ["rows_now", "bytes_now", "cost_per_month_now", "horizons", "budget"]);
+        assert!(json["total"]["budget"].is_null());
+    }
+}

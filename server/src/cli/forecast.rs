@@ -2,22 +2,24 @@
 //! 80% intervals, the model behind them, and when keys and size limits are reached; then the
 //! database's total.
 
+mod json;
+mod text;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::bail;
 use clap::{Args, ValueEnum};
-use schemacast_lints::capacity::{
-    date_of, describe_crossing, format_band, CapacityPlan, Horizon, KeySource, TableCapacity,
-};
+use schemacast_lints::capacity::{date_of, CapacityPlan, Horizon, TableCapacity};
 use schemacast_lints::dialect::DialectChoice;
-use schemacast_lints::forecast::{Band, Crossing, Method};
+use schemacast_lints::forecast::Method;
 use schemacast_lints::schema::Table;
 use schemacast_lints::stats::StatsSeries;
-use schemacast_lints::storage::{estimate_table, human_bytes, human_count, row_bytes_text};
+use schemacast_lints::storage::human_count;
 use schemacast_lints::{analyze_with, Analysis, AnalysisOptions, Dialect, RuleSelection};
-use serde_json::{json, Value};
 
+use self::json::ForecastDocument;
+use self::text::render_text;
 use crate::cli::print_stdout;
 use crate::exit;
 use crate::project::{choose_dialect, load_stats, report_unreadable, today};
@@ -160,21 +162,7 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
 
     let out = match args.format {
         ForecastFormat::Json => {
-            let tables: Vec<Value> = selected.iter().map(|&i| table_json(&analysis, i)).collect();
-            let document = json!({
-                "version": 1,
-                "dialect": dialect.name(),
-                "dialect_source": dialect_choice.source.name(),
-                "dialect_reason": dialect_choice.reason,
-                "origin": analysis.capacity.origin.map(date_of),
-                "snapshots": snapshots,
-                "price": price_json(&analysis.capacity),
-                "tables": tables,
-                "total": total_json(&analysis.capacity),
-            });
-            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-            text.push('\n');
-            text
+            ForecastDocument::new(&analysis, &selected, dialect, &dialect_choice, snapshots).to_text()?
         }
         ForecastFormat::Text => render_text(&analysis, &selected, snapshots),
     };
@@ -207,179 +195,6 @@ fn round(value: f64) -> f64 {
 
 pub(crate) fn round_cost(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
-}
-
-fn crossing_json(crossing: &Crossing) -> Value {
-    json!({
-        "at": crossing.at.map(date_of),
-        "at_low": crossing.at_low.map(date_of),
-        "at_high": crossing.at_high.map(date_of),
-    })
-}
-
-fn band_fields(prefix: &str, band: &Band, out: &mut serde_json::Map<String, Value>) {
-    out.insert(prefix.to_owned(), json!(band.value.round()));
-    let interval = band.interval;
-    out.insert(format!("{prefix}_low"), json!(interval.map(|i| i.low80.round())));
-    out.insert(format!("{prefix}_high"), json!(interval.map(|i| i.high80.round())));
-    out.insert(format!("{prefix}_low95"), json!(interval.map(|i| i.low95.round())));
-    out.insert(format!("{prefix}_high95"), json!(interval.map(|i| i.high95.round())));
-}
-
-fn horizons_json(horizons: &[schemacast_lints::capacity::HorizonProjection]) -> Vec<Value> {
-    horizons
-        .iter()
-        .map(|h| {
-            let mut fields = serde_json::Map::new();
-            fields.insert("horizon".into(), json!(h.horizon.to_string()));
-            fields.insert("at".into(), json!(date_of(h.day)));
-            match &h.rows {
-                Some(rows) => band_fields("rows", rows, &mut fields),
-                None => {
-                    for key in ["rows", "rows_low", "rows_high", "rows_low95", "rows_high95"] {
-                        fields.insert(key.into(), Value::Null);
-                    }
-                }
-            }
-            band_fields("bytes", &h.bytes, &mut fields);
-            fields.insert("cost_per_month".into(), json!(round_cost(h.cost_per_month)));
-            Value::Object(fields)
-        })
-        .collect()
-}
-
-fn table_json(analysis: &Analysis, index: usize) -> Value {
-    let table = &analysis.schema.tables()[index];
-    let stats = analysis.stats.as_ref();
-    let table_stats = stats.and_then(|s| s.for_table(&table.name));
-    let capacity = analysis.capacity.table(index);
-    let rows_now = capacity.and_then(|c| c.rows_now);
-    let estimate = estimate_table(&analysis.schema, table, rows_now.map(|(r, _)| r), table_stats);
-    let measured = table_stats.and_then(|t| t.total_bytes);
-    let mut value = json!({
-        "schema": table.name.schema,
-        "name": table.name.name,
-        "row_bytes": round(estimate.row_bytes),
-        "bytes_per_million_rows": estimate.bytes_per_million_rows,
-        "rows_now": rows_now.map(|(r, _)| r.round() as u64),
-        "rows_source": rows_now.map(|(_, s)| s.name()),
-        "estimate": estimate.at_rows.as_ref().map(|sizes| json!({
-            "heap_bytes": sizes.heap_bytes,
-            "toast_bytes": sizes.toast_bytes,
-            "index_bytes": sizes.index_bytes(),
-            "total_bytes": sizes.total_bytes(),
-            "indexes": sizes.indexes.iter().map(|(name, bytes)| {
-                let fill = estimate.index_fills.iter().find(|f| &f.name == name);
-                json!({
-                    "name": name,
-                    "bytes": bytes,
-                    "leaf_fill": fill.map(|f| (f.leaf_fill * 1000.0).round() / 1000.0),
-                    "fill_reason": fill.map(|f| f.reason.as_str()),
-                })
-            }).collect::<Vec<_>>(),
-        })),
-        "measured_bytes": measured,
-        "measured_ratio": match (measured, estimate.at_rows.as_ref()) {
-            (Some(m), Some(e)) if e.total_bytes() > 0 => Some(round(m as f64 / e.total_bytes() as f64 * 100.0) / 100.0),
-            _ => None,
-        },
-        "columns": estimate.columns.iter().map(|c| json!({
-            "name": c.name,
-            "type": c.type_name,
-            "bytes": round(c.bytes),
-            "padding_before": round(c.padding_before),
-            "null_frac": c.null_frac,
-            "width_source": c.source.name(),
-        })).collect::<Vec<_>>(),
-    });
-    let Some(capacity) = capacity else {
-        value["model"] = json!("none");
-        value["horizons"] = json!([]);
-        value["exhaustion"] = json!([]);
-        return value;
-    };
-    let rows = capacity.rows.as_ref();
-    value["model"] = json!(capacity.model_name());
-    value["growth_per_day"] = json!(rows.map(|f| round(f.growth_per_day)));
-    value["growth_percent_per_month"] = json!(rows.map(|f| (f.percent_per_month * 100.0).round() / 100.0));
-    value["fit"] = json!(rows.map(|f| json!({
-        "points": f.points,
-        "points_in_history": f.points_in_history,
-        "enough_history": f.has_enough_history(),
-        "r_squared": f.r_squared.map(|r| (r * 10_000.0).round() / 10_000.0),
-        "residual_percent": f.residual_percent.map(|r| (r * 1000.0).round() / 1000.0),
-        "reset_at": f.reset_at.map(date_of),
-        "level_shift_at": f.level_shift_at.map(date_of),
-        "trend_change_at": f.trend_change_at.map(date_of),
-        "merged_duplicates": f.merged_duplicates,
-    })));
-    value["bytes_now"] = json!(capacity.bytes_now.round());
-    value["bytes_source"] = json!(capacity.bytes_source.name());
-    value["bytes_growth_per_day"] = json!(round(capacity.bytes_per_day()));
-    value["bytes_check"] = json!({
-        "estimated_growth_per_day": capacity.estimated_bytes_per_day.map(round),
-        "measured_growth_per_day": capacity.measured_bytes_per_day.map(round),
-    });
-    value["cost_per_month_now"] = json!(round_cost(analysis.capacity.settings.cost_per_month(capacity.bytes_now)));
-    value["horizons"] = json!(horizons_json(&capacity.horizons));
-    value["exhaustion"] = json!(capacity
-        .exhaustion
-        .iter()
-        .map(|e| {
-            let mut item = json!({
-                "column": e.column,
-                "type": e.type_name,
-                "limit": e.limit,
-                "current": e.current,
-                "source": match &e.source {
-                    KeySource::Sequence(name) => format!("sequence {name}"),
-                    KeySource::ColumnMax => "column max".to_owned(),
-                },
-                "model": e.forecast.model_name(),
-                "growth_per_day": round(e.forecast.growth_per_day),
-            });
-            if let (Some(item), Value::Object(crossing)) = (item.as_object_mut(), crossing_json(&e.crossing)) {
-                item.extend(crossing);
-            }
-            item
-        })
-        .collect::<Vec<_>>());
-    value["size_limit"] = json!(capacity.size_crossing.map(|c| {
-        let mut limit = json!({"gib": analysis.capacity.settings.table_size_gib});
-        if let (Some(item), Value::Object(crossing)) = (limit.as_object_mut(), crossing_json(&c)) {
-            item.extend(crossing);
-        }
-        limit
-    }));
-    value
-}
-
-fn price_json(plan: &CapacityPlan) -> Value {
-    let settings = &plan.settings;
-    json!({
-        "per_gib_month": settings.price(),
-        "example": settings.price_is_example(),
-        "copies": settings.copies,
-        "backup_retention_factor": settings.backup_retention_factor,
-    })
-}
-
-fn total_json(plan: &CapacityPlan) -> Value {
-    let total = &plan.total;
-    json!({
-        "rows_now": total.rows_now.round(),
-        "bytes_now": total.bytes_now.round(),
-        "cost_per_month_now": round_cost(total.cost_now),
-        "horizons": horizons_json(&total.horizons),
-        "budget": plan.settings.budget_gib.map(|gib| {
-            let mut budget = json!({"gib": gib});
-            let crossing = total.budget_crossing.as_ref().map(crossing_json);
-            if let (Some(item), Some(Value::Object(crossing))) = (budget.as_object_mut(), crossing) {
-                item.extend(crossing);
-            }
-            budget
-        }),
-    })
 }
 
 pub(crate) fn cost_text(cost: f64) -> String {
@@ -428,176 +243,4 @@ pub(crate) fn describe_model(capacity: &TableCapacity) -> String {
             text
         }
     }
-}
-
-/// One table in the text output: its title line, labelled rows of cells, and notes.
-struct TableBlock {
-    title: String,
-    lines: Vec<(String, Vec<String>)>,
-    notes: Vec<String>,
-}
-
-fn render_text(analysis: &Analysis, selected: &[usize], snapshots: usize) -> String {
-    let plan = &analysis.capacity;
-    let horizons = plan.horizon_days();
-    let mut out = String::new();
-    match plan.origin {
-        Some(origin) if snapshots > 0 => {
-            out.push_str(&format!("forecast from {} ({snapshots} snapshots); intervals are 80%\n\n", date_of(origin)))
-        }
-        Some(origin) => out
-            .push_str(&format!("no stats history: planning annotations projected from today, {}\n\n", date_of(origin))),
-        None => {}
-    }
-    let mut rows_of_text: Vec<(String, Vec<String>)> = Vec::new();
-    let mut headings = vec!["now".to_owned()];
-    headings.extend(horizons.iter().map(|(_, day)| date_of(*day)));
-    let mut blocks: Vec<TableBlock> = Vec::new();
-    let mut unprojected = Vec::new();
-    for &index in selected {
-        let table = &analysis.schema.tables()[index];
-        let table_stats = analysis.stats.as_ref().and_then(|s| s.for_table(&table.name));
-        let estimate = estimate_table(&analysis.schema, table, None, table_stats);
-        let Some(capacity) = plan.table(index) else {
-            unprojected.push((table.name.to_string(), estimate.row_bytes, estimate.bytes_per_million_rows));
-            continue;
-        };
-        let title =
-            format!("{} · {} B/row · {}", table.name, row_bytes_text(estimate.row_bytes), describe_model(capacity));
-        let mut lines = Vec::new();
-        if capacity.rows.is_some() {
-            let mut cells = vec![capacity.rows_now.map_or("-".to_owned(), |(r, _)| human_count(r))];
-            cells.extend(
-                capacity
-                    .horizons
-                    .iter()
-                    .map(|h| h.rows.as_ref().map_or("-".to_owned(), |b| format_band(b, human_count))),
-            );
-            lines.push(("rows".to_owned(), cells));
-        }
-        let mut bytes = vec![human_bytes(capacity.bytes_now)];
-        bytes.extend(capacity.horizons.iter().map(|h| format_band(&h.bytes, human_bytes)));
-        let bytes_label = match (capacity.bytes_source, capacity.bytes_measured) {
-            (schemacast_lints::capacity::BytesSource::Measured, _) => "bytes (measured trend)",
-            (_, true) => "bytes",
-            (_, false) => "bytes (estimated)",
-        };
-        lines.push((bytes_label.to_owned(), bytes));
-        let mut cost = vec![cost_text(plan.settings.cost_per_month(capacity.bytes_now))];
-        cost.extend(capacity.horizons.iter().map(|h| cost_text(h.cost_per_month)));
-        lines.push(("cost/month".to_owned(), cost));
-        let mut notes = Vec::new();
-        for key in &capacity.exhaustion {
-            notes.push(match describe_crossing(&key.crossing) {
-                Some(when) => {
-                    format!("`{}` ({}) passes {} around {when}", key.column, key.type_name, human_count(key.limit))
-                }
-                None => format!("`{}` ({}) does not run out within 100 years at its pace", key.column, key.type_name),
-            });
-        }
-        if let (Some(crossing), Some(end)) = (capacity.size_crossing, plan.last_horizon_day()) {
-            if crossing.at.is_some_and(|at| at <= end) {
-                notes.push(format!(
-                    "passes {} GiB around {}",
-                    plan.settings.table_size_gib,
-                    describe_crossing(&crossing).unwrap_or_default()
-                ));
-            }
-        }
-        if capacity.bytes_source == schemacast_lints::capacity::BytesSource::Measured && capacity.rows.is_some() {
-            notes.push(format!(
-                "bytes follow the measured history (+{}/day), not rows × the estimate (+{}/day): \
-                 bloat, TOAST or widths differ",
-                human_bytes(capacity.measured_bytes_per_day.unwrap_or(0.0)),
-                human_bytes(capacity.estimated_bytes_per_day.unwrap_or(0.0))
-            ));
-        }
-        rows_of_text.extend(lines.iter().cloned());
-        blocks.push(TableBlock { title, lines, notes });
-    }
-    let total = &plan.total;
-    let mut total_lines = Vec::new();
-    if !blocks.is_empty() {
-        let mut bytes = vec![human_bytes(total.bytes_now)];
-        bytes.extend(total.horizons.iter().map(|h| format_band(&h.bytes, human_bytes)));
-        let mut cost = vec![cost_text(total.cost_now)];
-        cost.extend(total.horizons.iter().map(|h| cost_text(h.cost_per_month)));
-        total_lines.push(("bytes".to_owned(), bytes));
-        total_lines.push(("cost/month".to_owned(), cost));
-        rows_of_text.extend(total_lines.iter().cloned());
-    }
-
-    let label_width = rows_of_text.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(4).max(4) + 2;
-    let mut widths: Vec<usize> = headings.iter().map(|h| h.chars().count()).collect();
-    for (_, cells) in &rows_of_text {
-        for (i, cell) in cells.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-    }
-    let line = |label: &str, cells: &[String]| {
-        let mut text = format!("  {label:<label_width$}");
-        for (cell, width) in cells.iter().zip(&widths) {
-            text.push_str(&format!("{cell:>width$}  "));
-        }
-        text.truncate(text.trim_end().len());
-        text.push('\n');
-        text
-    };
-    if !blocks.is_empty() {
-        out.push_str(&line("", &headings));
-    }
-    for block in &blocks {
-        out.push_str(&format!("{}\n", block.title));
-        for (label, cells) in &block.lines {
-            out.push_str(&line(label, cells));
-        }
-        for note in &block.notes {
-            out.push_str(&format!("  ! {note}\n"));
-        }
-        out.push('\n');
-    }
-    if !total_lines.is_empty() {
-        let projected = plan.tables.iter().flatten().count();
-        out.push_str(&format!(
-            "database total ({projected} projected table{})\n",
-            if projected == 1 { "" } else { "s" }
-        ));
-        for (label, cells) in &total_lines {
-            out.push_str(&line(label, cells));
-        }
-        if let (Some(budget), Some(crossing)) = (plan.settings.budget_gib, total.budget_crossing) {
-            match describe_crossing(&crossing) {
-                Some(when) => out.push_str(&format!("  ! passes the {budget} GiB budget around {when}\n")),
-                None => out.push_str(&format!("  within the {budget} GiB budget for 100 years at this pace\n")),
-            }
-        }
-        out.push('\n');
-    }
-    if !unprojected.is_empty() {
-        out.push_str(&format!(
-            "not projected: no stats and no planning annotation ({}); `schemacast collect` samples them\n",
-            unprojected.len()
-        ));
-        let width = unprojected.iter().map(|(name, _, _)| name.chars().count()).max().unwrap_or(5);
-        for (name, row_bytes, per_million) in &unprojected {
-            out.push_str(&format!(
-                "  {name:<width$}  {:>6} B/row  {:>10} per 1M rows\n",
-                row_bytes_text(*row_bytes),
-                human_bytes(*per_million as f64)
-            ));
-        }
-        out.push('\n');
-    }
-    let settings = &plan.settings;
-    out.push_str(&format!(
-        "cost: {} per GiB-month{} × ({} cop{} + {} backup)\n",
-        settings.price(),
-        if settings.price_is_example() { " (an example price; set [capacity] price_per_gib_month)" } else { "" },
-        settings.copies,
-        if settings.copies == 1.0 { "y" } else { "ies" },
-        settings.backup_retention_factor
-    ));
-    out
 }

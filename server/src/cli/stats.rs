@@ -2,15 +2,15 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use schemacast_lints::forecast::{Forecast, Point};
-use schemacast_lints::stats::{attach, day_of, import_csv, StatsHistory};
+use schemacast_lints::stats::{attach, day_of, import_csv, AttachedStats, Snapshot, StatsHistory};
 use schemacast_lints::storage::human_bytes;
 use schemacast_lints::{analyze, Dialect, RuleSelection};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::print_stdout;
 use crate::project::{load_config, read_sources, schema_paths};
@@ -132,15 +132,39 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
     let Some(latest) = history.latest() else {
         bail!("{}: no usable snapshots", path.display());
     };
+    let tables = table_histories(&history);
+    let unmatched = if args.unmatched {
+        let paths = schema_paths(&args.paths, config.as_ref(), "stats show --unmatched")?;
+        let analysis = analyze(read_sources(&paths)?, dialect, &RuleSelection::default());
+        Some(attach(&analysis.schema, latest.clone()))
+    } else {
+        None
+    };
+    let summary = Summary { path: &path, history: &history, latest, tables, unmatched };
+    let out = match args.format {
+        ShowFormat::Json => summary.json()?,
+        ShowFormat::Text => summary.text(),
+    };
+    print_stdout(&out)?;
+    Ok(exit::CLEAN)
+}
 
-    struct TableHistory {
-        snapshots: usize,
-        first: jiff::Timestamp,
-        last: jiff::Timestamp,
-        rows: Option<u64>,
-        bytes: Option<u64>,
-        row_points: Vec<Point>,
-    }
+/// One table across the history: how often it was seen, its latest size, and its row counts
+/// where it was analysed.
+struct TableHistory {
+    snapshots: usize,
+    first: jiff::Timestamp,
+    last: jiff::Timestamp,
+    rows: Option<u64>,
+    bytes: Option<u64>,
+    row_points: Vec<Point>,
+    /// Growth over the history: the fitted model's rate at the last snapshot, when there is
+    /// enough history to fit.
+    growth: Option<Forecast>,
+}
+
+/// Every table of the history by (schema, name), in that order.
+fn table_histories(history: &StatsHistory) -> BTreeMap<(String, String), TableHistory> {
     let mut tables: BTreeMap<(String, String), TableHistory> = BTreeMap::new();
     for snapshot in &history.snapshots {
         for table in &snapshot.tables {
@@ -151,6 +175,7 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
                 rows: None,
                 bytes: None,
                 row_points: Vec::new(),
+                growth: None,
             });
             if let (Some(rows), true) = (table.rows, table.analyzed) {
                 entry.row_points.push(Point { day: day_of(snapshot.taken_at), value: rows as f64 });
@@ -161,135 +186,199 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
             entry.bytes = table.total_bytes;
         }
     }
+    for table in tables.values_mut() {
+        table.growth = Forecast::from_history(&table.row_points).filter(Forecast::has_enough_history);
+    }
+    tables
+}
 
-    // Growth over the history: the fitted model's rate at the last snapshot.
-    let growth: BTreeMap<(String, String), Forecast> = tables
-        .iter()
-        .filter_map(|(key, t)| {
-            Forecast::from_history(&t.row_points).filter(Forecast::has_enough_history).map(|f| (key.clone(), f))
-        })
-        .collect();
-    let unmatched = if args.unmatched {
-        let paths = schema_paths(&args.paths, config.as_ref(), "stats show --unmatched")?;
-        let analysis = analyze(read_sources(&paths)?, dialect, &RuleSelection::default());
-        Some(attach(&analysis.schema, latest.clone()))
-    } else {
-        None
+/// What `stats show` prints, in either format.
+struct Summary<'a> {
+    path: &'a Path,
+    history: &'a StatsHistory,
+    latest: &'a Snapshot,
+    tables: BTreeMap<(String, String), TableHistory>,
+    unmatched: Option<AttachedStats>,
+}
+
+impl Summary<'_> {
+    fn json(&self) -> anyhow::Result<String> {
+        let document = SummaryJson {
+            stats_file: self.path.display().to_string(),
+            snapshots: self.history.snapshots.len(),
+            first: self.history.snapshots[0].taken_at.to_string(),
+            last: self.latest.taken_at.to_string(),
+            problems: self.history.problems.iter().map(ToString::to_string).collect(),
+            tables: self.tables.iter().map(|((schema, name), table)| TableJson::new(schema, name, table)).collect(),
+            unmatched: self.unmatched.as_ref().map(UnmatchedJson::new),
+        };
+        let mut text = serde_json::to_string_pretty(&document)?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    fn text(&self) -> String {
+        let mut out = self.heading();
+        out.push_str(&self.table_lines());
+        if let Some(attached) = &self.unmatched {
+            out.push_str(&unmatched_text(attached));
+        }
+        out
+    }
+
+    /// The file, its span of time, and where the latest snapshot came from.
+    fn heading(&self) -> String {
+        let snapshots = self.history.snapshots.len();
+        let (latest, tables) = (self.latest, self.tables.len());
+        let mut out = format!(
+            "{}: {} snapshot{} of {} table{}, {} to {}\n",
+            self.path.display(),
+            snapshots,
+            if snapshots == 1 { "" } else { "s" },
+            tables,
+            if tables == 1 { "" } else { "s" },
+            self.history.snapshots[0].taken_at,
+            latest.taken_at
+        );
+        out.push_str(&format!(
+            "latest: {} from {}{}: {} tables, {} sequences\n\n",
+            latest.taken_at,
+            latest.database.as_deref().unwrap_or("(unnamed database)"),
+            latest.source.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
+            latest.tables.len(),
+            latest.sequences.len()
+        ));
+        out
+    }
+
+    /// A header and a line per table.
+    fn table_lines(&self) -> String {
+        let width = self.tables.keys().map(|(s, n)| s.len() + n.len() + 1).max().unwrap_or(5).max(5);
+        let mut out = format!(
+            "{:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}  {:>12}  {:>9}\n",
+            "table", "snapshots", "first", "last", "rows", "bytes", "rows/day", "%/month"
+        );
+        for ((schema, name), t) in &self.tables {
+            let qualified = if schema.is_empty() { name.clone() } else { format!("{schema}.{name}") };
+            out.push_str(&format!(
+                "{qualified:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}  {:>12}  {:>9}\n",
+                t.snapshots,
+                t.first.to_string(),
+                t.last.to_string(),
+                t.rows.map_or("unknown".to_owned(), |r| r.to_string()),
+                t.bytes.map_or("-".to_owned(), |b| human_bytes(b as f64)),
+                t.growth.as_ref().map_or("-".to_owned(), |f| format!("{:+.0}", f.growth_per_day)),
+                t.growth.as_ref().map_or("-".to_owned(), |f| format!("{:+.1}%", f.percent_per_month))
+            ));
+        }
+        out
+    }
+}
+
+/// `--unmatched` as text: how many tables matched, then each side's leftovers.
+fn unmatched_text(attached: &AttachedStats) -> String {
+    let list = |title: &str, names: Vec<String>| {
+        let mut s = format!("{title} ({}):\n", names.len());
+        for name in names {
+            s.push_str(&format!("  {name}\n"));
+        }
+        s
     };
+    let mut out = format!("\nmatched {} of the DDL's tables to the latest snapshot\n", attached.matched_tables());
+    out.push_str(&list(
+        "in the database, not in the DDL",
+        attached.unmatched_in_stats.iter().map(ToString::to_string).collect(),
+    ));
+    out.push_str(&list(
+        "in the DDL, not in the database",
+        attached.unmatched_in_schema.iter().map(ToString::to_string).collect(),
+    ));
+    out.push_str(&list(
+        "columns only on one side",
+        attached
+            .unmatched_columns
+            .iter()
+            .map(|c| format!("{}.{} (only in the {})", c.table, c.column, if c.in_stats { "database" } else { "DDL" }))
+            .collect(),
+    ));
+    out
+}
 
-    let first = history.snapshots[0].taken_at;
-    let out = match args.format {
-        ShowFormat::Json => {
-            let tables: Vec<_> = tables
+/// `stats show --format json`; field order is key order.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    stats_file: String,
+    snapshots: usize,
+    first: String,
+    last: String,
+    problems: Vec<String>,
+    tables: Vec<TableJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unmatched: Option<UnmatchedJson>,
+}
+
+#[derive(Serialize)]
+struct TableJson<'a> {
+    schema: &'a str,
+    name: &'a str,
+    snapshots: usize,
+    first: String,
+    last: String,
+    rows: Option<u64>,
+    total_bytes: Option<u64>,
+    model: Option<&'static str>,
+    growth_per_day: Option<f64>,
+    growth_percent_per_month: Option<f64>,
+}
+
+impl<'a> TableJson<'a> {
+    fn new(schema: &'a str, name: &'a str, table: &TableHistory) -> Self {
+        let fit = table.growth.as_ref();
+        TableJson {
+            schema,
+            name,
+            snapshots: table.snapshots,
+            first: table.first.to_string(),
+            last: table.last.to_string(),
+            rows: table.rows,
+            total_bytes: table.bytes,
+            model: fit.map(Forecast::model_name),
+            growth_per_day: fit.map(|f| (f.growth_per_day * 10.0).round() / 10.0),
+            growth_percent_per_month: fit.map(|f| (f.percent_per_month * 100.0).round() / 100.0),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct UnmatchedJson {
+    in_database: Vec<String>,
+    in_ddl: Vec<String>,
+    columns: Vec<UnmatchedColumnJson>,
+}
+
+impl UnmatchedJson {
+    fn new(attached: &AttachedStats) -> Self {
+        UnmatchedJson {
+            in_database: attached.unmatched_in_stats.iter().map(ToString::to_string).collect(),
+            in_ddl: attached.unmatched_in_schema.iter().map(ToString::to_string).collect(),
+            columns: attached
+                .unmatched_columns
                 .iter()
-                .map(|((schema, name), t)| {
-                    let fit = growth.get(&(schema.clone(), name.clone()));
-                    json!({"schema": schema, "name": name, "snapshots": t.snapshots, "first": t.first.to_string(),
-                           "last": t.last.to_string(), "rows": t.rows, "total_bytes": t.bytes,
-                           "model": fit.map(Forecast::model_name),
-                           "growth_per_day": fit.map(|f| (f.growth_per_day * 10.0).round() / 10.0),
-                           "growth_percent_per_month": fit.map(|f| (f.percent_per_month * 100.0).round() / 100.0)})
+                .map(|c| UnmatchedColumnJson {
+                    table: c.table.to_string(),
+                    column: c.column.clone(),
+                    side: if c.in_stats { "database" } else { "ddl" },
                 })
-                .collect();
-            let mut document = json!({
-                "stats_file": path.display().to_string(),
-                "snapshots": history.snapshots.len(),
-                "first": first.to_string(),
-                "last": latest.taken_at.to_string(),
-                "problems": history.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "tables": tables,
-            });
-            if let Some(attached) = &unmatched {
-                document["unmatched"] = json!({
-                    "in_database": attached.unmatched_in_stats.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "in_ddl": attached.unmatched_in_schema.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "columns": attached.unmatched_columns.iter().map(|c| json!({
-                        "table": c.table.to_string(), "column": c.column, "side": if c.in_stats { "database" } else { "ddl" }
-                    })).collect::<Vec<_>>(),
-                });
-            }
-            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-            text.push('\n');
-            text
+                .collect(),
         }
-        ShowFormat::Text => {
-            let mut out = format!(
-                "{}: {} snapshot{} of {} table{}, {first} to {}\n",
-                path.display(),
-                history.snapshots.len(),
-                if history.snapshots.len() == 1 { "" } else { "s" },
-                tables.len(),
-                if tables.len() == 1 { "" } else { "s" },
-                latest.taken_at
-            );
-            out.push_str(&format!(
-                "latest: {} from {}{}: {} tables, {} sequences\n\n",
-                latest.taken_at,
-                latest.database.as_deref().unwrap_or("(unnamed database)"),
-                latest.source.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
-                latest.tables.len(),
-                latest.sequences.len()
-            ));
-            let width = tables.keys().map(|(s, n)| s.len() + n.len() + 1).max().unwrap_or(5).max(5);
-            out.push_str(&format!(
-                "{:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}  {:>12}  {:>9}\n",
-                "table", "snapshots", "first", "last", "rows", "bytes", "rows/day", "%/month"
-            ));
-            for ((schema, name), t) in &tables {
-                let qualified = if schema.is_empty() { name.clone() } else { format!("{schema}.{name}") };
-                let fit = growth.get(&(schema.clone(), name.clone()));
-                out.push_str(&format!(
-                    "{qualified:<width$}  {:>9}  {:<24}  {:<24}  {:>12}  {:>10}  {:>12}  {:>9}\n",
-                    t.snapshots,
-                    t.first.to_string(),
-                    t.last.to_string(),
-                    t.rows.map_or("unknown".to_owned(), |r| r.to_string()),
-                    t.bytes.map_or("-".to_owned(), |b| human_bytes(b as f64)),
-                    fit.map_or("-".to_owned(), |f| format!("{:+.0}", f.growth_per_day)),
-                    fit.map_or("-".to_owned(), |f| format!("{:+.1}%", f.percent_per_month))
-                ));
-            }
-            if let Some(attached) = &unmatched {
-                out.push_str(&format!(
-                    "\nmatched {} of the DDL's tables to the latest snapshot\n",
-                    attached.matched_tables()
-                ));
-                let list = |title: &str, names: Vec<String>| {
-                    let mut s = format!("{title} ({}):\n", names.len());
-                    for name in names {
-                        s.push_str(&format!("  {name}\n"));
-                    }
-                    s
-                };
-                out.push_str(&list(
-                    "in the database, not in the DDL",
-                    attached.unmatched_in_stats.iter().map(ToString::to_string).collect(),
-                ));
-                out.push_str(&list(
-                    "in the DDL, not in the database",
-                    attached.unmatched_in_schema.iter().map(ToString::to_string).collect(),
-                ));
-                out.push_str(&list(
-                    "columns only on one side",
-                    attached
-                        .unmatched_columns
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "{}.{} (only in the {})",
-                                c.table,
-                                c.column,
-                                if c.in_stats { "database" } else { "DDL" }
-                            )
-                        })
-                        .collect(),
-                ));
-            }
-            out
-        }
-    };
-    print_stdout(&out)?;
-    Ok(exit::CLEAN)
+    }
+}
+
+#[derive(Serialize)]
+struct UnmatchedColumnJson {
+    table: String,
+    column: String,
+    side: &'static str,
 }
 
 /// Bad lines do not stop the rest from loading; each is named so it can be fixed.

@@ -94,164 +94,29 @@ fn read_snapshot(
     snapshot.server_version = Some(version);
     snapshot.database = database.clone();
     snapshot.source = Some("collect".to_owned());
-
-    // The URL's database is what a user means by "my schema"; without one, every user database.
-    let schemas: Vec<String> =
-        if !options.scope.schemas.is_empty() { options.scope.schemas.clone() } else { database.into_iter().collect() };
-    let (schema_filter, params) = if schemas.is_empty() {
-        (
-            format!("TABLE_SCHEMA NOT IN ({})", placeholders(SYSTEM_SCHEMAS.len())),
-            SYSTEM_SCHEMAS.iter().map(|s| Value::from(*s)).collect::<Vec<_>>(),
-        )
-    } else {
-        (
-            format!("TABLE_SCHEMA IN ({})", placeholders(schemas.len())),
-            schemas.iter().map(|s| Value::from(s.as_str())).collect(),
-        )
-    };
+    let mut catalog = Catalog::new(conn, options, database, seconds);
 
     progress.phase("reading tables");
-    let rows: Vec<Row> = conn
-        .exec(
-            format!(
-                "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH, AUTO_INCREMENT
-                 FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND {schema_filter}
-                 ORDER BY TABLE_SCHEMA, TABLE_NAME"
-            ),
-            Params::Positional(params.clone()),
-        )
-        .map_err(|e| query_error(&e, "reading information_schema.TABLES", seconds))?;
-    let mut tables: Vec<TableStats> = Vec::new();
-    let mut auto_increment: HashMap<(String, String), u64> = HashMap::new();
-    let mut excluded = 0;
-    for row in &rows {
-        let (Some(schema), Some(name)) = (text(row, 0), text(row, 1)) else {
-            continue;
-        };
-        if !options.scope.includes(&schema, &name) {
-            excluded += 1;
-            continue;
-        }
-        let rows = number(row, 2);
-        let (data, index) = (number(row, 3), number(row, 4));
-        if let Some(next) = number(row, 5) {
-            auto_increment.insert((schema.clone(), name.clone()), next);
-        }
-        tables.push(TableStats {
-            rows,
-            analyzed: rows.is_some(),
-            table_bytes: data,
-            index_bytes: index,
-            total_bytes: data.zip(index).map(|(d, i)| d + i),
-            ..TableStats::named(schema, name)
-        });
-    }
-    let position: HashMap<(String, String), usize> =
-        tables.iter().enumerate().map(|(i, t)| ((t.schema.clone(), t.name.clone()), i)).collect();
-
+    let (mut tables, excluded) = catalog.tables(options)?;
     progress.phase("reading columns");
-    let rows: Vec<Row> = conn
-        .exec(
-            format!(
-                "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA
-                 FROM information_schema.COLUMNS WHERE {schema_filter}
-                 ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
-            ),
-            Params::Positional(params.clone()),
-        )
-        .map_err(|e| query_error(&e, "reading information_schema.COLUMNS", seconds))?;
-    let mut kinds: HashMap<(usize, String), Kind> = HashMap::new();
-    let increment: i64 = conn.query_first("SELECT @@auto_increment_increment").ok().flatten().unwrap_or(1);
-    for row in &rows {
-        let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
-            continue;
-        };
-        let Some(&at) = position.get(&(schema.clone(), table.clone())) else {
-            continue;
-        };
-        let data_type = text(row, 3).unwrap_or_default().to_ascii_lowercase();
-        let column_type = text(row, 4).unwrap_or_default().to_ascii_lowercase();
-        if text(row, 5).unwrap_or_default().to_ascii_lowercase().contains("auto_increment") {
-            let next = auto_increment.get(&(schema.clone(), table.clone())).copied();
-            snapshot.sequences.push(SequenceStats {
-                schema: schema.clone(),
-                name: table.clone(),
-                last_value: next.filter(|&n| n > 1).map(|n| (n - 1).min(i64::MAX as u64) as i64),
-                max_value: integer_max(&data_type, column_type.contains("unsigned")),
-                increment,
-                owned_by: Some(qualified_column(&schema, &table, &column)),
-            });
-        }
-        kinds.insert((at, column.clone()), Kind::of(&data_type));
-        tables[at].columns.push(ColumnStats::named(column));
-    }
-
+    snapshot.sequences = catalog.columns(&mut tables)?;
     if mariadb {
         progress.phase("reading mysql.column_stats");
-        let filter = schema_filter.replace("TABLE_SCHEMA", "db_name");
-        let query = format!(
-            "SELECT db_name, table_name, column_name, min_value, max_value, nulls_ratio, avg_length, avg_frequency
-             FROM mysql.column_stats WHERE {filter}"
-        );
-        match conn.exec::<Row, _, _>(query, Params::Positional(params.clone())) {
-            Ok(rows) => {
-                for row in &rows {
-                    let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
-                        continue;
-                    };
-                    let Some(&at) = position.get(&(schema, table)) else {
-                        continue;
-                    };
-                    let kind = kinds.get(&(at, column.clone())).copied().unwrap_or(Kind::Other);
-                    let Some(stats) = tables[at].columns.iter_mut().find(|c| c.name == column) else {
-                        continue;
-                    };
-                    stats.null_frac = float(row, 5).map(|f| f.clamp(0.0, 1.0));
-                    stats.avg_width = float(row, 6).filter(|w| *w >= 0.0);
-                    stats.n_distinct = float(row, 7).filter(|f| *f >= 1.0).map(|f| -(1.0 / f));
-                    // Text minimums and maximums would be row values; only numbers and times are kept.
-                    if matches!(kind, Kind::Number | Kind::Temporal) {
-                        stats.min = text(row, 3).map(|v| StatValue::from_server_text(&v, kind == Kind::Number));
-                        stats.max = text(row, 4).map(|v| StatValue::from_server_text(&v, kind == Kind::Number));
-                    }
-                }
-            }
-            Err(e) => notes.push(format!("column statistics skipped: cannot read mysql.column_stats ({})", short(&e))),
+        if let Err(e) = catalog.column_stats(&mut tables) {
+            notes.push(format!("column statistics skipped: cannot read mysql.column_stats ({})", short(&e)));
         }
     }
-
     progress.phase("reading index sizes");
-    let filter = schema_filter.replace("TABLE_SCHEMA", "database_name");
-    let query = format!(
-        "SELECT database_name, table_name, index_name, stat_value * @@innodb_page_size
-         FROM mysql.innodb_index_stats WHERE stat_name = 'size' AND {filter} ORDER BY 1, 2, 3"
-    );
-    match conn.exec::<Row, _, _>(query, Params::Positional(params.clone())) {
-        Ok(rows) => {
-            for row in &rows {
-                let (Some(schema), Some(table), Some(index)) = (text(row, 0), text(row, 1), text(row, 2)) else {
-                    continue;
-                };
-                // Partitions appear as `table#P#partition`.
-                let base = table.split("#P#").next().unwrap_or(&table).to_owned();
-                let Some(&at) = position.get(&(schema, base)) else {
-                    continue;
-                };
-                let bytes = number(row, 3);
-                match tables[at].indexes.iter_mut().find(|i| i.name == index) {
-                    Some(existing) => existing.bytes = existing.bytes.zip(bytes).map(|(a, b)| a + b),
-                    None => tables[at].indexes.push(IndexStats { name: index, bytes }),
-                }
-            }
-        }
-        Err(e) => notes.push(format!("index sizes skipped: cannot read mysql.innodb_index_stats ({})", short(&e))),
+    if let Err(e) = catalog.index_sizes(&mut tables) {
+        notes.push(format!("index sizes skipped: cannot read mysql.innodb_index_stats ({})", short(&e)));
     }
 
     if let Some(limit) = options.sample_rows {
-        progress.start_tables(tables.len(), "sampling");
-        for (at, table) in tables.iter_mut().enumerate() {
+        progress.start_tables(tables.stats.len(), "sampling");
+        let kinds = &tables.kinds;
+        for (at, table) in tables.stats.iter_mut().enumerate() {
             sample(
-                conn,
+                catalog.conn,
                 table,
                 |column| kinds.get(&(at, column.to_owned())).copied().unwrap_or(Kind::Other),
                 limit,
@@ -260,8 +125,207 @@ fn read_snapshot(
             progress.table_done();
         }
     }
-    snapshot.tables = tables;
+    snapshot.tables = tables.stats;
     Ok(Collected { snapshot, notes, excluded })
+}
+
+/// The tables the scope includes, in schema and name order, with what later queries need to
+/// find them and their columns again.
+#[derive(Default)]
+struct FoundTables {
+    stats: Vec<TableStats>,
+    /// Each table's index in `stats` by schema and name.
+    position: HashMap<(String, String), usize>,
+    /// The next `AUTO_INCREMENT` value per table, for the sequence of its auto-increment column.
+    auto_increment: HashMap<(String, String), u64>,
+    /// Each column's kind by its table's index and its name: what is sampled and which
+    /// extremes are kept.
+    kinds: HashMap<(usize, String), Kind>,
+}
+
+impl FoundTables {
+    fn index_of(&self, schema: String, table: String) -> Option<usize> {
+        self.position.get(&(schema, table)).copied()
+    }
+}
+
+/// The catalogue queries of one collection, each limited to the schemas in scope.
+struct Catalog<'c> {
+    conn: &'c mut Conn,
+    /// `TABLE_SCHEMA IN (...)` or `NOT IN` the system schemas, with `?` placeholders.
+    schema_filter: String,
+    params: Vec<Value>,
+    seconds: f64,
+}
+
+impl<'c> Catalog<'c> {
+    fn new(conn: &'c mut Conn, options: &CollectOptions, database: Option<String>, seconds: f64) -> Self {
+        // The URL's database is what a user means by "my schema"; without one, every user database.
+        let schemas: Vec<String> = if !options.scope.schemas.is_empty() {
+            options.scope.schemas.clone()
+        } else {
+            database.into_iter().collect()
+        };
+        let (schema_filter, params) = if schemas.is_empty() {
+            (
+                format!("TABLE_SCHEMA NOT IN ({})", placeholders(SYSTEM_SCHEMAS.len())),
+                SYSTEM_SCHEMAS.iter().map(|s| Value::from(*s)).collect::<Vec<_>>(),
+            )
+        } else {
+            (
+                format!("TABLE_SCHEMA IN ({})", placeholders(schemas.len())),
+                schemas.iter().map(|s| Value::from(s.as_str())).collect(),
+            )
+        };
+        Catalog { conn, schema_filter, params, seconds }
+    }
+
+    /// The schema filter on a table whose schema column is called `column`.
+    fn filter_on(&self, column: &str) -> String {
+        self.schema_filter.replace("TABLE_SCHEMA", column)
+    }
+
+    /// Runs `query` with the schema filter's parameters.
+    fn exec(&mut self, query: String) -> Result<Vec<Row>, mysql::Error> {
+        self.conn.exec(query, Params::Positional(self.params.clone()))
+    }
+
+    /// Tables with their row estimates and sizes, and how many the scope excluded.
+    fn tables(&mut self, options: &CollectOptions) -> anyhow::Result<(FoundTables, usize)> {
+        let schema_filter = &self.schema_filter;
+        let seconds = self.seconds;
+        let rows = self
+            .exec(format!(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH, AUTO_INCREMENT
+                 FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND {schema_filter}
+                 ORDER BY TABLE_SCHEMA, TABLE_NAME"
+            ))
+            .map_err(|e| query_error(&e, "reading information_schema.TABLES", seconds))?;
+        let mut found = FoundTables::default();
+        let mut excluded = 0;
+        for row in &rows {
+            let (Some(schema), Some(name)) = (text(row, 0), text(row, 1)) else {
+                continue;
+            };
+            if !options.scope.includes(&schema, &name) {
+                excluded += 1;
+                continue;
+            }
+            let rows = number(row, 2);
+            let (data, index) = (number(row, 3), number(row, 4));
+            if let Some(next) = number(row, 5) {
+                found.auto_increment.insert((schema.clone(), name.clone()), next);
+            }
+            found.stats.push(TableStats {
+                rows,
+                analyzed: rows.is_some(),
+                table_bytes: data,
+                index_bytes: index,
+                total_bytes: data.zip(index).map(|(d, i)| d + i),
+                ..TableStats::named(schema, name)
+            });
+        }
+        found.position = found.stats.iter().enumerate().map(|(i, t)| ((t.schema.clone(), t.name.clone()), i)).collect();
+        Ok((found, excluded))
+    }
+
+    /// Each table's columns in order with their kinds; an auto-increment column becomes a
+    /// sequence, positioned by its table's `AUTO_INCREMENT`.
+    fn columns(&mut self, tables: &mut FoundTables) -> anyhow::Result<Vec<SequenceStats>> {
+        let schema_filter = &self.schema_filter;
+        let seconds = self.seconds;
+        let rows = self
+            .exec(format!(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA
+                 FROM information_schema.COLUMNS WHERE {schema_filter}
+                 ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
+            ))
+            .map_err(|e| query_error(&e, "reading information_schema.COLUMNS", seconds))?;
+        let increment: i64 = self.conn.query_first("SELECT @@auto_increment_increment").ok().flatten().unwrap_or(1);
+        let mut sequences = Vec::new();
+        for row in &rows {
+            let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
+                continue;
+            };
+            let Some(at) = tables.index_of(schema.clone(), table.clone()) else {
+                continue;
+            };
+            let data_type = text(row, 3).unwrap_or_default().to_ascii_lowercase();
+            let column_type = text(row, 4).unwrap_or_default().to_ascii_lowercase();
+            if text(row, 5).unwrap_or_default().to_ascii_lowercase().contains("auto_increment") {
+                let next = tables.auto_increment.get(&(schema.clone(), table.clone())).copied();
+                sequences.push(SequenceStats {
+                    schema: schema.clone(),
+                    name: table.clone(),
+                    last_value: next.filter(|&n| n > 1).map(|n| (n - 1).min(i64::MAX as u64) as i64),
+                    max_value: integer_max(&data_type, column_type.contains("unsigned")),
+                    increment,
+                    owned_by: Some(qualified_column(&schema, &table, &column)),
+                });
+            }
+            tables.kinds.insert((at, column.clone()), Kind::of(&data_type));
+            tables.stats[at].columns.push(ColumnStats::named(column));
+        }
+        Ok(sequences)
+    }
+
+    /// MariaDB's engine-independent statistics: nulls, widths, distinct values, and the
+    /// extremes of numeric and temporal columns. An error here only skips them.
+    fn column_stats(&mut self, tables: &mut FoundTables) -> Result<(), mysql::Error> {
+        let filter = self.filter_on("db_name");
+        let rows = self.exec(format!(
+            "SELECT db_name, table_name, column_name, min_value, max_value, nulls_ratio, avg_length, avg_frequency
+             FROM mysql.column_stats WHERE {filter}"
+        ))?;
+        for row in &rows {
+            let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
+                continue;
+            };
+            let Some(at) = tables.index_of(schema, table) else {
+                continue;
+            };
+            let kind = tables.kinds.get(&(at, column.clone())).copied().unwrap_or(Kind::Other);
+            let Some(stats) = tables.stats[at].columns.iter_mut().find(|c| c.name == column) else {
+                continue;
+            };
+            stats.null_frac = float(row, 5).map(|f| f.clamp(0.0, 1.0));
+            stats.avg_width = float(row, 6).filter(|w| *w >= 0.0);
+            stats.n_distinct = float(row, 7).filter(|f| *f >= 1.0).map(|f| -(1.0 / f));
+            // Text minimums and maximums would be row values; only numbers and times are kept.
+            if matches!(kind, Kind::Number | Kind::Temporal) {
+                stats.min = text(row, 3).map(|v| StatValue::from_server_text(&v, kind == Kind::Number));
+                stats.max = text(row, 4).map(|v| StatValue::from_server_text(&v, kind == Kind::Number));
+            }
+        }
+        Ok(())
+    }
+
+    /// InnoDB's persistent index sizes, partitions summed into their table. An error here only
+    /// skips them.
+    fn index_sizes(&mut self, tables: &mut FoundTables) -> Result<(), mysql::Error> {
+        let filter = self.filter_on("database_name");
+        let rows = self.exec(format!(
+            "SELECT database_name, table_name, index_name, stat_value * @@innodb_page_size
+         FROM mysql.innodb_index_stats WHERE stat_name = 'size' AND {filter} ORDER BY 1, 2, 3"
+        ))?;
+        for row in &rows {
+            let (Some(schema), Some(table), Some(index)) = (text(row, 0), text(row, 1), text(row, 2)) else {
+                continue;
+            };
+            // Partitions appear as `table#P#partition`.
+            let base = table.split("#P#").next().unwrap_or(&table).to_owned();
+            let Some(at) = tables.index_of(schema, base) else {
+                continue;
+            };
+            let bytes = number(row, 3);
+            let indexes = &mut tables.stats[at].indexes;
+            match indexes.iter_mut().find(|i| i.name == index) {
+                Some(existing) => existing.bytes = existing.bytes.zip(bytes).map(|(a, b)| a + b),
+                None => indexes.push(IndexStats { name: index, bytes }),
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -293,8 +357,32 @@ fn sample(
     limit: u64,
     seconds: f64,
 ) -> anyhow::Result<()> {
+    let (selects, plan) = sample_plan(table, kind_of);
+    let inner: Vec<String> = table.columns.iter().map(|c| quote_identifier(&c.name, '`')).collect();
+    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
+    let query = format!(
+        "SELECT {} FROM (SELECT {inner} FROM {}.{} LIMIT {limit}) AS sample",
+        selects.join(", "),
+        quote_identifier(&table.schema, '`'),
+        quote_identifier(&table.name, '`')
+    );
+    let during = format!("sampling {}.{}", table.schema, table.name);
+    let row: Row = conn
+        .query_first(query)
+        .map_err(|e| query_error(&e, &during, seconds))?
+        .ok_or_else(|| anyhow!("no result while {during}"))?;
+    table.sampled_rows = number(&row, 0);
+    read_sample(&row, table, plan);
+    Ok(())
+}
+
+/// What the sample computes for one column: the column's index, the figure, and its kind.
+type SampleItem = (usize, &'static str, Kind);
+
+/// The sample query's select list (the row count first) and what each later item computes.
+fn sample_plan(table: &TableStats, kind_of: impl Fn(&str) -> Kind) -> (Vec<String>, Vec<SampleItem>) {
     let mut selects = vec!["COUNT(*)".to_owned()];
-    let mut plan: Vec<(usize, &'static str, Kind)> = Vec::new();
+    let mut plan: Vec<SampleItem> = Vec::new();
     for (index, column) in table.columns.iter().enumerate() {
         let quoted = quote_identifier(&column.name, '`');
         let kind = kind_of(&column.name);
@@ -327,32 +415,23 @@ fn sample(
             Kind::Other => {}
         }
     }
-    let inner: Vec<String> = table.columns.iter().map(|c| quote_identifier(&c.name, '`')).collect();
-    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
-    let query = format!(
-        "SELECT {} FROM (SELECT {inner} FROM {}.{} LIMIT {limit}) AS sample",
-        selects.join(", "),
-        quote_identifier(&table.schema, '`'),
-        quote_identifier(&table.name, '`')
-    );
-    let during = format!("sampling {}.{}", table.schema, table.name);
-    let row: Row = conn
-        .query_first(query)
-        .map_err(|e| query_error(&e, &during, seconds))?
-        .ok_or_else(|| anyhow!("no result while {during}"))?;
-    table.sampled_rows = number(&row, 0);
+    (selects, plan)
+}
+
+/// The sample's figures into the table's column stats, item by item after the row count.
+fn read_sample(row: &Row, table: &mut TableStats, plan: Vec<SampleItem>) {
     for (position, (index, what, kind)) in plan.into_iter().enumerate() {
         let at = position + 1;
         let column = &mut table.columns[index];
         match what {
-            "max_length" => column.max_length = number(&row, at),
-            "numeric_frac" => column.numeric_frac = float(&row, at).map(|f| f.clamp(0.0, 1.0)),
+            "max_length" => column.max_length = number(row, at),
+            "numeric_frac" => column.numeric_frac = float(row, at).map(|f| f.clamp(0.0, 1.0)),
             "checked" => {
-                let checked = number(&row, at).unwrap_or(0);
+                let checked = number(row, at).unwrap_or(0);
                 column.shapes = (checked > 0).then(|| ValueShapes { checked, ..ValueShapes::default() });
             }
             "min" | "max" => {
-                let Some(v) = text(&row, at) else { continue };
+                let Some(v) = text(row, at) else { continue };
                 let numeric = kind == Kind::Number;
                 let slot = if what == "min" { &mut column.min } else { &mut column.max };
                 // The sample is the first rows only; MariaDB's column_stats may have seen wider.
@@ -360,12 +439,11 @@ fn sample(
             }
             shape => {
                 if let Some(shapes) = column.shapes.as_mut() {
-                    set_shape(shapes, shape, float(&row, at));
+                    set_shape(shapes, shape, float(row, at));
                 }
             }
         }
     }
-    Ok(())
 }
 
 /// Why no connection was made, and what to do about it.

@@ -76,25 +76,112 @@ fn read_snapshot(
     database: Option<String>,
 ) -> anyhow::Result<Collected> {
     let seconds = options.statement_timeout.as_secs_f64();
-    let failed = |during: &'static str| move |e: postgres::Error| query_error(&e, during, seconds);
-
-    let version_row = tx
-        .query_one("SELECT current_setting('server_version_num')::int4, version(), current_database()::text", &[])
-        .map_err(failed("reading the server version"))?;
-    let version_num: i32 = version_row.get(0);
-    if version_num < 100_000 {
-        bail!("PostgreSQL {} is too old; collect needs PostgreSQL 10 or later", version_row.get::<_, String>(1));
-    }
+    let mut catalog = Catalog { tx, schemas: &options.scope.schemas, seconds };
+    let server = catalog.server()?;
     let mut snapshot = Snapshot::new(snapshot_time());
     snapshot.dialect = Some("postgres".to_owned());
-    snapshot.server_version = Some(version_row.get::<_, String>(1));
-    snapshot.database = database.or_else(|| Some(version_row.get::<_, String>(2)));
+    snapshot.server_version = Some(server.version);
+    snapshot.database = database.or(Some(server.database));
     snapshot.source = Some("collect".to_owned());
-    let schemas = &options.scope.schemas;
 
     progress.phase("reading tables");
-    let table_rows = tx
-        .query(
+    let (mut tables, excluded) = catalog.tables(options, server.version_num)?;
+    progress.phase("reading columns");
+    catalog.columns(&mut tables)?;
+    progress.phase("reading pg_stats");
+    catalog.column_stats(&mut tables)?;
+    progress.phase("reading index sizes");
+    catalog.index_sizes(&mut tables)?;
+    progress.phase("reading sequences");
+    snapshot.sequences = catalog.sequences(options)?;
+
+    if let Some(limit) = options.sample_rows {
+        let plain = tables.found.iter().filter(|t| t.kind == "r").count();
+        progress.start_tables(plain, "sampling");
+        for table in tables.found.iter_mut().filter(|t| t.kind == "r") {
+            sample(catalog.tx, table.stats.rows, &mut table.stats, &table.columns, limit, seconds)?;
+            progress.table_done();
+        }
+    }
+
+    let mut found = tables.found;
+    sum_partitions(&mut found.iter_mut().map(|t| (t.oid, t.parent, t.kind == "p", &mut t.stats)).collect::<Vec<_>>());
+    snapshot.tables = found.into_iter().map(|t| t.stats).collect();
+    Ok(Collected { snapshot, notes: Vec::new(), excluded })
+}
+
+/// The server's version and the database connected to.
+struct Server {
+    version_num: i32,
+    version: String,
+    database: String,
+}
+
+/// A table (or partitioned table) the scope includes, as the catalogue describes it.
+struct FoundTable {
+    oid: u32,
+    /// `r` for a table, `p` for a partitioned one.
+    kind: String,
+    /// The partitioned table this is a partition of.
+    parent: Option<u32>,
+    stats: TableStats,
+    /// Typed columns: name and type category, in table order.
+    columns: Vec<(String, String)>,
+}
+
+/// The tables found, in schema and name order, and where each oid is among them, for the
+/// queries that return rows per table oid.
+struct FoundTables {
+    found: Vec<FoundTable>,
+    position: HashMap<u32, usize>,
+}
+
+impl FoundTables {
+    fn new(found: Vec<FoundTable>) -> Self {
+        let position = found.iter().enumerate().map(|(i, t)| (t.oid, i)).collect();
+        FoundTables { found, position }
+    }
+
+    /// The table of `oid`, unless the scope left it out.
+    fn by_oid(&mut self, oid: u32) -> Option<&mut FoundTable> {
+        let at = *self.position.get(&oid)?;
+        self.found.get_mut(at)
+    }
+}
+
+/// The catalogue queries of one collection, in the read-only transaction, each limited to the
+/// schemas asked for (all user schemas when none are).
+struct Catalog<'c, 't> {
+    tx: &'c mut Transaction<'t>,
+    schemas: &'c [String],
+    seconds: f64,
+}
+
+impl Catalog<'_, '_> {
+    /// Runs `sql` with the schema list as `$1`; `during` names the query in an error.
+    fn query(&mut self, sql: &str, during: &'static str) -> anyhow::Result<Vec<postgres::Row>> {
+        let seconds = self.seconds;
+        self.tx.query(sql, &[&self.schemas]).map_err(|e| query_error(&e, during, seconds))
+    }
+
+    /// Refuses servers older than 10, whose catalogue lacks what the queries read.
+    fn server(&mut self) -> anyhow::Result<Server> {
+        let seconds = self.seconds;
+        let row = self
+            .tx
+            .query_one("SELECT current_setting('server_version_num')::int4, version(), current_database()::text", &[])
+            .map_err(|e| query_error(&e, "reading the server version", seconds))?;
+        let version_num: i32 = row.get(0);
+        if version_num < 100_000 {
+            bail!("PostgreSQL {} is too old; collect needs PostgreSQL 10 or later", row.get::<_, String>(1));
+        }
+        Ok(Server { version_num, version: row.get(1), database: row.get(2) })
+    }
+
+    /// Tables with their sizes, row estimates and activity counters, and how many the scope
+    /// excluded.
+    fn tables(&mut self, options: &CollectOptions, version_num: i32) -> anyhow::Result<(FoundTables, usize)> {
+        let rows = self.query(
             &format!(
                 "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text, c.reltuples::float8, c.relpages::int8,
                         pg_relation_size(c.oid), pg_indexes_size(c.oid),
@@ -111,63 +198,54 @@ fn read_snapshot(
                    AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
                  ORDER BY 2, 3"
             ),
-            &[schemas],
-        )
-        .map_err(failed("reading pg_class and pg_stat_user_tables"))?;
-
-    struct Found {
-        oid: u32,
-        kind: String,
-        parent: Option<u32>,
-        stats: TableStats,
-        /// Typed columns: name and type category, in table order.
-        columns: Vec<(String, String)>,
-    }
-    let mut tables: Vec<Found> = Vec::new();
-    let mut excluded = 0;
-    for row in &table_rows {
-        let schema: String = row.get(1);
-        let name: String = row.get(2);
-        if !options.scope.includes(&schema, &name) {
-            excluded += 1;
-            continue;
+            "reading pg_class and pg_stat_user_tables",
+        )?;
+        let mut found = Vec::new();
+        let mut excluded = 0;
+        for row in &rows {
+            let schema: String = row.get(1);
+            let name: String = row.get(2);
+            if !options.scope.includes(&schema, &name) {
+                excluded += 1;
+                continue;
+            }
+            let reltuples: f64 = row.get(4);
+            let relpages: i64 = row.get(5);
+            let maintained: Option<bool> = row.get(14);
+            // PostgreSQL 14 and later say -1 for "never analyzed"; before, 0 rows in 0 pages with no
+            // vacuum or analyze on record means the same.
+            let analyzed = if version_num >= 140_000 {
+                reltuples >= 0.0
+            } else {
+                reltuples > 0.0 || relpages > 0 || maintained.unwrap_or(false)
+            };
+            let count = |i: usize| row.get::<_, Option<i64>>(i).map(|v| v.max(0) as u64);
+            found.push(FoundTable {
+                oid: row.get(0),
+                kind: row.get(3),
+                parent: row.get(15),
+                stats: TableStats {
+                    rows: analyzed.then_some(reltuples.max(0.0).round() as u64),
+                    analyzed,
+                    table_bytes: count(6),
+                    index_bytes: count(7),
+                    toast_bytes: Some(count(8).unwrap_or(0)),
+                    total_bytes: count(9),
+                    inserts: count(10),
+                    updates: count(11),
+                    deletes: count(12),
+                    dead_rows: count(13),
+                    ..TableStats::named(schema, name)
+                },
+                columns: Vec::new(),
+            });
         }
-        let reltuples: f64 = row.get(4);
-        let relpages: i64 = row.get(5);
-        let maintained: Option<bool> = row.get(14);
-        // PostgreSQL 14 and later say -1 for "never analyzed"; before, 0 rows in 0 pages with no
-        // vacuum or analyze on record means the same.
-        let analyzed = if version_num >= 140_000 {
-            reltuples >= 0.0
-        } else {
-            reltuples > 0.0 || relpages > 0 || maintained.unwrap_or(false)
-        };
-        let count = |i: usize| row.get::<_, Option<i64>>(i).map(|v| v.max(0) as u64);
-        tables.push(Found {
-            oid: row.get(0),
-            kind: row.get(3),
-            parent: row.get(15),
-            stats: TableStats {
-                rows: analyzed.then_some(reltuples.max(0.0).round() as u64),
-                analyzed,
-                table_bytes: count(6),
-                index_bytes: count(7),
-                toast_bytes: Some(count(8).unwrap_or(0)),
-                total_bytes: count(9),
-                inserts: count(10),
-                updates: count(11),
-                deletes: count(12),
-                dead_rows: count(13),
-                ..TableStats::named(schema, name)
-            },
-            columns: Vec::new(),
-        });
+        Ok((FoundTables::new(found), excluded))
     }
-    let position: HashMap<u32, usize> = tables.iter().enumerate().map(|(i, t)| (t.oid, i)).collect();
 
-    progress.phase("reading columns");
-    let column_rows = tx
-        .query(
+    /// Each table's columns in order, with their type category (which decides what is sampled).
+    fn columns(&mut self, tables: &mut FoundTables) -> anyhow::Result<()> {
+        let rows = self.query(
             &format!(
                 "SELECT a.attrelid, a.attname::text, t.typcategory::text
                  FROM pg_attribute a
@@ -178,22 +256,24 @@ fn read_snapshot(
                    AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
                  ORDER BY a.attrelid, a.attnum"
             ),
-            &[schemas],
-        )
-        .map_err(failed("reading pg_attribute"))?;
-    for row in &column_rows {
-        let Some(&at) = position.get(&row.get::<_, u32>(0)) else {
-            continue;
-        };
-        let name: String = row.get(1);
-        tables[at].stats.columns.push(ColumnStats::named(name.clone()));
-        tables[at].columns.push((name, row.get(2)));
+            "reading pg_attribute",
+        )?;
+        for row in &rows {
+            let Some(table) = tables.by_oid(row.get(0)) else {
+                continue;
+            };
+            let name: String = row.get(1);
+            table.stats.columns.push(ColumnStats::named(name.clone()));
+            table.columns.push((name, row.get(2)));
+        }
+        Ok(())
     }
 
-    progress.phase("reading pg_stats");
-    // Partitioned parents keep their statistics as `inherited`; plain tables as not.
-    let stats_rows = tx
-        .query(
+    /// ANALYZE's figures per column: width, nulls, distinct values, correlation, and the
+    /// extremes of its histogram and most common values.
+    fn column_stats(&mut self, tables: &mut FoundTables) -> anyhow::Result<()> {
+        // Partitioned parents keep their statistics as `inherited`; plain tables as not.
+        let rows = self.query(
             &format!(
                 "SELECT c.oid, s.attname::text, s.avg_width, s.null_frac::float8, s.n_distinct::float8,
                         s.histogram_bounds::text, s.most_common_vals::text, s.correlation::float8
@@ -203,35 +283,34 @@ fn read_snapshot(
                  WHERE s.inherited = (c.relkind = 'p') AND {SYSTEM_SCHEMAS}
                    AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))"
             ),
-            &[schemas],
-        )
-        .map_err(failed("reading pg_stats"))?;
-    for row in &stats_rows {
-        let Some(&at) = position.get(&row.get::<_, u32>(0)) else {
-            continue;
-        };
-        let name: String = row.get(1);
-        let table = &mut tables[at];
-        let Some(index) = table.columns.iter().position(|(c, _)| *c == name) else {
-            continue;
-        };
-        let category = table.columns[index].1.clone();
-        let column = &mut table.stats.columns[index];
-        column.avg_width = row.get::<_, Option<i32>>(2).map(f64::from);
-        column.null_frac = row.get(3);
-        column.n_distinct = row.get(4);
-        column.correlation = row.get(7);
-        if let Some((min, max)) =
-            extremes(&category, [row.get::<_, Option<String>>(5), row.get::<_, Option<String>>(6)])
-        {
-            column.min = Some(min);
-            column.max = Some(max);
+            "reading pg_stats",
+        )?;
+        for row in &rows {
+            let Some(table) = tables.by_oid(row.get(0)) else {
+                continue;
+            };
+            let name: String = row.get(1);
+            let Some(index) = table.columns.iter().position(|(c, _)| *c == name) else {
+                continue;
+            };
+            let category = table.columns[index].1.clone();
+            let column = &mut table.stats.columns[index];
+            column.avg_width = row.get::<_, Option<i32>>(2).map(f64::from);
+            column.null_frac = row.get(3);
+            column.n_distinct = row.get(4);
+            column.correlation = row.get(7);
+            if let Some((min, max)) =
+                extremes(&category, [row.get::<_, Option<String>>(5), row.get::<_, Option<String>>(6)])
+            {
+                column.min = Some(min);
+                column.max = Some(max);
+            }
         }
+        Ok(())
     }
 
-    progress.phase("reading index sizes");
-    let index_rows = tx
-        .query(
+    fn index_sizes(&mut self, tables: &mut FoundTables) -> anyhow::Result<()> {
+        let rows = self.query(
             &format!(
                 "SELECT x.indrelid, ic.relname::text, pg_relation_size(ic.oid)
                  FROM pg_index x
@@ -240,19 +319,21 @@ fn read_snapshot(
                  WHERE {SYSTEM_SCHEMAS} AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
                  ORDER BY 1, 2"
             ),
-            &[schemas],
-        )
-        .map_err(failed("reading index sizes"))?;
-    for row in &index_rows {
-        let Some(&at) = position.get(&row.get::<_, u32>(0)) else {
-            continue;
-        };
-        tables[at].stats.indexes.push(IndexStats { name: row.get(1), bytes: Some(row.get::<_, i64>(2).max(0) as u64) });
+            "reading index sizes",
+        )?;
+        for row in &rows {
+            let Some(table) = tables.by_oid(row.get(0)) else {
+                continue;
+            };
+            table.stats.indexes.push(IndexStats { name: row.get(1), bytes: Some(row.get::<_, i64>(2).max(0) as u64) });
+        }
+        Ok(())
     }
 
-    progress.phase("reading sequences");
-    let sequence_rows = tx
-        .query(
+    /// Sequences with their position and the column that owns them; one owned by a table the
+    /// scope excludes is left out with it.
+    fn sequences(&mut self, options: &CollectOptions) -> anyhow::Result<Vec<SequenceStats>> {
+        let rows = self.query(
             &format!(
                 "SELECT n.nspname::text, c.relname::text, s.last_value, s.max_value, s.increment_by,
                         owner.table_schema, owner.table_name, owner.column_name
@@ -271,41 +352,30 @@ fn read_snapshot(
                  WHERE {SYSTEM_SCHEMAS} AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1))
                  ORDER BY 1, 2"
             ),
-            &[schemas],
-        )
-        .map_err(failed("reading pg_sequences"))?;
-    for row in &sequence_rows {
-        let owner: Option<(String, String, String)> = match (row.get(5), row.get(6), row.get(7)) {
-            (Some(s), Some(t), Some(c)) => Some((s, t, c)),
-            _ => None,
-        };
-        if let Some((schema, table, _)) = &owner {
-            if !options.scope.includes(schema, table) {
-                continue;
+            "reading pg_sequences",
+        )?;
+        let mut sequences = Vec::new();
+        for row in &rows {
+            let owner: Option<(String, String, String)> = match (row.get(5), row.get(6), row.get(7)) {
+                (Some(s), Some(t), Some(c)) => Some((s, t, c)),
+                _ => None,
+            };
+            if let Some((schema, table, _)) = &owner {
+                if !options.scope.includes(schema, table) {
+                    continue;
+                }
             }
+            sequences.push(SequenceStats {
+                schema: row.get(0),
+                name: row.get(1),
+                last_value: row.get(2),
+                max_value: row.get(3),
+                increment: row.get(4),
+                owned_by: owner.map(|(s, t, c)| qualified_column(&s, &t, &c)),
+            });
         }
-        snapshot.sequences.push(SequenceStats {
-            schema: row.get(0),
-            name: row.get(1),
-            last_value: row.get(2),
-            max_value: row.get(3),
-            increment: row.get(4),
-            owned_by: owner.map(|(s, t, c)| qualified_column(&s, &t, &c)),
-        });
+        Ok(sequences)
     }
-
-    if let Some(limit) = options.sample_rows {
-        let plain = tables.iter().filter(|t| t.kind == "r").count();
-        progress.start_tables(plain, "sampling");
-        for table in tables.iter_mut().filter(|t| t.kind == "r") {
-            sample(tx, table.stats.rows, &mut table.stats, &table.columns, limit, seconds)?;
-            progress.table_done();
-        }
-    }
-
-    sum_partitions(&mut tables.iter_mut().map(|t| (t.oid, t.parent, t.kind == "p", &mut t.stats)).collect::<Vec<_>>());
-    snapshot.tables = tables.into_iter().map(|t| t.stats).collect();
-    Ok(Collected { snapshot, notes: Vec::new(), excluded })
 }
 
 /// A partitioned table has no storage of its own: its figures become its partitions' sums,

@@ -1,84 +1,15 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it.
 
 use schemacast_lints::rules::all_rules;
-use schemacast_lints::{Analysis, Severity};
+use schemacast_lints::{Analysis, Diagnostic, Fix, RuleInfo, Severity};
 use serde_json::{json, Value};
 
 use super::span;
 
 pub(crate) fn render(analysis: &Analysis) -> String {
     let rules: Vec<_> = all_rules().collect();
-    let rule_descriptors: Vec<Value> = rules
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.meta.name,
-                "name": r.meta.name,
-                "shortDescription": { "text": r.summary() },
-                "fullDescription": { "text": r.summary() },
-                "help": { "text": r.docs, "markdown": r.docs },
-                "defaultConfiguration": { "level": level(r.meta.default_severity) },
-                "properties": { "tags": [r.meta.family.name()] },
-            })
-        })
-        .collect();
-    let results: Vec<Value> = analysis
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let rule_index = rules.iter().position(|r| r.meta.name == d.rule).unwrap_or(0);
-            let fixes: Vec<Value> = d
-                .fixes
-                .iter()
-                .map(|fix| {
-                    let mut changes: Vec<Value> = fix
-                        .edits
-                        .iter()
-                        .map(|edit| {
-                            json!({
-                                "artifactLocation": { "uri": uri(&analysis.file(edit.location.file).path) },
-                                "replacements": [{
-                                    "deletedRegion": region(analysis, edit.location),
-                                    "insertedContent": { "text": edit.text },
-                                }],
-                            })
-                        })
-                        .collect();
-                    // A new file: its whole text inserted at the start of an empty artifact.
-                    changes.extend(fix.new_files.iter().map(|file| {
-                        json!({
-                            "artifactLocation": { "uri": uri(&file.path) },
-                            "replacements": [{
-                                "deletedRegion": { "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1 },
-                                "insertedContent": { "text": file.text },
-                            }],
-                        })
-                    }));
-                    json!({ "description": { "text": fix.title }, "artifactChanges": changes })
-                })
-                .collect();
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
-                message.push_str(&format!(" (help: {help})"));
-            }
-            let mut result = json!({
-                "ruleId": d.rule,
-                "ruleIndex": rule_index,
-                "level": level(d.severity),
-                "message": { "text": message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&analysis.file(d.location.file).path) },
-                        "region": region(analysis, d.location),
-                    }
-                }],
-            });
-            if !fixes.is_empty() {
-                result["fixes"] = Value::Array(fixes);
-            }
-            result
-        })
-        .collect();
+    let rule_descriptors: Vec<Value> = rules.iter().map(rule_descriptor).collect();
+    let results: Vec<Value> = analysis.diagnostics.iter().map(|d| result(analysis, &rules, d)).collect();
     let document = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -96,6 +27,72 @@ pub(crate) fn render(analysis: &Analysis) -> String {
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// A rule as the driver lists it: its summary, its documentation and its default level.
+fn rule_descriptor(rule: &RuleInfo) -> Value {
+    json!({
+        "id": rule.meta.name,
+        "name": rule.meta.name,
+        "shortDescription": { "text": rule.summary() },
+        "fullDescription": { "text": rule.summary() },
+        "help": { "text": rule.docs, "markdown": rule.docs },
+        "defaultConfiguration": { "level": level(rule.meta.default_severity) },
+        "properties": { "tags": [rule.meta.family.name()] },
+    })
+}
+
+/// One finding, pointing at its rule by index, with its fixes when it has any.
+fn result(analysis: &Analysis, rules: &[RuleInfo], d: &Diagnostic) -> Value {
+    let rule_index = rules.iter().position(|r| r.meta.name == d.rule).unwrap_or(0);
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str(&format!(" (help: {help})"));
+    }
+    let mut result = json!({
+        "ruleId": d.rule,
+        "ruleIndex": rule_index,
+        "level": level(d.severity),
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&analysis.file(d.location.file).path) },
+                "region": region(analysis, d.location),
+            }
+        }],
+    });
+    if !d.fixes.is_empty() {
+        result["fixes"] = Value::Array(d.fixes.iter().map(|f| fix(analysis, f)).collect());
+    }
+    result
+}
+
+/// A fix as artifact changes: a replacement per edit, and per new file its whole text inserted
+/// at the start of an empty artifact.
+fn fix(analysis: &Analysis, fix: &Fix) -> Value {
+    let mut changes: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            json!({
+                "artifactLocation": { "uri": uri(&analysis.file(edit.location.file).path) },
+                "replacements": [{
+                    "deletedRegion": region(analysis, edit.location),
+                    "insertedContent": { "text": edit.text },
+                }],
+            })
+        })
+        .collect();
+    changes.extend(fix.new_files.iter().map(|file| {
+        json!({
+            "artifactLocation": { "uri": uri(&file.path) },
+            "replacements": [{
+                "deletedRegion": { "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1 },
+                "insertedContent": { "text": file.text },
+            }],
+        })
+    }));
+    json!({ "description": { "text": fix.title }, "artifactChanges": changes })
 }
 
 fn level(severity: Severity) -> &'static str {

@@ -1183,142 +1183,227 @@ fn sane_bands(bands: (f64, f64, f64, f64)) -> Option<(f64, f64, f64, f64)> {
     Some((lo80, hi80, c.min(d).min(lo80), c.max(d).max(hi80)))
 }
 
+/// (low80, high80, low95, high95) of one projected day.
+type Bands = (f64, f64, f64, f64);
+
 fn draw_series<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &SeriesChart) -> Result<()> {
     let top = draw_title(p, &c.title)?;
-    let mut history: Vec<(f64, f64)> =
-        c.history.iter().copied().filter(|(d, v)| d.is_finite() && v.is_finite()).collect();
-    history.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut projection: Vec<Projected> =
-        c.projection.iter().copied().filter(|q| q.day.is_finite() && q.value.is_finite()).collect();
-    projection.sort_by(|a, b| a.day.total_cmp(&b.day));
+    let data = SeriesData::new(c);
     let note = c.note.as_deref().map(clean).filter(|n| !n.is_empty());
-    let Some((day_lo, day_hi)) = min_max(history.iter().map(|h| h.0).chain(projection.iter().map(|q| q.day))) else {
+    let Some((day_lo, day_hi)) = data.day_range() else {
         return draw_empty(p, top, note.as_deref().unwrap_or("no data"));
     };
-    let bands: Vec<(f64, (f64, f64, f64, f64))> =
-        projection.iter().filter_map(|q| q.bands.and_then(sane_bands).map(|b| (q.day, b))).collect();
-
     let origin = usable_origin(c.origin, day_lo, day_hi);
     let (day_lo, day_hi) = origin.map_or((day_lo, day_hi), |o| (day_lo.min(o), day_hi.max(o)));
-    let (x_lo, x_hi) = day_range(day_lo, day_hi);
+    let values = data.value_range(&c.limits);
 
-    // The value axis covers the data and the bands, but bands that run away are cut at 2.5
-    // times the central data so that the history stays readable.
-    let (central_lo, central_hi) =
-        min_max(history.iter().map(|h| h.1).chain(projection.iter().map(|q| q.value))).unwrap_or((0.0, 0.0));
-    let band_hi = bands.iter().map(|b| b.1 .3).fold(f64::NEG_INFINITY, f64::max);
-    let mut data_hi = central_hi.max(0.0);
-    if band_hi > data_hi {
-        data_hi = if central_hi > 0.0 { band_hi.min(2.5 * central_hi) } else { band_hi };
-    }
-    let data_lo = central_lo.min(0.0);
-    let reach = if data_hi > 0.0 { 1.5 * data_hi } else { data_hi };
-    let mut on_chart: Vec<&Limit> = Vec::new();
-    let mut off_chart: Vec<String> = Vec::new();
-    for limit in &c.limits {
-        if !limit.value.is_finite() {
-            continue;
-        }
-        if limit.value >= data_lo && limit.value <= reach {
-            on_chart.push(limit);
-        } else {
-            off_chart.push(off_chart_text(limit, limit.value > reach));
-        }
-    }
-    let top_value = on_chart.iter().map(|l| l.value).fold(data_hi, f64::max);
-    let top_value = top_value + (top_value - data_lo) * 0.04;
-
-    let mut legend = Vec::new();
-    if !history.is_empty() {
-        legend.push((Swatch::Dots(HISTORY), "history".to_owned()));
-    }
-    if projection.len() >= 2 {
-        legend.push((Swatch::Line(FORECAST), "forecast".to_owned()));
-    }
-    if bands.len() >= 2 {
-        legend.push((Swatch::Block(BAND80), "80% interval".to_owned()));
-        legend.push((Swatch::Block(BAND95), "95% interval".to_owned()));
-    }
-    if !on_chart.is_empty() {
-        legend.push((Swatch::Dashes(LIMIT), if on_chart.len() == 1 { "limit" } else { "limits" }.to_owned()));
-    }
-    let legend_bottom = draw_legend_rows(p, &legend, PAD, top + 4.0, p.width - 2.0 * PAD)?;
-    let footnotes = footnote_lines(off_chart, "limits beyond this chart");
-
-    let plot_top = legend_bottom + if origin.is_some() { ORIGIN_STRIP } else { 8.0 };
-    let plot_bottom = p.height - PAD - FOOTNOTE_LINE * footnotes.len() as f64 - X_LABELS;
-    let y_axis = value_axis(c.unit, data_lo, top_value, ticks_fitting(plot_bottom - plot_top, 38.0));
-    let y_label_width = y_axis.ticks.iter().map(|t| p.measure(&t.1, SMALL_EM)).fold(0.0, f64::max);
-    let month_width = p.measure("Sep 2026", SMALL_EM);
-    let left = PAD + y_label_width.min(140.0) + 8.0;
-    let right = p.width - PAD - month_width / 2.0;
-    let x_ticks = time_axis(
-        x_lo,
-        x_hi,
-        labels_fitting(right - left, month_width),
-        labels_fitting(right - left, p.measure("2026-09-30", SMALL_EM)),
-    );
-    let f = Frame { left, right, top: plot_top, bottom: plot_bottom, x_lo, x_hi, y_lo: y_axis.lo, y_hi: y_axis.hi };
+    let legend_bottom = draw_legend_rows(p, &data.legend(values.on_chart.len()), PAD, top + 4.0, p.width - 2.0 * PAD)?;
+    let footnotes = footnote_lines(values.off_chart, "limits beyond this chart");
+    let plot = TimePlot {
+        unit: c.unit,
+        values: (values.lo, values.hi),
+        days: day_range(day_lo, day_hi),
+        top: legend_bottom + if origin.is_some() { ORIGIN_STRIP } else { 8.0 },
+        bottom: p.height - PAD - FOOTNOTE_LINE * footnotes.len() as f64 - X_LABELS,
+        right_edge: p.width - PAD,
+        tick_spacing: 38.0,
+    };
+    let (f, y_axis, x_ticks) = plot.lay_out(p);
 
     if let Some(origin) = origin {
         p.fill_rect(Rect { x0: f.x(origin), ..f.area() }, PROJECTION_SHADE.to_rgba())?;
     }
     draw_time_axes(p, &f, &y_axis, &x_ticks)?;
-    if bands.len() >= 2 {
-        let picked = thinned(bands.len(), MAX_POINTS);
-        let band = |lo: fn(&(f64, f64, f64, f64)) -> f64, hi: fn(&(f64, f64, f64, f64)) -> f64| {
-            let upper = picked.iter().map(|&i| (f.x(bands[i].0), f.y(hi(&bands[i].1))));
-            let lower = picked.iter().rev().map(|&i| (f.x(bands[i].0), f.y(lo(&bands[i].1))));
-            upper.chain(lower).collect::<Vec<_>>()
-        };
-        p.polygon(&band(|b| b.2, |b| b.3), BAND95)?;
-        p.polygon(&band(|b| b.0, |b| b.1), BAND80)?;
-    }
-    if projection.len() >= 2 {
-        let line: Vec<(f64, f64)> = thinned(projection.len(), MAX_POINTS)
-            .into_iter()
-            .map(|i| (f.x(projection[i].day), f.y(projection[i].value)))
-            .collect();
-        p.path(&line, FORECAST, 2.0)?;
-    }
-    let mut last_dot = None;
-    for &(day, value) in &history {
-        let at = (f.x(day).round(), f.y(value).round());
-        // Points a pixel apart draw the same; skipping them keeps a long history's SVG small.
-        if last_dot != Some(at) {
-            p.dot(at, 2.0, HISTORY)?;
-            last_dot = Some(at);
-        }
-    }
-    if history.is_empty() && projection.len() == 1 {
-        p.dot((f.x(projection[0].day), f.y(projection[0].value)), 3.0, FORECAST)?;
-    }
+    data.draw(p, &f)?;
     draw_time_labels(p, &f, &y_axis, &x_ticks)?;
     if let Some(origin) = origin {
         draw_origin(p, &f, origin, c.origin_label)?;
     }
-    // What labels and the note should not hide: the points, the line and the bands.
-    let mut data: Vec<Rect> = thinned(history.len(), 400)
-        .into_iter()
-        .map(|i| {
-            let (x, y) = (f.x(history[i].0), f.y(history[i].1));
-            Rect { x0: x - 3.0, y0: y - 3.0, x1: x + 3.0, y1: y + 3.0 }
-        })
-        .collect();
-    let line: Vec<(f64, f64)> = projection.iter().map(|q| (f.x(q.day), f.y(q.value))).collect();
-    data.extend(line_obstacles(&line, 3.0));
-    data.extend(bands.windows(2).map(|pair| {
-        let (a, b) = (pair[0], pair[1]);
-        Rect { x0: f.x(a.0), y0: f.y(a.1 .3.max(b.1 .3)), x1: f.x(b.0), y1: f.y(a.1 .2.min(b.1 .2)) }
-    }));
+    let obstacles = data.obstacles(&f);
     let mut taken = Vec::new();
-    taken.extend(note.as_deref().map(|n| note_box(p, &f, n, &data).1));
-    draw_limits(p, &f, &on_chart, &mut taken, &data)?;
+    taken.extend(note.as_deref().map(|n| note_box(p, &f, n, &obstacles).1));
+    draw_limits(p, &f, &values.on_chart, &mut taken, &obstacles)?;
     if let Some(note) = &note {
-        draw_note(p, &f, note, &data)?;
+        draw_note(p, &f, note, &obstacles)?;
     }
     draw_footnotes(p, &footnotes)?;
     Ok(())
+}
+
+/// What a series chart draws: its finite points in day order, and the projection's sane bands.
+struct SeriesData {
+    history: Vec<(f64, f64)>,
+    projection: Vec<Projected>,
+    bands: Vec<(f64, Bands)>,
+}
+
+/// A series chart's value axis range, and its limits: those drawn on it, and footnotes for
+/// those beyond it.
+struct SeriesValues<'c> {
+    lo: f64,
+    hi: f64,
+    on_chart: Vec<&'c Limit>,
+    off_chart: Vec<String>,
+}
+
+impl SeriesData {
+    fn new(c: &SeriesChart) -> Self {
+        let mut history: Vec<(f64, f64)> =
+            c.history.iter().copied().filter(|(d, v)| d.is_finite() && v.is_finite()).collect();
+        history.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut projection: Vec<Projected> =
+            c.projection.iter().copied().filter(|q| q.day.is_finite() && q.value.is_finite()).collect();
+        projection.sort_by(|a, b| a.day.total_cmp(&b.day));
+        let bands = projection.iter().filter_map(|q| q.bands.and_then(sane_bands).map(|b| (q.day, b))).collect();
+        SeriesData { history, projection, bands }
+    }
+
+    /// The first and last day with data; `None` when there is none.
+    fn day_range(&self) -> Option<(f64, f64)> {
+        min_max(self.history.iter().map(|h| h.0).chain(self.projection.iter().map(|q| q.day)))
+    }
+
+    /// The value axis covers the data and the bands, but bands that run away are cut at 2.5
+    /// times the central data so that the history stays readable. Limits up to half again
+    /// above the data are drawn; the others become footnotes.
+    fn value_range<'c>(&self, limits: &'c [Limit]) -> SeriesValues<'c> {
+        let (central_lo, central_hi) =
+            min_max(self.history.iter().map(|h| h.1).chain(self.projection.iter().map(|q| q.value)))
+                .unwrap_or((0.0, 0.0));
+        let band_hi = self.bands.iter().map(|b| b.1 .3).fold(f64::NEG_INFINITY, f64::max);
+        let mut data_hi = central_hi.max(0.0);
+        if band_hi > data_hi {
+            data_hi = if central_hi > 0.0 { band_hi.min(2.5 * central_hi) } else { band_hi };
+        }
+        let data_lo = central_lo.min(0.0);
+        let reach = if data_hi > 0.0 { 1.5 * data_hi } else { data_hi };
+        let mut on_chart: Vec<&Limit> = Vec::new();
+        let mut off_chart: Vec<String> = Vec::new();
+        for limit in limits {
+            if !limit.value.is_finite() {
+                continue;
+            }
+            if limit.value >= data_lo && limit.value <= reach {
+                on_chart.push(limit);
+            } else {
+                off_chart.push(off_chart_text(limit, limit.value > reach));
+            }
+        }
+        let top_value = on_chart.iter().map(|l| l.value).fold(data_hi, f64::max);
+        let top_value = top_value + (top_value - data_lo) * 0.04;
+        SeriesValues { lo: data_lo, hi: top_value, on_chart, off_chart }
+    }
+
+    /// An entry for each kind of mark the chart will draw.
+    fn legend(&self, limits_on_chart: usize) -> Vec<(Swatch, String)> {
+        let mut legend = Vec::new();
+        if !self.history.is_empty() {
+            legend.push((Swatch::Dots(HISTORY), "history".to_owned()));
+        }
+        if self.projection.len() >= 2 {
+            legend.push((Swatch::Line(FORECAST), "forecast".to_owned()));
+        }
+        if self.bands.len() >= 2 {
+            legend.push((Swatch::Block(BAND80), "80% interval".to_owned()));
+            legend.push((Swatch::Block(BAND95), "95% interval".to_owned()));
+        }
+        if limits_on_chart > 0 {
+            legend.push((Swatch::Dashes(LIMIT), if limits_on_chart == 1 { "limit" } else { "limits" }.to_owned()));
+        }
+        legend
+    }
+
+    /// The bands, the forecast line over them, and the history's dots.
+    fn draw<DB: DrawingBackend>(&self, p: &Painter<'_, DB>, f: &Frame) -> Result<()> {
+        let (history, projection, bands) = (&self.history, &self.projection, &self.bands);
+        if bands.len() >= 2 {
+            let picked = thinned(bands.len(), MAX_POINTS);
+            let band = |lo: fn(&Bands) -> f64, hi: fn(&Bands) -> f64| {
+                let upper = picked.iter().map(|&i| (f.x(bands[i].0), f.y(hi(&bands[i].1))));
+                let lower = picked.iter().rev().map(|&i| (f.x(bands[i].0), f.y(lo(&bands[i].1))));
+                upper.chain(lower).collect::<Vec<_>>()
+            };
+            p.polygon(&band(|b| b.2, |b| b.3), BAND95)?;
+            p.polygon(&band(|b| b.0, |b| b.1), BAND80)?;
+        }
+        if projection.len() >= 2 {
+            let line: Vec<(f64, f64)> = thinned(projection.len(), MAX_POINTS)
+                .into_iter()
+                .map(|i| (f.x(projection[i].day), f.y(projection[i].value)))
+                .collect();
+            p.path(&line, FORECAST, 2.0)?;
+        }
+        let mut last_dot = None;
+        for &(day, value) in history {
+            let at = (f.x(day).round(), f.y(value).round());
+            // Points a pixel apart draw the same; skipping them keeps a long history's SVG small.
+            if last_dot != Some(at) {
+                p.dot(at, 2.0, HISTORY)?;
+                last_dot = Some(at);
+            }
+        }
+        if history.is_empty() && projection.len() == 1 {
+            p.dot((f.x(projection[0].day), f.y(projection[0].value)), 3.0, FORECAST)?;
+        }
+        Ok(())
+    }
+
+    /// What labels and the note should not hide: the points, the line and the bands.
+    fn obstacles(&self, f: &Frame) -> Vec<Rect> {
+        let (history, projection, bands) = (&self.history, &self.projection, &self.bands);
+        let mut data: Vec<Rect> = thinned(history.len(), 400)
+            .into_iter()
+            .map(|i| {
+                let (x, y) = (f.x(history[i].0), f.y(history[i].1));
+                Rect { x0: x - 3.0, y0: y - 3.0, x1: x + 3.0, y1: y + 3.0 }
+            })
+            .collect();
+        let line: Vec<(f64, f64)> = projection.iter().map(|q| (f.x(q.day), f.y(q.value))).collect();
+        data.extend(line_obstacles(&line, 3.0));
+        data.extend(bands.windows(2).map(|pair| {
+            let (a, b) = (pair[0], pair[1]);
+            Rect { x0: f.x(a.0), y0: f.y(a.1 .3.max(b.1 .3)), x1: f.x(b.0), y1: f.y(a.1 .2.min(b.1 .2)) }
+        }));
+        data
+    }
+}
+
+/// A plot over time before its axes are laid out: what it spans, and the room it has.
+struct TimePlot {
+    unit: Unit,
+    /// The values to cover, low and high.
+    values: (f64, f64),
+    /// The x range in days.
+    days: (f64, f64),
+    top: f64,
+    bottom: f64,
+    /// Where the plot must end on the right, before room is left for the last date label.
+    right_edge: f64,
+    /// The least vertical room per value tick.
+    tick_spacing: f64,
+}
+
+impl TimePlot {
+    /// The frame, its value axis and its date ticks: the value labels' width sets the left
+    /// edge, and half a month label is kept free at the right.
+    fn lay_out<DB: DrawingBackend>(&self, p: &Painter<'_, DB>) -> (Frame, ValueAxis, Vec<(f64, String)>) {
+        let (x_lo, x_hi) = self.days;
+        let ticks = ticks_fitting(self.bottom - self.top, self.tick_spacing);
+        let y_axis = value_axis(self.unit, self.values.0, self.values.1, ticks);
+        let y_label_width = y_axis.ticks.iter().map(|t| p.measure(&t.1, SMALL_EM)).fold(0.0, f64::max);
+        let month_width = p.measure("Sep 2026", SMALL_EM);
+        let left = PAD + y_label_width.min(140.0) + 8.0;
+        let right = self.right_edge - month_width / 2.0;
+        let x_ticks = time_axis(
+            x_lo,
+            x_hi,
+            labels_fitting(right - left, month_width),
+            labels_fitting(right - left, p.measure("2026-09-30", SMALL_EM)),
+        );
+        let frame =
+            Frame { left, right, top: self.top, bottom: self.bottom, x_lo, x_hi, y_lo: y_axis.lo, y_hi: y_axis.hi };
+        (frame, y_axis, x_ticks)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1333,20 +1418,84 @@ fn is_others(name: &str) -> bool {
 
 fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Result<()> {
     let top = draw_title(p, &c.title)?;
+    let Some(columns) = stacked_columns(c) else {
+        return draw_empty(p, top, "no data");
+    };
+    let days: Vec<f64> = columns.iter().map(|&i| c.days[i]).collect();
+    let layers = stacked_layers(c, &columns);
+    let cumulative = cumulative_tops(&layers, days.len());
+    let total_hi = cumulative.last().map(|top| top.iter().copied().fold(0.0, f64::max)).unwrap_or(0.0);
+
+    let (day_lo, day_hi) = (days[0], days[days.len() - 1]);
+    let origin = usable_origin(c.origin, day_lo, day_hi);
+    let (day_lo, day_hi) = origin.map_or((day_lo, day_hi), |o| (day_lo.min(o), day_hi.max(o)));
+
+    let budget = c.budget.as_ref().filter(|b| b.value.is_finite());
+    let reach = if total_hi > 0.0 { 1.5 * total_hi } else { 0.0 };
+    let budget_on_chart = budget.filter(|b| b.value >= 0.0 && b.value <= reach);
+    let footnotes = match budget {
+        Some(b) if budget_on_chart.is_none() => vec![off_chart_text(b, b.value > reach)],
+        _ => Vec::new(),
+    };
+    let top_value = budget_on_chart.map_or(total_hi, |b| b.value.max(total_hi));
+    let top_value = top_value * 1.04;
+
+    let legend = StackedLegend::new(p, &layers, origin.is_some());
+    let plot = TimePlot {
+        unit: Unit::Bytes,
+        values: (0.0, top_value),
+        days: day_range(day_lo, day_hi),
+        top: top + 6.0 + if origin.is_some() { ORIGIN_STRIP } else { 0.0 },
+        bottom: p.height - PAD - FOOTNOTE_LINE * footnotes.len() as f64 - X_LABELS,
+        right_edge: legend.x - 16.0,
+        tick_spacing: 40.0,
+    };
+    let (f, y_axis, x_ticks) = plot.lay_out(p);
+
+    draw_time_axes(p, &f, &y_axis, &x_ticks)?;
+    let stack = Stack { xs: stack_xs(&f, &days), days: days.len(), cumulative };
+    stack.draw_layers(p, &f, &layers)?;
+    if let Some(origin) = origin {
+        // The projected part is washed out, so history reads as measured and the rest as forecast.
+        let x = f.x(origin);
+        if x < f.right {
+            p.fill_rect(Rect { x0: x, ..f.area() }, WHITE.mix(0.4))?;
+        }
+    }
+    draw_time_labels(p, &f, &y_axis, &x_ticks)?;
+    if let Some(origin) = origin {
+        draw_origin(p, &f, origin, c.origin_label)?;
+    }
+    if let Some(budget) = budget_on_chart {
+        draw_limits(p, &f, &[budget], &mut Vec::new(), &stack.area(&f))?;
+    }
+    legend.draw(p, plot.top, origin.is_some_and(|o| f.x(o) < f.right))?;
+    draw_footnotes(p, &footnotes)?;
+    Ok(())
+}
+
+/// The days drawn, as indices into the chart's days: finite, ascending, distinct, thinned.
+/// `None` when there is nothing to stack.
+fn stacked_columns(c: &StackedChart) -> Option<Vec<usize>> {
     let mut columns: Vec<usize> = (0..c.days.len()).filter(|&i| c.days[i].is_finite()).collect();
     columns.sort_by(|&a, &b| c.days[a].total_cmp(&c.days[b]));
     columns.dedup_by(|a, b| c.days[*a] == c.days[*b]);
     if columns.is_empty() || c.layers.is_empty() {
-        return draw_empty(p, top, "no data");
+        return None;
     }
-    let columns: Vec<usize> = thinned(columns.len(), MAX_POINTS / 2).into_iter().map(|i| columns[i]).collect();
-    let days: Vec<f64> = columns.iter().map(|&i| c.days[i]).collect();
+    Some(thinned(columns.len(), MAX_POINTS / 2).into_iter().map(|i| columns[i]).collect())
+}
+
+/// One drawn layer: its legend name, its colour, and its value in each drawn column.
+type Layer = (String, RGBColor, Vec<f64>);
+
+/// The layers at the drawn columns, bottom first. Layers above [`MAX_DRAWN_LAYERS`] are summed
+/// into one, drawn in the "others" grey.
+fn stacked_layers(c: &StackedChart, columns: &[usize]) -> Vec<Layer> {
     let value = |values: &[f64], column: usize| {
         values.get(column).copied().filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0)
     };
-
-    // Layers above MAX_DRAWN_LAYERS are summed into one, drawn in the "others" grey.
-    let mut layers: Vec<(String, RGBColor, Vec<f64>)> = Vec::new();
+    let mut layers: Vec<Layer> = Vec::new();
     let last = c.layers.len() - 1;
     for (i, (name, values)) in c.layers.iter().enumerate() {
         let column_values: Vec<f64> = columns.iter().map(|&col| value(values, col)).collect();
@@ -1362,134 +1511,143 @@ fn draw_stacked<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &StackedChart) -> Re
             }
         }
     }
-    // cumulative[i][j]: the top of layer i at column j.
+    layers
+}
+
+/// `cumulative[i][j]`: the top of layer `i` at column `j`.
+fn cumulative_tops(layers: &[Layer], columns: usize) -> Vec<Vec<f64>> {
     let mut cumulative: Vec<Vec<f64>> = Vec::with_capacity(layers.len());
-    for (_, _, values) in &layers {
-        let below = cumulative.last().cloned().unwrap_or_else(|| vec![0.0; days.len()]);
+    for (_, _, values) in layers {
+        let below = cumulative.last().cloned().unwrap_or_else(|| vec![0.0; columns]);
         cumulative.push(below.iter().zip(values).map(|(b, v)| (b + v).min(f64::MAX)).collect());
     }
-    let total_hi = cumulative.last().map(|top| top.iter().copied().fold(0.0, f64::max)).unwrap_or(0.0);
+    cumulative
+}
 
-    let (day_lo, day_hi) = (days[0], days[days.len() - 1]);
-    let origin = usable_origin(c.origin, day_lo, day_hi);
-    let (day_lo, day_hi) = origin.map_or((day_lo, day_hi), |o| (day_lo.min(o), day_hi.max(o)));
-    let (x_lo, x_hi) = day_range(day_lo, day_hi);
-
-    let budget = c.budget.as_ref().filter(|b| b.value.is_finite());
-    let reach = if total_hi > 0.0 { 1.5 * total_hi } else { 0.0 };
-    let budget_on_chart = budget.filter(|b| b.value >= 0.0 && b.value <= reach);
-    let footnotes = match budget {
-        Some(b) if budget_on_chart.is_none() => vec![off_chart_text(b, b.value > reach)],
-        _ => Vec::new(),
-    };
-    let top_value = budget_on_chart.map_or(total_hi, |b| b.value.max(total_hi));
-    let top_value = top_value * 1.04;
-
-    // The legend is a column at the right, top entry for the top layer, as the stack reads.
-    let mut entries: Vec<(String, RGBColor)> =
-        layers.iter().rev().take(MAX_LEGEND_LAYERS).map(|(name, color, _)| (name.clone(), *color)).collect();
-    let hidden = layers.len().saturating_sub(MAX_LEGEND_LAYERS);
-    let more = (hidden > 0).then(|| format!("+{hidden} more below"));
-    let text_width = entries
-        .iter()
-        .map(|e| p.measure(&e.0, TEXT_EM))
-        .chain(more.iter().map(|m| p.measure(m, TEXT_EM)))
-        .chain(origin.map(|_| p.measure(FORECAST_KEY, TEXT_EM)))
-        .fold(0.0, f64::max)
-        .min(230.0);
-    let legend_width = 16.0 + 6.0 + text_width;
-    let legend_x = p.width - PAD - legend_width;
-    for entry in &mut entries {
-        entry.0 = p.fit(&entry.0, TEXT_EM, text_width);
-    }
-
-    let plot_top = top + 6.0 + if origin.is_some() { ORIGIN_STRIP } else { 0.0 };
-    let plot_bottom = p.height - PAD - FOOTNOTE_LINE * footnotes.len() as f64 - X_LABELS;
-    let y_axis = value_axis(Unit::Bytes, 0.0, top_value, ticks_fitting(plot_bottom - plot_top, 40.0));
-    let y_label_width = y_axis.ticks.iter().map(|t| p.measure(&t.1, SMALL_EM)).fold(0.0, f64::max);
-    let month_width = p.measure("Sep 2026", SMALL_EM);
-    let left = PAD + y_label_width.min(140.0) + 8.0;
-    let right = legend_x - 16.0 - month_width / 2.0;
-    let x_ticks = time_axis(
-        x_lo,
-        x_hi,
-        labels_fitting(right - left, month_width),
-        labels_fitting(right - left, p.measure("2026-09-30", SMALL_EM)),
-    );
-    let f = Frame { left, right, top: plot_top, bottom: plot_bottom, x_lo, x_hi, y_lo: y_axis.lo, y_hi: y_axis.hi };
-
-    draw_time_axes(p, &f, &y_axis, &x_ticks)?;
-    // A single day has no width; draw it as a narrow column.
+/// The x of each drawn column; a single day has no width, so it is drawn as a narrow column.
+fn stack_xs(f: &Frame, days: &[f64]) -> Vec<f64> {
     let xs: Vec<f64> = days.iter().map(|&d| f.x(d)).collect();
-    let xs = if xs.len() == 1 { vec![xs[0] - 6.0, xs[0] + 6.0] } else { xs };
-    let column_of = |j: usize| j.min(days.len() - 1);
-    for (i, (_, color, _)) in layers.iter().enumerate() {
-        let upper = &cumulative[i];
-        let lower = if i == 0 { None } else { Some(&cumulative[i - 1]) };
-        if upper.iter().zip(0..).all(|(u, j)| *u <= lower.map_or(0.0, |l| l[j])) {
-            continue;
+    if xs.len() == 1 {
+        vec![xs[0] - 6.0, xs[0] + 6.0]
+    } else {
+        xs
+    }
+}
+
+/// The stacked layers laid out on the frame.
+struct Stack {
+    /// The x of each outline point: one per column, or two for a single column.
+    xs: Vec<f64>,
+    /// Columns of data.
+    days: usize,
+    cumulative: Vec<Vec<f64>>,
+}
+
+impl Stack {
+    /// The data column an outline point shows.
+    fn column_of(&self, j: usize) -> usize {
+        j.min(self.days - 1)
+    }
+
+    /// Each layer as a filled band over the one below it, with white seams between them.
+    fn draw_layers<DB: DrawingBackend>(&self, p: &Painter<'_, DB>, f: &Frame, layers: &[Layer]) -> Result<()> {
+        let (xs, cumulative) = (&self.xs, &self.cumulative);
+        for (i, (_, color, _)) in layers.iter().enumerate() {
+            let upper = &cumulative[i];
+            let lower = if i == 0 { None } else { Some(&cumulative[i - 1]) };
+            if upper.iter().zip(0..).all(|(u, j)| *u <= lower.map_or(0.0, |l| l[j])) {
+                continue;
+            }
+            let below = |j: usize| lower.map_or(0.0, |l| l[self.column_of(j)]);
+            let mut outline: Vec<(f64, f64)> = (0..xs.len()).map(|j| (xs[j], f.y(upper[self.column_of(j)]))).collect();
+            outline.extend((0..xs.len()).rev().map(|j| (xs[j], f.y(below(j)))));
+            p.polygon(&outline, *color)?;
         }
-        let below = |j: usize| lower.map_or(0.0, |l| l[column_of(j)]);
-        let mut outline: Vec<(f64, f64)> = (0..xs.len()).map(|j| (xs[j], f.y(upper[column_of(j)]))).collect();
-        outline.extend((0..xs.len()).rev().map(|j| (xs[j], f.y(below(j)))));
-        p.polygon(&outline, *color)?;
-    }
-    // White seams between layers keep neighbours apart in greyscale and for colour-blind readers.
-    for upper in cumulative.iter().take(cumulative.len().saturating_sub(1)) {
-        let seam: Vec<(f64, f64)> = (0..xs.len()).map(|j| (xs[j], f.y(upper[column_of(j)]))).collect();
-        p.path(&seam, WHITE, 1.0)?;
-    }
-    if let Some(origin) = origin {
-        // The projected part is washed out, so history reads as measured and the rest as forecast.
-        let x = f.x(origin);
-        if x < f.right {
-            p.fill_rect(Rect { x0: x, ..f.area() }, WHITE.mix(0.4))?;
+        // White seams between layers keep neighbours apart in greyscale and for colour-blind readers.
+        for upper in cumulative.iter().take(cumulative.len().saturating_sub(1)) {
+            let seam: Vec<(f64, f64)> = (0..xs.len()).map(|j| (xs[j], f.y(upper[self.column_of(j)]))).collect();
+            p.path(&seam, WHITE, 1.0)?;
         }
+        Ok(())
     }
-    draw_time_labels(p, &f, &y_axis, &x_ticks)?;
-    if let Some(origin) = origin {
-        draw_origin(p, &f, origin, c.origin_label)?;
-    }
-    if let Some(budget) = budget_on_chart {
-        let area: Vec<Rect> = cumulative
+
+    /// The area under the total, which the budget's label should not cover.
+    fn area(&self, f: &Frame) -> Vec<Rect> {
+        self.cumulative
             .last()
             .map(|total| {
-                xs.iter()
+                self.xs
+                    .iter()
                     .enumerate()
-                    .map(|(j, &x)| Rect { x0: x - 3.0, y0: f.y(total[column_of(j)]), x1: x + 3.0, y1: f.bottom })
+                    .map(|(j, &x)| Rect { x0: x - 3.0, y0: f.y(total[self.column_of(j)]), x1: x + 3.0, y1: f.bottom })
                     .collect()
             })
-            .unwrap_or_default();
-        draw_limits(p, &f, &[budget], &mut Vec::new(), &area)?;
+            .unwrap_or_default()
+    }
+}
+
+/// The stacked chart's legend: a column at the right, top entry for the top layer, as the
+/// stack reads.
+struct StackedLegend {
+    entries: Vec<(String, RGBColor)>,
+    /// "+N more below" when not every layer has an entry.
+    more: Option<String>,
+    text_width: f64,
+    /// The left edge of the swatches.
+    x: f64,
+}
+
+impl StackedLegend {
+    fn new<DB: DrawingBackend>(p: &Painter<'_, DB>, layers: &[Layer], forecast_key: bool) -> Self {
+        let mut entries: Vec<(String, RGBColor)> =
+            layers.iter().rev().take(MAX_LEGEND_LAYERS).map(|(name, color, _)| (name.clone(), *color)).collect();
+        let hidden = layers.len().saturating_sub(MAX_LEGEND_LAYERS);
+        let more = (hidden > 0).then(|| format!("+{hidden} more below"));
+        let text_width = entries
+            .iter()
+            .map(|e| p.measure(&e.0, TEXT_EM))
+            .chain(more.iter().map(|m| p.measure(m, TEXT_EM)))
+            .chain(forecast_key.then(|| p.measure(FORECAST_KEY, TEXT_EM)))
+            .fold(0.0, f64::max)
+            .min(230.0);
+        let legend_width = 16.0 + 6.0 + text_width;
+        let x = p.width - PAD - legend_width;
+        for entry in &mut entries {
+            entry.0 = p.fit(&entry.0, TEXT_EM, text_width);
+        }
+        StackedLegend { entries, more, text_width, x }
     }
 
-    let mut row_top = plot_top;
-    for (name, color) in &entries {
-        let mid = row_top + 9.0;
-        let swatch = Rect { x0: legend_x, y0: mid - 6.0, x1: legend_x + 14.0, y1: mid + 6.0 };
-        p.fill_rect(swatch, color.to_rgba())?;
-        p.outline_rect(swatch, FRAME)?;
-        p.text(name, legend_x + 22.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, INK, HPos::Left)?;
-        row_top += LEGEND_ROW;
+    /// The entries from `top` down, then, when the forecast is on the chart, the key to its
+    /// washed-out part.
+    fn draw<DB: DrawingBackend>(&self, p: &Painter<'_, DB>, top: f64, forecast_key: bool) -> Result<()> {
+        let x = self.x;
+        let mut row_top = top;
+        for (name, color) in &self.entries {
+            let mid = row_top + 9.0;
+            let swatch = Rect { x0: x, y0: mid - 6.0, x1: x + 14.0, y1: mid + 6.0 };
+            p.fill_rect(swatch, color.to_rgba())?;
+            p.outline_rect(swatch, FRAME)?;
+            p.text(name, x + 22.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, INK, HPos::Left)?;
+            row_top += LEGEND_ROW;
+        }
+        if let Some(more) = &self.more {
+            p.text(more, x + 22.0, row_top + 9.0 + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, MUTED, HPos::Left)?;
+            row_top += LEGEND_ROW;
+        }
+        if forecast_key {
+            let mid = row_top + LEGEND_ROW / 2.0 + 8.0;
+            let measured = Rect { x0: x, y0: mid - 6.0, x1: x + 7.0, y1: mid + 6.0 };
+            let forecast = Rect { x0: x + 7.0, x1: x + 14.0, ..measured };
+            p.fill_rect(measured, LAYERS[0].to_rgba())?;
+            p.fill_rect(forecast, LAYERS[0].to_rgba())?;
+            p.fill_rect(forecast, WHITE.mix(0.4))?;
+            p.outline_rect(Rect { x0: x, ..forecast }, FRAME)?;
+            let text = p.fit(FORECAST_KEY, TEXT_EM, self.text_width);
+            p.text(&text, x + 22.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, MUTED, HPos::Left)?;
+        }
+        Ok(())
     }
-    if let Some(more) = more {
-        p.text(&more, legend_x + 22.0, row_top + 9.0 + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, MUTED, HPos::Left)?;
-        row_top += LEGEND_ROW;
-    }
-    if origin.is_some_and(|o| f.x(o) < f.right) {
-        // Says what the washed-out part of the layers is.
-        let mid = row_top + LEGEND_ROW / 2.0 + 8.0;
-        let measured = Rect { x0: legend_x, y0: mid - 6.0, x1: legend_x + 7.0, y1: mid + 6.0 };
-        let forecast = Rect { x0: legend_x + 7.0, x1: legend_x + 14.0, ..measured };
-        p.fill_rect(measured, LAYERS[0].to_rgba())?;
-        p.fill_rect(forecast, LAYERS[0].to_rgba())?;
-        p.fill_rect(forecast, WHITE.mix(0.4))?;
-        p.outline_rect(Rect { x0: legend_x, ..forecast }, FRAME)?;
-        let text = p.fit(FORECAST_KEY, TEXT_EM, text_width);
-        p.text(&text, legend_x + 22.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, MUTED, HPos::Left)?;
-    }
-    draw_footnotes(p, &footnotes)?;
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1500,38 +1658,17 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
     if c.tables.is_empty() {
         return draw_empty(p, top, "no tables");
     }
-    let size = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
-    let shown = &c.tables[..c.tables.len().min(MAX_BARS)];
-    let has_estimates = shown.iter().any(|t| t.estimated_total.is_some_and(|e| e.is_finite() && e >= 0.0));
+    let bars: Vec<Bar> = c.tables[..c.tables.len().min(MAX_BARS)].iter().map(Bar::new).collect();
     let mut legend = vec![
         (Swatch::Block(HEAP), "heap".to_owned()),
         (Swatch::Block(TOAST), "TOAST".to_owned()),
         (Swatch::Block(INDEX), "indexes".to_owned()),
     ];
-    if has_estimates {
+    if bars.iter().any(|bar| bar.estimate.is_some()) {
         legend.push((Swatch::Tick(INK), "estimated total".to_owned()));
     }
     draw_legend_rows(p, &legend, PAD, top + 4.0, p.width - 2.0 * PAD)?;
 
-    struct Bar {
-        name: String,
-        parts: [f64; 3],
-        estimate: Option<f64>,
-        caption: String,
-    }
-    let bars: Vec<Bar> = shown
-        .iter()
-        .map(|t| {
-            let parts = [size(t.heap), size(t.toast), size(t.index)];
-            let total: f64 = parts.iter().sum();
-            let estimate = t.estimated_total.filter(|e| e.is_finite() && *e >= 0.0);
-            let caption = match estimate {
-                Some(e) => format!("{} · est. {}", format_value(Unit::Bytes, total), format_value(Unit::Bytes, e)),
-                None => format_value(Unit::Bytes, total),
-            };
-            Bar { name: short_name(&t.name), parts, estimate, caption }
-        })
-        .collect();
     let name_width = bars.iter().map(|b| p.measure(&b.name, TEXT_EM)).fold(0.0, f64::max).min(240.0);
     let caption_width = bars.iter().map(|b| p.measure(&b.caption, SMALL_EM)).fold(0.0, f64::max).min(220.0);
     let left = PAD + name_width + 10.0;
@@ -1543,17 +1680,7 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
         .map(|b| b.parts.iter().sum::<f64>().max(b.estimate.unwrap_or(0.0)))
         .fold(0.0, f64::max)
         .min(f64::MAX);
-    // Fewer ticks until the widest labels have room between them.
-    let mut max_ticks = ticks_fitting(right - left, 70.0);
-    let x_axis = loop {
-        let axis = value_axis(Unit::Bytes, 0.0, largest, max_ticks);
-        let widest = axis.ticks.iter().map(|t| p.measure(&t.1, SMALL_EM)).fold(0.0, f64::max);
-        let spacing = (right - left) / (axis.ticks.len().max(2) - 1) as f64;
-        if spacing >= widest + 16.0 || max_ticks <= 2 {
-            break axis;
-        }
-        max_ticks -= 1;
-    };
+    let x_axis = bytes_axis_fitting(p, largest, right - left);
     let f = Frame {
         left,
         right,
@@ -1570,27 +1697,7 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
         p.path(&[(x, f.top), (x, f.bottom)], if *value == 0.0 { AXIS } else { GRID }, 1.0)?;
     }
     for (i, bar) in bars.iter().enumerate() {
-        let mid = plot_top + BAR_PITCH * (i as f64 + 0.5);
-        let (y0, y1) = (mid - BAR_HEIGHT / 2.0, mid + BAR_HEIGHT / 2.0);
-        let mut at = 0.0;
-        for (part, color) in bar.parts.iter().zip([HEAP, TOAST, INDEX]) {
-            if *part > 0.0 {
-                p.fill_rect(Rect { x0: f.x(at), y0, x1: f.x(at + part), y1 }, color.to_rgba())?;
-            }
-            at += part;
-        }
-        if at > 0.0 {
-            p.outline_rect(Rect { x0: f.x(0.0), y0, x1: f.x(at), y1 }, HEAP)?;
-        }
-        let mut end = f.x(at);
-        if let Some(estimate) = bar.estimate {
-            let x = f.x(estimate);
-            p.path(&[(x, y0 - 4.0), (x, y1 + 4.0)], INK, 2.0)?;
-            end = end.max(x + 1.0);
-        }
-        p.text(&bar.name, left - 10.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, INK, HPos::Right)?;
-        let caption = p.fit(&bar.caption, SMALL_EM, p.width - PAD - end - 6.0);
-        p.text(&caption, end + 6.0, mid + font::CAP_HEIGHT * SMALL_EM / 2.0, SMALL_EM, MUTED, HPos::Left)?;
+        bar.draw(p, &f, plot_top + BAR_PITCH * (i as f64 + 0.5))?;
     }
     p.path(&[(f.left, f.bottom), (f.right, f.bottom)], AXIS, 1.0)?;
     for (value, label) in &x_axis.ticks {
@@ -1602,6 +1709,68 @@ fn draw_breakdown<DB: DrawingBackend>(p: &Painter<'_, DB>, c: &BreakdownChart) -
         draw_footnotes(p, &[format!("+{} more tables not shown", c.tables.len() - MAX_BARS)])?;
     }
     Ok(())
+}
+
+/// A bytes axis from 0 to `largest` over `length` pixels: fewer ticks until the widest labels
+/// have room between them.
+fn bytes_axis_fitting<DB: DrawingBackend>(p: &Painter<'_, DB>, largest: f64, length: f64) -> ValueAxis {
+    let mut max_ticks = ticks_fitting(length, 70.0);
+    loop {
+        let axis = value_axis(Unit::Bytes, 0.0, largest, max_ticks);
+        let widest = axis.ticks.iter().map(|t| p.measure(&t.1, SMALL_EM)).fold(0.0, f64::max);
+        let spacing = length / (axis.ticks.len().max(2) - 1) as f64;
+        if spacing >= widest + 16.0 || max_ticks <= 2 {
+            return axis;
+        }
+        max_ticks -= 1;
+    }
+}
+
+/// One table's bar: heap, TOAST and indexes end to end, the estimate's tick, and a caption.
+struct Bar {
+    name: String,
+    parts: [f64; 3],
+    estimate: Option<f64>,
+    caption: String,
+}
+
+impl Bar {
+    fn new(table: &BreakdownBar) -> Self {
+        let size = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
+        let parts = [size(table.heap), size(table.toast), size(table.index)];
+        let total: f64 = parts.iter().sum();
+        let estimate = table.estimated_total.filter(|e| e.is_finite() && *e >= 0.0);
+        let caption = match estimate {
+            Some(e) => format!("{} · est. {}", format_value(Unit::Bytes, total), format_value(Unit::Bytes, e)),
+            None => format_value(Unit::Bytes, total),
+        };
+        Bar { name: short_name(&table.name), parts, estimate, caption }
+    }
+
+    /// The bar centred on `mid`, its name to the left of the plot and its caption after it.
+    fn draw<DB: DrawingBackend>(&self, p: &Painter<'_, DB>, f: &Frame, mid: f64) -> Result<()> {
+        let (y0, y1) = (mid - BAR_HEIGHT / 2.0, mid + BAR_HEIGHT / 2.0);
+        let mut at = 0.0;
+        for (part, color) in self.parts.iter().zip([HEAP, TOAST, INDEX]) {
+            if *part > 0.0 {
+                p.fill_rect(Rect { x0: f.x(at), y0, x1: f.x(at + part), y1 }, color.to_rgba())?;
+            }
+            at += part;
+        }
+        if at > 0.0 {
+            p.outline_rect(Rect { x0: f.x(0.0), y0, x1: f.x(at), y1 }, HEAP)?;
+        }
+        let mut end = f.x(at);
+        if let Some(estimate) = self.estimate {
+            let x = f.x(estimate);
+            p.path(&[(x, y0 - 4.0), (x, y1 + 4.0)], INK, 2.0)?;
+            end = end.max(x + 1.0);
+        }
+        p.text(&self.name, f.left - 10.0, mid + font::CAP_HEIGHT * TEXT_EM / 2.0, TEXT_EM, INK, HPos::Right)?;
+        let caption = p.fit(&self.caption, SMALL_EM, p.width - PAD - end - 6.0);
+        p.text(&caption, end + 6.0, mid + font::CAP_HEIGHT * SMALL_EM / 2.0, SMALL_EM, MUTED, HPos::Left)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

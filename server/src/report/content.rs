@@ -2,12 +2,12 @@
 //! line per table, the charts, the lint summary. The HTML page and the Markdown summary only
 //! lay these facts out, so they cannot disagree with each other or with `forecast`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-use schemacast_lints::capacity::{HorizonProjection, KeySource, TableCapacity};
+use schemacast_lints::capacity::{CapacitySettings, HorizonProjection, KeyExhaustion, KeySource, TableCapacity};
 use schemacast_lints::forecast::{Crossing, Forecast, Point};
 use schemacast_lints::rules::rule;
-use schemacast_lints::stats::StatsSeries;
+use schemacast_lints::stats::{StatsSeries, TableSeries};
 use schemacast_lints::storage::{estimate_table, human_bytes, human_count};
 use schemacast_lints::{Analysis, Dialect, Severity};
 
@@ -104,7 +104,6 @@ pub(crate) struct TableFacts {
     pub cost_now: Option<f64>,
     pub model: String,
     pub planned: bool,
-    pub enough_history: bool,
     pub measured: Option<Measured>,
     /// The estimator's total at today's rows.
     pub estimated_total: Option<f64>,
@@ -161,125 +160,15 @@ pub(crate) struct Options {
 
 pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: Dialect, options: &Options) -> Report {
     let plan = &analysis.capacity;
-    let history = series.and_then(|s| {
-        Some(History {
-            snapshots: s.snapshot_days.len(),
-            first: *s.snapshot_days.first()?,
-            last: *s.snapshot_days.last()?,
-            database: analysis.stats.as_ref().and_then(|a| a.snapshot.database.clone()),
-        })
-    });
-    let settings = &plan.settings;
-    let price = Price {
-        per_gib_month: settings.price(),
-        example: settings.price_is_example(),
-        copies: settings.copies,
-        backup_retention_factor: settings.backup_retention_factor,
-        budget_gib: settings.budget_gib,
-        table_size_gib: settings.table_size_gib,
-    };
+    let history = history_of(analysis, series);
+    let price = Price::new(&plan.settings);
     let last_horizon = plan.last_horizon_day();
-    let within = |crossing: &Crossing| match (crossing.at, last_horizon) {
-        (Some(at), Some(end)) => at <= end,
-        _ => false,
-    };
 
     let mut order: Vec<usize> =
         (0..analysis.schema.tables().len()).filter(|&i| !analysis.schema.tables()[i].temporary).collect();
     order.sort_by(|a, b| growth(plan, *b).total_cmp(&growth(plan, *a)));
 
-    let findings = findings_by_table(analysis);
-    let mut risks = Vec::new();
-    let mut tables = Vec::with_capacity(order.len());
-    for &index in &order {
-        let table = &analysis.schema.tables()[index];
-        let name = table.name.to_string();
-        let table_stats = analysis.stats.as_ref().and_then(|s| s.for_table(&table.name));
-        let capacity = plan.table(index);
-        let rows_now = capacity.and_then(|c| c.rows_now).map(|(rows, _)| rows);
-        let estimate = estimate_table(&analysis.schema, table, rows_now, table_stats);
-        let measured = table_stats.and_then(|t| {
-            let total = t.total_bytes? as f64;
-            let heap = t.table_bytes.unwrap_or(0) as f64;
-            let index = t.index_bytes.unwrap_or(0) as f64;
-            let toast = t.toast_bytes.map_or((total - heap - index).max(0.0), |b| b as f64);
-            Some(Measured { heap, toast, index, total })
-        });
-        let mut facts = TableFacts {
-            name: name.clone(),
-            row_bytes: estimate.row_bytes,
-            bytes_per_million_rows: estimate.bytes_per_million_rows,
-            rows_now,
-            bytes_now: capacity.map(|c| c.bytes_now),
-            rows_per_day: None,
-            percent_per_month: None,
-            bytes_per_day: capacity.map(TableCapacity::bytes_per_day),
-            horizons: capacity.map(|c| c.horizons.clone()).unwrap_or_default(),
-            cost_now: capacity.map(|c| settings.cost_per_month(c.bytes_now)),
-            model: capacity.map_or_else(|| "no history, no plan: today's estimate only".to_owned(), describe_model),
-            planned: capacity.is_some_and(TableCapacity::is_planned),
-            enough_history: false,
-            measured,
-            estimated_total: estimate.at_rows.as_ref().map(|s| s.total_bytes() as f64),
-            risks: Vec::new(),
-            findings: findings.get(&index).cloned().unwrap_or_default(),
-            charts: Vec::new(),
-        };
-        if let Some(capacity) = capacity {
-            if let Some(rows) = &capacity.rows {
-                facts.rows_per_day = Some(rows.growth_per_day);
-                facts.percent_per_month = Some(rows.percent_per_month);
-                facts.enough_history = rows.has_enough_history();
-            }
-            for key in &capacity.exhaustion {
-                if key.crossing.at.is_none() {
-                    continue;
-                }
-                facts.risks.push(risks.len());
-                risks.push(Risk {
-                    subject: format!("{name}.{}", key.column),
-                    what: format!("({}) reaches its maximum, {}", key.type_name, human_count(key.limit)),
-                    crossing: key.crossing,
-                    soon: within(&key.crossing),
-                });
-            }
-            if let Some(crossing) = capacity.size_crossing.filter(|c| c.at.is_some()) {
-                facts.risks.push(risks.len());
-                risks.push(Risk {
-                    subject: name.clone(),
-                    what: format!("passes the {} GiB table size limit", price.table_size_gib),
-                    crossing,
-                    soon: within(&crossing),
-                });
-            }
-        }
-        tables.push(facts);
-    }
-    if let (Some(gib), Some(crossing)) = (price.budget_gib, plan.total.budget_crossing) {
-        if crossing.at.is_some() {
-            risks.push(Risk {
-                subject: "the database".to_owned(),
-                what: format!("passes its {gib} GiB budget"),
-                crossing,
-                soon: within(&crossing),
-            });
-        }
-    }
-    // Tables point at risks by position: sort a permutation and remap them.
-    let mut risk_order: Vec<usize> = (0..risks.len()).collect();
-    risk_order.sort_by(|a, b| risks[*a].at().total_cmp(&risks[*b].at()));
-    let mut new_position = vec![0; risks.len()];
-    for (position, &old) in risk_order.iter().enumerate() {
-        new_position[old] = position;
-    }
-    for facts in &mut tables {
-        for risk in &mut facts.risks {
-            *risk = new_position[*risk];
-        }
-        facts.risks.sort_unstable();
-    }
-    let mut slots: Vec<Option<Risk>> = risks.into_iter().map(Some).collect();
-    let risks: Vec<Risk> = risk_order.iter().filter_map(|&i| slots[i].take()).collect();
+    let (mut tables, risks) = tables_and_risks(analysis, &order, &price);
 
     // The top growers, then any other table with a limit inside the horizon: what breaks
     // matters as much as what grows.
@@ -299,92 +188,23 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
         if let Some(stacked) = stacked {
             charts.push(NamedChart { stem: "total-size".to_owned(), chart: Chart::Stacked(stacked) });
         }
-        let mut used_stems = std::collections::HashSet::new();
+        let mut used_stems = HashSet::new();
         for &position in &top {
             let index = order[position];
-            let table = &analysis.schema.tables()[index];
             let Some(capacity) = plan.table(index) else {
                 continue;
             };
-            let table_series = series.and_then(|s| s.table(&table.name.schema, &table.name.name));
-            let stem = unique_stem(&tables[position].name, &mut used_stems);
-            let name = tables[position].name.clone();
-            if let Some(rows) = &capacity.rows {
-                let history = table_series.map(|t| points(&t.rows)).unwrap_or_default();
-                let chart = series_chart(timeline, format!("{name}: rows"), Unit::Rows, history, rows, Vec::new());
-                charts.push(NamedChart { stem: format!("{stem}-rows"), chart: Chart::Series(chart) });
-                tables[position].charts.push(format!("{stem}-rows"));
-            }
-            let history = table_series.map(|t| points(&t.bytes)).unwrap_or_default();
-            // The size limit is drawn only when the forecast reaches it: a line at 100 GiB
-            // under a 2 MiB table says nothing.
-            let limits: Vec<Limit> = capacity
-                .size_crossing
-                .and_then(|c| c.at)
-                .map(|at| Limit {
-                    label: format!("{} GiB table limit", price.table_size_gib),
-                    value: price.table_size_gib * GIB,
-                    crossed_at: Some(at),
-                })
-                .into_iter()
-                .collect();
-            let chart = bytes_chart(timeline, format!("{name}: size"), history, capacity, limits);
-            charts.push(NamedChart { stem: format!("{stem}-bytes"), chart: Chart::Series(chart) });
-            tables[position].charts.push(format!("{stem}-bytes"));
-            for key in &capacity.exhaustion {
-                let history = match &key.source {
-                    KeySource::Sequence(sequence) => series
-                        .and_then(|s| {
-                            let (schema, name) = sequence.rsplit_once('.').unwrap_or(("", sequence));
-                            s.sequence(schema, name).or_else(|| s.sequence(&table.name.schema, name))
-                        })
-                        .map(|s| points(&s.last_values)),
-                    KeySource::ColumnMax => series
-                        .and_then(|s| s.key_column(&table.name.schema, &table.name.name, &key.column))
-                        .map(|c| points(&c.max)),
-                }
-                .unwrap_or_default();
-                let limits = vec![Limit {
-                    label: format!("{} max {}", key.type_name, human_count(key.limit)),
-                    value: key.limit,
-                    crossed_at: key.crossing.at,
-                }];
-                let title = format!("{name}.{}: key position", key.column);
-                let chart = series_chart(timeline, title, Unit::Rows, history, &key.forecast, limits);
-                let key_stem = format!("{stem}-key-{}", ascii_stem(&key.column));
-                let key_stem = unique_stem(&key_stem, &mut used_stems);
-                charts.push(NamedChart { stem: key_stem.clone(), chart: Chart::Series(chart) });
-                tables[position].charts.push(key_stem);
+            let drawn = TableCharts { timeline, analysis, series, index, capacity, price: &price };
+            for chart in drawn.charts(&tables[position].name, &mut used_stems) {
+                tables[position].charts.push(chart.stem.clone());
+                charts.push(chart);
             }
         }
     }
     // Where the bytes are: the biggest tables, whatever their growth.
     let mut by_size: Vec<usize> = (0..tables.len()).filter(|&i| tables[i].measured.is_some()).collect();
     by_size.sort_by(|&a, &b| measured_total(&tables[b]).total_cmp(&measured_total(&tables[a])));
-    let breakdown: Vec<BreakdownBar> = by_size
-        .iter()
-        .take(options.top.clamp(1, BREAKDOWN_TABLES))
-        .filter_map(|&i| {
-            let t = &tables[i];
-            let measured = t.measured.as_ref()?;
-            Some(BreakdownBar {
-                name: t.name.clone(),
-                heap: measured.heap,
-                toast: measured.toast,
-                index: measured.index,
-                estimated_total: t.estimated_total,
-            })
-        })
-        .collect();
-    if !breakdown.is_empty() {
-        charts.push(NamedChart {
-            stem: "storage-breakdown".to_owned(),
-            chart: Chart::Breakdown(BreakdownChart {
-                title: "Storage of the biggest tables: measured heap, TOAST and indexes".to_owned(),
-                tables: breakdown,
-            }),
-        });
-    }
+    charts.extend(breakdown_chart(&tables, &by_size, options.top));
 
     let title = options.title.clone().unwrap_or_else(|| {
         let subject = history.as_ref().and_then(|h| h.database.clone()).unwrap_or_else(|| options.source.clone());
@@ -411,6 +231,250 @@ pub(crate) fn build(analysis: &Analysis, series: Option<&StatsSeries>, dialect: 
         statements_parsed: analysis.statements_parsed(),
         statements_skipped: analysis.statements_skipped(),
     }
+}
+
+/// The stats history's span and the database it was collected from.
+fn history_of(analysis: &Analysis, series: Option<&StatsSeries>) -> Option<History> {
+    let series = series?;
+    Some(History {
+        snapshots: series.snapshot_days.len(),
+        first: *series.snapshot_days.first()?,
+        last: *series.snapshot_days.last()?,
+        database: analysis.stats.as_ref().and_then(|a| a.snapshot.database.clone()),
+    })
+}
+
+impl Price {
+    fn new(settings: &CapacitySettings) -> Self {
+        Price {
+            per_gib_month: settings.price(),
+            example: settings.price_is_example(),
+            copies: settings.copies,
+            backup_retention_factor: settings.backup_retention_factor,
+            budget_gib: settings.budget_gib,
+            table_size_gib: settings.table_size_gib,
+        }
+    }
+}
+
+/// Whether a limit is reached within the last horizon.
+fn within(crossing: &Crossing, last_horizon: Option<f64>) -> bool {
+    match (crossing.at, last_horizon) {
+        (Some(at), Some(end)) => at <= end,
+        _ => false,
+    }
+}
+
+/// Every table's facts in `order`, and the limits they and the database reach, soonest first.
+fn tables_and_risks(analysis: &Analysis, order: &[usize], price: &Price) -> (Vec<TableFacts>, Vec<Risk>) {
+    let plan = &analysis.capacity;
+    let last_horizon = plan.last_horizon_day();
+    let findings = findings_by_table(analysis);
+    let mut risks = Vec::new();
+    let mut tables = Vec::with_capacity(order.len());
+    for &index in order {
+        let mut facts = table_facts(analysis, index, findings.get(&index).cloned().unwrap_or_default());
+        for risk in plan.table(index).map(|c| table_risks(&facts.name, c, price, last_horizon)).unwrap_or_default() {
+            facts.risks.push(risks.len());
+            risks.push(risk);
+        }
+        tables.push(facts);
+    }
+    if let (Some(gib), Some(crossing)) = (price.budget_gib, plan.total.budget_crossing) {
+        if crossing.at.is_some() {
+            risks.push(Risk {
+                subject: "the database".to_owned(),
+                what: format!("passes its {gib} GiB budget"),
+                crossing,
+                soon: within(&crossing, last_horizon),
+            });
+        }
+    }
+    let risks = soonest_first(risks, &mut tables);
+    (tables, risks)
+}
+
+/// One table's facts, with no risks or charts yet.
+fn table_facts(analysis: &Analysis, index: usize, findings: BTreeMap<&'static str, usize>) -> TableFacts {
+    let table = &analysis.schema.tables()[index];
+    let plan = &analysis.capacity;
+    let table_stats = analysis.stats.as_ref().and_then(|s| s.for_table(&table.name));
+    let capacity = plan.table(index);
+    let rows = capacity.and_then(|c| c.rows.as_ref());
+    let rows_now = capacity.and_then(|c| c.rows_now).map(|(rows, _)| rows);
+    let estimate = estimate_table(&analysis.schema, table, rows_now, table_stats);
+    let measured = table_stats.and_then(|t| {
+        let total = t.total_bytes? as f64;
+        let heap = t.table_bytes.unwrap_or(0) as f64;
+        let index = t.index_bytes.unwrap_or(0) as f64;
+        let toast = t.toast_bytes.map_or((total - heap - index).max(0.0), |b| b as f64);
+        Some(Measured { heap, toast, index, total })
+    });
+    TableFacts {
+        name: table.name.to_string(),
+        row_bytes: estimate.row_bytes,
+        bytes_per_million_rows: estimate.bytes_per_million_rows,
+        rows_now,
+        bytes_now: capacity.map(|c| c.bytes_now),
+        rows_per_day: rows.map(|r| r.growth_per_day),
+        percent_per_month: rows.map(|r| r.percent_per_month),
+        bytes_per_day: capacity.map(TableCapacity::bytes_per_day),
+        horizons: capacity.map(|c| c.horizons.clone()).unwrap_or_default(),
+        cost_now: capacity.map(|c| plan.settings.cost_per_month(c.bytes_now)),
+        model: capacity.map_or_else(|| "no history, no plan: today's estimate only".to_owned(), describe_model),
+        planned: capacity.is_some_and(TableCapacity::is_planned),
+        measured,
+        estimated_total: estimate.at_rows.as_ref().map(|s| s.total_bytes() as f64),
+        risks: Vec::new(),
+        findings,
+        charts: Vec::new(),
+    }
+}
+
+/// The limits a table reaches at some date: each key's maximum, then the table size limit.
+fn table_risks(name: &str, capacity: &TableCapacity, price: &Price, last_horizon: Option<f64>) -> Vec<Risk> {
+    let mut risks = Vec::new();
+    for key in capacity.exhaustion.iter().filter(|key| key.crossing.at.is_some()) {
+        risks.push(Risk {
+            subject: format!("{name}.{}", key.column),
+            what: format!("({}) reaches its maximum, {}", key.type_name, human_count(key.limit)),
+            crossing: key.crossing,
+            soon: within(&key.crossing, last_horizon),
+        });
+    }
+    if let Some(crossing) = capacity.size_crossing.filter(|c| c.at.is_some()) {
+        risks.push(Risk {
+            subject: name.to_owned(),
+            what: format!("passes the {} GiB table size limit", price.table_size_gib),
+            crossing,
+            soon: within(&crossing, last_horizon),
+        });
+    }
+    risks
+}
+
+/// The risks sorted soonest first (stably), with each table's references to them renumbered.
+fn soonest_first(risks: Vec<Risk>, tables: &mut [TableFacts]) -> Vec<Risk> {
+    let mut risk_order: Vec<usize> = (0..risks.len()).collect();
+    risk_order.sort_by(|a, b| risks[*a].at().total_cmp(&risks[*b].at()));
+    let mut new_position = vec![0; risks.len()];
+    for (position, &old) in risk_order.iter().enumerate() {
+        new_position[old] = position;
+    }
+    for facts in tables {
+        for risk in &mut facts.risks {
+            *risk = new_position[*risk];
+        }
+        facts.risks.sort_unstable();
+    }
+    let mut slots: Vec<Option<Risk>> = risks.into_iter().map(Some).collect();
+    risk_order.iter().filter_map(|&i| slots[i].take()).collect()
+}
+
+/// What one top table's charts are drawn from.
+struct TableCharts<'a> {
+    timeline: Timeline,
+    analysis: &'a Analysis,
+    series: Option<&'a StatsSeries>,
+    index: usize,
+    capacity: &'a TableCapacity,
+    price: &'a Price,
+}
+
+impl TableCharts<'_> {
+    /// Rows (when projected), size, then each narrow key's position, with file stems unique
+    /// among `used_stems`.
+    fn charts(&self, name: &str, used_stems: &mut HashSet<String>) -> Vec<NamedChart> {
+        let stem = unique_stem(name, used_stems);
+        let mut charts = Vec::new();
+        if let Some(rows) = &self.capacity.rows {
+            let history = self.table_series().map(|t| points(&t.rows)).unwrap_or_default();
+            let chart = series_chart(self.timeline, format!("{name}: rows"), Unit::Rows, history, rows, Vec::new());
+            charts.push(NamedChart { stem: format!("{stem}-rows"), chart: Chart::Series(chart) });
+        }
+        charts.push(NamedChart { stem: format!("{stem}-bytes"), chart: Chart::Series(self.bytes(name)) });
+        for key in &self.capacity.exhaustion {
+            let key_stem = unique_stem(&format!("{stem}-key-{}", ascii_stem(&key.column)), used_stems);
+            charts.push(NamedChart { stem: key_stem, chart: Chart::Series(self.key(name, key)) });
+        }
+        charts
+    }
+
+    fn table_series(&self) -> Option<&TableSeries> {
+        let table = &self.analysis.schema.tables()[self.index];
+        self.series.and_then(|s| s.table(&table.name.schema, &table.name.name))
+    }
+
+    fn bytes(&self, name: &str) -> SeriesChart {
+        let history = self.table_series().map(|t| points(&t.bytes)).unwrap_or_default();
+        // The size limit is drawn only when the forecast reaches it: a line at 100 GiB
+        // under a 2 MiB table says nothing.
+        let limits: Vec<Limit> = self
+            .capacity
+            .size_crossing
+            .and_then(|c| c.at)
+            .map(|at| Limit {
+                label: format!("{} GiB table limit", self.price.table_size_gib),
+                value: self.price.table_size_gib * GIB,
+                crossed_at: Some(at),
+            })
+            .into_iter()
+            .collect();
+        bytes_chart(self.timeline, format!("{name}: size"), history, self.capacity, limits)
+    }
+
+    /// The key's position over its history (the sequence's, or the column's maximum) and
+    /// forecast, against the type's maximum.
+    fn key(&self, name: &str, key: &KeyExhaustion) -> SeriesChart {
+        let table = &self.analysis.schema.tables()[self.index];
+        let history = match &key.source {
+            KeySource::Sequence(sequence) => self
+                .series
+                .and_then(|s| {
+                    let (schema, name) = sequence.rsplit_once('.').unwrap_or(("", sequence));
+                    s.sequence(schema, name).or_else(|| s.sequence(&table.name.schema, name))
+                })
+                .map(|s| points(&s.last_values)),
+            KeySource::ColumnMax => self
+                .series
+                .and_then(|s| s.key_column(&table.name.schema, &table.name.name, &key.column))
+                .map(|c| points(&c.max)),
+        }
+        .unwrap_or_default();
+        let limits = vec![Limit {
+            label: format!("{} max {}", key.type_name, human_count(key.limit)),
+            value: key.limit,
+            crossed_at: key.crossing.at,
+        }];
+        let title = format!("{name}.{}: key position", key.column);
+        series_chart(self.timeline, title, Unit::Rows, history, &key.forecast, limits)
+    }
+}
+
+/// Measured heap, TOAST and indexes of the biggest tables, when any size was measured.
+fn breakdown_chart(tables: &[TableFacts], by_size: &[usize], top: usize) -> Option<NamedChart> {
+    let breakdown: Vec<BreakdownBar> = by_size
+        .iter()
+        .take(top.clamp(1, BREAKDOWN_TABLES))
+        .filter_map(|&i| {
+            let t = &tables[i];
+            let measured = t.measured.as_ref()?;
+            Some(BreakdownBar {
+                name: t.name.clone(),
+                heap: measured.heap,
+                toast: measured.toast,
+                index: measured.index,
+                estimated_total: t.estimated_total,
+            })
+        })
+        .collect();
+    (!breakdown.is_empty()).then(|| NamedChart {
+        stem: "storage-breakdown".to_owned(),
+        chart: Chart::Breakdown(BreakdownChart {
+            title: "Storage of the biggest tables: measured heap, TOAST and indexes".to_owned(),
+            tables: breakdown,
+        }),
+    })
 }
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
@@ -631,7 +695,7 @@ fn ascii_stem(name: &str) -> String {
     }
 }
 
-fn unique_stem(name: &str, used: &mut std::collections::HashSet<String>) -> String {
+fn unique_stem(name: &str, used: &mut HashSet<String>) -> String {
     let base = ascii_stem(name);
     let mut stem = base.clone();
     let mut n = 2;

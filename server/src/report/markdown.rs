@@ -7,7 +7,7 @@ use schemacast_lints::capacity::date_of;
 use schemacast_lints::storage::{human_bytes, human_count};
 
 use crate::cli::forecast::cost_text;
-use crate::report::content::{bytes_or_dash, Report, Risk};
+use crate::report::content::{bytes_or_dash, Report, Risk, TableFacts};
 
 /// Escapes text for Markdown (CommonMark and GitHub's): HTML is neutralised as entities and
 /// every ASCII punctuation character that could start markup is backslash-escaped.
@@ -36,6 +36,24 @@ const RISKS_SHOWN: usize = 8;
 
 pub(crate) fn render(report: &Report) -> String {
     let mut out = String::new();
+    write_heading(&mut out, report);
+    write_soon_risks(&mut out, report);
+    if report.total.tables_projected > 0 {
+        write_total(&mut out, report);
+    }
+    write_tables(&mut out, report);
+    if report.lints.total > 0 {
+        let rules: Vec<String> = report.lints.by_rule.iter().map(|r| format!("{} {}", r.rule, r.count)).collect();
+        let _ = writeln!(out, "Findings: {} ({}).\n", report.lints.total, rules.join(", "));
+    } else {
+        out.push_str("Findings: none.\n\n");
+    }
+    out.push_str("Charts, the storage breakdown and every table are in `index.html`.\n");
+    out
+}
+
+/// The title, and what the figures rest on: the history's span, or a warning that there is none.
+fn write_heading(out: &mut String, report: &Report) {
     let _ = writeln!(out, "## {}\n", escape(&report.title));
     match &report.history {
         Some(history) => {
@@ -53,116 +71,115 @@ pub(crate) fn render(report: &Report) -> String {
              planning annotation are projected. `schemacast collect` starts a history.\n\n",
         ),
     }
+}
 
+/// The limits reached within the horizon, soonest first, at most [`RISKS_SHOWN`].
+fn write_soon_risks(out: &mut String, report: &Report) {
     let soon: Vec<&Risk> = report.risks.iter().filter(|r| r.soon).collect();
-    if !soon.is_empty() {
-        out.push_str("**Limits reached within the forecast horizon**\n\n");
-        for risk in soon.iter().take(RISKS_SHOWN) {
-            let _ = writeln!(
-                out,
-                "- **{}**: {} {}",
-                risk.crossing.at.map_or("?".to_owned(), date_of),
-                escape(&risk.subject),
-                escape(&risk.what)
-            );
-        }
-        if soon.len() > RISKS_SHOWN {
-            let _ = writeln!(out, "- and {} more in the report", soon.len() - RISKS_SHOWN);
-        }
-        out.push('\n');
+    if soon.is_empty() {
+        return;
     }
-
-    if report.total.tables_projected > 0 {
-        out.push_str("| database total | now |");
-        for h in &report.total.horizons {
-            let _ = write!(out, " {} ({}) |", date_of(h.day), h.horizon);
-        }
-        out.push_str("\n|---|---|");
-        for _ in &report.total.horizons {
-            out.push_str("---|");
-        }
-        let _ = write!(out, "\n| size | {} |", human_bytes(report.total.bytes_now));
-        for h in &report.total.horizons {
-            match h.bytes.interval {
-                Some(i) => {
-                    let _ = write!(
-                        out,
-                        " {} ({}–{}) |",
-                        human_bytes(h.bytes.value),
-                        human_bytes(i.low80),
-                        human_bytes(i.high80)
-                    );
-                }
-                None => {
-                    let _ = write!(out, " {} |", human_bytes(h.bytes.value));
-                }
-            }
-        }
-        let _ = write!(out, "\n| cost/month | {} |", cost_text(report.total.cost_now));
-        for h in &report.total.horizons {
-            let _ = write!(out, " {} |", cost_text(h.cost_per_month));
-        }
-        out.push_str("\n\n");
-    }
-
-    // Tables that reach a limit inside the horizon first (soonest first), then the growers.
-    let mut rows: Vec<usize> = report.top.clone();
-    rows.sort_by(|&a, &b| {
-        let soonest = |position: usize| {
-            report.tables[position]
-                .risks
-                .iter()
-                .map(|&r| &report.risks[r])
-                .filter(|r| r.soon)
-                .map(Risk::at)
-                .fold(f64::INFINITY, f64::min)
-        };
-        soonest(a).total_cmp(&soonest(b))
-    });
-    if !rows.is_empty() {
-        let last = report.total.horizons.last();
+    out.push_str("**Limits reached within the forecast horizon**\n\n");
+    for risk in soon.iter().take(RISKS_SHOWN) {
         let _ = writeln!(
             out,
-            "| table | rows now | size now | size at {} | growth | first limit | findings |",
-            last.map_or("the horizon".to_owned(), |h| date_of(h.day))
+            "- **{}**: {} {}",
+            risk.crossing.at.map_or("?".to_owned(), date_of),
+            escape(&risk.subject),
+            escape(&risk.what)
         );
-        out.push_str("|---|--:|--:|--:|--:|---|--:|\n");
-        for position in rows {
-            let table = &report.tables[position];
-            let growth = match (table.rows_per_day, table.percent_per_month) {
-                (Some(per_day), Some(percent)) => {
-                    format!(
-                        "{}{}/day ({percent:+.1}%/mo)",
-                        if per_day < 0.0 { "−" } else { "+" },
-                        human_count(per_day.abs())
-                    )
-                }
-                _ => table.bytes_per_day.map_or("–".to_owned(), |b| format!("+{}/day", human_bytes(b))),
-            };
-            let risk = table.risks.first().map(|&r| &report.risks[r]).map_or("–".to_owned(), |r| {
-                format!("{} {}", r.crossing.at.map_or("?".to_owned(), date_of), escape(&r.what))
-            });
-            let _ = writeln!(
-                out,
-                "| {}{} | {} | {} | {} | {growth} | {risk} | {} |",
-                escape(&table.name),
-                if table.planned { " (planned)" } else { "" },
-                table.rows_now.map_or("–".to_owned(), human_count),
-                bytes_or_dash(table.bytes_now),
-                table.last().map_or("–".to_owned(), |h| human_bytes(h.bytes.value)),
-                table.findings.values().sum::<usize>()
-            );
+    }
+    if soon.len() > RISKS_SHOWN {
+        let _ = writeln!(out, "- and {} more in the report", soon.len() - RISKS_SHOWN);
+    }
+    out.push('\n');
+}
+
+/// The database's size and cost now and at each horizon.
+fn write_total(out: &mut String, report: &Report) {
+    out.push_str("| database total | now |");
+    for h in &report.total.horizons {
+        let _ = write!(out, " {} ({}) |", date_of(h.day), h.horizon);
+    }
+    out.push_str("\n|---|---|");
+    for _ in &report.total.horizons {
+        out.push_str("---|");
+    }
+    let _ = write!(out, "\n| size | {} |", human_bytes(report.total.bytes_now));
+    for h in &report.total.horizons {
+        match h.bytes.interval {
+            Some(i) => {
+                let _ = write!(
+                    out,
+                    " {} ({}–{}) |",
+                    human_bytes(h.bytes.value),
+                    human_bytes(i.low80),
+                    human_bytes(i.high80)
+                );
+            }
+            None => {
+                let _ = write!(out, " {} |", human_bytes(h.bytes.value));
+            }
         }
-        out.push('\n');
     }
-    if report.lints.total > 0 {
-        let rules: Vec<String> = report.lints.by_rule.iter().map(|r| format!("{} {}", r.rule, r.count)).collect();
-        let _ = writeln!(out, "Findings: {} ({}).\n", report.lints.total, rules.join(", "));
-    } else {
-        out.push_str("Findings: none.\n\n");
+    let _ = write!(out, "\n| cost/month | {} |", cost_text(report.total.cost_now));
+    for h in &report.total.horizons {
+        let _ = write!(out, " {} |", cost_text(h.cost_per_month));
     }
-    out.push_str("Charts, the storage breakdown and every table are in `index.html`.\n");
-    out
+    out.push_str("\n\n");
+}
+
+/// A line per top table: those that reach a limit inside the horizon first (soonest first),
+/// then the growers.
+fn write_tables(out: &mut String, report: &Report) {
+    let mut rows: Vec<usize> = report.top.clone();
+    let soonest = |position: usize| {
+        report.tables[position]
+            .risks
+            .iter()
+            .map(|&r| &report.risks[r])
+            .filter(|r| r.soon)
+            .map(Risk::at)
+            .fold(f64::INFINITY, f64::min)
+    };
+    rows.sort_by(|&a, &b| soonest(a).total_cmp(&soonest(b)));
+    if rows.is_empty() {
+        return;
+    }
+    let last = report.total.horizons.last();
+    let _ = writeln!(
+        out,
+        "| table | rows now | size now | size at {} | growth | first limit | findings |",
+        last.map_or("the horizon".to_owned(), |h| date_of(h.day))
+    );
+    out.push_str("|---|--:|--:|--:|--:|---|--:|\n");
+    for position in rows {
+        write_table_row(out, report, &report.tables[position]);
+    }
+    out.push('\n');
+}
+
+fn write_table_row(out: &mut String, report: &Report, table: &TableFacts) {
+    let growth = match (table.rows_per_day, table.percent_per_month) {
+        (Some(per_day), Some(percent)) => {
+            format!("{}{}/day ({percent:+.1}%/mo)", if per_day < 0.0 { "−" } else { "+" }, human_count(per_day.abs()))
+        }
+        _ => table.bytes_per_day.map_or("–".to_owned(), |b| format!("+{}/day", human_bytes(b))),
+    };
+    let risk =
+        table.risks.first().map(|&r| &report.risks[r]).map_or("–".to_owned(), |r| {
+            format!("{} {}", r.crossing.at.map_or("?".to_owned(), date_of), escape(&r.what))
+        });
+    let _ = writeln!(
+        out,
+        "| {}{} | {} | {} | {} | {growth} | {risk} | {} |",
+        escape(&table.name),
+        if table.planned { " (planned)" } else { "" },
+        table.rows_now.map_or("–".to_owned(), human_count),
+        bytes_or_dash(table.bytes_now),
+        table.last().map_or("–".to_owned(), |h| human_bytes(h.bytes.value)),
+        table.findings.values().sum::<usize>()
+    );
 }
 
 #[cfg(test)]

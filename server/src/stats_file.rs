@@ -1,13 +1,13 @@
 //! The stats file on disk: where it is, reading it, and appending snapshots so that a crash or a
-//! concurrent writer never leaves a half-written line.
+//! concurrent writer never costs a whole snapshot, and readers never take half of one.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use schemacast_lints::stats::{read_history, read_stats, Snapshot, StatsHistory, StatsSeries};
+use schemacast_lints::stats::{read_history, read_stats, without_torn_tail, Snapshot, StatsHistory, StatsSeries};
 use schemacast_lints::Config;
 
 /// Where `collect` writes when neither `--stats` nor schemacast.toml says.
@@ -54,13 +54,15 @@ pub(crate) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>
     Ok(read_stats(&bytes, &path.display().to_string()))
 }
 
-/// Appends snapshots to the stats file, all or nothing.
+/// Appends snapshots to the stats file, all or nothing, in time proportional to the snapshots
+/// (not to the file).
 ///
-/// Under an exclusive lock on a sidecar lock file, the current content and the new lines are
-/// written to a temporary file in the same directory, synced, and renamed over the stats file:
-/// readers see the old file or the new one, never a partial line, whatever happens to this
-/// process. `accept` is given a way to read the current history under the lock (only parsed
-/// when asked for) and may refuse the append.
+/// Under an exclusive lock on a sidecar lock file, the new lines go to the end of the file in
+/// one write, followed by an fsync. A reader that looks while it happens, or after a crash in
+/// the middle of it, sees a last line without its line break and drops it
+/// ([`without_torn_tail`]); the next append cuts such a torn tail off first. A write that fails
+/// is cut off the same way, so the file is as it was. `accept` is given a way to read the
+/// current history under the lock (only read when asked for) and may refuse the append.
 pub(crate) fn append(
     path: &Path,
     snapshots: &[Snapshot],
@@ -85,42 +87,66 @@ pub(crate) fn append(
         .with_context(|| format!("{}: cannot create the lock file", lock_path.display()))?;
     lock_exclusively(&lock, &shown)?;
 
-    let temp_prefix = format!(".{file_name}.tmp-");
-    remove_stale_temporaries(&directory, &temp_prefix);
-
-    let mut content = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e).with_context(|| format!("{shown}: cannot read stats file")),
-    };
-    accept(&|| read_history(&String::from_utf8_lossy(&content), &shown))?;
-    if content.last().is_some_and(|&b| b != b'\n') {
-        content.push(b'\n');
+    let existed = path.exists();
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .with_context(|| format!("{shown}: cannot open stats file"))?;
+    let (whole, needs_break) = whole_length(&mut file).with_context(|| format!("{shown}: cannot read stats file"))?;
+    accept(&|| {
+        let bytes = fs::read(path).unwrap_or_default();
+        read_history(&String::from_utf8_lossy(&bytes), &shown)
+    })?;
+    let mut lines = Vec::new();
+    if needs_break {
+        lines.push(b'\n');
     }
     for snapshot in snapshots {
-        content.extend_from_slice(snapshot.to_line().as_bytes());
+        lines.extend_from_slice(snapshot.to_line().as_bytes());
     }
-
-    let temp_path = directory.join(format!("{temp_prefix}{}", std::process::id()));
-    let write = || -> io::Result<()> {
-        let mut temp = OpenOptions::new().write(true).create(true).truncate(true).open(&temp_path)?;
-        if let Ok(metadata) = fs::metadata(path) {
-            temp.set_permissions(metadata.permissions())?;
-        }
-        temp.write_all(&content)?;
-        temp.sync_all()?;
-        fs::rename(&temp_path, path)?;
-        // The rename itself must reach the disk for the new line to survive a power cut.
+    let write = |file: &mut File| -> io::Result<()> {
+        file.set_len(whole)?;
+        file.write_all(&lines)?;
+        file.sync_data()
+    };
+    if let Err(error) = write(&mut file) {
+        let _ = file.set_len(whole);
+        return Err(error).with_context(|| format!("{shown}: cannot write stats file (it is unchanged)"));
+    }
+    if !existed {
+        // A new file's directory entry must reach the disk for the file to survive a power cut.
         if let Ok(dir) = File::open(&directory) {
             let _ = dir.sync_all();
         }
-        Ok(())
-    };
-    if let Err(error) = write() {
-        let _ = fs::remove_file(&temp_path);
-        return Err(error).with_context(|| format!("{shown}: cannot write stats file (it is unchanged)"));
     }
     Ok(())
+}
+
+/// The length of the file without a torn last line, and whether its last whole line lacks a
+/// line break (a file edited by hand). Reads back from the end only as far as the last line.
+fn whole_length(file: &mut File) -> io::Result<(u64, bool)> {
+    const CHUNK: u64 = 64 * 1024;
+    let length = file.metadata()?.len();
+    let mut tail: Vec<u8> = Vec::new();
+    let mut start = length;
+    while start > 0 {
+        let from = start.saturating_sub(CHUNK);
+        let mut chunk = vec![0; (start - from) as usize];
+        file.seek(SeekFrom::Start(from))?;
+        file.read_exact(&mut chunk)?;
+        chunk.extend_from_slice(&tail);
+        tail = chunk;
+        start = from;
+        // The last line break, not counting one that ends the file.
+        if tail[..tail.len().saturating_sub(1)].contains(&b'\n') || start == 0 {
+            break;
+        }
+    }
+    let kept = without_torn_tail(&tail).len() as u64;
+    let needs_break = kept > 0 && !tail[..kept as usize].ends_with(b"\n");
+    Ok((start + kept, needs_break))
 }
 
 fn lock_exclusively(lock: &File, shown: &str) -> anyhow::Result<()> {
@@ -140,17 +166,6 @@ fn lock_exclusively(lock: &File, shown: &str) -> anyhow::Result<()> {
             Err(fs::TryLockError::Error(e)) => {
                 return Err(e).with_context(|| format!("{shown}: cannot lock stats file"))
             }
-        }
-    }
-}
-
-/// Temporary files of writers that died before their rename. Only called under the lock, when
-/// no other writer can be using one.
-fn remove_stale_temporaries(directory: &Path, prefix: &str) {
-    let Ok(entries) = fs::read_dir(directory) else { return };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(prefix) {
-            let _ = fs::remove_file(entry.path());
         }
     }
 }
@@ -186,6 +201,27 @@ mod tests {
         let leftovers: Vec<_> =
             fs::read_dir(path.parent().unwrap()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "only the stats file and its lock file: {leftovers:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_off_before_the_next_append() {
+        let dir = std::env::temp_dir().join(format!("schemacast-stats-torn-{}", std::process::id()));
+        let path = dir.join("stats.jsonl");
+        append(&path, &[snapshot("2026-01-01T00:00:00Z")], |_| Ok(())).unwrap();
+        let whole = fs::read(&path).unwrap();
+        // A crash in the middle of a long line (longer than one read-back chunk).
+        let mut torn = whole.clone();
+        torn.extend_from_slice(b"{\"format\":\"schemacast.stats/v1\",\"note\":\"");
+        torn.extend(std::iter::repeat_n(b'x', 200_000));
+        fs::write(&path, &torn).unwrap();
+        assert_eq!(read(&path).unwrap().snapshots.len(), 1, "readers drop the torn line");
+        assert!(read(&path).unwrap().problems.is_empty());
+        append(&path, &[snapshot("2026-01-02T00:00:00Z")], |_| Ok(())).unwrap();
+        let after = fs::read(&path).unwrap();
+        assert!(after.starts_with(&whole), "the whole lines are kept");
+        assert_eq!(after.iter().filter(|&&b| b == b'\n').count(), 2);
+        assert_eq!(read(&path).unwrap().snapshots.len(), 2);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -43,6 +43,7 @@ impl fmt::Display for StatsProblem {
 /// the other lines because one is bad. Of two snapshots with the same `taken_at`, the first is
 /// kept and the second reported.
 pub fn read_history(text: &str, path: &str) -> StatsHistory {
+    let text = &text[..without_torn_tail(text.as_bytes()).len()];
     let mut history = StatsHistory::default();
     let mut line_of_time: HashMap<Timestamp, u32> = HashMap::new();
     for (index, line) in text.split('\n').enumerate() {
@@ -82,6 +83,25 @@ pub fn read_history(text: &str, path: &str) -> StatsHistory {
     history
 }
 
+/// `text` without a last line that has no line break and is not whole JSON: a snapshot being
+/// appended right now, or one a crash cut short. Writers put each snapshot and its line break
+/// in one write, so only the last line can be torn; a whole last line without a break (a file
+/// edited by hand) is kept.
+pub fn without_torn_tail(text: &[u8]) -> &[u8] {
+    if text.is_empty() || text.ends_with(b"\n") {
+        return text;
+    }
+    let start = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let tail = &text[start..];
+    let whole = tail.iter().all(u8::is_ascii_whitespace)
+        || serde_json::from_slice::<serde::de::IgnoredAny>(tail.trim_ascii_end()).is_ok();
+    if whole {
+        text
+    } else {
+        &text[..start]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +109,21 @@ mod tests {
     const GOOD_1: &str = r#"{"format":"schemacast.stats/v1","taken_at":"2026-01-02T00:00:00Z","tables":[{"schema":"public","name":"t","rows":10}]}"#;
     const GOOD_2: &str =
         r#"{"format":"schemacast.stats/v1","taken_at":"2026-01-01T00:00:00Z","future_field":{"x":1},"tables":[]}"#;
+
+    #[test]
+    fn a_torn_last_line_is_dropped_and_a_whole_one_without_a_break_kept() {
+        let torn = format!("{GOOD_1}\n{}", &GOOD_2[..30]);
+        assert_eq!(without_torn_tail(torn.as_bytes()), format!("{GOOD_1}\n").as_bytes());
+        let history = read_history(&torn, "s.jsonl");
+        assert_eq!((history.snapshots.len(), history.problems.len()), (1, 0), "{:?}", history.problems);
+        let unbroken = format!("{GOOD_1}\n{GOOD_2}");
+        assert_eq!(without_torn_tail(unbroken.as_bytes()), unbroken.as_bytes());
+        assert_eq!(read_history(&unbroken, "s.jsonl").snapshots.len(), 2);
+        assert_eq!(without_torn_tail(&GOOD_1.as_bytes()[..20]), b"");
+        // A torn line followed by a break is a bad line like any other: reported.
+        let broken_inside = format!("{}\n{GOOD_2}\n", &GOOD_1[..30]);
+        assert_eq!(read_history(&broken_inside, "s.jsonl").problems.len(), 1);
+    }
 
     #[test]
     fn keeps_good_lines_sorted_and_reports_bad_ones_by_line() {

@@ -12,7 +12,7 @@ mod series;
 mod snapshot;
 
 pub use attach::{attach, AttachedStats, UnmatchedColumn};
-pub use history::{read_history, StatsHistory, StatsProblem};
+pub use history::{read_history, without_torn_tail, StatsHistory, StatsProblem};
 pub use import::{import_csv, parse_instant};
 pub use series::{
     day_of, read_series, read_series_bytes, read_stats, ColumnSeries, SequenceSeries, StatsSeries, TableSeries,

@@ -131,7 +131,7 @@ const BATCH_LINES: usize = 32;
 /// [`read_series`] of a file's bytes as read: each line's strings are checked as UTF-8 while
 /// they are decoded, so the file is not validated in a separate pass.
 pub fn read_series_bytes(text: &[u8], path: &str) -> StatsSeries {
-    let lines: Vec<(u32, &[u8])> = text
+    let lines: Vec<(u32, &[u8])> = super::history::without_torn_tail(text)
         .split(|b| *b == b'\n')
         .enumerate()
         .map(|(i, line)| (i as u32 + 1, line.strip_suffix(b"\r").unwrap_or(line)))

@@ -94,8 +94,16 @@ pub fn symbols(tree: &Tree, text: &str) -> Vec<OutlineSymbol> {
     out
 }
 
+/// A range worth folding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fold {
+    pub range: TextRange,
+    /// A comment rather than code (editors fold these apart, e.g. a licence header on open).
+    pub comment: bool,
+}
+
 /// Ranges worth folding: statements, column lists, comments; only those spanning lines.
-pub fn folds(tree: &Tree, text: &str) -> Vec<TextRange> {
+pub fn folds(tree: &Tree, text: &str) -> Vec<Fold> {
     let Ok(query) = Query::new(&language(), FOLDS_QUERY) else { return Vec::new() };
     let mut ranges = Vec::new();
     let mut cursor = QueryCursor::new();
@@ -108,7 +116,9 @@ pub fn folds(tree: &Tree, text: &str) -> Vec<TextRange> {
     }
     ranges.sort_by_key(|r| (r.start, r.end));
     ranges.dedup();
-    ranges
+    let is_comment =
+        |range: TextRange| text[range.to_range()].starts_with("--") || text[range.to_range()].starts_with("/*");
+    ranges.into_iter().map(|range| Fold { range, comment: is_comment(range) }).collect()
 }
 
 #[cfg(test)]
@@ -133,6 +143,6 @@ mod tests {
             ]
         );
         let folds = folds(&tree, text);
-        assert!(folds.iter().any(|r| &text[r.to_range()] == "(\n  id bigint PRIMARY KEY,\n  total numeric,\n  CONSTRAINT orders_total_positive CHECK (total > 0)\n)"), "{folds:?}");
+        assert!(folds.iter().any(|f| !f.comment && &text[f.range.to_range()] == "(\n  id bigint PRIMARY KEY,\n  total numeric,\n  CONSTRAINT orders_total_positive CHECK (total > 0)\n)"), "{folds:?}");
     }
 }

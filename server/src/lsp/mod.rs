@@ -4,20 +4,24 @@
 //! schedule a new analysis after a short debounce, run off the request path, and publish only
 //! if no newer edit arrived meanwhile.
 
-mod capacity;
+mod code_actions;
+mod completion;
+mod diagnostics;
 mod document;
-mod features;
+mod hover;
+mod inlay_hints;
+mod navigation;
 mod problems;
 mod settings;
 mod state;
+mod symbols;
 mod transport;
 mod workspace;
 
-use schemacast_lints::config::CONFIG_FILE_NAME;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -29,6 +33,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use document::{offset, Encoding};
+use schemacast_lints::text::FileId;
 use settings::Settings;
 use state::{ProjectAnalysis, State};
 
@@ -156,68 +161,23 @@ impl Backend {
     }
 
     /// Stores an analysis and publishes its diagnostics, unless a newer edit arrived.
-    async fn publish(&self, key: &PathBuf, generation: u64, analysis: ProjectAnalysis) {
-        let notes: Vec<String>;
-        let mut dialect_note = None;
-        let outgoing = {
+    async fn publish(&self, key: &Path, generation: u64, analysis: ProjectAnalysis) {
+        let publication = {
             let mut state = self.state();
-            let encoding = state.encoding;
-            let current: Vec<(String, Uri, Option<PathBuf>, i32)> = state
-                .documents
-                .values()
-                .filter(|d| &d.project == key)
-                .map(|d| (d.uri.as_str().to_owned(), d.uri.clone(), d.path.clone(), d.document.version))
-                .collect();
-            let Some(project) = state.projects.get_mut(key) else { return };
-            if project.generation != generation {
-                return;
-            }
-            let stale = current
-                .iter()
-                .any(|(_, _, path, version)| path.as_ref().is_some_and(|p| analysis.versions.get(p) != Some(version)));
-            if stale {
-                return;
-            }
-            let analysis = Arc::new(analysis);
-            project.latest = Some(analysis.clone());
-            let mut outgoing: Vec<(Uri, Vec<Diagnostic>, Option<i32>)> = Vec::new();
-            let config_problems = problems::config_problems(&analysis.problems);
-            for (_, uri, path, version) in &current {
-                let mut diagnostics = path
-                    .as_ref()
-                    .and_then(|p| analysis.file_id(p))
-                    .map(|file| features::diagnostics(&analysis, file, encoding, None))
-                    .unwrap_or_default();
-                diagnostics.extend(config_problems.iter().cloned());
-                outgoing.push((uri.clone(), diagnostics, Some(*version)));
-            }
-            let shown: Vec<String> = analysis
-                .problems
-                .items
-                .iter()
-                .map(|(path, line, message)| format!("{}:{line}: {message}", path.display()))
-                .collect();
-            // Each problem is logged once, not on every keystroke.
-            notes = shown.iter().filter(|n| !project.logged_problems.contains(n)).cloned().collect();
-            project.logged_problems = shown;
-            if project.logged_dialect != analysis.dialect {
-                project.logged_dialect = analysis.dialect.clone();
-                dialect_note = Some(analysis.dialect.clone());
-            }
-            outgoing.extend(problems::file_updates(project, &analysis.problems, &current));
-            outgoing
+            diagnostics::prepare(&mut state, key, generation, analysis)
         };
-        if let Some(note) = dialect_note {
+        let Some(publication) = publication else { return };
+        if let Some(note) = publication.dialect_note {
             self.log(MessageType::INFO, note).await;
         }
-        for note in notes {
-            if note.contains(CONFIG_FILE_NAME) {
+        for problem in publication.new_problems {
+            if problem.in_config_file() {
                 // Once per new problem, as a message the user sees without opening the log.
-                self.inner.client.show_message(MessageType::ERROR, format!("schemacast: {note}")).await;
+                self.inner.client.show_message(MessageType::ERROR, format!("schemacast: {problem}")).await;
             }
-            self.log(MessageType::WARNING, note).await;
+            self.log(MessageType::WARNING, problem.to_string()).await;
         }
-        for (uri, diagnostics, version) in outgoing {
+        for (uri, diagnostics, version) in publication.diagnostics {
             self.inner.client.publish_diagnostics(uri, diagnostics, version).await;
         }
     }
@@ -225,7 +185,7 @@ impl Backend {
     /// The analysis that saw the document as it is now: the latest one, or for a small
     /// document one made now. `None` when the document is unknown or too large to analyse on
     /// a request's path while its scheduled analysis is still running.
-    async fn analysis_for(&self, uri: &Uri) -> Option<(Arc<ProjectAnalysis>, usize, Encoding)> {
+    async fn analysis_for(&self, uri: &Uri) -> Option<(Arc<ProjectAnalysis>, FileId, Encoding)> {
         let (job, key, path, encoding) = {
             let state = self.state();
             let encoding = state.encoding;
@@ -480,7 +440,7 @@ impl LanguageServer for Backend {
         let position = params.text_document_position_params.position;
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
         let Some(at) = self.state().offset(uri.as_str(), position) else { return Ok(None) };
-        Ok(self.guarded("hover", || features::hover(&analysis, file, at, encoding)).await)
+        Ok(self.guarded("hover", || hover::hover(&analysis, file, at, encoding)).await)
     }
 
     async fn code_action(&self, params: CodeActionParams) -> RpcResult<Option<CodeActionResponse>> {
@@ -498,7 +458,7 @@ impl LanguageServer for Backend {
         let only = params.context.only.clone();
         let actions = self
             .guarded("codeAction", || {
-                Some(features::code_actions(&analysis, file, &uri, start, end, only.as_deref(), encoding))
+                Some(code_actions::code_actions(&analysis, file, &uri, (start, end), only.as_deref(), encoding))
             })
             .await;
         Ok(actions.filter(|a| !a.is_empty()))
@@ -514,8 +474,9 @@ impl LanguageServer for Backend {
         }
         let uri = params.text_document.uri;
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
-        let hints =
-            self.guarded("inlayHint", || Some(features::inlay_hints(&analysis, file, &uri, columns, encoding))).await;
+        let hints = self
+            .guarded("inlayHint", || Some(inlay_hints::inlay_hints(&analysis, file, &uri, columns, encoding)))
+            .await;
         let range = params.range;
         Ok(hints
             .map(|hints| hints.into_iter().filter(|h| h.position >= range.start && h.position <= range.end).collect()))
@@ -530,7 +491,7 @@ impl LanguageServer for Backend {
             if let Ok(uri) = Uri::from_str(&uri) {
                 if let Some((analysis, _, _)) = self.analysis_for(&uri).await {
                     if let Some(markdown) =
-                        self.guarded("inlayHint/resolve", || features::resolve_table_card(&analysis, &table)).await
+                        self.guarded("inlayHint/resolve", || inlay_hints::resolve_table_card(&analysis, &table)).await
                     {
                         hint.tooltip = Some(InlayHintTooltip::MarkupContent(MarkupContent {
                             kind: MarkupKind::Markdown,
@@ -549,7 +510,7 @@ impl LanguageServer for Backend {
         let encoding = self.state().encoding;
         let rope = ropey::Rope::from_str(&text);
         let symbols =
-            self.guarded("documentSymbol", || Some(features::document_symbols(&tree, &text, &rope, encoding))).await;
+            self.guarded("documentSymbol", || Some(symbols::document_symbols(&tree, &text, &rope, encoding))).await;
         Ok(symbols.map(DocumentSymbolResponse::Nested))
     }
 
@@ -558,7 +519,7 @@ impl LanguageServer for Backend {
         let Some((tree, text)) = self.tree(&uri).await else { return Ok(None) };
         let encoding = self.state().encoding;
         let rope = ropey::Rope::from_str(&text);
-        Ok(self.guarded("foldingRange", || Some(features::folding_ranges(&tree, &text, &rope, encoding))).await)
+        Ok(self.guarded("foldingRange", || Some(symbols::folding_ranges(&tree, &text, &rope, encoding))).await)
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> RpcResult<Option<WorkspaceSymbolResponse>> {
@@ -567,7 +528,7 @@ impl LanguageServer for Backend {
             (state.projects.values().filter_map(|p| p.latest.clone()).collect::<Vec<_>>(), state.encoding)
         };
         let symbols = self
-            .guarded("workspace/symbol", || Some(features::workspace_symbols(&analyses, &params.query, encoding)))
+            .guarded("workspace/symbol", || Some(symbols::workspace_symbols(&analyses, &params.query, encoding)))
             .await;
         Ok(symbols.map(WorkspaceSymbolResponse::Flat))
     }
@@ -578,7 +539,7 @@ impl LanguageServer for Backend {
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
         let Some(at) = self.state().offset(uri.as_str(), position) else { return Ok(None) };
         Ok(self
-            .guarded("definition", || features::definition(&analysis, file, at, encoding))
+            .guarded("definition", || navigation::definition(&analysis, file, at, encoding))
             .await
             .map(GotoDefinitionResponse::Scalar))
     }
@@ -608,7 +569,7 @@ impl LanguageServer for Backend {
                 None => return Ok(None),
             },
         };
-        let items = self.guarded("completion", || Some(features::completion(&analysis, &text, at))).await;
+        let items = self.guarded("completion", || Some(completion::completion(&analysis, &text, at))).await;
         Ok(items.filter(|i| !i.is_empty()).map(CompletionResponse::Array))
     }
 }

@@ -359,3 +359,22 @@ pub(crate) fn report_unreadable(analysis: &Analysis, choice: &DialectChoice) -> 
     }
     count
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_error_prints_as_path_line_message() {
+        let at_line =
+            SourceError { path: "m/V2__x.sql".to_owned(), line: Some(3), message: "not valid UTF-8".to_owned() };
+        assert_eq!(at_line.to_string(), "m/V2__x.sql:3: not valid UTF-8");
+        let whole = SourceError::whole_file("m/V2__x.sql", "binary file".to_owned());
+        assert_eq!(whole.to_string(), "m/V2__x.sql: binary file");
+        let bytes = b"SELECT 1;\n-- caf\xe9\n".to_vec();
+        let error = source_from_bytes("m/V2__x.sql".to_owned(), bytes).unwrap_err();
+        assert_eq!((error.line, error.message.starts_with("not valid UTF-8;")), (Some(2), true));
+        let missing = read_source(Path::new("/nonexistent/V1__x.sql")).unwrap_err();
+        assert_eq!((missing.line, missing.message.starts_with("cannot read: ")), (None, true), "{missing}");
+    }
+}

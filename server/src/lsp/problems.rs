@@ -63,3 +63,27 @@ pub(crate) fn file_updates(
     }
     outgoing
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::workspace::InputProblem;
+    use std::path::PathBuf;
+
+    #[test]
+    fn only_config_problems_go_on_every_buffer() {
+        let config = PathBuf::from("/p/schemacast.toml");
+        let problem =
+            |line, input, message: &str| InputProblem { path: config.clone(), line, input, message: message.into() };
+        let problems = InputProblems {
+            items: vec![
+                problem(1, Input::Stats, "cannot read stats file /p/s.jsonl: missing"),
+                problem(4, Input::Config, "unknown key `x`"),
+            ],
+        };
+        let shown = config_problems(&problems);
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].message, "/p/schemacast.toml:4: unknown key `x`; the defaults apply until it is fixed");
+        assert_eq!(shown[0].range.start, Position { line: 0, character: 0 });
+    }
+}

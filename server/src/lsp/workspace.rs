@@ -328,3 +328,57 @@ impl DiskCache {
         read
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory under the system's temporary one, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!("schemacast-workspace-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(normalize(&dir))
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn each_unreadable_input_is_a_typed_problem_on_its_file_and_line() {
+        let dir = TempDir::new("problems");
+        let migrations = dir.0.join("migrations");
+        std::fs::create_dir_all(&migrations).unwrap();
+        std::fs::write(migrations.join("V1__ok.sql"), "CREATE TABLE a (id int);\n").unwrap();
+        std::fs::write(migrations.join("V2__latin1.sql"), b"-- ok\n-- caf\xe9\n".as_slice()).unwrap();
+        let config_path = dir.0.join(CONFIG_FILE_NAME);
+        std::fs::write(&config_path, "schema = [\"migrations\"]\n\nnot toml\n").unwrap();
+        // The config does not parse, so the project runs on defaults with its file's directory.
+        let project = project_for(&migrations.join("V1__ok.sql"));
+        let settings = Settings { stats: Some(dir.0.join("missing.jsonl")), ..Settings::default() };
+        let (sources, _, problems) = project.inputs(&settings, &HashMap::new(), &Mutex::default());
+        assert_eq!(sources.len(), 1);
+        let found: Vec<(PathBuf, u32, Input)> =
+            problems.items.iter().map(|p| (p.path.clone(), p.line, p.input)).collect();
+        assert_eq!(
+            found,
+            [
+                (migrations.join("V2__latin1.sql"), 2, Input::Sql),
+                (config_path.clone(), 1, Input::Stats),
+                (config_path.clone(), 3, Input::Config),
+            ]
+        );
+        assert!(problems.items[0].message.starts_with("not valid UTF-8;"), "{:?}", problems.items[0]);
+        assert!(problems.items[1].message.starts_with("cannot read stats file "), "{:?}", problems.items[1]);
+        assert!(!problems.items[0].in_config_file());
+        assert!(problems.items[2].in_config_file());
+        assert_eq!(problems.items[0].to_string(), format!("{}:2: {}", found[0].0.display(), problems.items[0].message));
+    }
+}

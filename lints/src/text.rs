@@ -6,6 +6,18 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
+impl FileId {
+    /// The file at `index` in the analysis' list of files.
+    pub fn from_index(index: usize) -> FileId {
+        FileId(index as u32)
+    }
+
+    /// Where the file is in the analysis' list of files.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// A half-open byte range inside one file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TextRange {

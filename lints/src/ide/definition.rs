@@ -19,7 +19,7 @@ pub fn word_at(text: &str, offset: usize) -> Option<(usize, usize, String)> {
 pub fn definition(analysis: &Analysis, file: FileId, offset: usize) -> Option<Location> {
     let schema = &analysis.schema;
     let dialect = schema.dialect;
-    let text = &analysis.files.get(file.0 as usize)?.text;
+    let text = &analysis.get_file(file)?.text;
     let (_, _, word) = word_at(text, offset)?;
     let folded = dialect.fold(&word, false);
     // A referenced column inside a foreign key's statement.
@@ -58,7 +58,7 @@ mod tests {
 
     fn defined(location: Option<Location>, files: &[&str]) -> Option<(u32, String)> {
         let location = location?;
-        Some((location.file.0, files[location.file.0 as usize][location.range.to_range()].to_owned()))
+        Some((location.file.0, files[location.file.index()][location.range.to_range()].to_owned()))
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct CapacityHint {
 
 /// The hints of the tables (and with `columns`, of their columns) defined in `file`.
 pub fn capacity_hints(analysis: &Analysis, file: FileId, columns: bool) -> Vec<CapacityHint> {
-    let Some(analyzed) = analysis.files.get(file.0 as usize) else { return Vec::new() };
+    let Some(analyzed) = analysis.get_file(file) else { return Vec::new() };
     let text = &analyzed.text;
     let line_end = |offset: usize| text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let mut hints = Vec::new();

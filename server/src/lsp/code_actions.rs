@@ -93,7 +93,7 @@ fn edits_by_uri(pa: &ProjectAnalysis, edits: &[Edit], encoding: Encoding) -> Opt
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for edit in edits {
         let file = edit.location.file;
-        let uri = uri_of(&pa.analysis.files.get(file.0 as usize)?.path)?;
+        let uri = uri_of(&pa.analysis.get_file(file)?.path)?;
         let range = pa.range(file, edit.location.range, encoding);
         changes.entry(uri).or_default().push(TextEdit { range, new_text: edit.text.clone() });
     }

@@ -67,8 +67,7 @@ pub(crate) struct ProjectAnalysis {
 impl ProjectAnalysis {
     /// The analysed file for a path.
     pub fn file_id(&self, path: &Path) -> Option<FileId> {
-        let index = self.analysis.files.iter().position(|f| Path::new(&f.path) == path)?;
-        Some(FileId(index as u32))
+        self.analysis.files.iter().position(|f| Path::new(&f.path) == path).map(FileId::from_index)
     }
 
     /// The LSP range of a byte range in an analysed file.
@@ -86,7 +85,7 @@ impl ProjectAnalysis {
 
     /// An engine location as an LSP location (`None` when its file has no URI).
     pub fn location(&self, location: Location, encoding: Encoding) -> Option<lsp::Location> {
-        let uri = Uri::from_file_path(&self.analysis.files.get(location.file.0 as usize)?.path)?;
+        let uri = Uri::from_file_path(&self.analysis.get_file(location.file)?.path)?;
         Some(lsp::Location { uri, range: self.range(location.file, location.range, encoding) })
     }
 }

@@ -4,6 +4,7 @@
 //! schedule a new analysis after a short debounce, run off the request path, and publish only
 //! if no newer edit arrived meanwhile.
 
+mod capabilities;
 mod code_actions;
 mod completion;
 mod diagnostics;
@@ -12,6 +13,7 @@ mod hover;
 mod inlay_hints;
 mod navigation;
 mod problems;
+mod scheduling;
 mod settings;
 mod state;
 mod symbols;
@@ -21,7 +23,7 @@ mod workspace;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -32,10 +34,9 @@ use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-use document::{offset, Encoding};
-use schemacast_lints::text::FileId;
+use document::offset;
 use settings::Settings;
-use state::{ProjectAnalysis, State};
+use state::State;
 
 /// Edits closer together than this are linted once.
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -120,101 +121,6 @@ impl Backend {
         }
     }
 
-    /// Lints the project again after the debounce, unless something newer supersedes it.
-    fn schedule(&self, key: PathBuf) {
-        let generation = {
-            let mut state = self.state();
-            let Some(project) = state.projects.get_mut(&key) else { return };
-            project.generation += 1;
-            project.generation
-        };
-        let this = self.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(DEBOUNCE).await;
-            let job = {
-                let state = this.state();
-                match state.projects.get(&key) {
-                    Some(project) if project.generation == generation => state.analysis_inputs(&key),
-                    _ => None,
-                }
-            };
-            let Some(job) = job else { return };
-            let started = std::time::Instant::now();
-            let analysis = match tokio::task::spawn_blocking(move || job.run()).await {
-                Ok(analysis) => analysis,
-                Err(error) => {
-                    this.log(MessageType::ERROR, format!("analysis of {} failed: {error}", key.display())).await;
-                    return;
-                }
-            };
-            let analysed = started.elapsed();
-            let read = analysis.read_time;
-            this.publish(&key, generation, analysis).await;
-            this.trace(format!(
-                "{}: inputs read in {:.1} ms, analysed in {:.1} ms, published after {:.1} ms",
-                key.display(),
-                read.as_secs_f64() * 1000.0,
-                analysed.as_secs_f64() * 1000.0,
-                started.elapsed().as_secs_f64() * 1000.0
-            ));
-        });
-    }
-
-    /// Stores an analysis and publishes its diagnostics, unless a newer edit arrived.
-    async fn publish(&self, key: &Path, generation: u64, analysis: ProjectAnalysis) {
-        let publication = {
-            let mut state = self.state();
-            diagnostics::prepare(&mut state, key, generation, analysis)
-        };
-        let Some(publication) = publication else { return };
-        if let Some(note) = publication.dialect_note {
-            self.log(MessageType::INFO, note).await;
-        }
-        for problem in publication.new_problems {
-            if problem.in_config_file() {
-                // Once per new problem, as a message the user sees without opening the log.
-                self.inner.client.show_message(MessageType::ERROR, format!("schemacast: {problem}")).await;
-            }
-            self.log(MessageType::WARNING, problem.to_string()).await;
-        }
-        for (uri, diagnostics, version) in publication.diagnostics {
-            self.inner.client.publish_diagnostics(uri, diagnostics, version).await;
-        }
-    }
-
-    /// The analysis that saw the document as it is now: the latest one, or for a small
-    /// document one made now. `None` when the document is unknown or too large to analyse on
-    /// a request's path while its scheduled analysis is still running.
-    async fn analysis_for(&self, uri: &Uri) -> Option<(Arc<ProjectAnalysis>, FileId, Encoding)> {
-        let (job, key, path, encoding) = {
-            let state = self.state();
-            let encoding = state.encoding;
-            if let Some((analysis, open)) = state.current_analysis(uri.as_str()) {
-                let file = analysis.file_id(open.path.as_ref()?)?;
-                return Some((analysis, file, encoding));
-            }
-            let open = state.documents.get(uri.as_str())?;
-            if open.document.rope.len_bytes() > ON_DEMAND_LIMIT {
-                return None;
-            }
-            (state.analysis_inputs(&open.project)?, open.project.clone(), open.path.clone()?, encoding)
-        };
-        let generation = job.generation;
-        let analysis = Arc::new(tokio::task::spawn_blocking(move || job.run()).await.ok()?);
-        {
-            let mut state = self.state();
-            if let Some(project) = state.projects.get_mut(&key) {
-                if project.generation == generation
-                    && project.latest.as_ref().is_none_or(|l| l.generation <= generation)
-                {
-                    project.latest = Some(analysis.clone());
-                }
-            }
-        }
-        let file = analysis.file_id(&path)?;
-        Some((analysis, file, encoding))
-    }
-
     async fn pull_configuration(&self) {
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("schemacast".to_owned()) }];
         let Ok(values) = self.inner.client.configuration(items).await else { return };
@@ -253,34 +159,11 @@ impl Backend {
             }
         }
     }
-
-    /// The document's current tree and text, re-parsed off the lock if edits came in.
-    async fn tree(&self, uri: &Uri) -> Option<(tree_sitter::Tree, String)> {
-        let (old, text, version, current) = self.state().tree_job(uri.as_str())?;
-        if current {
-            return old.map(|tree| (tree, text));
-        }
-        let parsed = tokio::task::spawn_blocking(move || {
-            let mut parser = schemacast_lints::syntax::outline::sql_parser();
-            let tree = schemacast_lints::syntax::outline::parse(&mut parser, &text, old.as_ref());
-            tree.map(|t| (t, text))
-        })
-        .await
-        .ok()??;
-        self.state().store_tree(uri.as_str(), version, parsed.0.clone());
-        Some(parsed)
-    }
 }
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> RpcResult<InitializeResult> {
-        let offers_utf8 = params
-            .capabilities
-            .general
-            .as_ref()
-            .and_then(|g| g.position_encodings.as_ref())
-            .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
-        let encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let encoding = capabilities::negotiated_encoding(&params);
         let mut problems = Vec::new();
         {
             let mut state = self.state();
@@ -293,37 +176,7 @@ impl LanguageServer for Backend {
             self.log(MessageType::WARNING, problem).await;
         }
         Ok(InitializeResult {
-            capabilities: ServerCapabilities {
-                position_encoding: Some(if encoding == Encoding::Utf8 {
-                    PositionEncodingKind::UTF8
-                } else {
-                    PositionEncodingKind::UTF16
-                }),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                    ..Default::default()
-                })),
-                hover_provider: Some(HoverProviderCapability::Simple(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL]),
-                    ..Default::default()
-                })),
-                inlay_hint_provider: Some(OneOf::Right(InlayHintServerCapabilities::Options(InlayHintOptions {
-                    resolve_provider: Some(true),
-                    ..Default::default()
-                }))),
-                document_symbol_provider: Some(OneOf::Left(true)),
-                workspace_symbol_provider: Some(OneOf::Left(true)),
-                definition_provider: Some(OneOf::Left(true)),
-                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
-                completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec![" ".into(), "(".into(), ",".into()]),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
+            capabilities: capabilities::server_capabilities(encoding),
             server_info: Some(ServerInfo {
                 name: "schemacast".to_owned(),
                 version: Some(env!("CARGO_PKG_VERSION").to_owned()),

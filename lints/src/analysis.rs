@@ -68,7 +68,12 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn file(&self, id: FileId) -> &AnalyzedFile {
-        &self.files[id.0 as usize]
+        &self.files[id.index()]
+    }
+
+    /// The file `id`, or `None` when it is not one of this analysis' files.
+    pub fn get_file(&self, id: FileId) -> Option<&AnalyzedFile> {
+        self.files.get(id.index())
     }
 
     pub fn statements_parsed(&self) -> usize {
@@ -114,7 +119,7 @@ pub fn analyze_with(
         .enumerate()
         .flat_map(|(i, file)| {
             file.document.statements.iter().map(move |statement| ParseJob {
-                file: FileId(i as u32),
+                file: FileId::from_index(i),
                 text: &file.text,
                 statement,
             })
@@ -149,13 +154,13 @@ pub fn analyze_with(
         rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings)
             .into_iter()
             .filter(|d| {
-                let file = d.location.file.0 as usize;
+                let file = d.location.file.index();
                 !suppressions[file].suppresses(&analyzed[file].document, d)
             })
             .collect();
     diagnostics.append(&mut annotation_problems);
     diagnostics.extend(unparsed_ddl(&analyzed).into_iter().filter(|d| {
-        let file = d.location.file.0 as usize;
+        let file = d.location.file.index();
         !suppressions[file].suppresses(&analyzed[file].document, d)
     }));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
@@ -166,8 +171,9 @@ pub fn analyze_with(
 fn attach_plans(files: &[AnalyzedFile], schema: &mut crate::schema::Schema) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for (file_index, file) in files.iter().enumerate() {
+        let file_id = FileId::from_index(file_index);
         for directive in &file.document.directives {
-            let location = Location::new(FileId(file_index as u32), directive.range);
+            let location = Location::new(file_id, directive.range);
             let problem = |message: String| Diagnostic {
                 rule: INVALID_ANNOTATION,
                 severity: Severity::Error,
@@ -187,7 +193,7 @@ fn attach_plans(files: &[AnalyzedFile], schema: &mut crate::schema::Schema) -> V
             let statement = directive.statement.and_then(|i| file.document.statements.get(i));
             let table = statement.and_then(|statement| {
                 schema.tables.iter_mut().find(|t| {
-                    t.statement.file.0 as usize == file_index
+                    t.statement.file == file_id
                         && statement.range.start <= t.statement.range.start
                         && t.statement.range.start < statement.range.end.max(statement.range.start + 1)
                 })
@@ -239,7 +245,7 @@ fn unparsed_ddl(files: &[AnalyzedFile]) -> Vec<Diagnostic> {
             out.push(Diagnostic {
                 rule: UNPARSED_DDL,
                 severity: Severity::Warning,
-                location: Location::new(FileId(file_index as u32), range),
+                location: Location::new(FileId::from_index(file_index), range),
                 message,
                 help: Some(
                     "check the statement's syntax and the dialect (`--dialect`, `dialect =` in schemacast.toml); \

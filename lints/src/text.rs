@@ -6,6 +6,18 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
+impl FileId {
+    /// The file at `index` in the analysis' list of files.
+    pub fn from_index(index: usize) -> FileId {
+        FileId(index as u32)
+    }
+
+    /// Where the file is in the analysis' list of files.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// A half-open byte range inside one file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TextRange {
@@ -65,6 +77,54 @@ pub struct LineCol {
     pub column: u32,
 }
 
+/// What a column counts: UTF-8 bytes or UTF-16 code units (as an LSP client negotiates), or
+/// characters (Unicode scalar values, as the CLI's `line:column` does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnUnit {
+    Utf8,
+    Utf16,
+    Char,
+}
+
+impl ColumnUnit {
+    fn width(self, c: char) -> u32 {
+        match self {
+            ColumnUnit::Utf8 => c.len_utf8() as u32,
+            ColumnUnit::Utf16 => c.len_utf16() as u32,
+            ColumnUnit::Char => 1,
+        }
+    }
+}
+
+/// The 0-based column, in `unit`s, of byte `byte` of a line given by its characters; a byte
+/// inside a character counts as that character's start.
+pub fn column_of(line: impl IntoIterator<Item = char>, byte: usize, unit: ColumnUnit) -> u32 {
+    let (mut bytes, mut column) = (0usize, 0u32);
+    for c in line {
+        if bytes + c.len_utf8() > byte {
+            break;
+        }
+        bytes += c.len_utf8();
+        column += unit.width(c);
+    }
+    column
+}
+
+/// The byte, within a line given by its characters, where 0-based `column` (in `unit`s) falls:
+/// clamped to the line's end before its line break, and to a character's start when the column
+/// is inside it (half a UTF-16 surrogate pair).
+pub fn byte_of_column(line: impl IntoIterator<Item = char>, column: u32, unit: ColumnUnit) -> usize {
+    let (mut bytes, mut units) = (0usize, 0u32);
+    for c in line {
+        if c == '\n' || c == '\r' || units >= column || units + unit.width(c) > column {
+            break;
+        }
+        units += unit.width(c);
+        bytes += c.len_utf8();
+    }
+    bytes
+}
+
 /// Start offsets of every line of a text, for offset ⇄ line/column conversion.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
@@ -96,27 +156,30 @@ impl LineIndex {
         self.line_starts.get(line).copied().unwrap_or(*self.line_starts.last().unwrap_or(&0)) as usize
     }
 
+    /// 1-based line and character column of a byte offset (rounded down to a character).
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
+        let (line, column) = self.position(text, offset, ColumnUnit::Char);
+        LineCol { line: line + 1, column: column + 1 }
+    }
+
+    /// 0-based line and column in `unit`s of a byte offset (rounded down to a character,
+    /// clamped to the text).
+    pub fn position(&self, text: &str, offset: usize, unit: ColumnUnit) -> (u32, u32) {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = text[start..offset].chars().count() + 1;
-        LineCol { line: line as u32 + 1, column: column as u32 }
+        (line as u32, column_of(text[start..offset].chars(), offset - start, unit))
     }
 
-    /// Byte offset of a 1-based line and 1-based character column; clamps to the line's end.
-    pub fn offset(&self, text: &str, line: u32, column: u32) -> usize {
-        let line = (line.max(1) - 1) as usize;
+    /// Byte offset of a 0-based line and column in `unit`s: clamped to the line's end (before
+    /// its line break), and to the text's end past the last line.
+    pub fn offset(&self, text: &str, line: u32, column: u32, unit: ColumnUnit) -> usize {
+        let line = line as usize;
         if line >= self.line_starts.len() {
             return text.len();
         }
         let start = self.line_start(line);
-        let end = if line + 1 < self.line_starts.len() { self.line_start(line + 1) } else { text.len() };
-        let chars_to_skip = column.max(1) as usize - 1;
-        match text[start..end].char_indices().nth(chars_to_skip) {
-            Some((i, _)) => start + i,
-            None => end,
-        }
+        start + byte_of_column(text[start..].chars(), column, unit)
     }
 }
 
@@ -142,8 +205,38 @@ mod tests {
         assert_eq!(index.line_col(text, 0), LineCol { line: 1, column: 1 });
         let x = text.find('x').unwrap();
         assert_eq!(index.line_col(text, x), LineCol { line: 2, column: 4 });
-        assert_eq!(index.offset(text, 2, 4), x);
+        assert_eq!(index.offset(text, 1, 3, ColumnUnit::Char), x);
         assert_eq!(index.line_col(text, text.len()), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn columns_count_the_unit_asked_for() {
+        // "é" is 2 UTF-8 bytes and 1 UTF-16 unit; "🦀" is 4 bytes and 2 units.
+        let text = "a\nré🦀x\r\n";
+        let index = LineIndex::new(text);
+        let x = "a\nré🦀".len();
+        assert_eq!(index.position(text, x, ColumnUnit::Utf16), (1, 4));
+        assert_eq!(index.position(text, x, ColumnUnit::Utf8), (1, 7));
+        assert_eq!(index.position(text, x, ColumnUnit::Char), (1, 3));
+        assert_eq!(index.offset(text, 1, 4, ColumnUnit::Utf16), x);
+        assert_eq!(index.offset(text, 1, 7, ColumnUnit::Utf8), x);
+        assert_eq!(index.offset(text, 1, 3, ColumnUnit::Char), x);
+    }
+
+    #[test]
+    fn columns_out_of_reach_are_clamped() {
+        let text = "a\nré🦀x\r\n";
+        let index = LineIndex::new(text);
+        // Inside a surrogate pair: the character's start.
+        assert_eq!(index.offset(text, 1, 3, ColumnUnit::Utf16), "a\nré".len());
+        // Past the line's end: before the line break, never on the next line.
+        assert_eq!(index.offset(text, 1, 99, ColumnUnit::Utf16), "a\nré🦀x".len());
+        assert_eq!(index.offset(text, 0, 99, ColumnUnit::Char), 1);
+        // Past the last line: the text's end.
+        assert_eq!(index.offset(text, 42, 0, ColumnUnit::Utf8), text.len());
+        // Inside a character: its start; past the text: its end.
+        assert_eq!(index.position(text, "a\nr".len() + 1, ColumnUnit::Utf16), (1, 1));
+        assert_eq!(index.position(text, 1000, ColumnUnit::Utf8), (2, 0));
     }
 
     #[test]

@@ -127,13 +127,42 @@ fn collect_relative(dir: &Path, prefix: &str, out: &mut Vec<String>) -> anyhow::
     Ok(())
 }
 
-pub(crate) fn read_source(path: &Path) -> anyhow::Result<SourceFile> {
-    let shown = path.display().to_string();
-    let size = fs::metadata(path).with_context(|| format!("{shown}: cannot read"))?.len();
-    if size > MAX_FILE_BYTES {
-        bail!("{shown}: {size} bytes is more than the {MAX_FILE_BYTES}-byte limit for one SQL file; split it");
+/// A SQL file that could not be read, as a value: the language server puts `message` on `line`
+/// of the file; commands print it as `path:line: message` (`path: message` without a line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SourceError {
+    pub path: String,
+    /// 1-based; `None` when the problem is the whole file (missing, too large, binary).
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl SourceError {
+    fn whole_file(path: &str, message: String) -> SourceError {
+        SourceError { path: path.to_owned(), line: None, message }
     }
-    let bytes = fs::read(path).with_context(|| format!("{shown}: cannot read"))?;
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+pub(crate) fn read_source(path: &Path) -> Result<SourceFile, SourceError> {
+    let shown = path.display().to_string();
+    let unreadable = |error: io::Error| SourceError::whole_file(&shown, format!("cannot read: {error}"));
+    let size = fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX_FILE_BYTES {
+        let message = format!("{size} bytes is more than the {MAX_FILE_BYTES}-byte limit for one SQL file; split it");
+        return Err(SourceError::whole_file(&shown, message));
+    }
+    let bytes = fs::read(path).map_err(unreadable)?;
     source_from_bytes(shown, bytes)
 }
 
@@ -148,19 +177,23 @@ pub(crate) fn read_stdin(name: &str) -> anyhow::Result<SourceFile> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         bail!("{name}: standard input is more than the {MAX_FILE_BYTES}-byte limit for one SQL file; split it");
     }
-    source_from_bytes(name.to_owned(), bytes)
+    Ok(source_from_bytes(name.to_owned(), bytes)?)
 }
 
 /// SQL text from a file's bytes: refused when binary or not UTF-8, a byte order mark dropped.
-fn source_from_bytes(shown: String, bytes: Vec<u8>) -> anyhow::Result<SourceFile> {
+fn source_from_bytes(shown: String, bytes: Vec<u8>) -> Result<SourceFile, SourceError> {
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        bail!("{shown}: binary file (it contains NUL bytes), not SQL text");
+        return Err(SourceError::whole_file(&shown, "binary file (it contains NUL bytes), not SQL text".to_owned()));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-        anyhow!("{shown}:{line}: not valid UTF-8; convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)")
-    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let line = error.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            let message = "not valid UTF-8; convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`)".to_owned();
+            return Err(SourceError { path: shown, line: Some(line as u32), message });
+        }
+    };
     let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
     Ok(SourceFile { path: shown, text })
 }
@@ -325,4 +358,23 @@ pub(crate) fn report_unreadable(analysis: &Analysis, choice: &DialectChoice) -> 
         );
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_error_prints_as_path_line_message() {
+        let at_line =
+            SourceError { path: "m/V2__x.sql".to_owned(), line: Some(3), message: "not valid UTF-8".to_owned() };
+        assert_eq!(at_line.to_string(), "m/V2__x.sql:3: not valid UTF-8");
+        let whole = SourceError::whole_file("m/V2__x.sql", "binary file".to_owned());
+        assert_eq!(whole.to_string(), "m/V2__x.sql: binary file");
+        let bytes = b"SELECT 1;\n-- caf\xe9\n".to_vec();
+        let error = source_from_bytes("m/V2__x.sql".to_owned(), bytes).unwrap_err();
+        assert_eq!((error.line, error.message.starts_with("not valid UTF-8;")), (Some(2), true));
+        let missing = read_source(Path::new("/nonexistent/V1__x.sql")).unwrap_err();
+        assert_eq!((missing.line, missing.message.starts_with("cannot read: ")), (None, true), "{missing}");
+    }
 }

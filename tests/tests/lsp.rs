@@ -339,7 +339,8 @@ fn bad_input_never_stops_the_server() {
         ("big.sql", &big),
     ]);
     std::fs::create_dir(dir.path().join("stats-dir")).unwrap();
-    std::fs::write(dir.path().join("db/V2__latin1.sql"), b"CREATE TABLE caf\xe9 (id bigint PRIMARY KEY);\n").unwrap();
+    std::fs::write(dir.path().join("db/V2__latin1.sql"), b"-- fine\nCREATE TABLE caf\xe9 (id bigint PRIMARY KEY);\n")
+        .unwrap();
     let (mut client, _) = start(dir.path(), json!({}));
 
     // Unknown method: an error response, and the server keeps answering.
@@ -372,6 +373,14 @@ fn bad_input_never_stops_the_server() {
         .wait_for("textDocument/publishDiagnostics", Duration::from_secs(20), |p| p["uri"] == latin1_uri)
         .expect("a diagnostic on the bad file");
     assert!(latin1["diagnostics"][0]["message"].as_str().unwrap().starts_with("not valid UTF-8"), "{latin1}");
+    assert_eq!(latin1["diagnostics"][0]["range"]["start"]["line"], 1, "on the line of the bad byte: {latin1}");
+    // The stats file is named by the config, so the user is told at once.
+    let shown = client
+        .wait_for("window/showMessage", Duration::from_secs(20), |p| {
+            p["message"].as_str().is_some_and(|m| m.contains("cannot read stats file"))
+        })
+        .expect("a message about the stats file");
+    assert!(shown["message"].as_str().unwrap().starts_with("schemacast: "), "{shown}");
 
     // A half-typed statement.
     let half = "CREATE TABLE x (id int,\n  ref bigint REFERENCES ";
@@ -411,6 +420,29 @@ fn bad_input_never_stops_the_server() {
         .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}}))
         .is_object());
     assert!(client.alive());
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn a_broken_config_is_shown_on_its_line_and_on_every_buffer() {
+    let dir = project(&[("schemacast.toml", "schema = [\"db\"]\nthis is not toml\n"), ("db/V1__ok.sql", V1)]);
+    let (mut client, _) = start(dir.path(), json!({}));
+    let uri = client.open(&dir.path().join("db/V1__ok.sql"), V1);
+    let diagnostics = client.diagnostics(&uri, 1);
+    let config_path = dir.path().join("schemacast.toml");
+    let on_buffer = diagnostics.iter().find_map(|d| d["message"].as_str().filter(|m| m.contains("schemacast.toml")));
+    let on_buffer = on_buffer.unwrap_or_else(|| panic!("no config problem on the buffer: {diagnostics:?}"));
+    assert!(on_buffer.ends_with("; the defaults apply until it is fixed"), "{on_buffer}");
+    let config_uri = file_uri(&config_path);
+    let config = client
+        .wait_for("textDocument/publishDiagnostics", Duration::from_secs(20), |p| p["uri"] == config_uri)
+        .expect("a diagnostic on the config");
+    assert_eq!(config["diagnostics"][0]["range"]["start"]["line"], 1, "{config}");
+    client
+        .wait_for("window/showMessage", Duration::from_secs(20), |p| {
+            p["message"].as_str().is_some_and(|m| m.starts_with("schemacast: ") && m.contains("schemacast.toml:2: "))
+        })
+        .expect("a message about the config");
     assert_eq!(client.shutdown(), Some(0));
 }
 

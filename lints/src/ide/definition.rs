@@ -1,7 +1,7 @@
 //! Go to definition: from a foreign key's referenced table or column (or any table name) to
 //! where it is defined.
 
-use crate::text::Location;
+use crate::text::{FileId, Location};
 use crate::Analysis;
 
 use super::contains;
@@ -16,20 +16,20 @@ pub fn word_at(text: &str, offset: usize) -> Option<(usize, usize, String)> {
 }
 
 /// Where the name at byte `offset` of file `file` is defined.
-pub fn definition(analysis: &Analysis, file: usize, offset: usize) -> Option<Location> {
+pub fn definition(analysis: &Analysis, file: FileId, offset: usize) -> Option<Location> {
     let schema = &analysis.schema;
     let dialect = schema.dialect;
-    let text = &analysis.files.get(file)?.text;
+    let text = &analysis.get_file(file)?.text;
     let (_, _, word) = word_at(text, offset)?;
     let folded = dialect.fold(&word, false);
     // A referenced column inside a foreign key's statement.
     for table in schema.tables() {
         for fk in &table.foreign_keys {
-            if fk.statement.file.0 as usize != file || !contains(fk.statement.range, offset) {
+            if fk.statement.file != file || !contains(fk.statement.range, offset) {
                 continue;
             }
             let Some(referenced) = schema.table(&fk.referenced_table) else { continue };
-            if contains(fk.referenced.loc.range, offset) && fk.referenced.loc.file.0 as usize == file {
+            if contains(fk.referenced.loc.range, offset) && fk.referenced.loc.file == file {
                 return Some(referenced.name_loc);
             }
             if fk.referenced_columns.contains(&folded) && !fk.columns.contains(&folded) {
@@ -58,7 +58,7 @@ mod tests {
 
     fn defined(location: Option<Location>, files: &[&str]) -> Option<(u32, String)> {
         let location = location?;
-        Some((location.file.0, files[location.file.0 as usize][location.range.to_range()].to_owned()))
+        Some((location.file.0, files[location.file.index()][location.range.to_range()].to_owned()))
     }
 
     #[test]
@@ -73,9 +73,9 @@ mod tests {
     fn a_referenced_table_and_column_lead_to_their_definitions() {
         let analysis = analysis(&[("V1__customers.sql", CUSTOMERS), ("V2__orders.sql", ORDERS)]);
         let files = [CUSTOMERS, ORDERS];
-        let table = definition(&analysis, 1, at(ORDERS, "Customers"));
+        let table = definition(&analysis, FileId(1), at(ORDERS, "Customers"));
         assert_eq!(defined(table, &files), Some((0, "customers".to_owned())));
-        let column = definition(&analysis, 1, at(ORDERS, "code)"));
+        let column = definition(&analysis, FileId(1), at(ORDERS, "code)"));
         assert_eq!(defined(column, &files), Some((0, "code".to_owned())));
         assert_eq!(column.map(|l| l.file), Some(FileId(0)));
     }
@@ -85,12 +85,12 @@ mod tests {
         let analysis = analysis(&[("V1__customers.sql", CUSTOMERS), ("V2__orders.sql", ORDERS)]);
         let files = [CUSTOMERS, ORDERS];
         assert_eq!(
-            defined(definition(&analysis, 0, at(CUSTOMERS, "customers")), &files),
+            defined(definition(&analysis, FileId(0), at(CUSTOMERS, "customers")), &files),
             Some((0, "customers".into()))
         );
         // `customer_code` is the referencing column, not a referenced one.
-        assert_eq!(definition(&analysis, 1, at(ORDERS, "customer_code")), None);
-        assert_eq!(definition(&analysis, 1, at(ORDERS, "SELECT")), None);
-        assert_eq!(definition(&analysis, 7, 0), None);
+        assert_eq!(definition(&analysis, FileId(1), at(ORDERS, "customer_code")), None);
+        assert_eq!(definition(&analysis, FileId(1), at(ORDERS, "SELECT")), None);
+        assert_eq!(definition(&analysis, FileId(7), 0), None);
     }
 }

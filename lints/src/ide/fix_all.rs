@@ -1,13 +1,14 @@
 //! "Fix all": the safe fixes of a file's findings whose edits do not overlap.
 
+use crate::text::FileId;
 use crate::{Analysis, Applicability, Edit};
 
 /// Every edit of the file's safe fixes, in the findings' order. A fix with an edit that touches
 /// text an earlier fix already edits is left out whole, for a second pass; an empty (inserting)
 /// edit counts as one byte wide, so two insertions at one offset clash too.
-pub fn fix_all(analysis: &Analysis, file: usize) -> Vec<Edit> {
+pub fn fix_all(analysis: &Analysis, file: FileId) -> Vec<Edit> {
     let mut edits: Vec<&Edit> = Vec::new();
-    for d in analysis.diagnostics.iter().filter(|d| d.location.file.0 as usize == file) {
+    for d in analysis.diagnostics.iter().filter(|d| d.location.file == file) {
         for fix in d.fixes.iter().filter(|f| f.applicability == Applicability::Safe) {
             let clash = fix.edits.iter().any(|e| edits.iter().any(|o| clashes(o, e)));
             if !clash {
@@ -61,9 +62,9 @@ mod tests {
             // Another file's findings are not this file's to fix.
             finding(1, vec![Fix::safe("g", vec![edit(1, 0, 1, "v")])]),
         ];
-        assert_eq!(fix_all(&analysis, 0), [edit(0, 2, 5, "x"), edit(0, 0, 2, "w"), edit(0, 7, 7, "p")]);
-        assert_eq!(fix_all(&analysis, 1), [edit(1, 0, 1, "v")]);
-        assert!(fix_all(&analysis, 2).is_empty());
+        assert_eq!(fix_all(&analysis, FileId(0)), [edit(0, 2, 5, "x"), edit(0, 0, 2, "w"), edit(0, 7, 7, "p")]);
+        assert_eq!(fix_all(&analysis, FileId(1)), [edit(1, 0, 1, "v")]);
+        assert!(fix_all(&analysis, FileId(2)).is_empty());
     }
 
     #[test]
@@ -71,7 +72,7 @@ mod tests {
         let text = "CREATE TABLE a (id bigint PRIMARY KEY);\n\
                     CREATE TABLE b (id bigint PRIMARY KEY, a_id bigint REFERENCES a (id));\n";
         let analysis = analysis(&[("schema.sql", text)]);
-        let edits = fix_all(&analysis, 0);
+        let edits = fix_all(&analysis, FileId(0));
         assert_eq!(edits.len(), 1, "{edits:?}");
         assert!(edits[0].text.contains("CREATE INDEX"), "{}", edits[0].text);
     }

@@ -3,17 +3,25 @@
 //! enums). The language server converts positions and types and speaks the protocol; the
 //! analysis behind each answer lives here.
 
+mod capacity;
 mod completion;
 mod definition;
 mod fix_all;
+mod hover;
+mod inlay_hints;
 mod references;
 mod suppression;
+mod symbols;
 
+pub use capacity::CapacityCard;
 pub use completion::{completion, CompletionItem, CompletionKind};
 pub use definition::{definition, word_at};
 pub use fix_all::fix_all;
+pub use hover::{hover, HoverInfo};
+pub use inlay_hints::{capacity_hints, table_card, CapacityHint};
 pub use references::{ForeignKeyIndex, RelatedLocation};
 pub use suppression::{suppression_edits, SuppressionEdit};
+pub use symbols::{workspace_symbols, Symbol, SymbolKind};
 
 use crate::text::TextRange;
 

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::schema::QualifiedName;
-use crate::text::{Location, TextRange};
+use crate::text::{FileId, Location, TextRange};
 use crate::Analysis;
 
 use super::overlaps;
@@ -18,16 +18,16 @@ pub struct RelatedLocation {
 /// Where each foreign key's columns and referenced table are written, to find in constant time
 /// which foreign key a finding is on.
 pub struct ForeignKeyIndex<'a> {
-    by_file: HashMap<u32, Vec<(TextRange, &'a QualifiedName)>>,
+    by_file: HashMap<FileId, Vec<(TextRange, &'a QualifiedName)>>,
 }
 
 impl<'a> ForeignKeyIndex<'a> {
     pub fn new(analysis: &'a Analysis) -> Self {
-        let mut by_file: HashMap<u32, Vec<(TextRange, &'a QualifiedName)>> = HashMap::new();
+        let mut by_file: HashMap<FileId, Vec<(TextRange, &'a QualifiedName)>> = HashMap::new();
         for table in analysis.schema.tables() {
             for fk in &table.foreign_keys {
                 for location in fk.column_locs.iter().chain(std::iter::once(&fk.referenced.loc)) {
-                    by_file.entry(location.file.0).or_default().push((location.range, &fk.referenced_table));
+                    by_file.entry(location.file).or_default().push((location.range, &fk.referenced_table));
                 }
             }
         }
@@ -39,7 +39,7 @@ impl<'a> ForeignKeyIndex<'a> {
 
     /// For a finding at `location` on a foreign key, where the referenced table is defined.
     pub fn related(&self, analysis: &Analysis, location: Location) -> Option<RelatedLocation> {
-        let entries = self.by_file.get(&location.file.0)?;
+        let entries = self.by_file.get(&location.file)?;
         let after = entries.partition_point(|(range, _)| range.start <= location.range.end);
         let (_, referenced) = entries[..after]
             .iter()

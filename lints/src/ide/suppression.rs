@@ -15,7 +15,7 @@ pub struct SuppressionEdit {
 /// For the statement (when the finding is in or after one), then for the file.
 pub fn suppression_edits(analysis: &Analysis, diagnostic: &Diagnostic) -> Vec<SuppressionEdit> {
     let mut edits = Vec::new();
-    let Some(analyzed) = analysis.files.get(diagnostic.location.file.0 as usize) else { return edits };
+    let Some(analyzed) = analysis.get_file(diagnostic.location.file) else { return edits };
     let rule = diagnostic.rule;
     let at = diagnostic.location.range.start;
     let statement = analyzed.document.statements.iter().rev().find(|s| s.range.start <= at);

@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use schemacast_lints::text::FileId;
 use schemacast_lints::{Analysis, Applicability, Edit};
 
 /// What one round of fixing did.
@@ -37,12 +38,12 @@ pub(crate) fn apply(analysis: &Analysis, unsafe_fixes: bool) -> anyhow::Result<A
         new_files.extend(fix.new_files.iter().map(|f| (f.path.as_str(), f.text.as_str())));
         applied.fixes += 1;
     }
-    let mut by_file: BTreeMap<usize, Vec<&Edit>> = BTreeMap::new();
+    let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
     for edit in chosen {
-        by_file.entry(edit.location.file.0 as usize).or_default().push(edit);
+        by_file.entry(edit.location.file).or_default().push(edit);
     }
     for (file, mut edits) in by_file {
-        let analyzed = &analysis.files[file];
+        let analyzed = analysis.file(file);
         if analyzed.path == "-" || !Path::new(&analyzed.path).is_file() {
             bail!("{}: --fix writes fixes to files; standard input cannot be fixed in place", analyzed.path);
         }

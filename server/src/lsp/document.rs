@@ -1,13 +1,24 @@
 //! An open document: its text as a rope, its version, and conversions between LSP positions
-//! (UTF-16 or UTF-8 code units, as negotiated) and byte offsets.
+//! (UTF-16 or UTF-8 code units, as negotiated) and byte offsets. The counting itself is
+//! `schemacast_lints::text`'s, shared with the CLI's line and column.
 
 use ropey::Rope;
+use schemacast_lints::text::{byte_of_column, column_of, ColumnUnit, LineIndex};
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Encoding {
     Utf8,
     Utf16,
+}
+
+impl Encoding {
+    fn unit(self) -> ColumnUnit {
+        match self {
+            Encoding::Utf8 => ColumnUnit::Utf8,
+            Encoding::Utf16 => ColumnUnit::Utf16,
+        }
+    }
 }
 
 pub(crate) struct Document {
@@ -46,45 +57,21 @@ pub(crate) fn offset(rope: &Rope, position: Position, encoding: Encoding) -> usi
     if line >= rope.len_lines() {
         return rope.len_bytes();
     }
-    let line_start = rope.line_to_byte(line);
-    let slice = rope.line(line);
-    let mut bytes = 0usize;
-    let mut units = 0u32;
-    for c in slice.chars() {
-        if c == '\n' || c == '\r' || units >= position.character {
-            break;
-        }
-        let width = match encoding {
-            Encoding::Utf8 => c.len_utf8() as u32,
-            Encoding::Utf16 => c.len_utf16() as u32,
-        };
-        if units + width > position.character {
-            break;
-        }
-        units += width;
-        bytes += c.len_utf8();
-    }
-    line_start + bytes
+    rope.line_to_byte(line) + byte_of_column(rope.line(line).chars(), position.character, encoding.unit())
 }
 
 /// The position of a byte offset (rounded down to a character boundary).
 pub(crate) fn position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
     let offset = offset.min(rope.len_bytes());
     let line = rope.byte_to_line(offset);
-    let line_start = rope.line_to_byte(line);
-    let mut units = 0u32;
-    let mut bytes = line_start;
-    for c in rope.line(line).chars() {
-        if bytes + c.len_utf8() > offset {
-            break;
-        }
-        bytes += c.len_utf8();
-        units += match encoding {
-            Encoding::Utf8 => c.len_utf8() as u32,
-            Encoding::Utf16 => c.len_utf16() as u32,
-        };
-    }
-    Position { line: line as u32, character: units }
+    let in_line = offset - rope.line_to_byte(line);
+    Position { line: line as u32, character: column_of(rope.line(line).chars(), in_line, encoding.unit()) }
+}
+
+/// The position of a byte offset in text that is not open in a rope.
+pub(crate) fn text_position(text: &str, lines: &LineIndex, offset: usize, encoding: Encoding) -> Position {
+    let (line, character) = lines.position(text, offset, encoding.unit());
+    Position { line, character }
 }
 
 pub(crate) fn range(rope: &Rope, start: usize, end: usize, encoding: Encoding) -> Range {

@@ -4,16 +4,22 @@
 //! schedule a new analysis after a short debounce, run off the request path, and publish only
 //! if no newer edit arrived meanwhile.
 
-mod capacity;
+mod capabilities;
+mod code_actions;
+mod completion;
+mod diagnostics;
 mod document;
-mod features;
+mod hover;
+mod inlay_hints;
+mod navigation;
 mod problems;
+mod scheduling;
 mod settings;
 mod state;
+mod symbols;
 mod transport;
 mod workspace;
 
-use schemacast_lints::config::CONFIG_FILE_NAME;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -28,9 +34,9 @@ use tower_lsp_server::jsonrpc::Result as RpcResult;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-use document::{offset, Encoding};
+use document::offset;
 use settings::Settings;
-use state::{ProjectAnalysis, State};
+use state::State;
 
 /// Edits closer together than this are linted once.
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -115,146 +121,6 @@ impl Backend {
         }
     }
 
-    /// Lints the project again after the debounce, unless something newer supersedes it.
-    fn schedule(&self, key: PathBuf) {
-        let generation = {
-            let mut state = self.state();
-            let Some(project) = state.projects.get_mut(&key) else { return };
-            project.generation += 1;
-            project.generation
-        };
-        let this = self.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(DEBOUNCE).await;
-            let job = {
-                let state = this.state();
-                match state.projects.get(&key) {
-                    Some(project) if project.generation == generation => state.analysis_inputs(&key),
-                    _ => None,
-                }
-            };
-            let Some(job) = job else { return };
-            let started = std::time::Instant::now();
-            let analysis = match tokio::task::spawn_blocking(move || job.run()).await {
-                Ok(analysis) => analysis,
-                Err(error) => {
-                    this.log(MessageType::ERROR, format!("analysis of {} failed: {error}", key.display())).await;
-                    return;
-                }
-            };
-            let analysed = started.elapsed();
-            let read = analysis.read_time;
-            this.publish(&key, generation, analysis).await;
-            this.trace(format!(
-                "{}: inputs read in {:.1} ms, analysed in {:.1} ms, published after {:.1} ms",
-                key.display(),
-                read.as_secs_f64() * 1000.0,
-                analysed.as_secs_f64() * 1000.0,
-                started.elapsed().as_secs_f64() * 1000.0
-            ));
-        });
-    }
-
-    /// Stores an analysis and publishes its diagnostics, unless a newer edit arrived.
-    async fn publish(&self, key: &PathBuf, generation: u64, analysis: ProjectAnalysis) {
-        let notes: Vec<String>;
-        let mut dialect_note = None;
-        let outgoing = {
-            let mut state = self.state();
-            let encoding = state.encoding;
-            let current: Vec<(String, Uri, Option<PathBuf>, i32)> = state
-                .documents
-                .values()
-                .filter(|d| &d.project == key)
-                .map(|d| (d.uri.as_str().to_owned(), d.uri.clone(), d.path.clone(), d.document.version))
-                .collect();
-            let Some(project) = state.projects.get_mut(key) else { return };
-            if project.generation != generation {
-                return;
-            }
-            let stale = current
-                .iter()
-                .any(|(_, _, path, version)| path.as_ref().is_some_and(|p| analysis.versions.get(p) != Some(version)));
-            if stale {
-                return;
-            }
-            let analysis = Arc::new(analysis);
-            project.latest = Some(analysis.clone());
-            let mut outgoing: Vec<(Uri, Vec<Diagnostic>, Option<i32>)> = Vec::new();
-            let config_problems = problems::config_problems(&analysis.problems);
-            for (_, uri, path, version) in &current {
-                let mut diagnostics = path
-                    .as_ref()
-                    .and_then(|p| analysis.file_id(p))
-                    .map(|file| features::diagnostics(&analysis, file, encoding, None))
-                    .unwrap_or_default();
-                diagnostics.extend(config_problems.iter().cloned());
-                outgoing.push((uri.clone(), diagnostics, Some(*version)));
-            }
-            let shown: Vec<String> = analysis
-                .problems
-                .items
-                .iter()
-                .map(|(path, line, message)| format!("{}:{line}: {message}", path.display()))
-                .collect();
-            // Each problem is logged once, not on every keystroke.
-            notes = shown.iter().filter(|n| !project.logged_problems.contains(n)).cloned().collect();
-            project.logged_problems = shown;
-            if project.logged_dialect != analysis.dialect {
-                project.logged_dialect = analysis.dialect.clone();
-                dialect_note = Some(analysis.dialect.clone());
-            }
-            outgoing.extend(problems::file_updates(project, &analysis.problems, &current));
-            outgoing
-        };
-        if let Some(note) = dialect_note {
-            self.log(MessageType::INFO, note).await;
-        }
-        for note in notes {
-            if note.contains(CONFIG_FILE_NAME) {
-                // Once per new problem, as a message the user sees without opening the log.
-                self.inner.client.show_message(MessageType::ERROR, format!("schemacast: {note}")).await;
-            }
-            self.log(MessageType::WARNING, note).await;
-        }
-        for (uri, diagnostics, version) in outgoing {
-            self.inner.client.publish_diagnostics(uri, diagnostics, version).await;
-        }
-    }
-
-    /// The analysis that saw the document as it is now: the latest one, or for a small
-    /// document one made now. `None` when the document is unknown or too large to analyse on
-    /// a request's path while its scheduled analysis is still running.
-    async fn analysis_for(&self, uri: &Uri) -> Option<(Arc<ProjectAnalysis>, usize, Encoding)> {
-        let (job, key, path, encoding) = {
-            let state = self.state();
-            let encoding = state.encoding;
-            if let Some((analysis, open)) = state.current_analysis(uri.as_str()) {
-                let file = analysis.file_id(open.path.as_ref()?)?;
-                return Some((analysis, file, encoding));
-            }
-            let open = state.documents.get(uri.as_str())?;
-            if open.document.rope.len_bytes() > ON_DEMAND_LIMIT {
-                return None;
-            }
-            (state.analysis_inputs(&open.project)?, open.project.clone(), open.path.clone()?, encoding)
-        };
-        let generation = job.generation;
-        let analysis = Arc::new(tokio::task::spawn_blocking(move || job.run()).await.ok()?);
-        {
-            let mut state = self.state();
-            if let Some(project) = state.projects.get_mut(&key) {
-                if project.generation == generation
-                    && project.latest.as_ref().is_none_or(|l| l.generation <= generation)
-                {
-                    project.latest = Some(analysis.clone());
-                }
-            }
-        }
-        let file = analysis.file_id(&path)?;
-        Some((analysis, file, encoding))
-    }
-
     async fn pull_configuration(&self) {
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("schemacast".to_owned()) }];
         let Ok(values) = self.inner.client.configuration(items).await else { return };
@@ -293,34 +159,11 @@ impl Backend {
             }
         }
     }
-
-    /// The document's current tree and text, re-parsed off the lock if edits came in.
-    async fn tree(&self, uri: &Uri) -> Option<(tree_sitter::Tree, String)> {
-        let (old, text, version, current) = self.state().tree_job(uri.as_str())?;
-        if current {
-            return old.map(|tree| (tree, text));
-        }
-        let parsed = tokio::task::spawn_blocking(move || {
-            let mut parser = schemacast_lints::syntax::outline::sql_parser();
-            let tree = schemacast_lints::syntax::outline::parse(&mut parser, &text, old.as_ref());
-            tree.map(|t| (t, text))
-        })
-        .await
-        .ok()??;
-        self.state().store_tree(uri.as_str(), version, parsed.0.clone());
-        Some(parsed)
-    }
 }
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> RpcResult<InitializeResult> {
-        let offers_utf8 = params
-            .capabilities
-            .general
-            .as_ref()
-            .and_then(|g| g.position_encodings.as_ref())
-            .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
-        let encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let encoding = capabilities::negotiated_encoding(&params);
         let mut problems = Vec::new();
         {
             let mut state = self.state();
@@ -333,37 +176,7 @@ impl LanguageServer for Backend {
             self.log(MessageType::WARNING, problem).await;
         }
         Ok(InitializeResult {
-            capabilities: ServerCapabilities {
-                position_encoding: Some(if encoding == Encoding::Utf8 {
-                    PositionEncodingKind::UTF8
-                } else {
-                    PositionEncodingKind::UTF16
-                }),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                    ..Default::default()
-                })),
-                hover_provider: Some(HoverProviderCapability::Simple(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL]),
-                    ..Default::default()
-                })),
-                inlay_hint_provider: Some(OneOf::Right(InlayHintServerCapabilities::Options(InlayHintOptions {
-                    resolve_provider: Some(true),
-                    ..Default::default()
-                }))),
-                document_symbol_provider: Some(OneOf::Left(true)),
-                workspace_symbol_provider: Some(OneOf::Left(true)),
-                definition_provider: Some(OneOf::Left(true)),
-                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
-                completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec![" ".into(), "(".into(), ",".into()]),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
+            capabilities: capabilities::server_capabilities(encoding),
             server_info: Some(ServerInfo {
                 name: "schemacast".to_owned(),
                 version: Some(env!("CARGO_PKG_VERSION").to_owned()),
@@ -480,7 +293,7 @@ impl LanguageServer for Backend {
         let position = params.text_document_position_params.position;
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
         let Some(at) = self.state().offset(uri.as_str(), position) else { return Ok(None) };
-        Ok(self.guarded("hover", || features::hover(&analysis, file, at, encoding)).await)
+        Ok(self.guarded("hover", || hover::hover(&analysis, file, at, encoding)).await)
     }
 
     async fn code_action(&self, params: CodeActionParams) -> RpcResult<Option<CodeActionResponse>> {
@@ -498,7 +311,7 @@ impl LanguageServer for Backend {
         let only = params.context.only.clone();
         let actions = self
             .guarded("codeAction", || {
-                Some(features::code_actions(&analysis, file, &uri, start, end, only.as_deref(), encoding))
+                Some(code_actions::code_actions(&analysis, file, &uri, (start, end), only.as_deref(), encoding))
             })
             .await;
         Ok(actions.filter(|a| !a.is_empty()))
@@ -514,8 +327,9 @@ impl LanguageServer for Backend {
         }
         let uri = params.text_document.uri;
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
-        let hints =
-            self.guarded("inlayHint", || Some(features::inlay_hints(&analysis, file, &uri, columns, encoding))).await;
+        let hints = self
+            .guarded("inlayHint", || Some(inlay_hints::inlay_hints(&analysis, file, &uri, columns, encoding)))
+            .await;
         let range = params.range;
         Ok(hints
             .map(|hints| hints.into_iter().filter(|h| h.position >= range.start && h.position <= range.end).collect()))
@@ -530,7 +344,7 @@ impl LanguageServer for Backend {
             if let Ok(uri) = Uri::from_str(&uri) {
                 if let Some((analysis, _, _)) = self.analysis_for(&uri).await {
                     if let Some(markdown) =
-                        self.guarded("inlayHint/resolve", || features::resolve_table_card(&analysis, &table)).await
+                        self.guarded("inlayHint/resolve", || inlay_hints::resolve_table_card(&analysis, &table)).await
                     {
                         hint.tooltip = Some(InlayHintTooltip::MarkupContent(MarkupContent {
                             kind: MarkupKind::Markdown,
@@ -549,7 +363,7 @@ impl LanguageServer for Backend {
         let encoding = self.state().encoding;
         let rope = ropey::Rope::from_str(&text);
         let symbols =
-            self.guarded("documentSymbol", || Some(features::document_symbols(&tree, &text, &rope, encoding))).await;
+            self.guarded("documentSymbol", || Some(symbols::document_symbols(&tree, &text, &rope, encoding))).await;
         Ok(symbols.map(DocumentSymbolResponse::Nested))
     }
 
@@ -558,7 +372,7 @@ impl LanguageServer for Backend {
         let Some((tree, text)) = self.tree(&uri).await else { return Ok(None) };
         let encoding = self.state().encoding;
         let rope = ropey::Rope::from_str(&text);
-        Ok(self.guarded("foldingRange", || Some(features::folding_ranges(&tree, &text, &rope, encoding))).await)
+        Ok(self.guarded("foldingRange", || Some(symbols::folding_ranges(&tree, &text, &rope, encoding))).await)
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> RpcResult<Option<WorkspaceSymbolResponse>> {
@@ -567,7 +381,7 @@ impl LanguageServer for Backend {
             (state.projects.values().filter_map(|p| p.latest.clone()).collect::<Vec<_>>(), state.encoding)
         };
         let symbols = self
-            .guarded("workspace/symbol", || Some(features::workspace_symbols(&analyses, &params.query, encoding)))
+            .guarded("workspace/symbol", || Some(symbols::workspace_symbols(&analyses, &params.query, encoding)))
             .await;
         Ok(symbols.map(WorkspaceSymbolResponse::Flat))
     }
@@ -578,7 +392,7 @@ impl LanguageServer for Backend {
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
         let Some(at) = self.state().offset(uri.as_str(), position) else { return Ok(None) };
         Ok(self
-            .guarded("definition", || features::definition(&analysis, file, at, encoding))
+            .guarded("definition", || navigation::definition(&analysis, file, at, encoding))
             .await
             .map(GotoDefinitionResponse::Scalar))
     }
@@ -608,7 +422,7 @@ impl LanguageServer for Backend {
                 None => return Ok(None),
             },
         };
-        let items = self.guarded("completion", || Some(features::completion(&analysis, &text, at))).await;
+        let items = self.guarded("completion", || Some(completion::completion(&analysis, &text, at))).await;
         Ok(items.filter(|i| !i.is_empty()).map(CompletionResponse::Array))
     }
 }

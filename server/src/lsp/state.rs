@@ -4,14 +4,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use schemacast_lints::text::LineIndex;
+use schemacast_lints::text::{FileId, Location, TextRange};
 use schemacast_lints::{analyze_with, Analysis};
-use tower_lsp_server::ls_types::{Position, Range, Uri};
+use tower_lsp_server::ls_types::{self as lsp, Position, Range, Uri};
 use tree_sitter::{InputEdit, Point, Tree};
 
 use super::document::{self, Document, Encoding};
 use super::settings::Settings;
-use super::workspace::{normalize, project_for, DiskCache, InputProblems, Project};
+use super::workspace::{normalize, project_for, DiskCache, InputProblem, InputProblems, Project};
 
 pub(crate) struct OpenDocument {
     pub uri: Uri,
@@ -28,7 +28,7 @@ pub(crate) struct ProjectState {
     /// Files (config, stats, unreadable SQL) that got problem diagnostics last time.
     pub problem_uris: Vec<String>,
     /// Problems already written to the log.
-    pub logged_problems: Vec<String>,
+    pub logged_problems: Vec<InputProblem>,
     /// The dialect line last written to the log.
     pub logged_dialect: String,
     /// Bumped on every change; an analysis started for an older generation is dropped.
@@ -66,31 +66,28 @@ pub(crate) struct ProjectAnalysis {
 
 impl ProjectAnalysis {
     /// The analysed file for a path.
-    pub fn file_id(&self, path: &Path) -> Option<usize> {
-        self.analysis.files.iter().position(|f| Path::new(&f.path) == path)
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        self.analysis.files.iter().position(|f| Path::new(&f.path) == path).map(FileId::from_index)
     }
 
     /// The LSP range of a byte range in an analysed file.
-    pub fn range(&self, file: usize, start: usize, end: usize, encoding: Encoding) -> Range {
-        let analyzed = &self.analysis.files[file];
-        Range {
-            start: text_position(&analyzed.text, &analyzed.lines, start, encoding),
-            end: text_position(&analyzed.text, &analyzed.lines, end, encoding),
-        }
+    pub fn range(&self, file: FileId, range: TextRange, encoding: Encoding) -> Range {
+        let analyzed = self.analysis.file(file);
+        let at = |offset: u32| document::text_position(&analyzed.text, &analyzed.lines, offset as usize, encoding);
+        Range { start: at(range.start), end: at(range.end) }
     }
-}
 
-/// A position in text that is not open in a rope.
-pub(crate) fn text_position(text: &str, lines: &LineIndex, offset: usize, encoding: Encoding) -> Position {
-    let offset = schemacast_lints::text::floor_char_boundary(text, offset.min(text.len()));
-    let line = lines.line_of(offset);
-    let start = lines.line_start(line);
-    let prefix = &text[start..offset];
-    let character = match encoding {
-        Encoding::Utf8 => prefix.len(),
-        Encoding::Utf16 => prefix.encode_utf16().count(),
-    };
-    Position { line: line as u32, character: character as u32 }
+    /// The LSP position of a byte offset in an analysed file.
+    pub fn position(&self, file: FileId, offset: usize, encoding: Encoding) -> Position {
+        let analyzed = self.analysis.file(file);
+        document::text_position(&analyzed.text, &analyzed.lines, offset, encoding)
+    }
+
+    /// An engine location as an LSP location (`None` when its file has no URI).
+    pub fn location(&self, location: Location, encoding: Encoding) -> Option<lsp::Location> {
+        let uri = Uri::from_file_path(&self.analysis.get_file(location.file)?.path)?;
+        Some(lsp::Location { uri, range: self.range(location.file, location.range, encoding) })
+    }
 }
 
 pub(crate) struct State {

@@ -13,7 +13,7 @@ use schemacast_lints::schema::migrations::is_migration_file;
 use schemacast_lints::stats::{day_of, read_stats, Snapshot, StatsSeries};
 use schemacast_lints::{AnalysisOptions, Config, RuleSelection, SourceFile};
 
-use crate::project::{find_upward, migration_files, read_source};
+use crate::project::{find_upward, migration_files, read_source, SourceError};
 use crate::stats_file::DEFAULT_STATS_PATH;
 
 use super::settings::Settings;
@@ -31,8 +31,8 @@ pub(crate) struct Project {
 
 /// Files read from disk, kept while their size and modification time stay the same, so that
 /// an edit re-reads neither the other migrations nor a long stats history.
-/// A file as last read: when, and its text or why it could not be read (line, message).
-type CachedSource = (FileStamp, Result<SourceFile, (u32, String)>);
+/// A file as last read: when, and its text or why it could not be read.
+type CachedSource = (FileStamp, Result<SourceFile, SourceError>);
 
 #[derive(Default)]
 pub(crate) struct DiskCache {
@@ -60,11 +60,51 @@ fn stamp(path: &Path) -> Option<FileStamp> {
     Some(FileStamp { modified: metadata.modified().ok(), len: metadata.len() })
 }
 
-/// Problems found while gathering a project's inputs, shown to the user rather than fatal.
+/// Which of a project's inputs a problem concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// `schemacast.toml` does not parse; the project runs on defaults.
+    Config,
+    /// The stats file cannot be read, or some of its lines cannot.
+    Stats,
+    /// A SQL file or migration directory cannot be read.
+    Sql,
+}
+
+/// A problem found while gathering a project's inputs, shown to the user rather than fatal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct InputProblem {
+    /// The file at fault (for an unreadable stats file, the config naming it when there is one).
+    pub path: PathBuf,
+    /// 1-based.
+    pub line: u32,
+    pub input: Input,
+    pub message: String,
+}
+
+impl InputProblem {
+    /// Whether the problem sits in `schemacast.toml`, which the user is told about at once.
+    pub fn in_config_file(&self) -> bool {
+        self.path.file_name().is_some_and(|name| name == CONFIG_FILE_NAME)
+    }
+}
+
+impl std::fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}
+
+/// Problems found while gathering a project's inputs, in the order they were found.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct InputProblems {
-    /// (path, line, message): a bad config or stats file, an unreadable SQL file.
-    pub items: Vec<(PathBuf, u32, String)>,
+    pub items: Vec<InputProblem>,
+}
+
+impl InputProblems {
+    fn push(&mut self, path: PathBuf, line: u32, input: Input, message: String) {
+        self.items.push(InputProblem { path, line, input, message });
+    }
 }
 
 pub(crate) fn project_for(file: &Path) -> Project {
@@ -139,53 +179,40 @@ impl Project {
         cache: &mut DiskCache,
         problems: &mut InputProblems,
     ) -> Vec<SourceFile> {
+        let mut sources = Vec::new();
+        for file in self.sql_files(problems) {
+            let normalized = normalize(&file);
+            if let Some(text) = open.get(&normalized) {
+                sources.push(SourceFile { path: normalized.display().to_string(), text: text.clone() });
+                continue;
+            }
+            match cache.read(&file, &normalized) {
+                Ok(source) => sources.push(source),
+                Err(error) => problems.push(file, error.line.unwrap_or(1), Input::Sql, error.message),
+            }
+        }
+        self.add_unsaved_buffers(open, &mut sources);
+        sources
+    }
+
+    /// The files of the set, directories expanded to their migrations in order.
+    fn sql_files(&self, problems: &mut InputProblems) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = Vec::new();
         for path in &self.paths {
             if path.is_dir() {
                 match migration_files(path) {
                     Ok(found) => files.extend(found),
-                    Err(error) => problems.items.push((path.clone(), 1, format!("{error:#}"))),
+                    Err(error) => problems.push(path.clone(), 1, Input::Sql, format!("{error:#}")),
                 }
             } else {
                 files.push(path.clone());
             }
         }
-        let mut sources = Vec::new();
-        for file in &files {
-            let normalized = normalize(file);
-            if let Some(text) = open.get(&normalized) {
-                sources.push(SourceFile { path: normalized.display().to_string(), text: text.clone() });
-                continue;
-            }
-            let current = stamp(file);
-            let cached = cache
-                .sources
-                .get(&normalized)
-                .filter(|(stamp, _)| Some(*stamp) == current)
-                .map(|(_, read)| read.clone());
-            let read = match cached {
-                Some(read) => read,
-                None => {
-                    let read = match read_source(file) {
-                        Ok(mut source) => {
-                            source.path = normalized.display().to_string();
-                            Ok(source)
-                        }
-                        // The message names the file and line already; keep only what is wrong.
-                        Err(error) => Err(split_location(&format!("{error:#}"), &file.display().to_string())),
-                    };
-                    if let Some(stamp) = current {
-                        cache.sources.insert(normalized.clone(), (stamp, read.clone()));
-                    }
-                    read
-                }
-            };
-            match read {
-                Ok(source) => sources.push(source),
-                Err((line, message)) => problems.items.push((file.clone(), line, message)),
-            }
-        }
-        // Open buffers of this set that are not on disk yet.
+        files
+    }
+
+    /// Open buffers of this set that are not on disk yet.
+    fn add_unsaved_buffers(&self, open: &HashMap<PathBuf, String>, sources: &mut Vec<SourceFile>) {
         for (path, text) in open {
             let belongs = self.paths.iter().any(|p| path.starts_with(p) || path == p);
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -194,7 +221,6 @@ impl Project {
                 sources.push(SourceFile { path: path.display().to_string(), text: text.clone() });
             }
         }
-        sources
     }
 
     /// The stats file's latest snapshot and series into `options`, reread only when it changed.
@@ -228,17 +254,18 @@ impl Project {
             match read {
                 Ok(loaded) => {
                     for (line, message) in loaded.problems {
-                        problems.items.push((path.clone(), line, message));
+                        problems.push(path.clone(), line, Input::Stats, message);
                     }
                     options.stats = loaded.latest;
                     options.series = Some(loaded.series);
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound && settings.stats.is_none() => {}
-                Err(error) => problems.items.push((
+                Err(error) => problems.push(
                     self.config_path.clone().unwrap_or(path.clone()),
                     1,
+                    Input::Stats,
                     format!("cannot read stats file {}: {error}", path.display()),
-                )),
+                ),
             }
         }
     }
@@ -249,7 +276,7 @@ impl Project {
             if self.config.is_none() {
                 if let Ok(text) = std::fs::read_to_string(config_path) {
                     if let Err(error) = Config::parse(&text, &config_path.display().to_string()) {
-                        problems.items.push((config_path.clone(), error.line, error.message));
+                        problems.push(config_path.clone(), error.line, Input::Config, error.message);
                     }
                 }
             }
@@ -283,15 +310,75 @@ pub(crate) fn is_relevant_file(path: &Path) -> bool {
     name == CONFIG_FILE_NAME || name.ends_with(".jsonl") || is_migration_file(&name) || name.ends_with(".sql")
 }
 
-/// `path:line: message` → (line, message); other messages are on line 1.
-fn split_location(message: &str, path: &str) -> (u32, String) {
-    if let Some(rest) = message.strip_prefix(path).and_then(|r| r.strip_prefix(':')) {
-        if let Some((line, text)) = rest.split_once(": ") {
-            if let Ok(line) = line.parse() {
-                return (line, text.to_owned());
-            }
+impl DiskCache {
+    /// A file's text, or why it cannot be read, from the last read while its size and
+    /// modification time stay the same.
+    fn read(&mut self, file: &Path, normalized: &Path) -> Result<SourceFile, SourceError> {
+        let current = stamp(file);
+        if let Some((_, read)) = self.sources.get(normalized).filter(|(stamp, _)| Some(*stamp) == current) {
+            return read.clone();
         }
-        return (1, rest.trim_start_matches(' ').to_owned());
+        let read = read_source(file).map(|mut source| {
+            source.path = normalized.display().to_string();
+            source
+        });
+        if let Some(stamp) = current {
+            self.sources.insert(normalized.to_path_buf(), (stamp, read.clone()));
+        }
+        read
     }
-    (1, message.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory under the system's temporary one, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!("schemacast-workspace-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(normalize(&dir))
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn each_unreadable_input_is_a_typed_problem_on_its_file_and_line() {
+        let dir = TempDir::new("problems");
+        let migrations = dir.0.join("migrations");
+        std::fs::create_dir_all(&migrations).unwrap();
+        std::fs::write(migrations.join("V1__ok.sql"), "CREATE TABLE a (id int);\n").unwrap();
+        std::fs::write(migrations.join("V2__latin1.sql"), b"-- ok\n-- caf\xe9\n".as_slice()).unwrap();
+        let config_path = dir.0.join(CONFIG_FILE_NAME);
+        std::fs::write(&config_path, "schema = [\"migrations\"]\n\nnot toml\n").unwrap();
+        // The config does not parse, so the project runs on defaults with its file's directory.
+        let project = project_for(&migrations.join("V1__ok.sql"));
+        let settings = Settings { stats: Some(dir.0.join("missing.jsonl")), ..Settings::default() };
+        let (sources, _, problems) = project.inputs(&settings, &HashMap::new(), &Mutex::default());
+        assert_eq!(sources.len(), 1);
+        let found: Vec<(PathBuf, u32, Input)> =
+            problems.items.iter().map(|p| (p.path.clone(), p.line, p.input)).collect();
+        assert_eq!(
+            found,
+            [
+                (migrations.join("V2__latin1.sql"), 2, Input::Sql),
+                (config_path.clone(), 1, Input::Stats),
+                (config_path.clone(), 3, Input::Config),
+            ]
+        );
+        assert!(problems.items[0].message.starts_with("not valid UTF-8;"), "{:?}", problems.items[0]);
+        assert!(problems.items[1].message.starts_with("cannot read stats file "), "{:?}", problems.items[1]);
+        assert!(!problems.items[0].in_config_file());
+        assert!(problems.items[2].in_config_file());
+        assert_eq!(problems.items[0].to_string(), format!("{}:2: {}", found[0].0.display(), problems.items[0].message));
+    }
 }

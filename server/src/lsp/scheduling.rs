@@ -1,0 +1,128 @@
+//! When analyses run: edits schedule one after a short debounce, off the request path; an
+//! analysis is published only if no newer edit arrived meanwhile (generations and document
+//! versions); a request on a small document that changed since runs one at once.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use schemacast_lints::text::FileId;
+use tower_lsp_server::ls_types::{MessageType, Uri};
+
+use super::diagnostics;
+use super::document::Encoding;
+use super::state::ProjectAnalysis;
+use super::{Backend, DEBOUNCE, ON_DEMAND_LIMIT};
+
+impl Backend {
+    /// Lints the project again after the debounce, unless something newer supersedes it.
+    pub(super) fn schedule(&self, key: PathBuf) {
+        let generation = {
+            let mut state = self.state();
+            let Some(project) = state.projects.get_mut(&key) else { return };
+            project.generation += 1;
+            project.generation
+        };
+        let this = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(DEBOUNCE).await;
+            let job = {
+                let state = this.state();
+                match state.projects.get(&key) {
+                    Some(project) if project.generation == generation => state.analysis_inputs(&key),
+                    _ => None,
+                }
+            };
+            let Some(job) = job else { return };
+            let started = std::time::Instant::now();
+            let analysis = match tokio::task::spawn_blocking(move || job.run()).await {
+                Ok(analysis) => analysis,
+                Err(error) => {
+                    this.log(MessageType::ERROR, format!("analysis of {} failed: {error}", key.display())).await;
+                    return;
+                }
+            };
+            let analysed = started.elapsed();
+            let read = analysis.read_time;
+            this.publish(&key, generation, analysis).await;
+            this.trace(format!(
+                "{}: inputs read in {:.1} ms, analysed in {:.1} ms, published after {:.1} ms",
+                key.display(),
+                read.as_secs_f64() * 1000.0,
+                analysed.as_secs_f64() * 1000.0,
+                started.elapsed().as_secs_f64() * 1000.0
+            ));
+        });
+    }
+
+    /// Stores an analysis and publishes its diagnostics, unless a newer edit arrived.
+    async fn publish(&self, key: &Path, generation: u64, analysis: ProjectAnalysis) {
+        let publication = {
+            let mut state = self.state();
+            diagnostics::prepare(&mut state, key, generation, analysis)
+        };
+        let Some(publication) = publication else { return };
+        if let Some(note) = publication.dialect_note {
+            self.log(MessageType::INFO, note).await;
+        }
+        for problem in publication.new_problems {
+            if problem.in_config_file() {
+                // Once per new problem, as a message the user sees without opening the log.
+                self.inner.client.show_message(MessageType::ERROR, format!("schemacast: {problem}")).await;
+            }
+            self.log(MessageType::WARNING, problem.to_string()).await;
+        }
+        for (uri, diagnostics, version) in publication.diagnostics {
+            self.inner.client.publish_diagnostics(uri, diagnostics, version).await;
+        }
+    }
+
+    /// The analysis that saw the document as it is now: the latest one, or for a small
+    /// document one made now. `None` when the document is unknown or too large to analyse on
+    /// a request's path while its scheduled analysis is still running.
+    pub(super) async fn analysis_for(&self, uri: &Uri) -> Option<(Arc<ProjectAnalysis>, FileId, Encoding)> {
+        let (job, key, path, encoding) = {
+            let state = self.state();
+            let encoding = state.encoding;
+            if let Some((analysis, open)) = state.current_analysis(uri.as_str()) {
+                let file = analysis.file_id(open.path.as_ref()?)?;
+                return Some((analysis, file, encoding));
+            }
+            let open = state.documents.get(uri.as_str())?;
+            if open.document.rope.len_bytes() > ON_DEMAND_LIMIT {
+                return None;
+            }
+            (state.analysis_inputs(&open.project)?, open.project.clone(), open.path.clone()?, encoding)
+        };
+        let generation = job.generation;
+        let analysis = Arc::new(tokio::task::spawn_blocking(move || job.run()).await.ok()?);
+        {
+            let mut state = self.state();
+            if let Some(project) = state.projects.get_mut(&key) {
+                if project.generation == generation
+                    && project.latest.as_ref().is_none_or(|l| l.generation <= generation)
+                {
+                    project.latest = Some(analysis.clone());
+                }
+            }
+        }
+        let file = analysis.file_id(&path)?;
+        Some((analysis, file, encoding))
+    }
+
+    /// The document's current tree and text, re-parsed off the lock if edits came in.
+    pub(super) async fn tree(&self, uri: &Uri) -> Option<(tree_sitter::Tree, String)> {
+        let (old, text, version, current) = self.state().tree_job(uri.as_str())?;
+        if current {
+            return old.map(|tree| (tree, text));
+        }
+        let parsed = tokio::task::spawn_blocking(move || {
+            let mut parser = schemacast_lints::syntax::outline::sql_parser();
+            let tree = schemacast_lints::syntax::outline::parse(&mut parser, &text, old.as_ref());
+            tree.map(|t| (t, text))
+        })
+        .await
+        .ok()??;
+        self.state().store_tree(uri.as_str(), version, parsed.0.clone());
+        Some(parsed)
+    }
+}

@@ -1,39 +1,44 @@
 use crate::rules::types::{declared_length, report_retype};
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::Table;
-use crate::{Dialect, Severity};
 
-/// ## What it does
-/// Flags `char(n)` columns longer than three characters: the blank-padded type pads every
-/// value to `n` characters. With stats from `collect --sample`, it flags any `char(n)` whose
-/// values are shorter than `n` and says how many bytes a row loses to padding.
-///
-/// ## Why is this bad?
-/// `char(50)` stores `'Ada'` as `'Ada'` and 47 spaces: in the table, in every index, and in
-/// every result. Trailing spaces are also compared away inconsistently (`'a' = 'a  '` is true
-/// for `char`, false for `varchar`), which surprises applications. Fixed codes such as ISO
-/// country (`char(2)`) and currency (`char(3)`) codes are fine and left alone.
-///
-/// ## Example
-/// ```sql
-/// CREATE TABLE customers (id bigint PRIMARY KEY, name char(50) NOT NULL);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE customers (id bigint PRIMARY KEY, name varchar(50) NOT NULL);
-/// ```
-///
-/// ## Fix safety
-/// Unsafe: `varchar` keeps trailing spaces that `char` ignored in comparisons, and the type
-/// change rewrites the table. Stored values keep their padding until trimmed
-/// (`USING rtrim(name)`).
-pub(crate) struct CharPadding;
+declare_rule! {
+    /// ## What it does
+    /// Flags `char(n)` columns longer than three characters: the blank-padded type pads every
+    /// value to `n` characters. With stats from `collect --sample`, it flags any `char(n)` whose
+    /// values are shorter than `n` and says how many bytes a row loses to padding.
+    ///
+    /// ## Why is this bad?
+    /// `char(50)` stores `'Ada'` as `'Ada'` and 47 spaces: in the table, in every index, and in
+    /// every result. Trailing spaces are also compared away inconsistently (`'a' = 'a  '` is true
+    /// for `char`, false for `varchar`), which surprises applications. Fixed codes such as ISO
+    /// country (`char(2)`) and currency (`char(3)`) codes are fine and left alone.
+    ///
+    /// ## Example
+    /// ```sql
+    /// CREATE TABLE customers (id bigint PRIMARY KEY, name char(50) NOT NULL);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE customers (id bigint PRIMARY KEY, name varchar(50) NOT NULL);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: `varchar` keeps trailing spaces that `char` ignored in comparisons, and the type
+    /// change rewrites the table. Stored values keep their padding until trimmed
+    /// (`USING rtrim(name)`).
+    pub(crate) struct CharPadding {
+        name: "char-padding",
+        family: Types,
+        severity: Warning,
+        dialects: [Postgres, Mysql],
+        needs_stats: false,
+        finds: "`char(n)` padding every value to n characters",
+    }
+}
 
 impl Rule for CharPadding {
-    const META: RuleMeta =
-        RuleMeta::new("char-padding", Family::Types, Severity::Warning).dialects(&[Dialect::Postgres, Dialect::Mysql]);
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         for column in &table.columns {
             if column.ty.base != "char" || column.ty.array_dims > 0 {

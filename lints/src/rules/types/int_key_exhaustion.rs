@@ -1,53 +1,62 @@
 use crate::capacity::{describe_crossing, narrow_integer_key, KeyExhaustion, KeySource};
 use crate::diagnostic::{Edit, Fix};
 use crate::forecast::Forecast;
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::{Column, Table};
 use crate::stats::StatValue;
 use crate::storage::human_count;
-use crate::{Dialect, Severity};
+use crate::Severity;
 
-/// ## What it does
-/// Flags keys that can run out of values: a 32-bit or 16-bit primary key, `serial`,
-/// `smallserial`, identity or `AUTO_INCREMENT` column. A generated column (`GENERATED ALWAYS
-/// AS (...) STORED`, MySQL's `VIRTUAL`) is computed, not numbered, and is never flagged; MySQL's
-/// `SERIAL` is a `BIGINT UNSIGNED` and is not narrow.
-///
-/// With stats it says how much of the range the key uses (its sequence's position, else its
-/// largest value, else its row count); with a stats history it forecasts the sequence's
-/// position (or the column's maximum) and gives the date the range runs out with its 80%
-/// interval, at error severity when that date falls inside the last forecast horizon. A table
-/// of a handful of rows that does not grow (under 1% of the range used, and a history that adds
-/// less than one id a month, or a single snapshot of at most 1,000 rows) is reported at info
-/// severity.
-///
-/// ## Why is this bad?
-/// An `integer` key stops at 2,147,483,647. Deleted rows, rolled-back inserts and sequence
-/// caching burn ids faster than rows grow, and when the range is gone every insert fails.
-/// Widening it later rewrites the table and every referencing foreign key under exclusive
-/// locks, on the day the table is largest. `bigint` costs 4 bytes more per row, often nothing
-/// after alignment.
-///
-/// ## Example
-/// ```sql
-/// CREATE TABLE orders (id serial PRIMARY KEY, placed_at timestamptz NOT NULL);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE orders (id bigserial PRIMARY KEY, placed_at timestamptz NOT NULL);
-/// ```
-///
-/// ## Fix safety
-/// Unsafe: on an existing table the type change rewrites it and every referencing table. The
-/// fix widens the key and, where they are declared, the 8-, 16- and 32-bit foreign key columns
-/// that reference it (MySQL refuses a foreign key whose type differs from the key's); it is not
-/// offered when one of those columns' declarations cannot be found.
-///
-/// ## Known problems
-/// With only row counts, a table that deletes as fast as it inserts looks flat while its ids
-/// run on; a sequence or the column's maximum in the stats shows the ids' own pace.
-pub(crate) struct IntKeyExhaustion;
+declare_rule! {
+    /// ## What it does
+    /// Flags keys that can run out of values: a 32-bit or 16-bit primary key, `serial`,
+    /// `smallserial`, identity or `AUTO_INCREMENT` column. A generated column (`GENERATED ALWAYS
+    /// AS (...) STORED`, MySQL's `VIRTUAL`) is computed, not numbered, and is never flagged; MySQL's
+    /// `SERIAL` is a `BIGINT UNSIGNED` and is not narrow.
+    ///
+    /// With stats it says how much of the range the key uses (its sequence's position, else its
+    /// largest value, else its row count); with a stats history it forecasts the sequence's
+    /// position (or the column's maximum) and gives the date the range runs out with its 80%
+    /// interval, at error severity when that date falls inside the last forecast horizon. A table
+    /// of a handful of rows that does not grow (under 1% of the range used, and a history that adds
+    /// less than one id a month, or a single snapshot of at most 1,000 rows) is reported at info
+    /// severity.
+    ///
+    /// ## Why is this bad?
+    /// An `integer` key stops at 2,147,483,647. Deleted rows, rolled-back inserts and sequence
+    /// caching burn ids faster than rows grow, and when the range is gone every insert fails.
+    /// Widening it later rewrites the table and every referencing foreign key under exclusive
+    /// locks, on the day the table is largest. `bigint` costs 4 bytes more per row, often nothing
+    /// after alignment.
+    ///
+    /// ## Example
+    /// ```sql
+    /// CREATE TABLE orders (id serial PRIMARY KEY, placed_at timestamptz NOT NULL);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE orders (id bigserial PRIMARY KEY, placed_at timestamptz NOT NULL);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: on an existing table the type change rewrites it and every referencing table. The
+    /// fix widens the key and, where they are declared, the 8-, 16- and 32-bit foreign key columns
+    /// that reference it (MySQL refuses a foreign key whose type differs from the key's); it is not
+    /// offered when one of those columns' declarations cannot be found.
+    ///
+    /// ## Known problems
+    /// With only row counts, a table that deletes as fast as it inserts looks flat while its ids
+    /// run on; a sequence or the column's maximum in the stats shows the ids' own pace.
+    pub(crate) struct IntKeyExhaustion {
+        name: "int-key-exhaustion",
+        family: Types,
+        severity: Warning,
+        dialects: [Postgres, Mysql],
+        needs_stats: false,
+        finds: "16/32-bit keys, serials and identities; with stats, how much of the range is used; with a history, the date it runs out (an error inside the horizon)",
+    }
+}
 
 /// Below this share of the range a key that does not grow is far from its limit.
 const FAR_FROM_LIMIT: f64 = 0.01;
@@ -57,9 +66,6 @@ const FLAT_IDS_PER_DAY: f64 = 1.0 / 30.0;
 const HANDFUL_OF_ROWS: f64 = 1_000.0;
 
 impl Rule for IntKeyExhaustion {
-    const META: RuleMeta = RuleMeta::new("int-key-exhaustion", Family::Types, Severity::Warning)
-        .dialects(&[Dialect::Postgres, Dialect::Mysql]);
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         for column in &table.columns {
             if column.generated {

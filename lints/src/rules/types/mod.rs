@@ -1,15 +1,17 @@
 //! Type sizing: columns whose type wastes space or cannot hold what they will hold.
 
-pub(crate) mod char_padding;
-pub(crate) mod column_padding;
-pub(crate) mod float_for_money;
-pub(crate) mod inet_as_text;
-pub(crate) mod int_key_exhaustion;
-pub(crate) mod number_as_text;
-pub(crate) mod oversized_integer;
-pub(crate) mod oversized_varchar;
-pub(crate) mod timestamp_as_text;
-pub(crate) mod uuid_as_text;
+crate::rules::rule_family! {
+    column_padding::ColumnPadding,
+    char_padding::CharPadding,
+    uuid_as_text::UuidAsText,
+    inet_as_text::InetAsText,
+    timestamp_as_text::TimestampAsText,
+    float_for_money::FloatForMoney,
+    int_key_exhaustion::IntKeyExhaustion,
+    oversized_integer::OversizedInteger,
+    oversized_varchar::OversizedVarchar,
+    number_as_text::NumberAsText,
+}
 
 use crate::diagnostic::Diagnostic;
 pub(crate) use crate::rules::report_retype;

@@ -1,43 +1,51 @@
 use crate::rules::types::{
     informative, is_text, name_words, sampled_shape, share_of_sample, Sampled, MIN_SHAPE_SAMPLE,
 };
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::Table;
-use crate::{Dialect, Severity};
 
-/// ## What it does
-/// Uses `collect --sample` to flag text columns whose sampled values are numbers:
-///
-/// | evidence | severity |
-/// |---|---|
-/// | at least 99% of at least 100 sampled values are integers or decimals | warning, with the share and sample size |
-/// | fewer are | none |
-/// | no sample, or an uninformative one (one distinct value, all empty: every row at a default) | none |
-///
-/// Columns named like identifiers that are digits by convention (phone, zip, postal code,
-/// IBAN, card, account, SKU, code) are left alone: they keep leading zeros and never take part
-/// in arithmetic. Stats files written before value shapes existed are read through their
-/// `numeric_frac` (every sampled value a number).
-///
-/// ## Why is this bad?
-/// A number as text takes a byte per digit plus a length byte instead of 4 or 8, sorts as a
-/// string (`'10' < '9'`), compares only after casts that keep indexes from being used, and
-/// accepts `'12,5'` and `'N/A'` next to `12.5`.
-///
-/// ## Example
-/// ```sql
-/// CREATE TABLE readings (id bigint PRIMARY KEY, watts text NOT NULL);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE readings (id bigint PRIMARY KEY, watts integer NOT NULL);
-/// ```
-///
-/// ## Fix safety
-/// No automatic fix: whether `integer`, `bigint` or `numeric(p, s)` fits depends on values the
-/// sample only hints at. Convert with `ALTER COLUMN ... TYPE ... USING watts::integer`.
-pub(crate) struct NumberAsText;
+declare_rule! {
+    /// ## What it does
+    /// Uses `collect --sample` to flag text columns whose sampled values are numbers:
+    ///
+    /// | evidence | severity |
+    /// |---|---|
+    /// | at least 99% of at least 100 sampled values are integers or decimals | warning, with the share and sample size |
+    /// | fewer are | none |
+    /// | no sample, or an uninformative one (one distinct value, all empty: every row at a default) | none |
+    ///
+    /// Columns named like identifiers that are digits by convention (phone, zip, postal code,
+    /// IBAN, card, account, SKU, code) are left alone: they keep leading zeros and never take part
+    /// in arithmetic. Stats files written before value shapes existed are read through their
+    /// `numeric_frac` (every sampled value a number).
+    ///
+    /// ## Why is this bad?
+    /// A number as text takes a byte per digit plus a length byte instead of 4 or 8, sorts as a
+    /// string (`'10' < '9'`), compares only after casts that keep indexes from being used, and
+    /// accepts `'12,5'` and `'N/A'` next to `12.5`.
+    ///
+    /// ## Example
+    /// ```sql
+    /// CREATE TABLE readings (id bigint PRIMARY KEY, watts text NOT NULL);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE readings (id bigint PRIMARY KEY, watts integer NOT NULL);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// No automatic fix: whether `integer`, `bigint` or `numeric(p, s)` fits depends on values the
+    /// sample only hints at. Convert with `ALTER COLUMN ... TYPE ... USING watts::integer`.
+    pub(crate) struct NumberAsText {
+        name: "number-as-text",
+        family: Types,
+        severity: Warning,
+        dialects: [Postgres, Mysql],
+        needs_stats: true,
+        finds: "text columns whose sampled values are numbers (at least 99% of at least 100)",
+    }
+}
 
 const DIGIT_IDENTIFIERS: &[&str] = &[
     "phone",
@@ -68,10 +76,6 @@ const DIGIT_IDENTIFIERS: &[&str] = &[
 ];
 
 impl Rule for NumberAsText {
-    const META: RuleMeta = RuleMeta::new("number-as-text", Family::Types, Severity::Warning)
-        .dialects(&[Dialect::Postgres, Dialect::Mysql])
-        .needs_stats();
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         let sampled_rows = ctx.table_stats(table).and_then(|t| t.sampled_rows).unwrap_or(0);
         for column in &table.columns {

@@ -1,44 +1,49 @@
 use crate::rules::types::{informative, is_key_column, report_retype};
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::{SqlType, Table};
 use crate::stats::StatValue;
 use crate::storage::postgres_row_bytes;
-use crate::{Dialect, Severity};
+use crate::Dialect;
 
-/// ## What it does
-/// Uses stats to flag `bigint` and `integer` columns whose sampled values fit a smaller type
-/// with room to grow (at most half its range), when the change saves bytes after alignment.
-/// It states both the nominal saving and the real one. Keys are never flagged: shrinking a key
-/// is what `int-key-exhaustion` warns against. A sample is evidence only when it is
-/// informative: its minimum and maximum differ and it has more than one distinct value (a
-/// column whose rows all sit at a default says nothing about its range).
-///
-/// ## Why is this bad?
-/// An 8-byte column holding values that fit in 2 or 4 bytes costs the difference in every row
-/// and every index entry. PostgreSQL's alignment can swallow the saving, so the rule only
-/// speaks when the row really gets smaller.
-///
-/// ## Example
-/// ```sql
-/// -- quantity never exceeds 500
-/// CREATE TABLE order_items (id bigint PRIMARY KEY, quantity bigint NOT NULL, unit_price int NOT NULL);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE order_items (id bigint PRIMARY KEY, unit_price int NOT NULL, quantity smallint NOT NULL);
-/// ```
-///
-/// ## Fix safety
-/// Unsafe: the type change rewrites the table, and a value outside the smaller range would
-/// make it fail, now or in the future. The sample may also miss rare large values.
-pub(crate) struct OversizedInteger;
+declare_rule! {
+    /// ## What it does
+    /// Uses stats to flag `bigint` and `integer` columns whose sampled values fit a smaller type
+    /// with room to grow (at most half its range), when the change saves bytes after alignment.
+    /// It states both the nominal saving and the real one. Keys are never flagged: shrinking a key
+    /// is what `int-key-exhaustion` warns against. A sample is evidence only when it is
+    /// informative: its minimum and maximum differ and it has more than one distinct value (a
+    /// column whose rows all sit at a default says nothing about its range).
+    ///
+    /// ## Why is this bad?
+    /// An 8-byte column holding values that fit in 2 or 4 bytes costs the difference in every row
+    /// and every index entry. PostgreSQL's alignment can swallow the saving, so the rule only
+    /// speaks when the row really gets smaller.
+    ///
+    /// ## Example
+    /// ```sql
+    /// -- quantity never exceeds 500
+    /// CREATE TABLE order_items (id bigint PRIMARY KEY, quantity bigint NOT NULL, unit_price int NOT NULL);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE order_items (id bigint PRIMARY KEY, unit_price int NOT NULL, quantity smallint NOT NULL);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the type change rewrites the table, and a value outside the smaller range would
+    /// make it fail, now or in the future. The sample may also miss rare large values.
+    pub(crate) struct OversizedInteger {
+        name: "oversized-integer",
+        family: Types,
+        severity: Info,
+        dialects: [Postgres, Mysql],
+        needs_stats: true,
+        finds: "`bigint`/`integer` whose sampled values fit a smaller type, when the row really shrinks",
+    }
+}
 
 impl Rule for OversizedInteger {
-    const META: RuleMeta = RuleMeta::new("oversized-integer", Family::Types, Severity::Info)
-        .dialects(&[Dialect::Postgres, Dialect::Mysql])
-        .needs_stats();
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         for (index, column) in table.columns.iter().enumerate() {
             let current_bytes: f64 = match column.ty.base.as_str() {

@@ -1,42 +1,47 @@
 use crate::rules::types::{declared_length, informative, report_retype};
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::Table;
-use crate::{Dialect, Severity};
+use crate::Dialect;
 
-/// ## What it does
-/// Uses the longest sampled value (`collect --sample`) to flag `varchar(n)` columns declared at
-/// least four times longer than anything stored (and at least 32 characters longer). The
-/// sample must be informative: not every value empty, more than one distinct value.
-///
-/// ## Why is this bad?
-/// In PostgreSQL `varchar(n)` costs no storage: the finding is about the constraint, which
-/// no longer guards the data, and about clients that allocate the declared width. In MySQL it
-/// costs: a declared width over 255 bytes (over 63 characters in utf8mb4) needs a 2-byte length
-/// prefix per value, an index key is limited to 3072 bytes (768 utf8mb4 characters), and
-/// in-memory temporary tables for sorts and GROUP BY allocate the full declared width per row.
-///
-/// ## Example
-/// ```sql
-/// -- the longest sampled name is 38 characters
-/// CREATE TABLE users (id bigint PRIMARY KEY, name varchar(1000) NOT NULL);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE users (id bigint PRIMARY KEY, name varchar(128) NOT NULL);
-/// ```
-///
-/// ## Fix safety
-/// Unsafe: values longer than the new limit will be rejected; the sample may have missed the
-/// longest existing value. The suggested length is the next power of two at least twice the
-/// longest sampled value.
-pub(crate) struct OversizedVarchar;
+declare_rule! {
+    /// ## What it does
+    /// Uses the longest sampled value (`collect --sample`) to flag `varchar(n)` columns declared at
+    /// least four times longer than anything stored (and at least 32 characters longer). The
+    /// sample must be informative: not every value empty, more than one distinct value.
+    ///
+    /// ## Why is this bad?
+    /// In PostgreSQL `varchar(n)` costs no storage: the finding is about the constraint, which
+    /// no longer guards the data, and about clients that allocate the declared width. In MySQL it
+    /// costs: a declared width over 255 bytes (over 63 characters in utf8mb4) needs a 2-byte length
+    /// prefix per value, an index key is limited to 3072 bytes (768 utf8mb4 characters), and
+    /// in-memory temporary tables for sorts and GROUP BY allocate the full declared width per row.
+    ///
+    /// ## Example
+    /// ```sql
+    /// -- the longest sampled name is 38 characters
+    /// CREATE TABLE users (id bigint PRIMARY KEY, name varchar(1000) NOT NULL);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE users (id bigint PRIMARY KEY, name varchar(128) NOT NULL);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: values longer than the new limit will be rejected; the sample may have missed the
+    /// longest existing value. The suggested length is the next power of two at least twice the
+    /// longest sampled value.
+    pub(crate) struct OversizedVarchar {
+        name: "oversized-varchar",
+        family: Types,
+        severity: Info,
+        dialects: [Postgres, Mysql],
+        needs_stats: true,
+        finds: "`varchar(n)` far longer than the longest sampled value",
+    }
+}
 
 impl Rule for OversizedVarchar {
-    const META: RuleMeta = RuleMeta::new("oversized-varchar", Family::Types, Severity::Info)
-        .dialects(&[Dialect::Postgres, Dialect::Mysql])
-        .needs_stats();
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         for column in &table.columns {
             if column.ty.base != "varchar" || column.ty.array_dims > 0 {

@@ -2,44 +2,53 @@ use crate::rules::types::{
     cast_evidence, declared_length, is_text, name_only, name_words, report_retype, sampled_shape, share_of_sample,
     text_width, Sampled,
 };
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::Table;
-use crate::{Dialect, Severity};
+use crate::Dialect;
 
-/// ## What it does
-/// Flags timestamps and dates stored as text, graded by the evidence:
-///
-/// | evidence | severity |
-/// |---|---|
-/// | `collect --sample`: at least 99% of at least 100 sampled values are ISO dates or timestamps | warning, with the share and sample size |
-/// | the sample says otherwise | none, whatever the name |
-/// | structure: a default or CHECK that makes or casts one (`DEFAULT now()::text`, `CHECK (d::date IS NOT NULL)`) | warning, naming the evidence |
-/// | the name alone (`created_at`, `updated_on`, `*_date`, `*_time`, `timestamp`, `expires`) | info, as a question |
-///
-/// Names are read word by word: `on` counts only after a past participle (`created_on`, not
-/// `match_on`), `*_time` after a duration word is a duration (`response_time`, `run_time`), and
-/// `date_format`, `time_zone`, `*_type` name other things.
-///
-/// ## Why is this bad?
-/// An ISO timestamp as text takes 20 to 33 bytes instead of 8, sorts correctly only while
-/// every writer uses the same format and zone, accepts "tomorrow" and "2024-02-30", and cannot
-/// use date arithmetic or range partitioning.
-///
-/// ## Example
-/// ```sql
-/// CREATE TABLE events (id bigint PRIMARY KEY, created_at varchar(32) NOT NULL);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE events (id bigint PRIMARY KEY, created_at timestamptz NOT NULL);
-/// ```
-/// (`DATETIME` in MySQL, `date` for dates without a time.)
-///
-/// ## Fix safety
-/// Unsafe: the type change rewrites the table and fails on values that do not parse
-/// (`ALTER COLUMN ... TYPE timestamptz USING created_at::timestamptz`).
-pub(crate) struct TimestampAsText;
+declare_rule! {
+    /// ## What it does
+    /// Flags timestamps and dates stored as text, graded by the evidence:
+    ///
+    /// | evidence | severity |
+    /// |---|---|
+    /// | `collect --sample`: at least 99% of at least 100 sampled values are ISO dates or timestamps | warning, with the share and sample size |
+    /// | the sample says otherwise | none, whatever the name |
+    /// | structure: a default or CHECK that makes or casts one (`DEFAULT now()::text`, `CHECK (d::date IS NOT NULL)`) | warning, naming the evidence |
+    /// | the name alone (`created_at`, `updated_on`, `*_date`, `*_time`, `timestamp`, `expires`) | info, as a question |
+    ///
+    /// Names are read word by word: `on` counts only after a past participle (`created_on`, not
+    /// `match_on`), `*_time` after a duration word is a duration (`response_time`, `run_time`), and
+    /// `date_format`, `time_zone`, `*_type` name other things.
+    ///
+    /// ## Why is this bad?
+    /// An ISO timestamp as text takes 20 to 33 bytes instead of 8, sorts correctly only while
+    /// every writer uses the same format and zone, accepts "tomorrow" and "2024-02-30", and cannot
+    /// use date arithmetic or range partitioning.
+    ///
+    /// ## Example
+    /// ```sql
+    /// CREATE TABLE events (id bigint PRIMARY KEY, created_at varchar(32) NOT NULL);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE events (id bigint PRIMARY KEY, created_at timestamptz NOT NULL);
+    /// ```
+    /// (`DATETIME` in MySQL, `date` for dates without a time.)
+    ///
+    /// ## Fix safety
+    /// Unsafe: the type change rewrites the table and fails on values that do not parse
+    /// (`ALTER COLUMN ... TYPE timestamptz USING created_at::timestamptz`).
+    pub(crate) struct TimestampAsText {
+        name: "timestamp-as-text",
+        family: Types,
+        severity: Warning,
+        dialects: [Postgres, Mysql],
+        needs_stats: false,
+        finds: "timestamps and dates stored as text (graded)",
+    }
+}
 
 /// `2024-05-01 12:34:56+00` with its length byte, and as `timestamptz`.
 const TEXT_BYTES: f64 = 23.0;
@@ -90,9 +99,6 @@ const DURATION_WORDS: &[&str] = &[
 ];
 
 impl Rule for TimestampAsText {
-    const META: RuleMeta = RuleMeta::new("timestamp-as-text", Family::Types, Severity::Warning)
-        .dialects(&[Dialect::Postgres, Dialect::Mysql]);
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         for column in &table.columns {
             if !is_text(&column.ty) {

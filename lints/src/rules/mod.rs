@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::capacity::{CapacityPlan, TableCapacity};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::dialect::Dialect;
-use crate::schema::{Column, Schema, Table};
+use crate::schema::{Column, Index, Schema, Table};
 use crate::stats::{AttachedStats, ColumnStats, TableStats};
 use crate::storage::{human_bytes, human_count};
 use crate::syntax::type_ranges::{self, ColumnTypeRanges};
@@ -102,9 +102,15 @@ pub(crate) trait Declared {
     const META: RuleMeta;
 }
 
-/// What a rule checks. The runner calls the hooks of every enabled rule for each table.
+/// What a rule checks. For each table, the runner calls each enabled rule's hooks in turn: the
+/// table, then each of its columns, then each of its indexes, so a rule's findings come out in
+/// the order a loop of its own would give. A rule implements the hooks it needs.
 pub(crate) trait Rule: Sync {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table);
+    fn check_table(&self, _ctx: &mut Ctx<'_>, _table: &Table) {}
+
+    fn check_column(&self, _ctx: &mut Ctx<'_>, _table: &Table, _column: &Column) {}
+
+    fn check_index(&self, _ctx: &mut Ctx<'_>, _table: &Table, _index: &Index) {}
 }
 
 /// Declares a rule: its struct, documented by the doc comment (captured at compile time for
@@ -569,6 +575,12 @@ pub(crate) fn run(
             ctx.rule = rule.meta.name;
             ctx.severity = *severity;
             rule.rule.check_table(&mut ctx, table);
+            for column in &table.columns {
+                rule.rule.check_column(&mut ctx, table, column);
+            }
+            for index in &table.indexes {
+                rule.rule.check_index(&mut ctx, table, index);
+            }
         }
     }
     ctx.diagnostics

@@ -58,46 +58,48 @@ declare_rule! {
 }
 
 impl Rule for RedundantIndex {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for (position, index) in table.indexes.iter().enumerate() {
-            let Some(kept) = table
-                .indexes
-                .iter()
-                .enumerate()
-                .find(|(other_position, other)| {
-                    *other_position != position && makes_redundant(other, *other_position, index, position)
-                })
-                .map(|(_, other)| other)
-            else {
-                continue;
+    fn check_index(&self, ctx: &mut Ctx<'_>, table: &Table, index: &Index) {
+        // The position tells apart identical indexes (the first of two is kept).
+        let Some(position) = table.indexes.iter().position(|other| std::ptr::eq(other, index)) else {
+            return;
+        };
+        let Some(kept) = table
+            .indexes
+            .iter()
+            .enumerate()
+            .find(|(other_position, other)| {
+                *other_position != position && makes_redundant(other, *other_position, index, position)
+            })
+            .map(|(_, other)| other)
+        else {
+            return;
+        };
+        let message = if kept.keys.len() == index.keys.len() {
+            let kept = describe_index(kept, ctx.dialect);
+            format!("index `{}` duplicates {kept} on `{}`", index.name, table.name.to_sql(ctx.dialect))
+        } else {
+            format!(
+                "index `{}` ({}) is a prefix of `{}` ({}); the wider index serves the same lookups",
+                index.name,
+                describe_keys(&index.keys),
+                kept.name,
+                describe_keys(&kept.keys)
+            )
+        };
+        let help = format!("drop `{}`", index_sql_name(table, index, ctx.dialect));
+        let diagnostic = ctx.report(index.loc, message);
+        diagnostic.help(help);
+        let same_file = index.statement.file == kept.statement.file;
+        if index.origin == IndexOrigin::Index && same_file {
+            let statement = index.statement;
+            let edit = Edit {
+                location: Location::new(
+                    statement.file,
+                    TextRange::new(statement.range.start as usize, statement.end_with_terminator as usize),
+                ),
+                text: String::new(),
             };
-            let message = if kept.keys.len() == index.keys.len() {
-                let kept = describe_index(kept, ctx.dialect);
-                format!("index `{}` duplicates {kept} on `{}`", index.name, table.name.to_sql(ctx.dialect))
-            } else {
-                format!(
-                    "index `{}` ({}) is a prefix of `{}` ({}); the wider index serves the same lookups",
-                    index.name,
-                    describe_keys(&index.keys),
-                    kept.name,
-                    describe_keys(&kept.keys)
-                )
-            };
-            let help = format!("drop `{}`", index_sql_name(table, index, ctx.dialect));
-            let diagnostic = ctx.report(index.loc, message);
-            diagnostic.help(help);
-            let same_file = index.statement.file == kept.statement.file;
-            if index.origin == IndexOrigin::Index && same_file {
-                let statement = index.statement;
-                let edit = Edit {
-                    location: Location::new(
-                        statement.file,
-                        TextRange::new(statement.range.start as usize, statement.end_with_terminator as usize),
-                    ),
-                    text: String::new(),
-                };
-                diagnostic.fix(Fix::unsafe_edit(format!("Remove index `{}`", index.name), vec![edit]));
-            }
+            diagnostic.fix(Fix::unsafe_edit(format!("Remove index `{}`", index.name), vec![edit]));
         }
     }
 }

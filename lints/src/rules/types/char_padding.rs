@@ -1,6 +1,6 @@
 use crate::rules::types::{declared_length, report_retype};
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::Table;
+use crate::schema::{Column, Table};
 
 declare_rule! {
     /// ## What it does
@@ -39,34 +39,32 @@ declare_rule! {
 }
 
 impl Rule for CharPadding {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            if column.ty.base != "char" || column.ty.array_dims > 0 {
-                continue;
-            }
-            let length = declared_length(&column.ty).unwrap_or(1);
-            let longest = ctx.column_stats(table, &column.name).and_then(|s| s.max_length);
-            let message = match longest {
-                Some(longest) if longest < length => {
-                    let waste = (length - longest) as f64;
-                    format!(
-                        "`{}` is `{}` but sampled values are at most {longest} character{}: padding costs at least {}",
-                        column.name,
-                        column.ty,
-                        if longest == 1 { "" } else { "s" },
-                        ctx.cost(table, waste)
-                    )
-                }
-                Some(_) => continue,
-                None if length > 3 => format!(
-                    "`{}` is `{}`: every value is padded with spaces to {length} characters",
-                    column.name, column.ty
-                ),
-                None => continue,
-            };
-            let new_type = format!("varchar({length})");
-            report_retype(ctx, column, message, &new_type)
-                .help(format!("use `{new_type}` (or `text` with a CHECK on its length)"));
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        if column.ty.base != "char" || column.ty.array_dims > 0 {
+            return;
         }
+        let length = declared_length(&column.ty).unwrap_or(1);
+        let longest = ctx.column_stats(table, &column.name).and_then(|s| s.max_length);
+        let message = match longest {
+            Some(longest) if longest < length => {
+                let waste = (length - longest) as f64;
+                format!(
+                    "`{}` is `{}` but sampled values are at most {longest} character{}: padding costs at least {}",
+                    column.name,
+                    column.ty,
+                    if longest == 1 { "" } else { "s" },
+                    ctx.cost(table, waste)
+                )
+            }
+            Some(_) => return,
+            None if length > 3 => format!(
+                "`{}` is `{}`: every value is padded with spaces to {length} characters",
+                column.name, column.ty
+            ),
+            None => return,
+        };
+        let new_type = format!("varchar({length})");
+        report_retype(ctx, column, message, &new_type)
+            .help(format!("use `{new_type}` (or `text` with a CHECK on its length)"));
     }
 }

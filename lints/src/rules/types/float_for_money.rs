@@ -1,6 +1,6 @@
 use crate::rules::types::{cast_evidence, name_only, name_words, report_retype};
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::Table;
+use crate::schema::{Column, Table};
 use crate::Dialect;
 
 declare_rule! {
@@ -84,44 +84,42 @@ const NOT_MONEY: &[&str] = &[
 ];
 
 impl Rule for FloatForMoney {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            let float =
-                matches!(column.ty.base.as_str(), "real" | "double precision" | "float") && column.ty.array_dims == 0;
-            let words = name_words(&column.name);
-            let named = words.iter().any(|w| MONEY_WORDS.contains(&w.as_str()))
-                && !words.iter().any(|w| NOT_MONEY.contains(&w.as_str()));
-            if !float {
-                continue;
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        let float =
+            matches!(column.ty.base.as_str(), "real" | "double precision" | "float") && column.ty.array_dims == 0;
+        let words = name_words(&column.name);
+        let named = words.iter().any(|w| MONEY_WORDS.contains(&w.as_str()))
+            && !words.iter().any(|w| NOT_MONEY.contains(&w.as_str()));
+        if !float {
+            return;
+        }
+        let evidence = cast_evidence(table, column, &["numeric", "decimal", "money"], &[]).or_else(|| {
+            column
+                .default
+                .as_deref()
+                .filter(|d| has_two_decimals(d))
+                .map(|d| format!("its default `{d}` has two decimals, like an amount"))
+        });
+        if evidence.is_none() && !named {
+            return;
+        }
+        let new_type = match ctx.dialect {
+            Dialect::Mysql => "decimal(12, 2)",
+            _ => "numeric(12, 2)",
+        };
+        let message = match &evidence {
+            Some(evidence) => format!(
+                "`{}` stores money as `{}` ({evidence}), a binary float that cannot hold 0.10 exactly",
+                column.name, column.ty
+            ),
+            None => {
+                format!("`{}` may hold money; if it does, `{}` cannot hold 0.10 exactly", column.name, column.ty)
             }
-            let evidence = cast_evidence(table, column, &["numeric", "decimal", "money"], &[]).or_else(|| {
-                column
-                    .default
-                    .as_deref()
-                    .filter(|d| has_two_decimals(d))
-                    .map(|d| format!("its default `{d}` has two decimals, like an amount"))
-            });
-            if evidence.is_none() && !named {
-                continue;
-            }
-            let new_type = match ctx.dialect {
-                Dialect::Mysql => "decimal(12, 2)",
-                _ => "numeric(12, 2)",
-            };
-            let message = match &evidence {
-                Some(evidence) => format!(
-                    "`{}` stores money as `{}` ({evidence}), a binary float that cannot hold 0.10 exactly",
-                    column.name, column.ty
-                ),
-                None => {
-                    format!("`{}` may hold money; if it does, `{}` cannot hold 0.10 exactly", column.name, column.ty)
-                }
-            };
-            let diagnostic = report_retype(ctx, column, message, new_type)
-                .help(format!("use `{new_type}`, or integer minor units such as `{}_cents bigint`", column.name));
-            if evidence.is_none() {
-                name_only(diagnostic);
-            }
+        };
+        let diagnostic = report_retype(ctx, column, message, new_type)
+            .help(format!("use `{new_type}`, or integer minor units such as `{}_cents bigint`", column.name));
+        if evidence.is_none() {
+            name_only(diagnostic);
         }
     }
 }

@@ -3,7 +3,7 @@ use crate::rules::types::{
     text_width, Sampled,
 };
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::Table;
+use crate::schema::{Column, Table};
 
 declare_rule! {
     /// ## What it does
@@ -78,55 +78,53 @@ const NOT_ADDRESS: &[&str] = &[
 ];
 
 impl Rule for InetAsText {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            if !is_text(&column.ty) || declared_length(&column.ty).is_some_and(|n| n < 7) {
-                continue;
-            }
-            let words = name_words(&column.name);
-            let has = |w: &str| words.iter().any(|x| x == w);
-            let named = (has("ip")
-                || has("ipv4")
-                || has("ipv6")
-                || has("ipaddr")
-                || has("ipaddress")
-                || has("inet")
-                || (has("addr") && (has("remote") || has("client") || has("peer"))))
-                && !words.iter().any(|w| NOT_ADDRESS.contains(&w.as_str()));
-            let cost = ctx.cost(table, (text_width(ctx, table, column, TEXT_BYTES) - INET_BYTES).max(0.0));
-            let (message, named_only) = match sampled_shape(ctx, table, column, |s| s.ip) {
-                Sampled::Against => continue,
-                Sampled::For { share, checked } => (
-                    format!(
-                        "{} of `{}` are IP addresses, stored as `{}`: {cost} more than `inet`, and no validation",
-                        share_of_sample(share, checked),
-                        column.name,
-                        column.ty
-                    ),
-                    false,
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        if !is_text(&column.ty) || declared_length(&column.ty).is_some_and(|n| n < 7) {
+            return;
+        }
+        let words = name_words(&column.name);
+        let has = |w: &str| words.iter().any(|x| x == w);
+        let named = (has("ip")
+            || has("ipv4")
+            || has("ipv6")
+            || has("ipaddr")
+            || has("ipaddress")
+            || has("inet")
+            || (has("addr") && (has("remote") || has("client") || has("peer"))))
+            && !words.iter().any(|w| NOT_ADDRESS.contains(&w.as_str()));
+        let cost = ctx.cost(table, (text_width(ctx, table, column, TEXT_BYTES) - INET_BYTES).max(0.0));
+        let (message, named_only) = match sampled_shape(ctx, table, column, |s| s.ip) {
+            Sampled::Against => return,
+            Sampled::For { share, checked } => (
+                format!(
+                    "{} of `{}` are IP addresses, stored as `{}`: {cost} more than `inet`, and no validation",
+                    share_of_sample(share, checked),
+                    column.name,
+                    column.ty
                 ),
-                Sampled::Unknown => {
-                    let sized = named
-                        && matches!(declared_length(&column.ty), Some(39 | 45))
-                        && matches!(column.ty.base.as_str(), "char" | "varchar");
-                    if let Some(evidence) =
-                        cast_evidence(table, column, &["inet", "cidr"], &["inet_client_addr", "inet_server_addr"])
-                    {
-                        (format!("`{}` holds IP addresses as `{}` ({evidence}): {cost} more than `inet`, and no validation", column.name, column.ty), false)
-                    } else if sized {
-                        (format!("`{}` is `{}`, the longest text of an IPv6 address: as `inet` it takes {cost} less and is validated", column.name, column.ty), false)
-                    } else if named {
-                        (format!("`{}` may hold IP addresses; if it does, `inet` takes {cost} less than `{}` and validates them", column.name, column.ty), true)
-                    } else {
-                        continue;
-                    }
+                false,
+            ),
+            Sampled::Unknown => {
+                let sized = named
+                    && matches!(declared_length(&column.ty), Some(39 | 45))
+                    && matches!(column.ty.base.as_str(), "char" | "varchar");
+                if let Some(evidence) =
+                    cast_evidence(table, column, &["inet", "cidr"], &["inet_client_addr", "inet_server_addr"])
+                {
+                    (format!("`{}` holds IP addresses as `{}` ({evidence}): {cost} more than `inet`, and no validation", column.name, column.ty), false)
+                } else if sized {
+                    (format!("`{}` is `{}`, the longest text of an IPv6 address: as `inet` it takes {cost} less and is validated", column.name, column.ty), false)
+                } else if named {
+                    (format!("`{}` may hold IP addresses; if it does, `inet` takes {cost} less than `{}` and validates them", column.name, column.ty), true)
+                } else {
+                    return;
                 }
-            };
-            let diagnostic =
-                report_retype(ctx, column, message, "inet").help("store it as `inet` (`USING column::inet`)");
-            if named_only {
-                name_only(diagnostic);
             }
+        };
+        let diagnostic =
+            report_retype(ctx, column, message, "inet").help("store it as `inet` (`USING column::inet`)");
+        if named_only {
+            name_only(diagnostic);
         }
     }
 }

@@ -66,60 +66,58 @@ const FLAT_IDS_PER_DAY: f64 = 1.0 / 30.0;
 const HANDFUL_OF_ROWS: f64 = 1_000.0;
 
 impl Rule for IntKeyExhaustion {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            if column.generated {
-                continue;
-            }
-            let Some(key) = narrow_integer_key(ctx.dialect, table, column) else {
-                continue;
-            };
-            let (bits, limit, wide) = (key.bits, key.limit, key.wide);
-            let mut message = format!(
-                "`{}.{}` is a {bits}-bit key (`{}`): inserts fail after id {}",
-                table.name.name,
-                column.name,
-                column.ty,
-                group(limit)
-            );
-            let usage = usage(ctx, table, column, limit);
-            if let Some(usage) = &usage {
-                message.push_str(&usage.describe(column));
-            }
-            let exhaustion = ctx.table_capacity().and_then(|c| c.exhaustion.iter().find(|e| e.column == column.name));
-            let mut inside_horizon = false;
-            if let Some(exhaustion) = exhaustion {
-                let pace = describe_pace(exhaustion);
-                match describe_crossing(&exhaustion.crossing) {
-                    Some(when) => {
-                        message.push_str(&format!(
-                            "; at {pace} it passes {} around {when}",
-                            group(exhaustion.limit as u64)
-                        ));
-                        let window_end = ctx.capacity.last_horizon_day();
-                        inside_horizon = exhaustion.crossing.at.zip(window_end).is_some_and(|(at, end)| at <= end);
-                    }
-                    None => message.push_str(&format!("; at {pace} it does not run out within 100 years")),
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        if column.generated {
+            return;
+        }
+        let Some(key) = narrow_integer_key(ctx.dialect, table, column) else {
+            return;
+        };
+        let (bits, limit, wide) = (key.bits, key.limit, key.wide);
+        let mut message = format!(
+            "`{}.{}` is a {bits}-bit key (`{}`): inserts fail after id {}",
+            table.name.name,
+            column.name,
+            column.ty,
+            group(limit)
+        );
+        let usage = usage(ctx, table, column, limit);
+        if let Some(usage) = &usage {
+            message.push_str(&usage.describe(column));
+        }
+        let exhaustion = ctx.table_capacity().and_then(|c| c.exhaustion.iter().find(|e| e.column == column.name));
+        let mut inside_horizon = false;
+        if let Some(exhaustion) = exhaustion {
+            let pace = describe_pace(exhaustion);
+            match describe_crossing(&exhaustion.crossing) {
+                Some(when) => {
+                    message.push_str(&format!(
+                        "; at {pace} it passes {} around {when}",
+                        group(exhaustion.limit as u64)
+                    ));
+                    let window_end = ctx.capacity.last_horizon_day();
+                    inside_horizon = exhaustion.crossing.at.zip(window_end).is_some_and(|(at, end)| at <= end);
                 }
+                None => message.push_str(&format!("; at {pace} it does not run out within 100 years")),
             }
-            let far_and_flat =
-                usage.as_ref().is_some_and(|u| u.share < FAR_FROM_LIMIT) && !grows(ctx, exhaustion, usage.as_ref());
-            let referencing = narrow_referencing_columns(ctx, table, column);
-            let widening = Widening::new(&column.name, &wide, &referencing);
-            message.push_str(&widening.clause());
-            let fix =
-                widening_edits(ctx, column, &wide, &referencing).map(|edits| Fix::unsafe_edit(widening.title(), edits));
-            let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
-            let diagnostic = ctx.report(location, message);
-            if inside_horizon {
-                diagnostic.severity = Severity::Error;
-            } else if far_and_flat {
-                diagnostic.severity = diagnostic.severity.min(Severity::Info);
-            }
-            diagnostic.help(widening.help());
-            if let Some(fix) = fix {
-                diagnostic.fix(fix);
-            }
+        }
+        let far_and_flat =
+            usage.as_ref().is_some_and(|u| u.share < FAR_FROM_LIMIT) && !grows(ctx, exhaustion, usage.as_ref());
+        let referencing = narrow_referencing_columns(ctx, table, column);
+        let widening = Widening::new(&column.name, &wide, &referencing);
+        message.push_str(&widening.clause());
+        let fix =
+            widening_edits(ctx, column, &wide, &referencing).map(|edits| Fix::unsafe_edit(widening.title(), edits));
+        let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
+        let diagnostic = ctx.report(location, message);
+        if inside_horizon {
+            diagnostic.severity = Severity::Error;
+        } else if far_and_flat {
+            diagnostic.severity = diagnostic.severity.min(Severity::Info);
+        }
+        diagnostic.help(widening.help());
+        if let Some(fix) = fix {
+            diagnostic.fix(fix);
         }
     }
 }

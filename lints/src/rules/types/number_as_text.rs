@@ -2,7 +2,7 @@ use crate::rules::types::{
     informative, is_text, name_words, sampled_shape, share_of_sample, Sampled, MIN_SHAPE_SAMPLE,
 };
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::Table;
+use crate::schema::{Column, Table};
 
 declare_rule! {
     /// ## What it does
@@ -76,52 +76,50 @@ const DIGIT_IDENTIFIERS: &[&str] = &[
 ];
 
 impl Rule for NumberAsText {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
         let sampled_rows = ctx.table_stats(table).and_then(|t| t.sampled_rows).unwrap_or(0);
-        for column in &table.columns {
-            if !is_text(&column.ty) || name_words(&column.name).iter().any(|w| DIGIT_IDENTIFIERS.contains(&w.as_str()))
-            {
-                continue;
-            }
-            let Some(stats) = ctx.column_stats(table, &column.name) else {
-                continue;
-            };
-            let decimals = stats.shapes.as_ref().is_some_and(|s| s.decimal > 0.0);
-            let (share, checked) = match sampled_shape(ctx, table, column, |s| s.integer + s.decimal) {
-                Sampled::For { share, checked } => (share.min(1.0), checked),
-                Sampled::Against => continue,
-                // A file from before value shapes: `numeric_frac` over the table's sample.
-                Sampled::Unknown
-                    if stats.shapes.is_none()
-                        && stats.numeric_frac == Some(1.0)
-                        && sampled_rows >= MIN_SHAPE_SAMPLE
-                        && informative(stats, None) =>
-                {
-                    (1.0, sampled_rows)
-                }
-                Sampled::Unknown => continue,
-            };
-            let stored = stats.avg_width.unwrap_or(0.0);
-            let longest = stats.max_length.unwrap_or(0);
-            let (suggestion, bytes) = match (decimals, longest <= 9) {
-                (true, _) => ("numeric(p, s)", 8.0),
-                (false, true) => ("integer", 4.0),
-                (false, false) => ("bigint", 8.0),
-            };
-            let saving = (stored - bytes).max(0.0);
-            let message = format!(
-                "{} of `{}` are numbers, stored as `{}`{}",
-                share_of_sample(share, checked),
-                column.name,
-                column.ty,
-                if saving >= 0.5 {
-                    format!(": {} more than a numeric type", ctx.cost(table, saving))
-                } else {
-                    String::new()
-                }
-            );
-            let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
-            ctx.report(location, message).help(format!("store it as {suggestion}; check for leading zeros first"));
+        if !is_text(&column.ty) || name_words(&column.name).iter().any(|w| DIGIT_IDENTIFIERS.contains(&w.as_str()))
+        {
+            return;
         }
+        let Some(stats) = ctx.column_stats(table, &column.name) else {
+            return;
+        };
+        let decimals = stats.shapes.as_ref().is_some_and(|s| s.decimal > 0.0);
+        let (share, checked) = match sampled_shape(ctx, table, column, |s| s.integer + s.decimal) {
+            Sampled::For { share, checked } => (share.min(1.0), checked),
+            Sampled::Against => return,
+            // A file from before value shapes: `numeric_frac` over the table's sample.
+            Sampled::Unknown
+                if stats.shapes.is_none()
+                    && stats.numeric_frac == Some(1.0)
+                    && sampled_rows >= MIN_SHAPE_SAMPLE
+                    && informative(stats, None) =>
+            {
+                (1.0, sampled_rows)
+            }
+            Sampled::Unknown => return,
+        };
+        let stored = stats.avg_width.unwrap_or(0.0);
+        let longest = stats.max_length.unwrap_or(0);
+        let (suggestion, bytes) = match (decimals, longest <= 9) {
+            (true, _) => ("numeric(p, s)", 8.0),
+            (false, true) => ("integer", 4.0),
+            (false, false) => ("bigint", 8.0),
+        };
+        let saving = (stored - bytes).max(0.0);
+        let message = format!(
+            "{} of `{}` are numbers, stored as `{}`{}",
+            share_of_sample(share, checked),
+            column.name,
+            column.ty,
+            if saving >= 0.5 {
+                format!(": {} more than a numeric type", ctx.cost(table, saving))
+            } else {
+                String::new()
+            }
+        );
+        let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
+        ctx.report(location, message).help(format!("store it as {suggestion}; check for leading zeros first"));
     }
 }

@@ -1,6 +1,6 @@
 use crate::rules::types::{declared_length, informative, report_retype};
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::Table;
+use crate::schema::{Column, Table};
 use crate::Dialect;
 
 declare_rule! {
@@ -42,47 +42,45 @@ declare_rule! {
 }
 
 impl Rule for OversizedVarchar {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            if column.ty.base != "varchar" || column.ty.array_dims > 0 {
-                continue;
-            }
-            let Some(declared) = declared_length(&column.ty) else {
-                continue;
-            };
-            let Some(stats) = ctx.column_stats(table, &column.name) else {
-                continue;
-            };
-            // All empty, or one distinct value (every row at a default), is not evidence.
-            if !informative(stats, ctx.rows_now(table).map(|(rows, _)| rows)) {
-                continue;
-            }
-            let Some(longest) = stats.max_length else { continue };
-            if declared < longest.max(1) * 4 || declared - longest < 32 {
-                continue;
-            }
-            let suggested = (longest.max(8) * 2).next_power_of_two().min(declared - 1);
-            let consequence = match ctx.dialect {
-                Dialect::Mysql => {
-                    let mut costs = Vec::new();
-                    if declared > 63 && suggested <= 63 {
-                        costs.push("a 2-byte length prefix per value where 1 would do".to_owned());
-                    }
-                    if declared > 768 {
-                        costs.push("too wide to index in full (3072-byte key limit)".to_owned());
-                    }
-                    costs.push(format!("in-memory temporary tables reserve {} bytes per row for it", declared * 4));
-                    costs.join("; ")
-                }
-                _ => "in PostgreSQL this costs no storage; the limit no longer guards the data and clients that size buffers from it over-allocate".to_owned(),
-            };
-            let message = format!(
-                "`{}` is `{}` but the longest sampled value is {longest} characters: {consequence}",
-                column.name, column.ty
-            );
-            let new_type = format!("varchar({suggested})");
-            report_retype(ctx, column, message, &new_type)
-                .help(format!("declare `{new_type}`, or `text` with a CHECK if no limit is meant"));
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        if column.ty.base != "varchar" || column.ty.array_dims > 0 {
+            return;
         }
+        let Some(declared) = declared_length(&column.ty) else {
+            return;
+        };
+        let Some(stats) = ctx.column_stats(table, &column.name) else {
+            return;
+        };
+        // All empty, or one distinct value (every row at a default), is not evidence.
+        if !informative(stats, ctx.rows_now(table).map(|(rows, _)| rows)) {
+            return;
+        }
+        let Some(longest) = stats.max_length else { return };
+        if declared < longest.max(1) * 4 || declared - longest < 32 {
+            return;
+        }
+        let suggested = (longest.max(8) * 2).next_power_of_two().min(declared - 1);
+        let consequence = match ctx.dialect {
+            Dialect::Mysql => {
+                let mut costs = Vec::new();
+                if declared > 63 && suggested <= 63 {
+                    costs.push("a 2-byte length prefix per value where 1 would do".to_owned());
+                }
+                if declared > 768 {
+                    costs.push("too wide to index in full (3072-byte key limit)".to_owned());
+                }
+                costs.push(format!("in-memory temporary tables reserve {} bytes per row for it", declared * 4));
+                costs.join("; ")
+            }
+            _ => "in PostgreSQL this costs no storage; the limit no longer guards the data and clients that size buffers from it over-allocate".to_owned(),
+        };
+        let message = format!(
+            "`{}` is `{}` but the longest sampled value is {longest} characters: {consequence}",
+            column.name, column.ty
+        );
+        let new_type = format!("varchar({suggested})");
+        report_retype(ctx, column, message, &new_type)
+            .help(format!("declare `{new_type}`, or `text` with a CHECK if no limit is meant"));
     }
 }

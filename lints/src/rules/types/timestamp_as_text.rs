@@ -3,7 +3,7 @@ use crate::rules::types::{
     text_width, Sampled,
 };
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::Table;
+use crate::schema::{Column, Table};
 use crate::Dialect;
 
 declare_rule! {
@@ -99,78 +99,76 @@ const DURATION_WORDS: &[&str] = &[
 ];
 
 impl Rule for TimestampAsText {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            if !is_text(&column.ty) {
-                continue;
-            }
-            let words = name_words(&column.name);
-            let last = words.last().map(String::as_str).unwrap_or("");
-            let before = words.len().checked_sub(2).and_then(|i| words.get(i)).map(String::as_str).unwrap_or("");
-            let temporal = match last {
-                "at" | "date" | "timestamp" | "datetime" | "ts" => true,
-                "on" => before.ends_with("ed"),
-                "time" => !DURATION_WORDS.contains(&before),
-                _ => words.iter().any(|w| matches!(w.as_str(), "timestamp" | "datetime" | "expires" | "expiry")),
-            };
-            // `date_format`, `time_zone`, `timezone` and `*_type` name other things.
-            let other = words.iter().any(|w| {
-                matches!(
-                    w.as_str(),
-                    "format" | "zone" | "timezone" | "tz" | "type" | "unit" | "label" | "duration" | "elapsed"
-                )
-            });
-            let named = temporal && !other;
-            let sampled = sampled_shape(ctx, table, column, |s| s.timestamp);
-            let cast = cast_evidence(
-                table,
-                column,
-                &["timestamptz", "timestamp", "date", "datetime"],
-                &["now()", "current_timestamp", "current_date", "localtimestamp", "to_char("],
-            );
-            if sampled == Sampled::Against || (sampled == Sampled::Unknown && cast.is_none() && !named) {
-                continue;
-            }
-            let date_only =
-                last == "date" || last == "on" || (cast.is_none() && declared_length(&column.ty) == Some(10));
-            let new_type = match (ctx.dialect, date_only) {
-                (_, true) => "date",
-                (Dialect::Mysql, false) => "datetime",
-                _ => "timestamptz",
-            };
-            let new_bytes = if date_only { 4.0 } else { TIMESTAMP_BYTES };
-            let cost = ctx.cost(table, (text_width(ctx, table, column, TEXT_BYTES) - new_bytes).max(0.0));
-            let what = if date_only { "dates" } else { "timestamps" };
-            let (message, named_only) = match (sampled, cast) {
-                (Sampled::For { share, checked }, _) => (
-                    format!(
-                        "{} of `{}` are ISO {what}, stored as `{}`: {cost} more than `{new_type}`",
-                        share_of_sample(share, checked),
-                        column.name,
-                        column.ty
-                    ),
-                    false,
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        if !is_text(&column.ty) {
+            return;
+        }
+        let words = name_words(&column.name);
+        let last = words.last().map(String::as_str).unwrap_or("");
+        let before = words.len().checked_sub(2).and_then(|i| words.get(i)).map(String::as_str).unwrap_or("");
+        let temporal = match last {
+            "at" | "date" | "timestamp" | "datetime" | "ts" => true,
+            "on" => before.ends_with("ed"),
+            "time" => !DURATION_WORDS.contains(&before),
+            _ => words.iter().any(|w| matches!(w.as_str(), "timestamp" | "datetime" | "expires" | "expiry")),
+        };
+        // `date_format`, `time_zone`, `timezone` and `*_type` name other things.
+        let other = words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "format" | "zone" | "timezone" | "tz" | "type" | "unit" | "label" | "duration" | "elapsed"
+            )
+        });
+        let named = temporal && !other;
+        let sampled = sampled_shape(ctx, table, column, |s| s.timestamp);
+        let cast = cast_evidence(
+            table,
+            column,
+            &["timestamptz", "timestamp", "date", "datetime"],
+            &["now()", "current_timestamp", "current_date", "localtimestamp", "to_char("],
+        );
+        if sampled == Sampled::Against || (sampled == Sampled::Unknown && cast.is_none() && !named) {
+            return;
+        }
+        let date_only =
+            last == "date" || last == "on" || (cast.is_none() && declared_length(&column.ty) == Some(10));
+        let new_type = match (ctx.dialect, date_only) {
+            (_, true) => "date",
+            (Dialect::Mysql, false) => "datetime",
+            _ => "timestamptz",
+        };
+        let new_bytes = if date_only { 4.0 } else { TIMESTAMP_BYTES };
+        let cost = ctx.cost(table, (text_width(ctx, table, column, TEXT_BYTES) - new_bytes).max(0.0));
+        let what = if date_only { "dates" } else { "timestamps" };
+        let (message, named_only) = match (sampled, cast) {
+            (Sampled::For { share, checked }, _) => (
+                format!(
+                    "{} of `{}` are ISO {what}, stored as `{}`: {cost} more than `{new_type}`",
+                    share_of_sample(share, checked),
+                    column.name,
+                    column.ty
                 ),
-                (_, Some(evidence)) => (
-                    format!(
-                        "`{}` holds {what} as `{}` ({evidence}): {cost} more than `{new_type}`",
-                        column.name, column.ty
-                    ),
-                    false,
+                false,
+            ),
+            (_, Some(evidence)) => (
+                format!(
+                    "`{}` holds {what} as `{}` ({evidence}): {cost} more than `{new_type}`",
+                    column.name, column.ty
                 ),
-                _ => (
-                    format!(
-                        "`{}` may hold {what}; if it does, `{new_type}` takes {cost} less than `{}`",
-                        column.name, column.ty
-                    ),
-                    true,
+                false,
+            ),
+            _ => (
+                format!(
+                    "`{}` may hold {what}; if it does, `{new_type}` takes {cost} less than `{}`",
+                    column.name, column.ty
                 ),
-            };
-            let diagnostic = report_retype(ctx, column, message, new_type)
-                .help(format!("store it as `{new_type}` and convert with `USING {}::{new_type}`", column.name));
-            if named_only {
-                name_only(diagnostic);
-            }
+                true,
+            ),
+        };
+        let diagnostic = report_retype(ctx, column, message, new_type)
+            .help(format!("store it as `{new_type}` and convert with `USING {}::{new_type}`", column.name));
+        if named_only {
+            name_only(diagnostic);
         }
     }
 }

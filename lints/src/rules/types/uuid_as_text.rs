@@ -3,7 +3,7 @@ use crate::rules::types::{
     text_width, Sampled,
 };
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::Table;
+use crate::schema::{Column, Table};
 use crate::Dialect;
 
 declare_rule! {
@@ -54,81 +54,79 @@ const TEXT_BYTES: f64 = 37.0;
 const UUID_BYTES: f64 = 16.0;
 
 impl Rule for UuidAsText {
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            if !is_text(&column.ty) {
-                continue;
-            }
-            let target = if ctx.dialect == Dialect::Mysql { "BINARY(16)" } else { "uuid" };
-            let saving = (text_width(ctx, table, column, TEXT_BYTES) - UUID_BYTES).max(0.0);
-            let indexed = table
-                .indexes
-                .iter()
-                .filter(|i| i.keys.iter().any(|k| k.column() == Some(column.name.as_str())))
-                .count();
-            let again = if indexed > 0 {
-                format!(", and again in {indexed} index{}", if indexed == 1 { "" } else { "es" })
-            } else {
-                String::new()
-            };
-            let cost = ctx.cost(table, saving);
-            let (message, named_only) = match sampled_shape(ctx, table, column, |s| s.uuid) {
-                Sampled::Against => continue,
-                Sampled::For { share, checked } => (
-                    format!(
-                        "{} of `{}` are UUIDs, stored as `{}`: {cost} more than `{target}`{again}",
-                        share_of_sample(share, checked),
-                        column.name,
-                        column.ty
-                    ),
-                    false,
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        if !is_text(&column.ty) {
+            return;
+        }
+        let target = if ctx.dialect == Dialect::Mysql { "BINARY(16)" } else { "uuid" };
+        let saving = (text_width(ctx, table, column, TEXT_BYTES) - UUID_BYTES).max(0.0);
+        let indexed = table
+            .indexes
+            .iter()
+            .filter(|i| i.keys.iter().any(|k| k.column() == Some(column.name.as_str())))
+            .count();
+        let again = if indexed > 0 {
+            format!(", and again in {indexed} index{}", if indexed == 1 { "" } else { "es" })
+        } else {
+            String::new()
+        };
+        let cost = ctx.cost(table, saving);
+        let (message, named_only) = match sampled_shape(ctx, table, column, |s| s.uuid) {
+            Sampled::Against => return,
+            Sampled::For { share, checked } => (
+                format!(
+                    "{} of `{}` are UUIDs, stored as `{}`: {cost} more than `{target}`{again}",
+                    share_of_sample(share, checked),
+                    column.name,
+                    column.ty
                 ),
-                Sampled::Unknown => {
-                    let sized = declared_length(&column.ty) == Some(36)
-                        && matches!(column.ty.base.as_str(), "char" | "varchar");
-                    let cast = cast_evidence(table, column, &["uuid"], &["gen_random_uuid", "uuid_generate", "uuid()"]);
-                    let named = name_words(&column.name).iter().any(|w| w == "uuid" || w == "guid");
-                    if let Some(evidence) = cast {
-                        (
-                            format!(
-                                "`{}` holds UUIDs as `{}` ({evidence}): {cost} more than `{target}`{again}",
-                                column.name, column.ty
-                            ),
-                            false,
-                        )
-                    } else if sized {
-                        (
-                            format!(
-                                "`{}` is `{}`, exactly a UUID's text length: as `{target}` it takes {cost} less{again}",
-                                column.name, column.ty
-                            ),
-                            false,
-                        )
-                    } else if named {
-                        (
-                            format!(
-                                "`{}` may hold UUIDs; if it does, `{target}` takes {cost} less than `{}`{again}",
-                                column.name, column.ty
-                            ),
-                            true,
-                        )
-                    } else {
-                        continue;
-                    }
+                false,
+            ),
+            Sampled::Unknown => {
+                let sized = declared_length(&column.ty) == Some(36)
+                    && matches!(column.ty.base.as_str(), "char" | "varchar");
+                let cast = cast_evidence(table, column, &["uuid"], &["gen_random_uuid", "uuid_generate", "uuid()"]);
+                let named = name_words(&column.name).iter().any(|w| w == "uuid" || w == "guid");
+                if let Some(evidence) = cast {
+                    (
+                        format!(
+                            "`{}` holds UUIDs as `{}` ({evidence}): {cost} more than `{target}`{again}",
+                            column.name, column.ty
+                        ),
+                        false,
+                    )
+                } else if sized {
+                    (
+                        format!(
+                            "`{}` is `{}`, exactly a UUID's text length: as `{target}` it takes {cost} less{again}",
+                            column.name, column.ty
+                        ),
+                        false,
+                    )
+                } else if named {
+                    (
+                        format!(
+                            "`{}` may hold UUIDs; if it does, `{target}` takes {cost} less than `{}`{again}",
+                            column.name, column.ty
+                        ),
+                        true,
+                    )
+                } else {
+                    return;
                 }
-            };
-            let diagnostic = match ctx.dialect {
-                Dialect::Postgres => report_retype(ctx, column, message, "uuid")
-                    .help("store it as `uuid` (`ALTER COLUMN ... TYPE uuid USING ...::uuid`)"),
-                _ => {
-                    let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
-                    ctx.report(location, message)
-                        .help("store it as `BINARY(16)` with `UUID_TO_BIN()` / `BIN_TO_UUID()`")
-                }
-            };
-            if named_only {
-                name_only(diagnostic);
             }
+        };
+        let diagnostic = match ctx.dialect {
+            Dialect::Postgres => report_retype(ctx, column, message, "uuid")
+                .help("store it as `uuid` (`ALTER COLUMN ... TYPE uuid USING ...::uuid`)"),
+            _ => {
+                let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
+                ctx.report(location, message)
+                    .help("store it as `BINARY(16)` with `UUID_TO_BIN()` / `BIN_TO_UUID()`")
+            }
+        };
+        if named_only {
+            name_only(diagnostic);
         }
     }
 }

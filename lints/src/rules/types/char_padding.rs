@@ -1,6 +1,6 @@
-use crate::rules::types::{declared_length, report_retype};
+use crate::rules::types::{report_retype};
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::{Column, Table};
+use crate::schema::{BaseType, Column, Table};
 
 declare_rule! {
     /// ## What it does
@@ -40,10 +40,10 @@ declare_rule! {
 
 impl Rule for CharPadding {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
-        if column.ty.base != "char" || column.ty.array_dims > 0 {
+        if column.ty.base != BaseType::Char || column.ty.array_dims > 0 {
             return;
         }
-        let length = declared_length(&column.ty).unwrap_or(1);
+        let length = column.ty.declared_length().unwrap_or(1);
         let longest = ctx.column_stats(table, &column.name).and_then(|s| s.max_length);
         let message = match longest {
             Some(longest) if longest < length => {

@@ -85,8 +85,7 @@ const NOT_MONEY: &[&str] = &[
 
 impl Rule for FloatForMoney {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
-        let float =
-            matches!(column.ty.base.as_str(), "real" | "double precision" | "float") && column.ty.array_dims == 0;
+        let float = column.ty.is_float();
         let words = name_words(&column.name);
         let named = words.iter().any(|w| MONEY_WORDS.contains(&w.as_str()))
             && !words.iter().any(|w| NOT_MONEY.contains(&w.as_str()));

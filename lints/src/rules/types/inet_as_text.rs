@@ -1,7 +1,4 @@
-use crate::rules::types::{
-    cast_evidence, declared_length, is_text, name_only, name_words, report_retype, sampled_shape, share_of_sample,
-    text_width, Sampled,
-};
+use crate::rules::types::{cast_evidence, name_only, name_words, report_retype, sampled_shape, share_of_sample, text_width, Sampled};
 use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::{Column, Table};
 
@@ -79,7 +76,7 @@ const NOT_ADDRESS: &[&str] = &[
 
 impl Rule for InetAsText {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
-        if !is_text(&column.ty) || declared_length(&column.ty).is_some_and(|n| n < 7) {
+        if !column.ty.is_text() || column.ty.declared_length().is_some_and(|n| n < 7) {
             return;
         }
         let words = name_words(&column.name);
@@ -106,8 +103,8 @@ impl Rule for InetAsText {
             ),
             Sampled::Unknown => {
                 let sized = named
-                    && matches!(declared_length(&column.ty), Some(39 | 45))
-                    && matches!(column.ty.base.as_str(), "char" | "varchar");
+                    && matches!(column.ty.declared_length(), Some(39 | 45))
+                    && column.ty.is_char_or_varchar();
                 if let Some(evidence) =
                     cast_evidence(table, column, &["inet", "cidr"], &["inet_client_addr", "inet_server_addr"])
                 {

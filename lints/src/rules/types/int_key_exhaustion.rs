@@ -2,7 +2,7 @@ use crate::capacity::{describe_crossing, narrow_integer_key, KeyExhaustion, KeyS
 use crate::diagnostic::{Edit, Fix};
 use crate::forecast::Forecast;
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::{Column, Table};
+use crate::schema::{BaseType, Column, Table};
 use crate::stats::StatValue;
 use crate::storage::human_count;
 use crate::Severity;
@@ -315,7 +315,7 @@ fn narrow_referencing_columns<'s>(ctx: &Ctx<'s>, table: &Table, column: &Column)
 }
 
 fn is_narrow_integer(column: &Column) -> bool {
-    matches!(column.ty.as_referenced().base.as_str(), "tinyint" | "smallint" | "integer")
+    matches!(column.ty.as_referenced().base, BaseType::TinyInt | BaseType::SmallInt | BaseType::Integer)
 }
 
 /// "`a.x`", "`a.x` and `b.y`", "`a.x`, `b.y`, `c.z` and 2 more".

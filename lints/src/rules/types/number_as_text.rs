@@ -1,6 +1,4 @@
-use crate::rules::types::{
-    informative, is_text, name_words, sampled_shape, share_of_sample, Sampled, MIN_SHAPE_SAMPLE,
-};
+use crate::rules::types::{informative, name_words, sampled_shape, share_of_sample, Sampled, MIN_SHAPE_SAMPLE};
 use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::{Column, Table};
 
@@ -78,7 +76,7 @@ const DIGIT_IDENTIFIERS: &[&str] = &[
 impl Rule for NumberAsText {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
         let sampled_rows = ctx.table_stats(table).and_then(|t| t.sampled_rows).unwrap_or(0);
-        if !is_text(&column.ty) || name_words(&column.name).iter().any(|w| DIGIT_IDENTIFIERS.contains(&w.as_str()))
+        if !column.ty.is_text() || name_words(&column.name).iter().any(|w| DIGIT_IDENTIFIERS.contains(&w.as_str()))
         {
             return;
         }

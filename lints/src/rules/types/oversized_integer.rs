@@ -1,6 +1,6 @@
 use crate::rules::types::{informative, is_key_column, report_retype};
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::{Column, SqlType, Table};
+use crate::schema::{BaseType, Column, SqlType, Table};
 use crate::stats::StatValue;
 use crate::storage::postgres_row_bytes;
 use crate::Dialect;
@@ -45,9 +45,9 @@ declare_rule! {
 
 impl Rule for OversizedInteger {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
-        let current_bytes: f64 = match column.ty.base.as_str() {
-            "bigint" => 8.0,
-            "integer" => 4.0,
+        let current_bytes: f64 = match column.ty.base {
+            BaseType::BigInt => 8.0,
+            BaseType::Integer => 4.0,
             _ => return,
         };
         if column.ty.array_dims > 0 || is_key_column(table, column) || is_referenced(ctx, table, &column.name) {

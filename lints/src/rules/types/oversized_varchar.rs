@@ -1,6 +1,6 @@
-use crate::rules::types::{declared_length, informative, report_retype};
+use crate::rules::types::{informative, report_retype};
 use crate::rules::{Ctx, Rule, declare_rule};
-use crate::schema::{Column, Table};
+use crate::schema::{BaseType, Column, Table};
 use crate::Dialect;
 
 declare_rule! {
@@ -43,10 +43,10 @@ declare_rule! {
 
 impl Rule for OversizedVarchar {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
-        if column.ty.base != "varchar" || column.ty.array_dims > 0 {
+        if column.ty.base != BaseType::Varchar || column.ty.array_dims > 0 {
             return;
         }
-        let Some(declared) = declared_length(&column.ty) else {
+        let Some(declared) = column.ty.declared_length() else {
             return;
         };
         let Some(stats) = ctx.column_stats(table, &column.name) else {

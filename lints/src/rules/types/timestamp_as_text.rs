@@ -1,7 +1,4 @@
-use crate::rules::types::{
-    cast_evidence, declared_length, is_text, name_only, name_words, report_retype, sampled_shape, share_of_sample,
-    text_width, Sampled,
-};
+use crate::rules::types::{cast_evidence, name_only, name_words, report_retype, sampled_shape, share_of_sample, text_width, Sampled};
 use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::{Column, Table};
 use crate::Dialect;
@@ -100,7 +97,7 @@ const DURATION_WORDS: &[&str] = &[
 
 impl Rule for TimestampAsText {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
-        if !is_text(&column.ty) {
+        if !column.ty.is_text() {
             return;
         }
         let words = name_words(&column.name);
@@ -131,7 +128,7 @@ impl Rule for TimestampAsText {
             return;
         }
         let date_only =
-            last == "date" || last == "on" || (cast.is_none() && declared_length(&column.ty) == Some(10));
+            last == "date" || last == "on" || (cast.is_none() && column.ty.declared_length() == Some(10));
         let new_type = match (ctx.dialect, date_only) {
             (_, true) => "date",
             (Dialect::Mysql, false) => "datetime",

@@ -1,7 +1,4 @@
-use crate::rules::types::{
-    cast_evidence, declared_length, is_text, name_only, name_words, report_retype, sampled_shape, share_of_sample,
-    text_width, Sampled,
-};
+use crate::rules::types::{cast_evidence, name_only, name_words, report_retype, sampled_shape, share_of_sample, text_width, Sampled};
 use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::{Column, Table};
 use crate::Dialect;
@@ -55,7 +52,7 @@ const UUID_BYTES: f64 = 16.0;
 
 impl Rule for UuidAsText {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
-        if !is_text(&column.ty) {
+        if !column.ty.is_text() {
             return;
         }
         let target = if ctx.dialect == Dialect::Mysql { "BINARY(16)" } else { "uuid" };
@@ -83,8 +80,8 @@ impl Rule for UuidAsText {
                 false,
             ),
             Sampled::Unknown => {
-                let sized = declared_length(&column.ty) == Some(36)
-                    && matches!(column.ty.base.as_str(), "char" | "varchar");
+                let sized = column.ty.declared_length() == Some(36)
+                    && column.ty.is_char_or_varchar();
                 let cast = cast_evidence(table, column, &["uuid"], &["gen_random_uuid", "uuid_generate", "uuid()"]);
                 let named = name_words(&column.name).iter().any(|w| w == "uuid" || w == "guid");
                 if let Some(evidence) = cast {

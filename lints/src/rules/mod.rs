@@ -153,7 +153,7 @@ macro_rules! declare_rule {
         $(#[doc = $doc])*
         $vis struct $rule;
 
-        #[allow(dead_code)]
+        // No `allow(dead_code)`: a declared threshold the rule never reads is a warning.
         impl $rule {
             $($(
                 pub(crate) const $threshold: crate::rules::Threshold = crate::rules::Threshold {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::capacity::{CapacitySettings, Horizon};
 use crate::diagnostic::Severity;
 use crate::dialect::Dialect;
-use crate::rules::{did_you_mean, RuleSelection, RuleSettings};
+use crate::rules::{did_you_mean, suggest_threshold, threshold, RuleSelection, RuleSettings};
 use crate::text::LineIndex;
 
 pub const CONFIG_FILE_NAME: &str = "schemacast.toml";
@@ -51,7 +51,8 @@ struct RawConfig {
     stats: Option<String>,
     #[serde(default)]
     rules: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
-    thresholds: Option<RawThresholds>,
+    #[serde(default)]
+    thresholds: BTreeMap<toml::Spanned<String>, toml::Spanned<toml::Value>>,
     capacity: Option<RawCapacity>,
 }
 
@@ -64,12 +65,6 @@ struct RawCapacity {
     backup_retention_factor: Option<toml::Spanned<f64>>,
     budget_gib: Option<toml::Spanned<f64>>,
     table_size_gib: Option<toml::Spanned<f64>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawThresholds {
-    column_padding_bytes: Option<toml::Spanned<f64>>,
 }
 
 impl Config {
@@ -113,14 +108,24 @@ impl Config {
             rules.insert(name.into_inner(), level_value);
         }
         let mut settings = RuleSettings::default();
-        if let Some(bytes) = raw.thresholds.and_then(|t| t.column_padding_bytes) {
-            if !(bytes.get_ref().is_finite() && *bytes.get_ref() >= 0.0) {
-                return Err(error_at(
-                    bytes.span().start,
-                    "`thresholds.column-padding-bytes` must be a number of bytes >= 0".to_owned(),
-                ));
-            }
-            settings.column_padding_bytes = *bytes.get_ref();
+        for (key, value) in raw.thresholds {
+            // The declarations say which keys exist and what each accepts.
+            let Some(threshold) = threshold(key.get_ref()) else {
+                let hint =
+                    suggest_threshold(key.get_ref()).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+                let message = format!("unknown threshold `{}` in [thresholds]{hint}", key.get_ref());
+                return Err(error_at(key.span().start, message));
+            };
+            let number = match value.get_ref() {
+                toml::Value::Float(f) => Some(*f),
+                toml::Value::Integer(i) => Some(*i as f64),
+                _ => None,
+            };
+            let must_be = || {
+                error_at(value.span().start, format!("`thresholds.{}` must be {}", threshold.key, threshold.allowed()))
+            };
+            let number = number.ok_or_else(must_be)?;
+            settings.set(threshold.key, number).map_err(|_| must_be())?;
         }
         let mut capacity = CapacitySettings::default();
         if let Some(raw) = raw.capacity {
@@ -196,7 +201,7 @@ mod tests {
         assert_eq!(config.schema, ["db/migrations"]);
         assert_eq!(config.stats.as_deref(), Some("ops/stats.jsonl"));
         let thresholds = Config::parse("[thresholds]\ncolumn-padding-bytes = 16\n", "c.toml").unwrap();
-        assert_eq!(thresholds.settings.column_padding_bytes, 16.0);
+        assert_eq!(thresholds.settings.get("column-padding-bytes"), Some(16.0));
         let bad = Config::parse("[thresholds]\ncolumn-padding-bytes = -1\n", "c.toml").unwrap_err();
         assert_eq!(bad.line, 2);
         let selection = config.rule_selection();
@@ -250,5 +255,24 @@ mod tests {
         assert!(key.message.contains("dialekt"), "{key}");
         let dialect = Config::parse("dialect = \"oracle\"\n", "c.toml").unwrap_err();
         assert_eq!((dialect.line, dialect.message.contains("unknown dialect `oracle`")), (1, true));
+    }
+
+    #[test]
+    fn thresholds_are_checked_against_their_declarations() {
+        let bad = Config::parse("[thresholds]\n\ncolumn-padding-bytes = -1\n", "c.toml").unwrap_err();
+        assert_eq!(bad.to_string(), "c.toml:3: `thresholds.column-padding-bytes` must be a number of bytes >= 0");
+        let text = Config::parse("[thresholds]\ncolumn-padding-bytes = \"8\"\n", "c.toml").unwrap_err();
+        assert_eq!(text.to_string(), "c.toml:2: `thresholds.column-padding-bytes` must be a number of bytes >= 0");
+        let unknown =
+            Config::parse("dialect = \"postgres\"\n[thresholds]\ncolumn-padding-byte = 4\n", "c.toml").unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "c.toml:3: unknown threshold `column-padding-byte` in [thresholds]; did you mean `column-padding-bytes`?"
+        );
+        let far = Config::parse("[thresholds]\nsomething = 4\n", "c.toml").unwrap_err();
+        assert_eq!(far.to_string(), "c.toml:2: unknown threshold `something` in [thresholds]");
+        let float = Config::parse("[thresholds]\ncolumn-padding-bytes = 2.5\n", "c.toml").unwrap();
+        assert_eq!(float.settings.get("column-padding-bytes"), Some(2.5));
+        assert_eq!(Config::parse("", "c.toml").unwrap().settings.get("column-padding-bytes"), None);
     }
 }

@@ -23,4 +23,4 @@ pub use analysis::{analyze, analyze_with, Analysis, AnalysisOptions, AnalyzedFil
 pub use config::{Config, ConfigError};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 pub use dialect::Dialect;
-pub use rules::{RuleInfo, RuleSelection, RuleSettings};
+pub use rules::{RuleInfo, RuleSelection, RuleSettings, Threshold};

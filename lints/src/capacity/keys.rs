@@ -3,7 +3,7 @@
 
 use crate::dialect::Dialect;
 use crate::forecast::{Crossing, Forecast, Point};
-use crate::schema::{Column, Schema, Table};
+use crate::schema::{BaseType, Column, Schema, Table};
 use crate::stats::{AttachedStats, StatsSeries};
 
 /// A key column whose integer type can run out.
@@ -24,12 +24,12 @@ pub fn narrow_integer_key(dialect: Dialect, table: &Table, column: &Column) -> O
         return None;
     }
     let unsigned = column.ty.unsigned;
-    let (bits, wide) = match column.ty.base.as_str() {
-        "smallserial" => (16, "bigserial"),
-        "serial" => (32, "bigserial"),
-        "smallint" => (16, "bigint"),
-        "integer" => (32, "bigint"),
-        "tinyint" if dialect == Dialect::Mysql => (8, "bigint"),
+    let (bits, wide) = match column.ty.base {
+        BaseType::SmallSerial => (16, "bigserial"),
+        BaseType::Serial => (32, "bigserial"),
+        BaseType::SmallInt => (16, "bigint"),
+        BaseType::Integer => (32, "bigint"),
+        BaseType::TinyInt if dialect == Dialect::Mysql => (8, "bigint"),
         _ => return None,
     };
     let limit = if unsigned { (1u64 << bits) - 1 } else { (1u64 << (bits - 1)) - 1 };

@@ -12,10 +12,105 @@ const FIXTURE_TODAY: &str = "2026-12-01T00:00:00Z";
 /// Runs one rule over fixture files (applied in order) and renders every finding with its line,
 /// the source line, a caret line and its fixes, followed by the re-lint after applying the fixes.
 pub(crate) fn check(rule: &str, dialect: Dialect, fixture: &str) -> String {
-    let files = fixture_files(fixture);
+    let files = fixture_files(without_snapshot_headers(fixture));
     let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     check_files(rule, dialect, &files)
 }
+
+/// The header line that names a snapshot of a fixture: `-- snapshot NAME: RULE, DIALECT`.
+const SNAPSHOT_HEADER: &str = "-- snapshot ";
+
+/// One snapshot a fixture's header asks for.
+#[derive(Debug)]
+pub(crate) struct SnapshotCase {
+    /// The fixture's file name, for messages.
+    pub(crate) fixture: String,
+    /// The snapshot's name: its file is `<module>__NAME.snap` in the family's `snapshots/`.
+    pub(crate) name: String,
+    pub(crate) rule: String,
+    pub(crate) dialect: Dialect,
+    pub(crate) text: String,
+}
+
+/// The fixture without its leading snapshot headers, so line numbers are those of the SQL below.
+fn without_snapshot_headers(fixture: &str) -> &str {
+    let mut rest = fixture;
+    while rest.starts_with(SNAPSHOT_HEADER) {
+        rest = rest.split_once('\n').map_or("", |(_, after)| after);
+    }
+    rest
+}
+
+/// Every snapshot the fixtures of `rules/<family>/fixtures/` name in their headers, by fixture
+/// file name. A fixture without a header is an error: it would never be checked.
+pub(crate) fn snapshot_cases(family: &str) -> Vec<SnapshotCase> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules").join(family).join("fixtures");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("fixture directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    paths.sort();
+    let mut cases = Vec::new();
+    for path in paths {
+        let fixture = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let headers: Vec<&str> = text.lines().map_while(|line| line.strip_prefix(SNAPSHOT_HEADER)).collect();
+        assert!(!headers.is_empty(), "{fixture}: start it with `{SNAPSHOT_HEADER}NAME: RULE, DIALECT`");
+        for header in headers {
+            let parsed = header.split_once(':').and_then(|(name, rest)| {
+                let (rule, dialect) = rest.split_once(',')?;
+                Some((name.trim(), rule.trim(), dialect.trim().parse::<Dialect>().ok()?))
+            });
+            let Some((name, rule, dialect)) = parsed else {
+                panic!("{fixture}: `{SNAPSHOT_HEADER}{header}` is not `NAME: RULE, DIALECT`");
+            };
+            cases.push(SnapshotCase {
+                fixture: fixture.clone(),
+                name: name.to_owned(),
+                rule: rule.to_owned(),
+                dialect,
+                text: text.clone(),
+            });
+        }
+    }
+    cases
+}
+
+/// The family's snapshot test: every fixture's every header, and at least one per rule of the
+/// family. Expanded in the family's `tests` module, so snapshot files keep that module's prefix.
+macro_rules! family_snapshot_tests {
+    ($family:literal) => {
+        #[test]
+        fn every_fixture_matches_its_snapshots() {
+            let cases = crate::rules::test_support::snapshot_cases($family);
+            for rule in super::RULES {
+                assert!(
+                    cases.iter().any(|case| case.rule == rule.meta.name),
+                    "{} has no fixture naming it in a `-- snapshot` header",
+                    rule.meta.name
+                );
+            }
+            let mut failed = Vec::new();
+            for case in &cases {
+                assert!(
+                    super::RULES.iter().any(|rule| rule.meta.name == case.rule),
+                    "{}: `{}` is not a rule of the {} family",
+                    case.fixture,
+                    case.rule,
+                    $family
+                );
+                let output = crate::rules::test_support::check(&case.rule, case.dialect, &case.text);
+                let matched = std::panic::catch_unwind(|| insta::assert_snapshot!(case.name.as_str(), output));
+                if matched.is_err() {
+                    failed.push(format!("{} ({})", case.name, case.fixture));
+                }
+            }
+            assert!(failed.is_empty(), "snapshots that differ: {}", failed.join(", "));
+        }
+    };
+}
+pub(crate) use family_snapshot_tests;
 
 /// Splits a fixture at `-- file: NAME` lines into the files of a migration set. A file named
 /// `*.jsonl` is a stats file: its latest snapshot is attached to the schema and its history

@@ -9,4 +9,4 @@ mod tests;
 pub mod types;
 
 pub use model::*;
-pub use types::SqlType;
+pub use types::{BaseType, SqlType};

@@ -4,11 +4,95 @@ use std::fmt;
 
 use crate::dialect::Dialect;
 
+/// The catalogue: each canonical base type and the one spelling it prints as. Every other name
+/// (a user's enum or domain, a type the catalogue does not know) is [`BaseType::Other`].
+macro_rules! base_types {
+    ($($variant:ident => $name:literal,)*) => {
+        /// A base type in canonical form. Build one with [`BaseType::from_name`], so a known type
+        /// is never an `Other`.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum BaseType {
+            $($variant,)*
+            /// A name outside the catalogue, lower-cased as declared (`mood`, `public.money_amount`).
+            Other(String),
+        }
+
+        impl BaseType {
+            /// The canonical spelling: `double precision`, `timestamptz`, or the other name.
+            pub fn name(&self) -> &str {
+                match self {
+                    $(BaseType::$variant => $name,)*
+                    BaseType::Other(name) => name,
+                }
+            }
+
+            /// The base type a canonical name stands for.
+            pub fn from_name(name: &str) -> BaseType {
+                match name {
+                    $($name => BaseType::$variant,)*
+                    other => BaseType::Other(other.to_owned()),
+                }
+            }
+        }
+    };
+}
+
+base_types! {
+    TinyInt => "tinyint",
+    SmallInt => "smallint",
+    Integer => "integer",
+    BigInt => "bigint",
+    SmallSerial => "smallserial",
+    Serial => "serial",
+    BigSerial => "bigserial",
+    Numeric => "numeric",
+    Real => "real",
+    DoublePrecision => "double precision",
+    Float => "float",
+    Money => "money",
+    Boolean => "boolean",
+    Char => "char",
+    Varchar => "varchar",
+    Text => "text",
+    TinyText => "tinytext",
+    MediumText => "mediumtext",
+    LongText => "longtext",
+    Str => "string",
+    Citext => "citext",
+    Binary => "binary",
+    Bit => "bit",
+    VarBit => "varbit",
+    Date => "date",
+    Time => "time",
+    TimeTz => "timetz",
+    Timestamp => "timestamp",
+    TimestampTz => "timestamptz",
+    Datetime => "datetime",
+    Year => "year",
+    Interval => "interval",
+    Uuid => "uuid",
+    Inet => "inet",
+    Cidr => "cidr",
+    MacAddr => "macaddr",
+    MacAddr8 => "macaddr8",
+    Point => "point",
+    Jsonb => "jsonb",
+    Enum => "enum",
+    Oid => "oid",
+    RegClass => "regclass",
+}
+
+impl fmt::Display for BaseType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A column type as declared, with its canonical form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SqlType {
-    /// Base type name in canonical spelling (`integer`, `varchar`, `timestamptz`, `mood`).
-    pub base: String,
+    /// Base type in canonical form (`integer`, `varchar`, `timestamptz`, or `Other("mood")`).
+    pub base: BaseType,
     /// Type modifiers as written inside the parentheses (`50`, `10,2`).
     pub modifiers: Vec<String>,
     /// Array dimensions (`text[]` has 1).
@@ -33,13 +117,13 @@ impl SqlType {
             }
         }
         name = words.join(" ");
-        let mut base = canonical_name(&name, dialect);
+        let mut base = BaseType::from_name(canonical_name(&name, dialect));
         if dialect == Dialect::Mysql && name == "serial" {
             // MySQL's `SERIAL` is `BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE`.
-            base = "bigint".to_owned();
+            base = BaseType::BigInt;
             unsigned = true;
         }
-        let modifiers = if base == "integer" || base == "bigint" || base == "smallint" || base == "tinyint" {
+        let modifiers = if base.is_integer() {
             // MySQL display widths (`int(11)`) do not change the type.
             Vec::new()
         } else {
@@ -50,23 +134,61 @@ impl SqlType {
 
     /// The type a column referencing this one should have: serials store plain integers.
     pub fn as_referenced(&self) -> SqlType {
-        let base = match self.base.as_str() {
-            "smallserial" => "smallint",
-            "serial" => "integer",
-            "bigserial" => "bigint",
-            other => other,
+        let base = match &self.base {
+            BaseType::SmallSerial => BaseType::SmallInt,
+            BaseType::Serial => BaseType::Integer,
+            BaseType::BigSerial => BaseType::BigInt,
+            other => other.clone(),
         };
-        SqlType { base: base.to_owned(), ..self.clone() }
+        SqlType { base, ..self.clone() }
     }
 
     pub fn is_serial(&self) -> bool {
-        matches!(self.base.as_str(), "smallserial" | "serial" | "bigserial")
+        matches!(self.base, BaseType::SmallSerial | BaseType::Serial | BaseType::BigSerial)
+    }
+
+    /// `text`, `varchar(n)`, `char(n)` and MySQL's text types, not arrays of them.
+    pub fn is_text(&self) -> bool {
+        self.array_dims == 0
+            && matches!(
+                self.base,
+                BaseType::Text
+                    | BaseType::Varchar
+                    | BaseType::Char
+                    | BaseType::TinyText
+                    | BaseType::MediumText
+                    | BaseType::LongText
+                    | BaseType::Str
+                    | BaseType::Citext
+            )
+    }
+
+    /// `char(n)` or `varchar(n)`, the types with a declared length.
+    pub fn is_char_or_varchar(&self) -> bool {
+        matches!(self.base, BaseType::Char | BaseType::Varchar)
+    }
+
+    /// `real`, `double precision` and MySQL's `float`, not arrays of them.
+    pub fn is_float(&self) -> bool {
+        self.array_dims == 0 && matches!(self.base, BaseType::Real | BaseType::DoublePrecision | BaseType::Float)
+    }
+
+    /// Declared length of `varchar(n)` / `char(n)`: the first modifier.
+    pub fn declared_length(&self) -> Option<u64> {
+        self.modifiers.first().and_then(|m| m.trim().parse().ok())
+    }
+}
+
+impl BaseType {
+    /// The plain integer types (not serials), whose MySQL display width means nothing.
+    pub fn is_integer(&self) -> bool {
+        matches!(self, BaseType::TinyInt | BaseType::SmallInt | BaseType::Integer | BaseType::BigInt)
     }
 }
 
 impl fmt::Display for SqlType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.base)?;
+        f.write_str(self.base.name())?;
         if !self.modifiers.is_empty() {
             write!(f, "({})", self.modifiers.join(", "))?;
         }
@@ -112,11 +234,11 @@ fn split_modifiers(text: &str) -> (String, Vec<String>, &str) {
     }
 }
 
-fn canonical_name(name: &str, dialect: Dialect) -> String {
+fn canonical_name(name: &str, dialect: Dialect) -> &str {
     let name = name.trim_matches('"');
     // A schema-qualified built-in (`pg_catalog.int4`) is the built-in.
     let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
-    let canonical = match name {
+    match name {
         "int" | "integer" | "int4" | "mediumint" => "integer",
         "int2" | "smallint" => "smallint",
         "int8" | "bigint" => "bigint",
@@ -140,8 +262,7 @@ fn canonical_name(name: &str, dialect: Dialect) -> String {
         "time without time zone" | "time" => "time",
         "varbit" | "bit varying" => "varbit",
         other => other,
-    };
-    canonical.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -168,6 +289,24 @@ mod tests {
     fn mysql_serial_is_an_unsigned_bigint() {
         assert_eq!(SqlType::parse("SERIAL", Dialect::Mysql).to_string(), "bigint unsigned");
         assert_eq!(SqlType::parse("SERIAL", Dialect::Postgres).to_string(), "serial");
+    }
+
+    #[test]
+    fn every_catalogue_name_reads_back_as_its_variant() {
+        for declared in
+            ["int", "double precision", "timestamp with time zone", "character varying(10)", "uuid", "jsonb"]
+        {
+            let ty = SqlType::parse(declared, Dialect::Postgres);
+            assert!(!matches!(ty.base, BaseType::Other(_)), "{declared} parsed as {:?}", ty.base);
+            assert_eq!(BaseType::from_name(ty.base.name()), ty.base);
+        }
+        let custom = SqlType::parse("Mood", Dialect::Postgres);
+        assert_eq!(custom.base, BaseType::Other("mood".to_owned()));
+        assert_eq!(custom.to_string(), "mood");
+        assert!(SqlType::parse("varchar(36)", Dialect::Postgres).is_text());
+        assert!(!SqlType::parse("text[]", Dialect::Postgres).is_text());
+        assert_eq!(SqlType::parse("char(36)", Dialect::Postgres).declared_length(), Some(36));
+        assert!(SqlType::parse("float", Dialect::Mysql).is_float());
     }
 
     #[test]

@@ -134,7 +134,7 @@ fn insert_order_from_ddl(column: &Column) -> DdlOrder {
     if column.identity {
         return DdlOrder::Ascending("identity key".into());
     }
-    if matches!(column.ty.base.as_str(), "serial" | "bigserial" | "smallserial") {
+    if column.ty.is_serial() {
         return DdlOrder::Ascending(format!("{} key", column.ty.base));
     }
     let Some(default) = column.default.as_deref() else {

@@ -9,7 +9,7 @@
 //! they rarely are, sit about 69% full (ln 2, the steady state of random B-tree inserts). Long values stored off-page and the per-index minimum of
 //! one page are not modelled beyond that minimum.
 
-use crate::schema::{IndexKey, Schema, SqlType, Table};
+use crate::schema::{BaseType, IndexKey, Schema, SqlType, Table};
 use crate::stats::TableStats;
 
 use super::layout::{ColumnLayout, WidthSource};
@@ -31,26 +31,26 @@ pub struct Model {
 fn width_of(ty: &SqlType, average: Option<f64>) -> (f64, WidthSource, bool) {
     let modifier = |i: usize| ty.modifiers.get(i).and_then(|m| m.trim().parse::<u32>().ok());
     let fixed = |bytes: f64| (bytes, WidthSource::Declared, false);
-    match ty.base.as_str() {
-        "tinyint" | "boolean" => fixed(1.0),
-        "smallint" => fixed(2.0),
-        "mediumint" => fixed(3.0),
-        "integer" | "serial" => fixed(4.0),
-        "bigint" | "bigserial" => fixed(8.0),
-        "real" | "float" => fixed(4.0),
-        "double precision" => fixed(8.0),
-        "date" => fixed(3.0),
-        "time" => fixed(3.0),
-        "datetime" => fixed(5.0),
-        "timestamp" | "timestamptz" => fixed(4.0),
-        "year" => fixed(1.0),
-        "numeric" => {
+    match &ty.base {
+        BaseType::TinyInt | BaseType::Boolean => fixed(1.0),
+        BaseType::SmallInt => fixed(2.0),
+        // `mediumint` reads as `integer` (see `schema/types.rs`), so it is sized as one.
+        BaseType::Integer | BaseType::Serial => fixed(4.0),
+        BaseType::BigInt | BaseType::BigSerial => fixed(8.0),
+        BaseType::Real | BaseType::Float => fixed(4.0),
+        BaseType::DoublePrecision => fixed(8.0),
+        BaseType::Date => fixed(3.0),
+        BaseType::Time => fixed(3.0),
+        BaseType::Datetime => fixed(5.0),
+        BaseType::Timestamp | BaseType::TimestampTz => fixed(4.0),
+        BaseType::Year => fixed(1.0),
+        BaseType::Numeric => {
             let precision = modifier(0).unwrap_or(10);
             let scale = modifier(1).unwrap_or(0);
             fixed(decimal_bytes(precision.saturating_sub(scale)) + decimal_bytes(scale))
         }
-        "binary" | "char" => fixed(f64::from(modifier(0).unwrap_or(1))),
-        "enum" => fixed(2.0),
+        BaseType::Binary | BaseType::Char => fixed(f64::from(modifier(0).unwrap_or(1))),
+        BaseType::Enum => fixed(2.0),
         _ => match average {
             Some(average) => (average, WidthSource::Stats, true),
             None => {

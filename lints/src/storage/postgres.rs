@@ -9,7 +9,7 @@
 //! descending), internal pages 70%, a high key per page, a metapage, and (PostgreSQL 13+)
 //! deduplication of equal keys into posting lists of 6-byte heap pointers.
 
-use crate::schema::{Index, IndexKey, Schema, SqlType, Table};
+use crate::schema::{BaseType, Index, IndexKey, Schema, SqlType, Table};
 use crate::stats::{ColumnStats, TableStats};
 
 use super::fill::{leaf_fill, FillInputs, BUILD_FILL};
@@ -64,26 +64,27 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
         return (Storage::Varlena { payload, align: align.max(4), source: WidthSource::Assumed, spread: 8 }, false);
     }
     let modifier = |i: usize| ty.modifiers.get(i).and_then(|m| m.trim().parse::<u32>().ok());
-    match ty.base.as_str() {
-        "boolean" => fixed(1, 1),
-        "\"char\"" => fixed(1, 1),
-        "smallint" | "smallserial" => fixed(2, 2),
-        "integer" | "serial" | "oid" | "regclass" => fixed(4, 4),
-        "bigint" | "bigserial" => fixed(8, 8),
-        "real" => (Storage::Fixed { bytes: 4, align: 4 }, false),
-        "double precision" => (Storage::Fixed { bytes: 8, align: 8 }, false),
-        "money" => fixed(8, 8),
-        "date" => fixed(4, 4),
-        "time" | "timestamp" | "timestamptz" => fixed(8, 8),
-        "timetz" => fixed(12, 8),
-        "interval" => fixed(16, 8),
-        "uuid" => fixed(16, 1),
-        "macaddr" => fixed(6, 4),
-        "macaddr8" => fixed(8, 4),
-        "point" => fixed(16, 8),
-        "tinyint" => fixed(2, 2),
-        "inet" | "cidr" => (Storage::Varlena { payload: 6, align: 4, source: WidthSource::Declared, spread: 0 }, true),
-        "numeric" => {
+    match &ty.base {
+        BaseType::Boolean => fixed(1, 1),
+        BaseType::SmallInt | BaseType::SmallSerial => fixed(2, 2),
+        BaseType::Integer | BaseType::Serial | BaseType::Oid | BaseType::RegClass => fixed(4, 4),
+        BaseType::BigInt | BaseType::BigSerial => fixed(8, 8),
+        BaseType::Real => (Storage::Fixed { bytes: 4, align: 4 }, false),
+        BaseType::DoublePrecision => (Storage::Fixed { bytes: 8, align: 8 }, false),
+        BaseType::Money => fixed(8, 8),
+        BaseType::Date => fixed(4, 4),
+        BaseType::Time | BaseType::Timestamp | BaseType::TimestampTz => fixed(8, 8),
+        BaseType::TimeTz => fixed(12, 8),
+        BaseType::Interval => fixed(16, 8),
+        BaseType::Uuid => fixed(16, 1),
+        BaseType::MacAddr => fixed(6, 4),
+        BaseType::MacAddr8 => fixed(8, 4),
+        BaseType::Point => fixed(16, 8),
+        BaseType::TinyInt => fixed(2, 2),
+        BaseType::Inet | BaseType::Cidr => {
+            (Storage::Varlena { payload: 6, align: 4, source: WidthSource::Declared, spread: 0 }, true)
+        }
+        BaseType::Numeric => {
             // Base-10000 digit groups after a 2-byte header; assume values use about half the
             // declared integer digits.
             let groups = match (modifier(0), modifier(1).unwrap_or(0)) {
@@ -94,15 +95,15 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
             };
             (Storage::Varlena { payload: 2 + 2 * groups, align: 4, source: WidthSource::Assumed, spread: 2 }, false)
         }
-        "char" => {
+        BaseType::Char => {
             let length = modifier(0).unwrap_or(1);
             (Storage::Varlena { payload: length, align: 4, source: WidthSource::Declared, spread: 0 }, true)
         }
-        "varchar" => {
+        BaseType::Varchar => {
             let payload = modifier(0).map_or(ASSUMED_TEXT_BYTES, |n| n.min(ASSUMED_TEXT_BYTES));
             (Storage::Varlena { payload, align: 4, source: WidthSource::Assumed, spread: 8 }, true)
         }
-        "bit" => (
+        BaseType::Bit => (
             Storage::Varlena {
                 payload: 4 + modifier(0).unwrap_or(1).div_ceil(8),
                 align: 4,
@@ -111,10 +112,11 @@ pub(crate) fn storage_of(ty: &SqlType, schema: &Schema) -> (Storage, bool) {
             },
             true,
         ),
-        "jsonb" => {
+        BaseType::Jsonb => {
             (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed, spread: 8 }, false)
         }
-        name if schema.enums.iter().any(|e| e.name.name == name) => fixed(4, 4),
+        // A user's enum; a name in the catalogue can be an enum's too, so compare names.
+        other if schema.enums.iter().any(|e| e.name.name == other.name()) => fixed(4, 4),
         _ => {
             (Storage::Varlena { payload: ASSUMED_TEXT_BYTES, align: 4, source: WidthSource::Assumed, spread: 8 }, true)
         }

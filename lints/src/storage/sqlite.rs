@@ -7,7 +7,7 @@
 //! rowid. Table leaves fill almost completely (rows arrive in rowid order); index leaves by
 //! about 90%; interior pages add about 1%.
 
-use crate::schema::{IndexKey, Schema, SqlType, Table};
+use crate::schema::{BaseType, IndexKey, Schema, SqlType, Table};
 use crate::stats::TableStats;
 
 use super::layout::{ColumnLayout, WidthSource};
@@ -28,7 +28,8 @@ pub struct Model {
 }
 
 fn width_of(ty: &SqlType, average: Option<f64>) -> (f64, WidthSource) {
-    let name = ty.base.as_str();
+    // SQLite's type affinity is decided by substrings of the declared name, not by the type.
+    let name = ty.base.name();
     if name.contains("int") || name.contains("serial") || name == "boolean" {
         return (TYPICAL_INTEGER, WidthSource::Assumed);
     }
@@ -50,7 +51,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
         .primary_key()
         .filter(|pk| pk.keys.len() == 1)
         .and_then(|pk| pk.keys[0].column())
-        .filter(|name| table.column(name).is_some_and(|c| c.ty.base == "integer"))
+        .filter(|name| table.column(name).is_some_and(|c| c.ty.base == BaseType::Integer))
         .map(str::to_owned);
     let mut columns = Vec::new();
     let mut body = 0.0;

@@ -1,7 +1,9 @@
 //! Capacity: tables and databases that outgrow a size within the horizon.
 
-pub(crate) mod storage_budget;
-pub(crate) mod table_growth;
+crate::rules::rule_family! {
+    table_growth::TableGrowth,
+    storage_budget::StorageBudget,
+}
 
 #[cfg(test)]
 mod tests;

@@ -1,35 +1,42 @@
 use crate::capacity::describe_crossing;
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::Table;
 use crate::storage::human_bytes;
-use crate::Severity;
 
-/// ## What it does
-/// Flags a database whose projected total size passes `[capacity] budget_gib` within the last
-/// forecast horizon, with the date and its 80% interval. The finding sits on the table that
-/// grows fastest, since that is where to act.
-///
-/// ## Why is this bad?
-/// A managed database that reaches its provisioned storage stops accepting writes or grows
-/// its volume at a price nobody approved; either way the date is better known months ahead.
-///
-/// ## Example
-/// ```toml
-/// [capacity]
-/// budget_gib = 500
-/// ```
-/// with a history in which `events` adds 2 GiB a day to a 450 GiB database.
-///
-/// Use instead: raise the budget knowingly, or archive, partition and drop old data from the
-/// fastest grower before the date.
-///
-/// ## Fix safety
-/// No automatic fix: the decision is a budget's, not a text edit's.
-pub(crate) struct StorageBudget;
+declare_rule! {
+    /// ## What it does
+    /// Flags a database whose projected total size passes `[capacity] budget_gib` within the last
+    /// forecast horizon, with the date and its 80% interval. The finding sits on the table that
+    /// grows fastest, since that is where to act.
+    ///
+    /// ## Why is this bad?
+    /// A managed database that reaches its provisioned storage stops accepting writes or grows
+    /// its volume at a price nobody approved; either way the date is better known months ahead.
+    ///
+    /// ## Example
+    /// ```toml
+    /// [capacity]
+    /// budget_gib = 500
+    /// ```
+    /// with a history in which `events` adds 2 GiB a day to a 450 GiB database.
+    ///
+    /// Use instead: raise the budget knowingly, or archive, partition and drop old data from the
+    /// fastest grower before the date.
+    ///
+    /// ## Fix safety
+    /// No automatic fix: the decision is a budget's, not a text edit's.
+    pub(crate) struct StorageBudget {
+        name: "storage-budget",
+        family: Capacity,
+        severity: Warning,
+        dialects: [Postgres, Mysql, Sqlite],
+        needs_stats: false,
+        runs_with: "history or plan",
+        finds: "the database projected past `budget_gib` within the horizon, on the fastest grower",
+    }
+}
 
 impl Rule for StorageBudget {
-    const META: RuleMeta = RuleMeta::new("storage-budget", Family::Capacity, Severity::Warning);
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         let total = &ctx.capacity.total;
         if total.fastest_grower != Some(ctx.table_index()) {

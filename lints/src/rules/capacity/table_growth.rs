@@ -1,39 +1,46 @@
 use crate::capacity::{date_of, describe_crossing};
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::Table;
 use crate::storage::human_bytes;
-use crate::Severity;
 
-/// ## What it does
-/// Flags a table whose projected size passes `[capacity] table_size_gib` (default 100 GiB)
-/// within the last forecast horizon, with the date and its 80% interval. The projection comes
-/// from the stats history or, for a table not deployed yet, its planning annotation.
-///
-/// ## Why is this bad?
-/// A single heap of hundreds of GiB makes every maintenance task slow: `VACUUM` and index
-/// builds take hours, a restore takes longer than anyone planned for, and deleting old rows
-/// leaves bloat instead of free space. Partitioning or archiving is cheap to set up before the
-/// table is big and expensive after.
-///
-/// ## Example
-/// ```sql
-/// -- schemacast: rows=50M growth=+2M/day
-/// CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL, payload jsonb);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE events (id bigint, at timestamptz NOT NULL, payload jsonb, PRIMARY KEY (id, at))
-///     PARTITION BY RANGE (at);
-/// ```
-///
-/// ## Fix safety
-/// No automatic fix: how to partition or what to archive depends on how the table is queried.
-pub(crate) struct TableGrowth;
+declare_rule! {
+    /// ## What it does
+    /// Flags a table whose projected size passes `[capacity] table_size_gib` (default 100 GiB)
+    /// within the last forecast horizon, with the date and its 80% interval. The projection comes
+    /// from the stats history or, for a table not deployed yet, its planning annotation.
+    ///
+    /// ## Why is this bad?
+    /// A single heap of hundreds of GiB makes every maintenance task slow: `VACUUM` and index
+    /// builds take hours, a restore takes longer than anyone planned for, and deleting old rows
+    /// leaves bloat instead of free space. Partitioning or archiving is cheap to set up before the
+    /// table is big and expensive after.
+    ///
+    /// ## Example
+    /// ```sql
+    /// -- schemacast: rows=50M growth=+2M/day
+    /// CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL, payload jsonb);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE events (id bigint, at timestamptz NOT NULL, payload jsonb, PRIMARY KEY (id, at))
+    ///     PARTITION BY RANGE (at);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// No automatic fix: how to partition or what to archive depends on how the table is queried.
+    pub(crate) struct TableGrowth {
+        name: "table-growth",
+        family: Capacity,
+        severity: Warning,
+        dialects: [Postgres, Mysql, Sqlite],
+        needs_stats: false,
+        runs_with: "history or plan",
+        finds: "a table projected past `table_size_gib` (100 GiB) within the horizon: partition or archive",
+    }
+}
 
 impl Rule for TableGrowth {
-    const META: RuleMeta = RuleMeta::new("table-growth", Family::Capacity, Severity::Warning);
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         if table.partitioned || table.partition_of.is_some() {
             return;

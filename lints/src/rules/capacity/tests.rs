@@ -7,21 +7,7 @@ macro_rules! fixture {
     };
 }
 
-macro_rules! snapshot_tests {
-    ($($test:ident: $rule:literal, $dialect:expr, $fixture:literal;)*) => {
-        $(
-            #[test]
-            fn $test() {
-                insta::assert_snapshot!(check($rule, $dialect, fixture!($fixture)));
-            }
-        )*
-    };
-}
-
-snapshot_tests! {
-    table_growth_postgres: "table-growth", Dialect::Postgres, "table_growth";
-    storage_budget_postgres: "storage-budget", Dialect::Postgres, "storage_budget";
-}
+crate::rules::test_support::family_snapshot_tests!("capacity");
 
 #[test]
 fn a_far_budget_is_silent() {

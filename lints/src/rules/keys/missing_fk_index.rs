@@ -1,67 +1,72 @@
 use crate::diagnostic::{Edit, Fix, NewFile};
 use crate::dialect::Dialect;
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::{ForeignKey, Index, Table};
 use crate::text::{Location, TextRange};
-use crate::Severity;
 
-/// ## What it does
-/// Flags foreign keys whose columns are not the leading columns of any index on the
-/// referencing table.
-///
-/// A foreign key on `(c1, ..., ck)` is covered when some index of the table (a primary key and
-/// a unique constraint count) has no `WHERE` clause and its first k key columns are plain
-/// columns forming exactly the set {c1, ..., ck}, in any order. Expression and partial indexes
-/// do not cover. An index created later, in another file, covers. A partition is covered by an
-/// index on its partitioned parent.
-///
-/// Applies to PostgreSQL and SQLite. MySQL's InnoDB creates such an index by itself.
-///
-/// ## Why is this bad?
-/// Every `DELETE` or key `UPDATE` on the referenced table must find the referencing rows, and
-/// without an index that is a sequential scan of the referencing table, under lock, once per
-/// row. Joins from parent to children are slow for the same reason.
-///
-/// ## Example
-/// ```sql
-/// CREATE TABLE orders (
-///     id bigint PRIMARY KEY,
-///     customer_id bigint NOT NULL REFERENCES customers (id)
-/// );
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE orders (
-///     id bigint PRIMARY KEY,
-///     customer_id bigint NOT NULL REFERENCES customers (id)
-/// );
-/// CREATE INDEX orders_customer_id_idx ON orders (customer_id);
-/// ```
-///
-/// ## Fix safety
-/// Safe: the fix adds a `CREATE INDEX` statement after the one that declared the foreign key
-/// and changes nothing else; the table's name is written as its `CREATE TABLE` wrote it (a
-/// `pg_dump` empties the search path, so `public.` must stay). A table created in the same file
-/// is new and empty, and gets a plain `CREATE INDEX`.
-///
-/// When the table was created by an earlier file (so it may already hold rows), the PostgreSQL
-/// fix uses `CREATE INDEX CONCURRENTLY`, which does not block writes but cannot run inside the
-/// transaction migration tools wrap a file in. So in a migration set it is a new migration of
-/// its own, after the last one and named by the set's convention (the next Flyway version, the
-/// next number or timestamp), with the tool's directive where it has one (goose
-/// `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`). Flyway runs a file
-/// holding only non-transactional statements outside a transaction by itself.
-///
-/// ## Known problems
-/// An index whose leading columns cover the foreign key but in a different order from the
-/// referenced key still counts as covering, as PostgreSQL can use it for the lookup.
-pub(crate) struct MissingFkIndex;
+declare_rule! {
+    /// ## What it does
+    /// Flags foreign keys whose columns are not the leading columns of any index on the
+    /// referencing table.
+    ///
+    /// A foreign key on `(c1, ..., ck)` is covered when some index of the table (a primary key and
+    /// a unique constraint count) has no `WHERE` clause and its first k key columns are plain
+    /// columns forming exactly the set {c1, ..., ck}, in any order. Expression and partial indexes
+    /// do not cover. An index created later, in another file, covers. A partition is covered by an
+    /// index on its partitioned parent.
+    ///
+    /// Applies to PostgreSQL and SQLite. MySQL's InnoDB creates such an index by itself.
+    ///
+    /// ## Why is this bad?
+    /// Every `DELETE` or key `UPDATE` on the referenced table must find the referencing rows, and
+    /// without an index that is a sequential scan of the referencing table, under lock, once per
+    /// row. Joins from parent to children are slow for the same reason.
+    ///
+    /// ## Example
+    /// ```sql
+    /// CREATE TABLE orders (
+    ///     id bigint PRIMARY KEY,
+    ///     customer_id bigint NOT NULL REFERENCES customers (id)
+    /// );
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE orders (
+    ///     id bigint PRIMARY KEY,
+    ///     customer_id bigint NOT NULL REFERENCES customers (id)
+    /// );
+    /// CREATE INDEX orders_customer_id_idx ON orders (customer_id);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: the fix adds a `CREATE INDEX` statement after the one that declared the foreign key
+    /// and changes nothing else; the table's name is written as its `CREATE TABLE` wrote it (a
+    /// `pg_dump` empties the search path, so `public.` must stay). A table created in the same file
+    /// is new and empty, and gets a plain `CREATE INDEX`.
+    ///
+    /// When the table was created by an earlier file (so it may already hold rows), the PostgreSQL
+    /// fix uses `CREATE INDEX CONCURRENTLY`, which does not block writes but cannot run inside the
+    /// transaction migration tools wrap a file in. So in a migration set it is a new migration of
+    /// its own, after the last one and named by the set's convention (the next Flyway version, the
+    /// next number or timestamp), with the tool's directive where it has one (goose
+    /// `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`). Flyway runs a file
+    /// holding only non-transactional statements outside a transaction by itself.
+    ///
+    /// ## Known problems
+    /// An index whose leading columns cover the foreign key but in a different order from the
+    /// referenced key still counts as covering, as PostgreSQL can use it for the lookup.
+    pub(crate) struct MissingFkIndex {
+        name: "missing-fk-index",
+        family: Keys,
+        severity: Warning,
+        dialects: [Postgres, Sqlite],
+        needs_stats: false,
+        finds: "foreign key columns no index leads with (InnoDB indexes them itself)",
+    }
+}
 
 impl Rule for MissingFkIndex {
-    const META: RuleMeta = RuleMeta::new("missing-fk-index", Family::Keys, Severity::Warning)
-        .dialects(&[Dialect::Postgres, Dialect::Sqlite]);
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         let parent = table.partition_of.as_ref().and_then(|p| ctx.schema.table(p));
         let parent_indexes = parent.into_iter().flat_map(|p| p.indexes.iter());

@@ -1,9 +1,11 @@
 //! Keys and indexes: primary keys, foreign keys and the indexes that serve them.
 
-pub(crate) mod fk_type_mismatch;
-pub(crate) mod missing_fk_index;
-pub(crate) mod missing_primary_key;
-pub(crate) mod redundant_index;
+crate::rules::rule_family! {
+    missing_fk_index::MissingFkIndex,
+    redundant_index::RedundantIndex,
+    missing_primary_key::MissingPrimaryKey,
+    fk_type_mismatch::FkTypeMismatch,
+}
 
 #[cfg(test)]
 mod tests;

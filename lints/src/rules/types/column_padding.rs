@@ -1,42 +1,51 @@
 use crate::diagnostic::{Edit, Fix};
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
+use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::Table;
 use crate::storage::{postgres_row_bytes, postgres_tightest_order, row_bytes_text};
 use crate::text::{Location, TextRange};
-use crate::{Dialect, Severity};
 
-/// ## What it does
-/// Flags PostgreSQL tables whose column order wastes bytes on alignment padding, and says how
-/// many bytes per row (and, with a row count from stats or a planning annotation, how many GiB)
-/// the tightest order saves. Quiet below `[thresholds] column-padding-bytes` (default 8).
-///
-/// ## Why is this bad?
-/// PostgreSQL aligns each value to its type's boundary: a `boolean` followed by a `bigint`
-/// leaves 7 empty bytes, in every row, forever. Ordering fixed-width columns from the widest
-/// alignment down and putting variable-width columns last removes that padding: less disk,
-/// less memory, more rows per page and per cache line.
-///
-/// ## Example
-/// ```sql
-/// CREATE TABLE events (active boolean, id bigint, kind smallint, created_at timestamptz);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE events (id bigint, created_at timestamptz, kind smallint, active boolean);
-/// ```
-///
-/// ## Fix safety
-/// Unsafe: the fix reorders the column definitions of the `CREATE TABLE`, which changes
-/// `SELECT *` and positional `INSERT` order. It is offered only while every column comes from
-/// that statement (no later migration added or retyped one); on a table that already exists,
-/// the order changes only when the table is rebuilt.
-pub(crate) struct ColumnPadding;
+declare_rule! {
+    /// ## What it does
+    /// Flags PostgreSQL tables whose column order wastes bytes on alignment padding, and says how
+    /// many bytes per row (and, with a row count from stats or a planning annotation, how many GiB)
+    /// the tightest order saves. Quiet below `[thresholds] column-padding-bytes` (default 8).
+    ///
+    /// ## Why is this bad?
+    /// PostgreSQL aligns each value to its type's boundary: a `boolean` followed by a `bigint`
+    /// leaves 7 empty bytes, in every row, forever. Ordering fixed-width columns from the widest
+    /// alignment down and putting variable-width columns last removes that padding: less disk,
+    /// less memory, more rows per page and per cache line.
+    ///
+    /// ## Example
+    /// ```sql
+    /// CREATE TABLE events (active boolean, id bigint, kind smallint, created_at timestamptz);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE events (id bigint, created_at timestamptz, kind smallint, active boolean);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the fix reorders the column definitions of the `CREATE TABLE`, which changes
+    /// `SELECT *` and positional `INSERT` order. It is offered only while every column comes from
+    /// that statement (no later migration added or retyped one); on a table that already exists,
+    /// the order changes only when the table is rebuilt.
+    pub(crate) struct ColumnPadding {
+        name: "column-padding",
+        family: Types,
+        severity: Info,
+        dialects: [Postgres],
+        needs_stats: false,
+        finds: "a column order that wastes bytes per row on alignment; the fix reorders the `CREATE TABLE`",
+        thresholds: {
+            PADDING_BYTES: "column-padding-bytes" = 8.0, bytes, minimum 0.0,
+                "the saving per row below which the rule stays quiet";
+        },
+    }
+}
 
 impl Rule for ColumnPadding {
-    const META: RuleMeta =
-        RuleMeta::new("column-padding", Family::Types, Severity::Info).dialects(&[Dialect::Postgres]);
-
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
         if table.columns.len() < 2 || table.partition_of.is_some() {
             return;
@@ -47,7 +56,7 @@ impl Rule for ColumnPadding {
         let current = postgres_row_bytes(ctx.schema, table, stats, &current_order, None);
         let best = postgres_row_bytes(ctx.schema, table, stats, &tightest, None);
         let saving = current - best;
-        if saving < ctx.settings.column_padding_bytes.max(0.5) {
+        if saving < ctx.threshold(&Self::PADDING_BYTES).max(0.5) {
             return;
         }
         let message = format!(

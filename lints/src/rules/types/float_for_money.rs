@@ -1,43 +1,52 @@
 use crate::rules::types::{cast_evidence, name_only, name_words, report_retype};
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
-use crate::schema::Table;
-use crate::{Dialect, Severity};
+use crate::rules::{Ctx, Rule, declare_rule};
+use crate::schema::{Column, Table};
+use crate::Dialect;
 
-/// ## What it does
-/// Flags binary floating-point columns (`real`, `double precision`, `float`) that hold money,
-/// graded by the evidence:
-///
-/// | evidence | severity |
-/// |---|---|
-/// | structure: a default with two decimals (`DEFAULT 0.00`), or a CHECK or default that casts it to `numeric`/`decimal`/`money` | warning, naming the evidence |
-/// | the name alone (price, amount, cost, total, balance, fee, tax, salary and the like) | info, as a question |
-///
-/// Names are read word by word: `tax_rate` is a ratio and `total_count` a count, not money
-/// (rate, ratio, percent, factor, count, quantity, number, weight, score, hours and the like).
-///
-/// ## Why is this bad?
-/// Binary floats cannot hold 0.10 exactly. Sums drift by fractions of a cent, equality checks
-/// fail, and reports disagree with the ledger.
-///
-/// ## Example
-/// ```sql
-/// CREATE TABLE invoices (id bigint PRIMARY KEY, total double precision NOT NULL DEFAULT 0.00);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE invoices (id bigint PRIMARY KEY, total numeric(12, 2) NOT NULL DEFAULT 0.00);
-/// ```
-/// Or store integer minor units (`total_cents bigint`).
-///
-/// ## Fix safety
-/// Unsafe: the type change rewrites the table and rounds stored values to two decimals; pick
-/// the precision and scale your currency needs.
-///
-/// ## Known problems
-/// `collect --sample` measures value shapes of text columns only, so no sample grades this
-/// rule yet.
-pub(crate) struct FloatForMoney;
+declare_rule! {
+    /// ## What it does
+    /// Flags binary floating-point columns (`real`, `double precision`, `float`) that hold money,
+    /// graded by the evidence:
+    ///
+    /// | evidence | severity |
+    /// |---|---|
+    /// | structure: a default with two decimals (`DEFAULT 0.00`), or a CHECK or default that casts it to `numeric`/`decimal`/`money` | warning, naming the evidence |
+    /// | the name alone (price, amount, cost, total, balance, fee, tax, salary and the like) | info, as a question |
+    ///
+    /// Names are read word by word: `tax_rate` is a ratio and `total_count` a count, not money
+    /// (rate, ratio, percent, factor, count, quantity, number, weight, score, hours and the like).
+    ///
+    /// ## Why is this bad?
+    /// Binary floats cannot hold 0.10 exactly. Sums drift by fractions of a cent, equality checks
+    /// fail, and reports disagree with the ledger.
+    ///
+    /// ## Example
+    /// ```sql
+    /// CREATE TABLE invoices (id bigint PRIMARY KEY, total double precision NOT NULL DEFAULT 0.00);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE invoices (id bigint PRIMARY KEY, total numeric(12, 2) NOT NULL DEFAULT 0.00);
+    /// ```
+    /// Or store integer minor units (`total_cents bigint`).
+    ///
+    /// ## Fix safety
+    /// Unsafe: the type change rewrites the table and rounds stored values to two decimals; pick
+    /// the precision and scale your currency needs.
+    ///
+    /// ## Known problems
+    /// `collect --sample` measures value shapes of text columns only, so no sample grades this
+    /// rule yet.
+    pub(crate) struct FloatForMoney {
+        name: "float-for-money",
+        family: Types,
+        severity: Warning,
+        dialects: [Postgres, Mysql],
+        needs_stats: false,
+        finds: "`real`/`double precision` columns holding money (graded)",
+    }
+}
 
 const MONEY_WORDS: &[&str] = &[
     "price", "amount", "cost", "total", "subtotal", "balance", "fee", "fees", "tax", "salary", "wage", "revenue",
@@ -75,47 +84,41 @@ const NOT_MONEY: &[&str] = &[
 ];
 
 impl Rule for FloatForMoney {
-    const META: RuleMeta = RuleMeta::new("float-for-money", Family::Types, Severity::Warning)
-        .dialects(&[Dialect::Postgres, Dialect::Mysql]);
-
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            let float =
-                matches!(column.ty.base.as_str(), "real" | "double precision" | "float") && column.ty.array_dims == 0;
-            let words = name_words(&column.name);
-            let named = words.iter().any(|w| MONEY_WORDS.contains(&w.as_str()))
-                && !words.iter().any(|w| NOT_MONEY.contains(&w.as_str()));
-            if !float {
-                continue;
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        let float = column.ty.is_float();
+        let words = name_words(&column.name);
+        let named = words.iter().any(|w| MONEY_WORDS.contains(&w.as_str()))
+            && !words.iter().any(|w| NOT_MONEY.contains(&w.as_str()));
+        if !float {
+            return;
+        }
+        let evidence = cast_evidence(table, column, &["numeric", "decimal", "money"], &[]).or_else(|| {
+            column
+                .default
+                .as_deref()
+                .filter(|d| has_two_decimals(d))
+                .map(|d| format!("its default `{d}` has two decimals, like an amount"))
+        });
+        if evidence.is_none() && !named {
+            return;
+        }
+        let new_type = match ctx.dialect {
+            Dialect::Mysql => "decimal(12, 2)",
+            _ => "numeric(12, 2)",
+        };
+        let message = match &evidence {
+            Some(evidence) => format!(
+                "`{}` stores money as `{}` ({evidence}), a binary float that cannot hold 0.10 exactly",
+                column.name, column.ty
+            ),
+            None => {
+                format!("`{}` may hold money; if it does, `{}` cannot hold 0.10 exactly", column.name, column.ty)
             }
-            let evidence = cast_evidence(table, column, &["numeric", "decimal", "money"], &[]).or_else(|| {
-                column
-                    .default
-                    .as_deref()
-                    .filter(|d| has_two_decimals(d))
-                    .map(|d| format!("its default `{d}` has two decimals, like an amount"))
-            });
-            if evidence.is_none() && !named {
-                continue;
-            }
-            let new_type = match ctx.dialect {
-                Dialect::Mysql => "decimal(12, 2)",
-                _ => "numeric(12, 2)",
-            };
-            let message = match &evidence {
-                Some(evidence) => format!(
-                    "`{}` stores money as `{}` ({evidence}), a binary float that cannot hold 0.10 exactly",
-                    column.name, column.ty
-                ),
-                None => {
-                    format!("`{}` may hold money; if it does, `{}` cannot hold 0.10 exactly", column.name, column.ty)
-                }
-            };
-            let diagnostic = report_retype(ctx, column, message, new_type)
-                .help(format!("use `{new_type}`, or integer minor units such as `{}_cents bigint`", column.name));
-            if evidence.is_none() {
-                name_only(diagnostic);
-            }
+        };
+        let diagnostic = report_retype(ctx, column, message, new_type)
+            .help(format!("use `{new_type}`, or integer minor units such as `{}_cents bigint`", column.name));
+        if evidence.is_none() {
+            name_only(diagnostic);
         }
     }
 }

@@ -1,53 +1,62 @@
 use crate::capacity::{describe_crossing, narrow_integer_key, KeyExhaustion, KeySource};
 use crate::diagnostic::{Edit, Fix};
 use crate::forecast::Forecast;
-use crate::rules::{Ctx, Family, Rule, RuleMeta};
-use crate::schema::{Column, Table};
+use crate::rules::{Ctx, Rule, declare_rule};
+use crate::schema::{BaseType, Column, Table};
 use crate::stats::StatValue;
 use crate::storage::human_count;
-use crate::{Dialect, Severity};
+use crate::Severity;
 
-/// ## What it does
-/// Flags keys that can run out of values: a 32-bit or 16-bit primary key, `serial`,
-/// `smallserial`, identity or `AUTO_INCREMENT` column. A generated column (`GENERATED ALWAYS
-/// AS (...) STORED`, MySQL's `VIRTUAL`) is computed, not numbered, and is never flagged; MySQL's
-/// `SERIAL` is a `BIGINT UNSIGNED` and is not narrow.
-///
-/// With stats it says how much of the range the key uses (its sequence's position, else its
-/// largest value, else its row count); with a stats history it forecasts the sequence's
-/// position (or the column's maximum) and gives the date the range runs out with its 80%
-/// interval, at error severity when that date falls inside the last forecast horizon. A table
-/// of a handful of rows that does not grow (under 1% of the range used, and a history that adds
-/// less than one id a month, or a single snapshot of at most 1,000 rows) is reported at info
-/// severity.
-///
-/// ## Why is this bad?
-/// An `integer` key stops at 2,147,483,647. Deleted rows, rolled-back inserts and sequence
-/// caching burn ids faster than rows grow, and when the range is gone every insert fails.
-/// Widening it later rewrites the table and every referencing foreign key under exclusive
-/// locks, on the day the table is largest. `bigint` costs 4 bytes more per row, often nothing
-/// after alignment.
-///
-/// ## Example
-/// ```sql
-/// CREATE TABLE orders (id serial PRIMARY KEY, placed_at timestamptz NOT NULL);
-/// ```
-///
-/// Use instead:
-/// ```sql
-/// CREATE TABLE orders (id bigserial PRIMARY KEY, placed_at timestamptz NOT NULL);
-/// ```
-///
-/// ## Fix safety
-/// Unsafe: on an existing table the type change rewrites it and every referencing table. The
-/// fix widens the key and, where they are declared, the 8-, 16- and 32-bit foreign key columns
-/// that reference it (MySQL refuses a foreign key whose type differs from the key's); it is not
-/// offered when one of those columns' declarations cannot be found.
-///
-/// ## Known problems
-/// With only row counts, a table that deletes as fast as it inserts looks flat while its ids
-/// run on; a sequence or the column's maximum in the stats shows the ids' own pace.
-pub(crate) struct IntKeyExhaustion;
+declare_rule! {
+    /// ## What it does
+    /// Flags keys that can run out of values: a 32-bit or 16-bit primary key, `serial`,
+    /// `smallserial`, identity or `AUTO_INCREMENT` column. A generated column (`GENERATED ALWAYS
+    /// AS (...) STORED`, MySQL's `VIRTUAL`) is computed, not numbered, and is never flagged; MySQL's
+    /// `SERIAL` is a `BIGINT UNSIGNED` and is not narrow.
+    ///
+    /// With stats it says how much of the range the key uses (its sequence's position, else its
+    /// largest value, else its row count); with a stats history it forecasts the sequence's
+    /// position (or the column's maximum) and gives the date the range runs out with its 80%
+    /// interval, at error severity when that date falls inside the last forecast horizon. A table
+    /// of a handful of rows that does not grow (under 1% of the range used, and a history that adds
+    /// less than one id a month, or a single snapshot of at most 1,000 rows) is reported at info
+    /// severity.
+    ///
+    /// ## Why is this bad?
+    /// An `integer` key stops at 2,147,483,647. Deleted rows, rolled-back inserts and sequence
+    /// caching burn ids faster than rows grow, and when the range is gone every insert fails.
+    /// Widening it later rewrites the table and every referencing foreign key under exclusive
+    /// locks, on the day the table is largest. `bigint` costs 4 bytes more per row, often nothing
+    /// after alignment.
+    ///
+    /// ## Example
+    /// ```sql
+    /// CREATE TABLE orders (id serial PRIMARY KEY, placed_at timestamptz NOT NULL);
+    /// ```
+    ///
+    /// Use instead:
+    /// ```sql
+    /// CREATE TABLE orders (id bigserial PRIMARY KEY, placed_at timestamptz NOT NULL);
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: on an existing table the type change rewrites it and every referencing table. The
+    /// fix widens the key and, where they are declared, the 8-, 16- and 32-bit foreign key columns
+    /// that reference it (MySQL refuses a foreign key whose type differs from the key's); it is not
+    /// offered when one of those columns' declarations cannot be found.
+    ///
+    /// ## Known problems
+    /// With only row counts, a table that deletes as fast as it inserts looks flat while its ids
+    /// run on; a sequence or the column's maximum in the stats shows the ids' own pace.
+    pub(crate) struct IntKeyExhaustion {
+        name: "int-key-exhaustion",
+        family: Types,
+        severity: Warning,
+        dialects: [Postgres, Mysql],
+        needs_stats: false,
+        finds: "16/32-bit keys, serials and identities; with stats, how much of the range is used; with a history, the date it runs out (an error inside the horizon)",
+    }
+}
 
 /// Below this share of the range a key that does not grow is far from its limit.
 const FAR_FROM_LIMIT: f64 = 0.01;
@@ -57,63 +66,58 @@ const FLAT_IDS_PER_DAY: f64 = 1.0 / 30.0;
 const HANDFUL_OF_ROWS: f64 = 1_000.0;
 
 impl Rule for IntKeyExhaustion {
-    const META: RuleMeta = RuleMeta::new("int-key-exhaustion", Family::Types, Severity::Warning)
-        .dialects(&[Dialect::Postgres, Dialect::Mysql]);
-
-    fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        for column in &table.columns {
-            if column.generated {
-                continue;
-            }
-            let Some(key) = narrow_integer_key(ctx.dialect, table, column) else {
-                continue;
-            };
-            let (bits, limit, wide) = (key.bits, key.limit, key.wide);
-            let mut message = format!(
-                "`{}.{}` is a {bits}-bit key (`{}`): inserts fail after id {}",
-                table.name.name,
-                column.name,
-                column.ty,
-                group(limit)
-            );
-            let usage = usage(ctx, table, column, limit);
-            if let Some(usage) = &usage {
-                message.push_str(&usage.describe(column));
-            }
-            let exhaustion = ctx.table_capacity().and_then(|c| c.exhaustion.iter().find(|e| e.column == column.name));
-            let mut inside_horizon = false;
-            if let Some(exhaustion) = exhaustion {
-                let pace = describe_pace(exhaustion);
-                match describe_crossing(&exhaustion.crossing) {
-                    Some(when) => {
-                        message.push_str(&format!(
-                            "; at {pace} it passes {} around {when}",
-                            group(exhaustion.limit as u64)
-                        ));
-                        let window_end = ctx.capacity.last_horizon_day();
-                        inside_horizon = exhaustion.crossing.at.zip(window_end).is_some_and(|(at, end)| at <= end);
-                    }
-                    None => message.push_str(&format!("; at {pace} it does not run out within 100 years")),
+    fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
+        if column.generated {
+            return;
+        }
+        let Some(key) = narrow_integer_key(ctx.dialect, table, column) else {
+            return;
+        };
+        let (bits, limit, wide) = (key.bits, key.limit, key.wide);
+        let mut message = format!(
+            "`{}.{}` is a {bits}-bit key (`{}`): inserts fail after id {}",
+            table.name.name,
+            column.name,
+            column.ty,
+            group(limit)
+        );
+        let usage = usage(ctx, table, column, limit);
+        if let Some(usage) = &usage {
+            message.push_str(&usage.describe(column));
+        }
+        let exhaustion = ctx.table_capacity().and_then(|c| c.exhaustion.iter().find(|e| e.column == column.name));
+        let mut inside_horizon = false;
+        if let Some(exhaustion) = exhaustion {
+            let pace = describe_pace(exhaustion);
+            match describe_crossing(&exhaustion.crossing) {
+                Some(when) => {
+                    message.push_str(&format!(
+                        "; at {pace} it passes {} around {when}",
+                        group(exhaustion.limit as u64)
+                    ));
+                    let window_end = ctx.capacity.last_horizon_day();
+                    inside_horizon = exhaustion.crossing.at.zip(window_end).is_some_and(|(at, end)| at <= end);
                 }
+                None => message.push_str(&format!("; at {pace} it does not run out within 100 years")),
             }
-            let far_and_flat =
-                usage.as_ref().is_some_and(|u| u.share < FAR_FROM_LIMIT) && !grows(ctx, exhaustion, usage.as_ref());
-            let referencing = narrow_referencing_columns(ctx, table, column);
-            let widening = Widening::new(&column.name, &wide, &referencing);
-            message.push_str(&widening.clause());
-            let fix =
-                widening_edits(ctx, column, &wide, &referencing).map(|edits| Fix::unsafe_edit(widening.title(), edits));
-            let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
-            let diagnostic = ctx.report(location, message);
-            if inside_horizon {
-                diagnostic.severity = Severity::Error;
-            } else if far_and_flat {
-                diagnostic.severity = diagnostic.severity.min(Severity::Info);
-            }
-            diagnostic.help(widening.help());
-            if let Some(fix) = fix {
-                diagnostic.fix(fix);
-            }
+        }
+        let far_and_flat =
+            usage.as_ref().is_some_and(|u| u.share < FAR_FROM_LIMIT) && !grows(ctx, exhaustion, usage.as_ref());
+        let referencing = narrow_referencing_columns(ctx, table, column);
+        let widening = Widening::new(&column.name, &wide, &referencing);
+        message.push_str(&widening.clause());
+        let fix =
+            widening_edits(ctx, column, &wide, &referencing).map(|edits| Fix::unsafe_edit(widening.title(), edits));
+        let location = ctx.column_type_loc(column).unwrap_or(column.name_loc);
+        let diagnostic = ctx.report(location, message);
+        if inside_horizon {
+            diagnostic.severity = Severity::Error;
+        } else if far_and_flat {
+            diagnostic.severity = diagnostic.severity.min(Severity::Info);
+        }
+        diagnostic.help(widening.help());
+        if let Some(fix) = fix {
+            diagnostic.fix(fix);
         }
     }
 }
@@ -311,7 +315,7 @@ fn narrow_referencing_columns<'s>(ctx: &Ctx<'s>, table: &Table, column: &Column)
 }
 
 fn is_narrow_integer(column: &Column) -> bool {
-    matches!(column.ty.as_referenced().base.as_str(), "tinyint" | "smallint" | "integer")
+    matches!(column.ty.as_referenced().base, BaseType::TinyInt | BaseType::SmallInt | BaseType::Integer)
 }
 
 /// "`a.x`", "`a.x` and `b.y`", "`a.x`, `b.y`, `c.z` and 2 more".

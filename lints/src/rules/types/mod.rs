@@ -1,20 +1,22 @@
 //! Type sizing: columns whose type wastes space or cannot hold what they will hold.
 
-pub(crate) mod char_padding;
-pub(crate) mod column_padding;
-pub(crate) mod float_for_money;
-pub(crate) mod inet_as_text;
-pub(crate) mod int_key_exhaustion;
-pub(crate) mod number_as_text;
-pub(crate) mod oversized_integer;
-pub(crate) mod oversized_varchar;
-pub(crate) mod timestamp_as_text;
-pub(crate) mod uuid_as_text;
+crate::rules::rule_family! {
+    column_padding::ColumnPadding,
+    char_padding::CharPadding,
+    uuid_as_text::UuidAsText,
+    inet_as_text::InetAsText,
+    timestamp_as_text::TimestampAsText,
+    float_for_money::FloatForMoney,
+    int_key_exhaustion::IntKeyExhaustion,
+    oversized_integer::OversizedInteger,
+    oversized_varchar::OversizedVarchar,
+    number_as_text::NumberAsText,
+}
 
 use crate::diagnostic::Diagnostic;
 pub(crate) use crate::rules::report_retype;
 use crate::rules::Ctx;
-use crate::schema::{Column, SqlType, Table};
+use crate::schema::{BaseType, Column, Table};
 use crate::stats::{ColumnStats, ValueShapes};
 use crate::Severity;
 
@@ -41,20 +43,6 @@ pub(crate) fn name_words(name: &str) -> Vec<String> {
         words.push(current);
     }
     words
-}
-
-/// `text`, `varchar(n)`, `char(n)` and MySQL's text types.
-pub(crate) fn is_text(ty: &SqlType) -> bool {
-    ty.array_dims == 0
-        && matches!(
-            ty.base.as_str(),
-            "text" | "varchar" | "char" | "tinytext" | "mediumtext" | "longtext" | "string" | "citext"
-        )
-}
-
-/// Declared length of `varchar(n)` / `char(n)`.
-pub(crate) fn declared_length(ty: &SqlType) -> Option<u64> {
-    ty.modifiers.first().and_then(|m| m.trim().parse().ok())
 }
 
 /// Whether the column is a key or feeds one: a primary key column, a foreign key column, an
@@ -148,8 +136,8 @@ pub(crate) fn text_width(ctx: &Ctx<'_>, table: &Table, column: &Column, typical:
         .filter(|s| informative(s, rows))
         .and_then(|s| s.avg_width)
         .filter(|w| *w > 0.0);
-    let declared = declared_length(&column.ty).map(|n| match column.ty.base.as_str() {
-        "char" => n as f64 + 1.0,
+    let declared = column.ty.declared_length().map(|n| match column.ty.base {
+        BaseType::Char => n as f64 + 1.0,
         _ => (n as f64 + 1.0).min(typical),
     });
     sampled.or(declared).unwrap_or(typical)

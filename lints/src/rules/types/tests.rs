@@ -7,39 +7,7 @@ macro_rules! fixture {
     };
 }
 
-macro_rules! snapshot_tests {
-    ($($test:ident: $rule:literal, $dialect:expr, $fixture:literal;)*) => {
-        $(
-            #[test]
-            fn $test() {
-                insta::assert_snapshot!(check($rule, $dialect, fixture!($fixture)));
-            }
-        )*
-    };
-}
-
-snapshot_tests! {
-    column_padding_postgres: "column-padding", Dialect::Postgres, "column_padding";
-    char_padding_postgres: "char-padding", Dialect::Postgres, "char_padding";
-    char_padding_with_stats: "char-padding", Dialect::Postgres, "char_padding_stats";
-    uuid_as_text_postgres: "uuid-as-text", Dialect::Postgres, "uuid_as_text";
-    uuid_as_text_mysql: "uuid-as-text", Dialect::Mysql, "uuid_as_text";
-    inet_as_text_postgres: "inet-as-text", Dialect::Postgres, "inet_as_text";
-    timestamp_as_text_postgres: "timestamp-as-text", Dialect::Postgres, "timestamp_as_text";
-    float_for_money_postgres: "float-for-money", Dialect::Postgres, "float_for_money";
-    int_key_exhaustion_postgres: "int-key-exhaustion", Dialect::Postgres, "int_key_exhaustion";
-    int_key_exhaustion_mysql: "int-key-exhaustion", Dialect::Mysql, "int_key_exhaustion_mysql";
-    int_key_exhaustion_history: "int-key-exhaustion", Dialect::Postgres, "int_key_exhaustion_history";
-    int_key_exhaustion_flat: "int-key-exhaustion", Dialect::Postgres, "int_key_exhaustion_flat";
-    oversized_integer_postgres: "oversized-integer", Dialect::Postgres, "oversized_integer";
-    oversized_varchar_postgres: "oversized-varchar", Dialect::Postgres, "oversized_varchar";
-    oversized_varchar_mysql: "oversized-varchar", Dialect::Mysql, "oversized_varchar";
-    number_as_text_postgres: "number-as-text", Dialect::Postgres, "number_as_text";
-    uuid_as_text_with_stats: "uuid-as-text", Dialect::Postgres, "uuid_as_text_stats";
-    inet_as_text_with_stats: "inet-as-text", Dialect::Postgres, "inet_as_text_stats";
-    timestamp_as_text_with_stats: "timestamp-as-text", Dialect::Postgres, "timestamp_as_text_stats";
-    oversized_integer_defaults: "oversized-integer", Dialect::Postgres, "oversized_integer_defaults";
-}
+crate::rules::test_support::family_snapshot_tests!("types");
 
 #[test]
 fn stats_rules_are_silent_without_stats() {

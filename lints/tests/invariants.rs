@@ -66,3 +66,28 @@ fn the_engine_does_no_io_no_async_and_prints_nothing() {
     }
     assert!(found.is_empty(), "the engine must stay pure:\n{}", found.join("\n"));
 }
+
+#[test]
+fn rules_read_text_only_where_architecture_md_says() {
+    // ARCHITECTURE.md: rules decide from the model and the stats; they touch text only to place a
+    // finding or spell a fix exactly, in the two rules it names, and never parse.
+    let mut files = Vec::new();
+    sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules"), &mut files);
+    let allowed_text = ["column_padding.rs", "missing_fk_index.rs"];
+    let mut found = Vec::new();
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "tests.rs" || name == "test_support.rs" || name == "mod.rs" {
+            continue;
+        }
+        for (number, line) in non_test_code(file).lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let reads_text = code.contains(".text(") && !allowed_text.contains(&name.as_str());
+            if reads_text || code.contains("sqlparser") || code.contains("tree_sitter") {
+                found.push(format!("{}:{}: {}", file.display(), number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(files.len() > 16, "the rules were not found");
+    assert!(found.is_empty(), "rules must decide from the model, not from text:\n{}", found.join("\n"));
+}

@@ -2,6 +2,7 @@
 
 pub(crate) mod capacity;
 pub(crate) mod keys;
+pub(crate) mod normalization;
 pub(crate) mod types;
 
 use std::cell::RefCell;
@@ -84,11 +85,13 @@ pub struct Threshold {
 }
 
 impl Threshold {
-    /// "a number of bytes >= 0", or "a number of bytes from 0 to 64": what a value must be.
+    /// "a number of bytes >= 0", or "a number of bytes from 0 to 64": what a value must be. A
+    /// share is "a fraction from 0.01 to 1".
     pub fn allowed(&self) -> String {
+        let kind = if self.unit == "fraction" { "a fraction".to_owned() } else { format!("a number of {}", self.unit) };
         match self.maximum {
-            Some(maximum) => format!("a number of {} from {} to {maximum}", self.unit, self.minimum),
-            None => format!("a number of {} >= {}", self.unit, self.minimum),
+            Some(maximum) => format!("{kind} from {} to {maximum}", self.minimum),
+            None => format!("{kind} >= {}", self.minimum),
         }
     }
 
@@ -398,7 +401,7 @@ pub(crate) struct RegisteredRule {
 }
 
 /// The families' lists (each family's `rule_family!`), in catalogue order.
-static FAMILIES: [&[RegisteredRule]; 3] = [keys::RULES, types::RULES, capacity::RULES];
+static FAMILIES: [&[RegisteredRule]; 4] = [keys::RULES, types::RULES, normalization::RULES, capacity::RULES];
 
 fn registered() -> impl Iterator<Item = &'static RegisteredRule> {
     FAMILIES.iter().flat_map(|family| family.iter())
@@ -605,9 +608,12 @@ mod tests {
 
     #[test]
     fn each_family_lists_only_its_own_rules_and_threshold_keys_are_unique() {
-        for (family, rules) in
-            [(Family::Keys, keys::RULES), (Family::Types, types::RULES), (Family::Capacity, capacity::RULES)]
-        {
+        for (family, rules) in [
+            (Family::Keys, keys::RULES),
+            (Family::Types, types::RULES),
+            (Family::Normalization, normalization::RULES),
+            (Family::Capacity, capacity::RULES),
+        ] {
             for rule in rules {
                 assert_eq!(rule.meta.family, family, "{} is listed under {}", rule.meta.name, family.name());
             }

@@ -87,7 +87,7 @@ fn slot_of(name: &str) -> Option<(String, u32)> {
         let position: u32 = lower[digits_at..].parse().ok()?;
         let stem = lower[..digits_at].trim_end_matches(['_', '-']);
         let letters = stem.chars().filter(char::is_ascii_alphabetic).count();
-        return (position >= 1 && position <= 20 && letters >= 1).then(|| (stem.to_owned(), position));
+        return ((1..=20).contains(&position) && letters >= 1).then(|| (stem.to_owned(), position));
     }
     let words = name_words(name);
     let first = words.first()?;

@@ -44,7 +44,7 @@ declare_rule! {
     /// ## Known problems
     /// A fixed, meaningful set of slots (`home_phone`, `work_phone`) is not a repeating group and
     /// is not flagged, but numbered slots with distinct meanings are; suppress those with
-    /// `-- schemacast: allow repeating-group`.
+    /// `-- schemacast: ignore repeating-group`.
     pub(crate) struct RepeatingGroup {
         name: "repeating-group",
         family: Normalization,

@@ -342,7 +342,8 @@ fn excluded_columns_keep_their_values_in_the_database() {
         &["--exclude-column", &schema_glob, "--exclude-column", "salary", "--exclude-column", "pay*.id"],
     );
     assert!(run.stdout.contains("withholding 4 columns"), "{}", run.stdout);
-    for (name, column_name) in [("payroll", "ssn"), ("payroll", "salary"), ("contractors", "salary"), ("payroll", "id")] {
+    for (name, column_name) in [("payroll", "ssn"), ("payroll", "salary"), ("contractors", "salary"), ("payroll", "id")]
+    {
         assert_withheld(&snapshot, name, column_name);
     }
     assert_eq!(column(table(&snapshot, "payroll"), "name")["max_length"], 11);

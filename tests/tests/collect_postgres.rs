@@ -623,7 +623,12 @@ fn exclude_column_globs_and_the_unmatched_pattern_warning() {
 
     // A withheld column's sequence is its maximum: it goes too.
     let owners = |snapshot: &Value| -> Vec<String> {
-        snapshot["sequences"].as_array().unwrap().iter().map(|s| s["owned_by"].as_str().unwrap_or("").to_owned()).collect()
+        snapshot["sequences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["owned_by"].as_str().unwrap_or("").to_owned())
+            .collect()
     };
     assert_eq!(owners(&snapshot), ["hr.payroll.id"]);
     let (snapshot, _, _) = collect_payroll(dir.path(), &db.url, &["--exclude-column", "payroll.id"]);

@@ -337,10 +337,8 @@ mod tests {
 
     #[test]
     fn globs_match_tables_and_qualified_names() {
-        let scope = Scope {
-            exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()],
-            ..Scope::default()
-        };
+        let scope =
+            Scope { exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()], ..Scope::default() };
         assert!(!scope.includes("public", "tmp_import"));
         assert!(!scope.includes("audit", "events"));
         assert!(!scope.includes("public", "log_2024"));

@@ -511,8 +511,7 @@ fn sample(
         _ => 100.0,
     };
     let table = format!("{}.{}", quote_identifier(&stats.schema, '"'), quote_identifier(&stats.name, '"'));
-    let inner: Vec<String> =
-        columns.iter().filter(|c| !c.withheld).map(|c| quote_identifier(&c.name, '"')).collect();
+    let inner: Vec<String> = columns.iter().filter(|c| !c.withheld).map(|c| quote_identifier(&c.name, '"')).collect();
     let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
     let query = format!(
         "SELECT {} FROM (SELECT {inner} FROM {table} TABLESAMPLE SYSTEM ({percent}) LIMIT {limit}) AS sample",

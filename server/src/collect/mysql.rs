@@ -402,13 +402,7 @@ fn sample(
     seconds: f64,
 ) -> anyhow::Result<()> {
     let (selects, plan) = sample_plan(table, &kind_of);
-    let inner: Vec<String> = table
-        .columns
-        .iter()
-        .filter(|c| kind_of(&c.name) != Kind::Withheld)
-        .map(|c| quote_identifier(&c.name, '`'))
-        .collect();
-    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
+    let inner = sampled_columns(table, &kind_of);
     let query = format!(
         "SELECT {} FROM (SELECT {inner} FROM {}.{} LIMIT {limit}) AS sample",
         selects.join(", "),
@@ -423,6 +417,21 @@ fn sample(
     table.sampled_rows = number(&row, 0);
     read_sample(&row, table, plan);
     Ok(())
+}
+
+/// The inner query's select list: every column but the withheld ones (`1` when none is left).
+fn sampled_columns(table: &TableStats, kind_of: impl Fn(&str) -> Kind) -> String {
+    let names: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| kind_of(&c.name) != Kind::Withheld)
+        .map(|c| quote_identifier(&c.name, '`'))
+        .collect();
+    if names.is_empty() {
+        "1".to_owned()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// What the sample computes for one column: the column's index, the figure, and its kind.
@@ -661,6 +670,17 @@ fn query_error(error: &mysql::Error, during: &str, seconds: f64) -> anyhow::Erro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_withheld_column_is_not_in_the_sample_query() {
+        let mut table = TableStats::named("hr", "payroll");
+        table.columns = ["salary", "hired"].map(ColumnStats::named).to_vec();
+        let kind_of = |name: &str| if name == "salary" { Kind::Withheld } else { Kind::Temporal };
+        let (selects, plan) = sample_plan(&table, kind_of);
+        assert!(selects.iter().all(|s| !s.contains("salary")), "{selects:?}");
+        assert_eq!(sampled_columns(&table, kind_of), "`hired`");
+        assert_eq!(plan, [(1, "min", Kind::Temporal), (1, "max", Kind::Temporal)]);
+    }
 
     #[test]
     fn integer_limits_follow_the_column_type() {

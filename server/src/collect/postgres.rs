@@ -470,43 +470,7 @@ fn sample(
     limit: u64,
     seconds: f64,
 ) -> anyhow::Result<()> {
-    let mut selects = vec!["count(*)::int8".to_owned()];
-    let mut plan: Vec<(usize, &'static str)> = Vec::new();
-    for (index, found) in columns.iter().enumerate().filter(|(_, c)| !c.withheld) {
-        let column = quote_identifier(&found.name, '"');
-        match found.category.as_str() {
-            "S" => {
-                selects.push(format!("max(char_length({column}))::int8::text"));
-                plan.push((index, "max_length"));
-                selects.push(format!(
-                    "(count(*) FILTER (WHERE {column} ~ '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'))::float8 \
-                     / nullif(count({column}), 0)"
-                ));
-                plan.push((index, "numeric_frac"));
-                selects.push(format!("count({column})::int8::text"));
-                plan.push((index, "checked"));
-                for name in shape_names() {
-                    let test = match SHAPE_PATTERNS.iter().find(|(n, _)| *n == name) {
-                        Some((_, pattern)) => format!("{column} ~ '{pattern}'"),
-                        // An object (`{` then `"` or `}`, so not an array literal `{1,2}`) or an array.
-                        None => format!(
-                            "(ltrim({column}) ~ '^[{{][[:space:]]*(\"|[}}])' AND rtrim({column}) LIKE '%}}') \
-                             OR (ltrim({column}) LIKE '[%' AND rtrim({column}) LIKE '%]')"
-                        ),
-                    };
-                    selects.push(format!("(count(*) FILTER (WHERE {test}))::float8 / nullif(count({column}), 0)"));
-                    plan.push((index, name));
-                }
-            }
-            "N" | "D" => {
-                selects.push(format!("min({column})::text"));
-                plan.push((index, "min"));
-                selects.push(format!("max({column})::text"));
-                plan.push((index, "max"));
-            }
-            _ => {}
-        }
-    }
+    let (selects, plan) = sample_plan(columns);
     // Enough pages for `limit` rows with a margin; whole table when it is small or unanalyzed.
     let percent = match estimated_rows {
         Some(rows) if rows > limit => (100.0 * limit as f64 * 2.0 / rows as f64).clamp(0.0001, 100.0),
@@ -550,6 +514,49 @@ fn sample(
         }
     }
     Ok(())
+}
+
+/// The sample query's select list (the row count first) and, for each later item, the column's
+/// index and the figure it computes. Withheld columns get none.
+fn sample_plan(columns: &[FoundColumn]) -> (Vec<String>, Vec<(usize, &'static str)>) {
+    let mut selects = vec!["count(*)::int8".to_owned()];
+    let mut plan: Vec<(usize, &'static str)> = Vec::new();
+    for (index, found) in columns.iter().enumerate().filter(|(_, c)| !c.withheld) {
+        let column = quote_identifier(&found.name, '"');
+        match found.category.as_str() {
+            "S" => {
+                selects.push(format!("max(char_length({column}))::int8::text"));
+                plan.push((index, "max_length"));
+                selects.push(format!(
+                    "(count(*) FILTER (WHERE {column} ~ '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'))::float8 \
+                     / nullif(count({column}), 0)"
+                ));
+                plan.push((index, "numeric_frac"));
+                selects.push(format!("count({column})::int8::text"));
+                plan.push((index, "checked"));
+                for name in shape_names() {
+                    let test = match SHAPE_PATTERNS.iter().find(|(n, _)| *n == name) {
+                        Some((_, pattern)) => format!("{column} ~ '{pattern}'"),
+                        // An object (`{` then `"` or `}`, so not an array literal `{1,2}`) or an array.
+                        None => format!(
+                            "(ltrim({column}) ~ '^[{{][[:space:]]*(\"|[}}])' AND rtrim({column}) LIKE '%}}') \
+                             OR (ltrim({column}) LIKE '[%' AND rtrim({column}) LIKE '%]')"
+                        ),
+                    };
+                    selects.push(format!("(count(*) FILTER (WHERE {test}))::float8 / nullif(count({column}), 0)"));
+                    plan.push((index, name));
+                }
+            }
+            "N" | "D" => {
+                selects.push(format!("min({column})::text"));
+                plan.push((index, "min"));
+                selects.push(format!("max({column})::text"));
+                plan.push((index, "max"));
+            }
+            _ => {}
+        }
+    }
+    (selects, plan)
 }
 
 /// Smallest and largest value among the ANALYZE sample's histogram bounds and most common
@@ -663,6 +670,20 @@ fn query_error(error: &postgres::Error, during: &str, seconds: f64) -> anyhow::E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_withheld_column_is_not_in_the_sample_query() {
+        let column = |name: &str, category: &str, withheld: bool| FoundColumn {
+            name: name.into(),
+            category: category.into(),
+            withheld,
+        };
+        let columns = [column("salary", "N", true), column("note", "S", true), column("hired", "D", false)];
+        let (selects, plan) = sample_plan(&columns);
+        assert!(selects.iter().all(|s| !s.contains("salary") && !s.contains("note")), "{selects:?}");
+        assert_eq!(plan, [(2, "min"), (2, "max")]);
+        assert_eq!(selects.len(), 3, "the row count, then hired's extremes: {selects:?}");
+    }
 
     #[test]
     fn reads_array_literals() {

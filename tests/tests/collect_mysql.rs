@@ -264,3 +264,97 @@ fn excluding_every_table_is_an_error_and_leaves_the_file_alone() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before, "the stats file changed");
 }
+
+/// A payroll table whose `salary` must stay in the database, beside another table's `salary`.
+const PAYROLL: [&str; 5] = [
+    "CREATE TABLE payroll (
+        id int AUTO_INCREMENT PRIMARY KEY,
+        name varchar(40) NOT NULL,
+        salary decimal(10,2) NOT NULL,
+        ssn varchar(11) NOT NULL,
+        hired date NOT NULL
+    ) ENGINE=InnoDB",
+    "CREATE TABLE contractors (id int NOT NULL PRIMARY KEY, salary int NOT NULL) ENGINE=InnoDB",
+    "INSERT INTO payroll (name, salary, ssn, hired)
+     SELECT concat('person ', seq), 81234.57 + seq * 3.11, concat('900-55-', lpad(seq, 4, '0')),
+            '2015-03-01' + INTERVAL seq DAY
+     FROM seq_1_to_3000",
+    "INSERT INTO contractors SELECT seq, 4000 + seq FROM seq_1_to_500",
+    "ANALYZE TABLE payroll, contractors PERSISTENT FOR ALL",
+];
+
+/// `collect --sample` with `extra` arguments into a fresh stats file: the snapshot, the run and
+/// the file's text.
+fn collect_payroll(dir: &std::path::Path, url: &str, extra: &[&str]) -> (Value, schemacast_tests::Run, String) {
+    let _ = std::fs::remove_file(dir.join("s.jsonl"));
+    let mut args = vec!["collect", "--url", url, "--sample", "--stats", "s.jsonl"];
+    args.extend_from_slice(extra);
+    let run = run_in(dir, &args);
+    assert_eq!(run.status, 0, "{extra:?}: {}{}", run.stdout, run.stderr);
+    let text = std::fs::read_to_string(dir.join("s.jsonl")).unwrap_or_default();
+    let snapshot = snapshots(&dir.join("s.jsonl")).pop().unwrap_or(Value::Null);
+    (snapshot, run, text)
+}
+
+/// The column's entry, checked to hold its name and nothing else.
+fn assert_withheld(snapshot: &Value, table_name: &str, name: &str) {
+    let entry = column(table(snapshot, table_name), name);
+    assert_eq!(entry, &serde_json::json!({ "name": name }), "{table_name}.{name} kept figures");
+}
+
+#[test]
+#[cfg_attr(no_mysql_server, ignore = "SCHEMACAST_TEST_MYSQL_URL is not set")]
+fn excluded_columns_keep_their_values_in_the_database() {
+    let Some((db, mut conn)) = mariadb("excluded_columns_mysql") else { return };
+    for statement in PAYROLL {
+        conn.query_drop(statement).unwrap();
+    }
+    let dir = project(&[]);
+    let (full, _, _) = collect_payroll(dir.path(), &db.url, &[]);
+    let salary = column(table(&full, "payroll"), "salary");
+    assert_eq!((salary["min"].as_f64(), salary["max"].as_f64()), (Some(81237.68), Some(90564.57)), "{salary}");
+    assert!(salary["null_frac"].is_number(), "mysql.column_stats was read: {salary}");
+
+    let (withheld, run, text) = collect_payroll(dir.path(), &db.url, &["--exclude-column", "payroll.salary"]);
+    assert_withheld(&withheld, "payroll", "salary");
+    for value in ["81237.68", "90564.57"] {
+        assert!(!text.contains(value), "the stats file holds the salary figure {value}:\n{text}");
+    }
+    // No note: the filtered mysql.column_stats query ran, and every other figure is as before.
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert!(run.stdout.contains("withholding 1 column"), "{}", run.stdout);
+    for name in ["payroll", "contractors"] {
+        let (before, after) = (table(&full, name), table(&withheld, name));
+        for entry in before["columns"].as_array().unwrap() {
+            if (name, entry["name"].as_str()) != ("payroll", Some("salary")) {
+                assert_eq!(column(after, entry["name"].as_str().unwrap()), entry, "{name}");
+            }
+        }
+    }
+    assert_eq!(column(table(&withheld, "contractors"), "salary")["max"], 4500);
+
+    // Globs, an unqualified name in every table, case ignored; a withheld auto-increment
+    // column's counter goes with it.
+    let schema_glob = format!("{}.*.SSN", db.name);
+    let (snapshot, run, _) = collect_payroll(
+        dir.path(),
+        &db.url,
+        &["--exclude-column", &schema_glob, "--exclude-column", "salary", "--exclude-column", "pay*.id"],
+    );
+    assert!(run.stdout.contains("withholding 4 columns"), "{}", run.stdout);
+    for (name, column_name) in [("payroll", "ssn"), ("payroll", "salary"), ("contractors", "salary"), ("payroll", "id")]
+    {
+        assert_withheld(&snapshot, name, column_name);
+    }
+    assert_eq!(column(table(&snapshot, "payroll"), "name")["max_length"], 11);
+    assert!(snapshot["sequences"].as_array().unwrap().is_empty(), "{}", snapshot["sequences"]);
+    assert!(!full["sequences"].as_array().unwrap().is_empty(), "the counter is there without the option");
+
+    let (snapshot, run, _) = collect_payroll(dir.path(), &db.url, &["--quiet", "--exclude-column", "payrol.salary"]);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "warning: --exclude-column 'payrol.salary' matches no column in the tables collected, so it withheld \
+         nothing; check its spelling (COLUMN, TABLE.COLUMN or SCHEMA.TABLE.COLUMN)"
+    );
+    assert!(column(table(&snapshot, "payroll"), "salary")["max"].is_number());
+}

@@ -503,3 +503,161 @@ fn excluding_every_table_is_an_error_and_leaves_the_file_alone() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before, "the stats file changed");
 }
+
+/// A payroll table whose `salary` must stay in the database, beside a table with a `salary` of
+/// its own and an `ssn` in another schema, for `--exclude-column`.
+const PAYROLL: &str = "
+CREATE SCHEMA hr;
+CREATE TABLE hr.payroll (
+    id serial PRIMARY KEY,
+    name text NOT NULL,
+    salary numeric(10, 2) NOT NULL,
+    ssn text NOT NULL,
+    hired date NOT NULL
+) WITH (autovacuum_enabled = false);
+CREATE TABLE public.contractors (id int NOT NULL, salary int NOT NULL, ssn text) WITH (autovacuum_enabled = false);
+INSERT INTO hr.payroll (name, salary, ssn, hired)
+SELECT 'person ' || g, 81234.57 + g * 3.11, '900-55-' || lpad(g::text, 4, '0'), date '2015-03-01' + g
+FROM generate_series(1, 3000) g;
+INSERT INTO public.contractors SELECT g, 4000 + g, NULL FROM generate_series(1, 500) g;
+ANALYZE hr.payroll; ANALYZE public.contractors;
+";
+
+/// `collect --sample` with `extra` arguments into a fresh stats file; the snapshot and the run.
+fn collect_payroll(dir: &std::path::Path, url: &str, extra: &[&str]) -> (Value, schemacast_tests::Run, String) {
+    let _ = std::fs::remove_file(dir.join("s.jsonl"));
+    let mut args = vec!["collect", "--url", url, "--sample", "--sample-rows", "100000", "--stats", "s.jsonl"];
+    args.extend_from_slice(extra);
+    let run = run_in(dir, &args);
+    assert_eq!(run.status, 0, "{extra:?}: {}{}", run.stdout, run.stderr);
+    let text = std::fs::read_to_string(dir.join("s.jsonl")).unwrap_or_default();
+    let snapshot = snapshots(&dir.join("s.jsonl")).pop().unwrap_or(Value::Null);
+    (snapshot, run, text)
+}
+
+/// The column's entry, checked to hold its name and nothing else.
+fn assert_withheld(snapshot: &Value, schema: &str, table_name: &str, name: &str) {
+    let entry = column(table(snapshot, schema, table_name), name);
+    assert_eq!(entry, &serde_json::json!({ "name": name }), "{schema}.{table_name}.{name} kept figures");
+}
+
+#[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
+fn excluded_columns_keep_their_values_in_the_database() {
+    let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(db) = TestDatabase::postgres("excluded_columns_keep_their_values_in_the_database") else { return };
+    let mut client = db.postgres_client();
+    client.batch_execute(PAYROLL).unwrap();
+    let dir = project(&[]);
+
+    // Without the option the salary's extremes are there: what the option must take away.
+    let (full, _, _) = collect_payroll(dir.path(), &db.url, &[]);
+    let salary = column(table(&full, "hr", "payroll"), "salary");
+    assert_eq!((salary["min"].as_f64(), salary["max"].as_f64()), (Some(81237.68), Some(90564.57)), "{salary}");
+    assert!(column(table(&full, "hr", "payroll"), "ssn")["shapes"]["checked"] == 3000);
+
+    let (withheld, run, text) = collect_payroll(dir.path(), &db.url, &["--exclude-column", "payroll.salary"]);
+    assert_withheld(&withheld, "hr", "payroll", "salary");
+    for value in ["81237.68", "90564.57", "81237.7", "90564.6"] {
+        assert!(!text.contains(value), "the stats file holds the salary figure {value}:\n{text}");
+    }
+    assert!(run.stdout.contains("withholding 1 column"), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    // Every other column, and the other table's `salary`, exactly as without the option.
+    for (schema, name) in [("hr", "payroll"), ("public", "contractors")] {
+        let (before, after) = (table(&full, schema, name), table(&withheld, schema, name));
+        for entry in before["columns"].as_array().unwrap() {
+            if (schema, entry["name"].as_str()) != ("hr", Some("salary")) {
+                assert_eq!(column(after, entry["name"].as_str().unwrap()), entry, "{schema}.{name}");
+            }
+        }
+        assert_eq!(before["rows"], after["rows"]);
+    }
+    assert_eq!(column(table(&withheld, "public", "contractors"), "salary")["max"], 4500);
+
+    // Not read at all: a role that may not read `salary` samples the table once it is excluded.
+    let role = format!("{}_clerk", db.name);
+    client
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA hr TO {role};
+             GRANT SELECT (id, name, ssn, hired) ON hr.payroll TO {role}; GRANT SELECT ON public.contractors TO {role};"
+        ))
+        .unwrap();
+    let as_clerk = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    assert_ne!(as_clerk, db.url, "SCHEMACAST_TEST_PG_URL names the user postgres");
+    let denied = run_in(dir.path(), &["collect", "--url", &as_clerk, "--sample", "--stats", "denied.jsonl"]);
+    assert_eq!(denied.status, 2, "without the option the sample reads salary: {}", denied.stderr);
+    assert!(denied.stderr.contains("permission denied for table payroll"), "{}", denied.stderr);
+    let (as_clerk_snapshot, _, _) = collect_payroll(dir.path(), &as_clerk, &["--exclude-column", "hr.payroll.salary"]);
+    assert_withheld(&as_clerk_snapshot, "hr", "payroll", "salary");
+    assert_eq!(table(&as_clerk_snapshot, "hr", "payroll")["sampled_rows"], 3000);
+    client.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}")).unwrap();
+}
+
+#[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
+fn exclude_column_globs_and_the_unmatched_pattern_warning() {
+    let _turn = SERVER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(db) = TestDatabase::postgres("exclude_column_globs_and_the_unmatched_pattern_warning") else { return };
+    db.postgres_client().batch_execute(PAYROLL).unwrap();
+    let dir = project(&[]);
+
+    // An unqualified name is that column in every table; case is ignored; `*` and `?` per part.
+    let (snapshot, run, _) = collect_payroll(
+        dir.path(),
+        &db.url,
+        &["--exclude-column", "SALARY", "--exclude-column", "*.*.ssn", "--exclude-column", "hr.payroll.hire?"],
+    );
+    assert!(run.stdout.contains("withholding 5 columns"), "{}", run.stdout);
+    for (schema, name, column_name) in [
+        ("hr", "payroll", "salary"),
+        ("hr", "payroll", "ssn"),
+        ("hr", "payroll", "hired"),
+        ("public", "contractors", "salary"),
+        ("public", "contractors", "ssn"),
+    ] {
+        assert_withheld(&snapshot, schema, name, column_name);
+    }
+    assert_eq!(column(table(&snapshot, "hr", "payroll"), "name")["max_length"], 11);
+    assert_eq!(column(table(&snapshot, "public", "contractors"), "id")["max"], 500);
+
+    // A withheld column's sequence is its maximum: it goes too.
+    let owners = |snapshot: &Value| -> Vec<String> {
+        snapshot["sequences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["owned_by"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(owners(&snapshot), ["hr.payroll.id"]);
+    let (snapshot, _, _) = collect_payroll(dir.path(), &db.url, &["--exclude-column", "payroll.id"]);
+    assert!(owners(&snapshot).is_empty(), "{:?}", owners(&snapshot));
+    assert_withheld(&snapshot, "hr", "payroll", "id");
+
+    // A pattern that matches nothing is a warning naming it, even with --quiet; the rest applies.
+    let (snapshot, run, _) = collect_payroll(
+        dir.path(),
+        &db.url,
+        &["--quiet", "--exclude-column", "payroll.salry", "--exclude-column", "contractors.salary"],
+    );
+    assert_eq!(
+        run.stderr.trim_end(),
+        "warning: --exclude-column 'payroll.salry' matches no column in the tables collected, so it withheld \
+         nothing; check its spelling (COLUMN, TABLE.COLUMN or SCHEMA.TABLE.COLUMN)"
+    );
+    assert!(column(table(&snapshot, "hr", "payroll"), "salary")["max"].is_number(), "nothing else withheld");
+    assert_withheld(&snapshot, "public", "contractors", "salary");
+
+    // A pattern that cannot name a column is refused before connecting.
+    let before = std::fs::read(dir.path().join("s.jsonl")).unwrap();
+    let run = run_in(dir.path(), &["collect", "--url", &db.url, "--stats", "s.jsonl", "--exclude-column", "a.b.c.d"]);
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.starts_with("error: --exclude-column 'a.b.c.d' is not a column pattern")
+            && run.stderr.trim_end().lines().count() == 1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(dir.path().join("s.jsonl")).unwrap(), before, "the stats file changed");
+}

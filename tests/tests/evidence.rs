@@ -138,3 +138,42 @@ fn sampled_shapes_grade_the_type_rules_and_no_value_is_stored() {
     assert!(findings(&bare, "timestamp-as-text", "match_on").is_empty(), "{bare:#}");
     assert!(findings(&bare, "uuid-as-text", "device_uuid").len() == 1, "{bare:#}");
 }
+
+/// A text column `--exclude-column` withholds keeps its sampled shapes and lengths in the
+/// database, so the type rules judge it by its name alone, as without stats.
+#[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
+fn an_excluded_column_is_judged_by_its_name_alone() {
+    let Some(db) = TestDatabase::postgres("an_excluded_column_is_judged_by_its_name_alone") else {
+        return;
+    };
+    let mut client = db.postgres_client();
+    client.batch_execute(DDL).expect("the schema loads");
+    client.batch_execute(DATA).expect("the data loads");
+    let dir = project(&[("schema.sql", DDL)]);
+    let collect = run_in(
+        dir.path(),
+        &["collect", "--url", &db.url, "--sample", "--stats", "s.jsonl", "--exclude-column", "devices.device_uuid"],
+    );
+    assert_eq!(collect.status, 0, "{}", collect.stderr);
+    let stats = std::fs::read_to_string(dir.path().join("s.jsonl")).expect("the stats file is written");
+    let snapshot: Value = serde_json::from_str(stats.lines().last().unwrap_or("")).expect("the snapshot is JSON");
+    let device_uuid = snapshot["tables"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["name"] == "devices"))
+        .and_then(|t| t["columns"].as_array())
+        .and_then(|cs| cs.iter().find(|c| c["name"] == "device_uuid"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(device_uuid, serde_json::json!({ "name": "device_uuid" }), "{stats}");
+
+    let check =
+        run_in(dir.path(), &["check", "--stats", "s.jsonl", "--format", "json", "--fail-on", "never", "schema.sql"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+    let report = check.json();
+    let guess = the_one(&report, "uuid-as-text", "device_uuid");
+    assert_eq!(guess["severity"], "info", "{guess}");
+    assert!(guess["message"].as_str().unwrap_or("").contains("may hold UUIDs; if it does"), "{guess}");
+    // The columns not excluded are still graded by their samples.
+    assert_eq!(the_one(&report, "inet-as-text", "client_ip")["severity"], "warning");
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use clap::Args;
 
-use crate::collect::{self, CollectOptions, Progress, Scope};
+use crate::collect::{self, CollectOptions, ColumnPattern, Progress, Scope};
 use crate::project::load_config;
 use crate::{exit, stats_file};
 
@@ -30,6 +30,12 @@ pub(crate) struct CollectArgs {
     /// Leave out tables matching this glob (`*`, `?`), against `table` or `schema.table`; repeatable.
     #[arg(long = "exclude-table", value_name = "PATTERN")]
     exclude_tables: Vec<String>,
+    /// Keep this column's values out of the stats: no minimum, maximum, sample or other figure
+    /// of it is read or stored (it stays listed by name). COLUMN (in every table), TABLE.COLUMN
+    /// or SCHEMA.TABLE.COLUMN, each part a glob (`*`, `?`), case ignored:
+    /// 'payroll.salary', '*.*.ssn'; repeatable.
+    #[arg(long = "exclude-column", value_name = "PATTERN")]
+    exclude_columns: Vec<String>,
     /// Also read a bounded sample of each table for exact maximum lengths, minimums and maximums.
     #[arg(long)]
     sample: bool,
@@ -57,8 +63,10 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
     }
     let config = load_config(args.config.as_deref(), &PathBuf::from("."))?;
     let path = stats_file::stats_path(args.stats.as_deref(), config.as_ref());
+    let exclude_columns =
+        args.exclude_columns.iter().map(|p| ColumnPattern::parse(p)).collect::<anyhow::Result<Vec<_>>>()?;
     let options = CollectOptions {
-        scope: Scope { schemas: args.schemas.clone(), exclude_tables: args.exclude_tables.clone() },
+        scope: Scope { schemas: args.schemas.clone(), exclude_tables: args.exclude_tables.clone(), exclude_columns },
         sample_rows: args.sample.then_some(args.sample_rows),
         statement_timeout: Duration::from_secs_f64(args.timeout),
         connect_timeout: Duration::from_secs(10),
@@ -87,16 +95,28 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
     for note in &collected.notes {
         eprintln!("note: {note}");
     }
+    // Even with --quiet: a misspelt pattern means the column it meant was collected in full.
+    for pattern in options.scope.unmatched_column_patterns(&snapshot) {
+        eprintln!(
+            "warning: --exclude-column '{pattern}' matches no column in the tables collected, so it withheld \
+             nothing; check its spelling (COLUMN, TABLE.COLUMN or SCHEMA.TABLE.COLUMN)"
+        );
+    }
     if !args.quiet {
         let never_analyzed = snapshot.tables.iter().filter(|t| !t.analyzed).count();
         println!(
-            "collected {} tables and {} sequences{} from {} in {:.1} s; appended to {}",
+            "collected {} tables and {} sequences{}{} from {} in {:.1} s; appended to {}",
             snapshot.tables.len(),
             snapshot.sequences.len(),
             if never_analyzed > 0 {
                 format!(" ({never_analyzed} never analyzed: row counts unknown until ANALYZE)")
             } else {
                 String::new()
+            },
+            match collected.withheld_columns {
+                0 => String::new(),
+                1 => ", withholding 1 column".to_owned(),
+                n => format!(", withholding {n} columns"),
             },
             snapshot.database.as_deref().unwrap_or("the database"),
             started.elapsed().as_secs_f64(),

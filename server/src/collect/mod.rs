@@ -5,6 +5,9 @@
 //! [`schemacast_lints::stats`]), never the URL, a password or row values other than a numeric
 //! or temporal column's minimum and maximum. Value shapes (`shapes`) are computed by the server
 //! as shares (`count(*) FILTER (WHERE value ~ pattern) / count(value)`): no text value is read.
+//! Columns `--exclude-column` names are listed by name only: their catalogue statistics are
+//! filtered out in the query itself and the sample never reads them, so none of their values
+//! (nor any figure derived from them) leaves the database.
 
 mod mysql;
 mod postgres;
@@ -23,9 +26,29 @@ pub(crate) struct Scope {
     pub schemas: Vec<String>,
     /// Glob patterns (`*`, `?`) over `table` or, when they hold a dot, `schema.table`.
     pub exclude_tables: Vec<String>,
+    /// Columns whose figures stay in the database (`--exclude-column`).
+    pub exclude_columns: Vec<ColumnPattern>,
 }
 
 impl Scope {
+    /// Whether an `--exclude-column` pattern names this column.
+    pub fn excludes_column(&self, schema: &str, table: &str, column: &str) -> bool {
+        self.exclude_columns.iter().any(|pattern| pattern.matches(schema, table, column))
+    }
+
+    /// The `--exclude-column` patterns that name no column of `snapshot`'s tables, as written.
+    pub fn unmatched_column_patterns(&self, snapshot: &Snapshot) -> Vec<String> {
+        self.exclude_columns
+            .iter()
+            .filter(|pattern| {
+                !snapshot.tables.iter().any(|table| {
+                    table.columns.iter().any(|column| pattern.matches(&table.schema, &table.name, &column.name))
+                })
+            })
+            .map(|pattern| pattern.written.clone())
+            .collect()
+    }
+
     pub fn includes(&self, schema: &str, table: &str) -> bool {
         !self.exclude_tables.iter().any(|pattern| {
             if pattern.contains('.') {
@@ -33,6 +56,44 @@ impl Scope {
             } else {
                 glob_matches(pattern, table)
             }
+        })
+    }
+}
+
+/// One `--exclude-column` pattern: `column`, `table.column` or `schema.table.column`, each part
+/// a glob (`*`, `?`) that never reaches across a dot, compared without regard to case. A part
+/// left out matches anything, so `salary` is the column `salary` of every table in scope.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ColumnPattern {
+    /// As the user wrote it, for messages.
+    pub written: String,
+    /// `[schema, table, column]`, lower-cased; `None` for a part the pattern leaves out.
+    parts: [Option<String>; 3],
+}
+
+impl ColumnPattern {
+    pub fn parse(written: &str) -> anyhow::Result<ColumnPattern> {
+        let lowered = written.to_lowercase();
+        let given: Vec<&str> = lowered.split('.').collect();
+        if given.len() > 3 || given.iter().any(|part| part.is_empty()) {
+            bail!(
+                "--exclude-column '{written}' is not a column pattern: write COLUMN, TABLE.COLUMN or \
+                 SCHEMA.TABLE.COLUMN, each part a name or a glob with * and ? (for example 'payroll.salary' or '*.*.ssn')"
+            );
+        }
+        let mut parts: [Option<String>; 3] = [None, None, None];
+        for (slot, part) in parts.iter_mut().skip(3 - given.len()).zip(given) {
+            *slot = Some(part.to_owned());
+        }
+        Ok(ColumnPattern { written: written.to_owned(), parts })
+    }
+
+    /// Case is ignored: a pattern that misses a column because of case would leak its values,
+    /// while one that catches a second column only withholds that column's figures too.
+    pub fn matches(&self, schema: &str, table: &str, column: &str) -> bool {
+        self.parts.iter().zip([schema, table, column]).all(|(part, name)| match part {
+            Some(pattern) => glob_matches(pattern, &name.to_lowercase()),
+            None => true,
         })
     }
 }
@@ -53,6 +114,8 @@ pub(crate) struct Collected {
     pub notes: Vec<String>,
     /// Tables in the schemas read that `--exclude-table` left out.
     pub excluded: usize,
+    /// Columns whose figures `--exclude-column` withheld.
+    pub withheld_columns: usize,
 }
 
 /// Connects to the database `url` names and reads one snapshot.
@@ -275,7 +338,7 @@ mod tests {
     #[test]
     fn globs_match_tables_and_qualified_names() {
         let scope =
-            Scope { schemas: vec![], exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()] };
+            Scope { exclude_tables: vec!["tmp_*".into(), "audit.*".into(), "log_202?".into()], ..Scope::default() };
         assert!(!scope.includes("public", "tmp_import"));
         assert!(!scope.includes("audit", "events"));
         assert!(!scope.includes("public", "log_2024"));
@@ -283,6 +346,29 @@ mod tests {
         assert!(scope.includes("public", "orders"));
         assert!(glob_matches("*_x*y", "a_xxy"));
         assert!(!glob_matches("a*b", "acbd"));
+    }
+
+    #[test]
+    fn column_patterns_match_by_part_and_ignore_case() {
+        let pattern = |text: &str| ColumnPattern::parse(text).unwrap();
+        assert!(pattern("salary").matches("hr", "payroll", "salary"));
+        assert!(pattern("salary").matches("public", "bonuses", "SALARY"), "every table, any case");
+        assert!(!pattern("salary").matches("hr", "payroll", "salary_band"));
+        assert!(pattern("payroll.salary").matches("hr", "payroll", "salary"));
+        assert!(!pattern("payroll.salary").matches("hr", "staff", "salary"));
+        assert!(pattern("Payroll.Sal*").matches("hr", "payroll", "salary_band"));
+        assert!(pattern("hr.payroll.salary").matches("HR", "payroll", "salary"));
+        assert!(!pattern("hr.payroll.salary").matches("public", "payroll", "salary"));
+        assert!(pattern("*.*.ssn").matches("any", "people", "ssn"));
+        assert!(pattern("*.salary").matches("public", "payroll", "salary"));
+        assert!(pattern("*").matches("a", "b", "anything"), "a lone * withholds every column");
+        assert!(!pattern("payroll*").matches("hr", "payroll", "x"), "a one-part pattern is a column name");
+        assert!(!pattern("*.salary").matches("hr", "payroll", "old.salary"), "each part is matched on its own");
+        assert!(pattern("payroll.sal?ry").matches("hr", "payroll", "salary"));
+        for bad in ["a.b.c.d", "payroll.", ".salary", "", "a..b"] {
+            let error = ColumnPattern::parse(bad).unwrap_err().to_string();
+            assert!(error.contains(&format!("'{bad}'")) && error.contains("SCHEMA.TABLE.COLUMN"), "{error}");
+        }
     }
 
     #[test]

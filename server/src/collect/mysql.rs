@@ -13,11 +13,15 @@ use schemacast_lints::stats::{
 };
 
 use super::{
-    keep_wider, quote_identifier, set_shape, shape_names, snapshot_time, CollectOptions, Collected, Progress,
+    keep_wider, quote_identifier, set_shape, shape_names, snapshot_time, CollectOptions, Collected, Progress, Scope,
     SHAPE_PATTERNS,
 };
 
 const SYSTEM_SCHEMAS: [&str; 4] = ["mysql", "information_schema", "performance_schema", "sys"];
+
+/// Most withheld columns the `mysql.column_stats` query can filter out by name: three
+/// placeholders each, under the protocol's 65,535, with room for the schema list.
+const MAX_WITHHELD_IN_QUERY: usize = 20_000;
 
 pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
     let url = match url.strip_prefix("mariadb://") {
@@ -99,8 +103,16 @@ fn read_snapshot(
     progress.phase("reading tables");
     let (mut tables, excluded) = catalog.tables(options)?;
     progress.phase("reading columns");
-    snapshot.sequences = catalog.columns(&mut tables)?;
-    if mariadb {
+    let (sequences, withheld_columns) = catalog.columns(&mut tables, &options.scope)?;
+    snapshot.sequences = sequences;
+    if mariadb && withheld_columns > MAX_WITHHELD_IN_QUERY {
+        // Not read at all rather than read unfiltered: the withheld columns' extremes stay put.
+        notes.push(format!(
+            "column statistics skipped: --exclude-column withholds {withheld_columns} columns, more than the \
+             {MAX_WITHHELD_IN_QUERY} one mysql.column_stats query can filter out (narrow the patterns, or leave \
+             whole tables out with --exclude-table)"
+        ));
+    } else if mariadb {
         progress.phase("reading mysql.column_stats");
         if let Err(e) = catalog.column_stats(&mut tables) {
             notes.push(format!("column statistics skipped: cannot read mysql.column_stats ({})", short(&e)));
@@ -126,7 +138,7 @@ fn read_snapshot(
         }
     }
     snapshot.tables = tables.stats;
-    Ok(Collected { snapshot, notes, excluded })
+    Ok(Collected { snapshot, notes, excluded, withheld_columns })
 }
 
 /// The tables the scope includes, in schema and name order, with what later queries need to
@@ -230,8 +242,9 @@ impl<'c> Catalog<'c> {
     }
 
     /// Each table's columns in order with their kinds; an auto-increment column becomes a
-    /// sequence, positioned by its table's `AUTO_INCREMENT`.
-    fn columns(&mut self, tables: &mut FoundTables) -> anyhow::Result<Vec<SequenceStats>> {
+    /// sequence, positioned by its table's `AUTO_INCREMENT`, unless `--exclude-column` withholds
+    /// it (the position is its maximum). Also returns how many columns are withheld.
+    fn columns(&mut self, tables: &mut FoundTables, scope: &Scope) -> anyhow::Result<(Vec<SequenceStats>, usize)> {
         let schema_filter = &self.schema_filter;
         let seconds = self.seconds;
         let rows = self
@@ -243,6 +256,7 @@ impl<'c> Catalog<'c> {
             .map_err(|e| query_error(&e, "reading information_schema.COLUMNS", seconds))?;
         let increment: i64 = self.conn.query_first("SELECT @@auto_increment_increment").ok().flatten().unwrap_or(1);
         let mut sequences = Vec::new();
+        let mut withheld_columns = 0;
         for row in &rows {
             let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
                 continue;
@@ -252,6 +266,12 @@ impl<'c> Catalog<'c> {
             };
             let data_type = text(row, 3).unwrap_or_default().to_ascii_lowercase();
             let column_type = text(row, 4).unwrap_or_default().to_ascii_lowercase();
+            if scope.excludes_column(&schema, &table, &column) {
+                withheld_columns += 1;
+                tables.kinds.insert((at, column.clone()), Kind::Withheld);
+                tables.stats[at].columns.push(ColumnStats::named(column));
+                continue;
+            }
             if text(row, 5).unwrap_or_default().to_ascii_lowercase().contains("auto_increment") {
                 let next = tables.auto_increment.get(&(schema.clone(), table.clone())).copied();
                 sequences.push(SequenceStats {
@@ -266,17 +286,35 @@ impl<'c> Catalog<'c> {
             tables.kinds.insert((at, column.clone()), Kind::of(&data_type));
             tables.stats[at].columns.push(ColumnStats::named(column));
         }
-        Ok(sequences)
+        Ok((sequences, withheld_columns))
     }
 
     /// MariaDB's engine-independent statistics: nulls, widths, distinct values, and the
-    /// extremes of numeric and temporal columns. An error here only skips them.
+    /// extremes of numeric and temporal columns. Withheld columns are filtered out by the
+    /// server, so their extremes never leave it. An error here only skips them.
     fn column_stats(&mut self, tables: &mut FoundTables) -> Result<(), mysql::Error> {
         let filter = self.filter_on("db_name");
-        let rows = self.exec(format!(
-            "SELECT db_name, table_name, column_name, min_value, max_value, nulls_ratio, avg_length, avg_frequency
-             FROM mysql.column_stats WHERE {filter}"
-        ))?;
+        let mut withheld: Vec<Value> = Vec::new();
+        for ((at, column), kind) in &tables.kinds {
+            if *kind == Kind::Withheld {
+                let table = &tables.stats[*at];
+                withheld.extend([table.schema.as_str(), table.name.as_str(), column.as_str()].map(Value::from));
+            }
+        }
+        let withheld_filter = if withheld.is_empty() {
+            String::new()
+        } else {
+            let rows = vec!["(?, ?, ?)"; withheld.len() / 3].join(", ");
+            format!(" AND (db_name, table_name, column_name) NOT IN ({rows})")
+        };
+        let params = self.params.iter().cloned().chain(withheld).collect();
+        let rows: Vec<Row> = self.conn.exec(
+            format!(
+                "SELECT db_name, table_name, column_name, min_value, max_value, nulls_ratio, avg_length, avg_frequency
+                 FROM mysql.column_stats WHERE {filter}{withheld_filter}"
+            ),
+            Params::Positional(params),
+        )?;
         for row in &rows {
             let (Some(schema), Some(table), Some(column)) = (text(row, 0), text(row, 1), text(row, 2)) else {
                 continue;
@@ -285,6 +323,9 @@ impl<'c> Catalog<'c> {
                 continue;
             };
             let kind = tables.kinds.get(&(at, column.clone())).copied().unwrap_or(Kind::Other);
+            if kind == Kind::Withheld {
+                continue;
+            }
             let Some(stats) = tables.stats[at].columns.iter_mut().find(|c| c.name == column) else {
                 continue;
             };
@@ -334,6 +375,8 @@ enum Kind {
     Temporal,
     Text,
     Other,
+    /// Named by `--exclude-column`: listed by name only, never read.
+    Withheld,
 }
 
 impl Kind {
@@ -349,7 +392,8 @@ impl Kind {
 }
 
 /// MySQL has no TABLESAMPLE: the sample is the first `limit` rows the engine returns, which
-/// for InnoDB are the lowest primary keys. Said so in the docs.
+/// for InnoDB are the lowest primary keys. Said so in the docs. Withheld columns are not even
+/// selected.
 fn sample(
     conn: &mut Conn,
     table: &mut TableStats,
@@ -357,9 +401,8 @@ fn sample(
     limit: u64,
     seconds: f64,
 ) -> anyhow::Result<()> {
-    let (selects, plan) = sample_plan(table, kind_of);
-    let inner: Vec<String> = table.columns.iter().map(|c| quote_identifier(&c.name, '`')).collect();
-    let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
+    let (selects, plan) = sample_plan(table, &kind_of);
+    let inner = sampled_columns(table, &kind_of);
     let query = format!(
         "SELECT {} FROM (SELECT {inner} FROM {}.{} LIMIT {limit}) AS sample",
         selects.join(", "),
@@ -374,6 +417,21 @@ fn sample(
     table.sampled_rows = number(&row, 0);
     read_sample(&row, table, plan);
     Ok(())
+}
+
+/// The inner query's select list: every column but the withheld ones (`1` when none is left).
+fn sampled_columns(table: &TableStats, kind_of: impl Fn(&str) -> Kind) -> String {
+    let names: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| kind_of(&c.name) != Kind::Withheld)
+        .map(|c| quote_identifier(&c.name, '`'))
+        .collect();
+    if names.is_empty() {
+        "1".to_owned()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// What the sample computes for one column: the column's index, the figure, and its kind.
@@ -412,7 +470,7 @@ fn sample_plan(table: &TableStats, kind_of: impl Fn(&str) -> Kind) -> (Vec<Strin
                 selects.push(format!("MAX({quoted})"));
                 plan.push((index, "max", kind));
             }
-            Kind::Other => {}
+            Kind::Other | Kind::Withheld => {}
         }
     }
     (selects, plan)
@@ -612,6 +670,17 @@ fn query_error(error: &mysql::Error, during: &str, seconds: f64) -> anyhow::Erro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_withheld_column_is_not_in_the_sample_query() {
+        let mut table = TableStats::named("hr", "payroll");
+        table.columns = ["salary", "hired"].map(ColumnStats::named).to_vec();
+        let kind_of = |name: &str| if name == "salary" { Kind::Withheld } else { Kind::Temporal };
+        let (selects, plan) = sample_plan(&table, kind_of);
+        assert!(selects.iter().all(|s| !s.contains("salary")), "{selects:?}");
+        assert_eq!(sampled_columns(&table, kind_of), "`hired`");
+        assert_eq!(plan, [(1, "min", Kind::Temporal), (1, "max", Kind::Temporal)]);
+    }
 
     #[test]
     fn integer_limits_follow_the_column_type() {

@@ -298,7 +298,7 @@ fn insert_snapshot(transaction: &Transaction<'_>, names: &mut Names, snapshot: &
 fn key_maxima(table: &TableStats) -> impl Iterator<Item = (&str, i64)> {
     use schemacast_lints::stats::StatValue;
     table.columns.iter().filter_map(|column| match (&column.max, column.n_distinct) {
-        (Some(StatValue::Integer(max)), Some(n)) if n == -1.0 => Some((column.name.as_str(), *max)),
+        (Some(StatValue::Integer(max)), Some(-1.0)) => Some((column.name.as_str(), *max)),
         _ => None,
     })
 }

@@ -93,8 +93,8 @@ fn the_default_is_stats_db_unless_only_stats_jsonl_exists() {
 fn appended_snapshots_read_back_equal_in_time_order() {
     each_backend(|store| {
         let (first, second) = (snapshot("2026-01-02T00:00:00Z", 200), snapshot("2026-01-01T00:00:00.5Z", 100));
-        store.append(&[first.clone()], |_| Ok(())).unwrap();
-        store.append(&[second.clone()], |_| Ok(())).unwrap();
+        store.append(std::slice::from_ref(&first), |_| Ok(())).unwrap();
+        store.append(std::slice::from_ref(&second), |_| Ok(())).unwrap();
         let history = store.read().unwrap();
         assert!(history.problems.is_empty(), "{:?}", history.problems);
         assert_eq!(history.snapshots, vec![second, first.clone()], "{:?}", store.path());

@@ -18,7 +18,9 @@ pub struct Config {
     pub dialect: Option<Dialect>,
     /// Schema files or migration directories, relative to the config file.
     pub schema: Vec<String>,
-    /// The stats file `collect` appends to and `check` reads, relative to the config file.
+    /// The stats store `collect` appends to and `check` reads: a path relative to the config
+    /// file ending in `.db`/`.sqlite` (SQLite) or `.jsonl` (JSON Lines); the server picks the
+    /// backend by that ending (a `postgres://` URL is reserved).
     pub stats: Option<String>,
     /// Rule name → severity; `None` is `off`.
     pub rules: BTreeMap<String, Option<Severity>>,

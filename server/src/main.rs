@@ -6,7 +6,7 @@ mod lsp;
 mod output;
 mod project;
 mod report;
-mod stats_file;
+mod store;
 
 use std::process::ExitCode;
 

@@ -13,7 +13,7 @@ use schemacast_lints::dialect::{Dialect, DialectChoice};
 use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
 use schemacast_lints::Analysis;
 
-use crate::stats_file;
+use crate::store::{self, Store};
 use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::schema::migrations::{is_migration_file, sort_migration_files, SQL_EXTENSIONS};
 use schemacast_lints::{Config, SourceFile};
@@ -253,7 +253,8 @@ pub(crate) enum StatsOrigin {
     Explicit,
     /// `stats =` of schemacast.toml.
     Config,
-    /// `.schemacast/stats.jsonl`, where `collect` writes when nothing says otherwise.
+    /// `.schemacast/stats.db` (or an older `.schemacast/stats.jsonl`), where `collect` writes
+    /// when nothing says otherwise.
     Default,
 }
 
@@ -262,7 +263,7 @@ impl StatsOrigin {
         match self {
             StatsOrigin::Explicit => "given by --stats",
             StatsOrigin::Config => "`stats` of schemacast.toml",
-            StatsOrigin::Default => "the default stats file",
+            StatsOrigin::Default => "the default stats store",
         }
     }
 }
@@ -284,10 +285,11 @@ impl StatsInput {
     }
 }
 
-/// The stats file a command reads: `--stats`, which must exist; else the one `collect` writes
-/// to (`stats` of schemacast.toml, else `.schemacast/stats.jsonl`, beside the config file or
-/// in the current directory) when it exists: before the first `collect` it does not, and that
-/// is no error. Bad lines are named on stderr and skipped.
+/// The stats store a command reads: `--stats`, which must exist; else the one `collect` writes
+/// to (`stats` of schemacast.toml, else `.schemacast/stats.db`, or an existing
+/// `.schemacast/stats.jsonl` where there is no stats.db, beside the config file or in the
+/// current directory) when it exists: before the first `collect` it does not, and that is no
+/// error. Bad snapshots are named on stderr and skipped.
 pub(crate) fn find_stats(
     explicit: Option<&Path>,
     config: Option<&(Config, PathBuf)>,
@@ -295,21 +297,26 @@ pub(crate) fn find_stats(
     let (path, origin) = match explicit {
         Some(path) => (path.to_path_buf(), StatsOrigin::Explicit),
         None => {
-            let path = stats_file::stats_path(None, config);
-            if !path.exists() {
+            let path = store::store_path(None, config);
+            let configured = config.is_some_and(|(c, _)| c.stats.is_some());
+            // A configured PostgreSQL URL is no file, and must say it is not supported.
+            if !configured && !path.exists() {
                 return Ok(None);
             }
-            let configured = config.is_some_and(|(c, _)| c.stats.is_some());
             (path, if configured { StatsOrigin::Config } else { StatsOrigin::Default })
         }
     };
-    let (latest, series) = stats_file::read_for_forecast(&path)?;
+    let store = Store::at(&path)?;
+    if origin == StatsOrigin::Config && !store.exists() {
+        return Ok(None);
+    }
+    let (latest, series) = store.read_for_forecast()?;
     for problem in &series.problems {
         eprintln!("warning: {problem}");
     }
     if latest.is_none() {
         bail!(
-            "{}: no usable snapshots in this stats file; run `schemacast collect --url URL` to add one, or pass --stats FILE",
+            "{}: no usable snapshots in this stats store; run `schemacast collect --url URL` to add one, or pass --stats FILE",
             path.display()
         );
     }

@@ -258,8 +258,16 @@ pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     run
 }
 
-/// The snapshots of a stats file, one JSON value per line; panics on a line that is not JSON.
+/// The snapshots of a stats store, as JSON values: a JSON Lines file's lines (panics on a line
+/// that is not JSON), or an SQLite store's whole snapshots in the order appended (panics on one
+/// thinned to its table-level figures).
 pub fn snapshots(path: &Path) -> Vec<serde_json::Value> {
+    if path.extension().is_some_and(|e| e == "db" || e == "sqlite") {
+        return sqlite_details(path)
+            .iter()
+            .map(|detail| serde_json::from_str(detail).unwrap_or_else(|e| panic!("{}: not JSON ({e})", path.display())))
+            .collect();
+    }
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .enumerate()
@@ -267,5 +275,29 @@ pub fn snapshots(path: &Path) -> Vec<serde_json::Value> {
             serde_json::from_str(line)
                 .unwrap_or_else(|e| panic!("{}:{}: not JSON ({e}): {line:.200}", path.display(), i + 1))
         })
+        .collect()
+}
+
+/// Everything a stats store holds as text: a JSON Lines file's text, or an SQLite store's
+/// snapshots and names (for checks that no secret or text value reached it).
+pub fn stats_text(path: &Path) -> String {
+    if path.extension().is_some_and(|e| e == "db" || e == "sqlite") {
+        let raw = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return sqlite_details(path).join("\n") + "\n" + &String::from_utf8_lossy(&raw);
+    }
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn sqlite_details(path: &Path) -> Vec<String> {
+    assert!(path.is_file(), "{}: no stats store", path.display());
+    let connection = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut statement = connection.prepare("SELECT detail FROM snapshots ORDER BY id").unwrap();
+    let details: Vec<Option<String>> =
+        statement.query_map([], |row| row.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    details
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| d.unwrap_or_else(|| panic!("{}: snapshot {} is thinned", path.display(), i + 1)))
         .collect()
 }

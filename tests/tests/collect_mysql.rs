@@ -1,7 +1,7 @@
 //! `schemacast collect` against a real MySQL or MariaDB server (`SCHEMACAST_TEST_MYSQL_URL`).
 
 use mysql::prelude::Queryable;
-use schemacast_tests::{project, run_in, snapshots, TestDatabase};
+use schemacast_tests::{project, run_in, snapshots, stats_text, TestDatabase};
 use serde_json::Value;
 
 /// `information_schema.TABLES`: name, rows, data and index length.
@@ -79,15 +79,15 @@ fn snapshot_matches_the_server() {
         "{}",
         run.stderr
     );
-    assert!(!dir.path().join(".schemacast/stats.jsonl").exists(), "a failed collect wrote a stats file");
+    assert!(!dir.path().join(".schemacast/stats.db").exists(), "a failed collect wrote a stats file");
     let run = run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--exclude-table", "tmp_*"]);
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
 
     let checksum_after: Vec<(String, Option<u64>)> =
         conn.query("CHECKSUM TABLE customers, orders, tmp_import").unwrap();
     assert_eq!(checksum_before, checksum_after, "collect changed table contents");
-    let path = dir.path().join(".schemacast/stats.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let path = dir.path().join(".schemacast/stats.db");
+    let text = stats_text(&path);
     assert!(!text.contains("@example.com"), "a text value reached the stats file");
     let all = snapshots(&path);
     let snapshot = &all[0];
@@ -207,7 +207,7 @@ fn a_sample_never_narrows_the_catalogues_minimum_and_maximum() {
     // The sample is the first 10,000 rows by primary key: up 1..10000, down 10001..20000.
     let run = run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--sample-rows", "10000"]);
     assert_eq!(run.status, 0, "{}{}", run.stdout, run.stderr);
-    let snapshot = &snapshots(&dir.path().join(".schemacast/stats.jsonl"))[0];
+    let snapshot = &snapshots(&dir.path().join(".schemacast/stats.db"))[0];
     let readings = table(snapshot, "readings");
     assert_eq!(readings["sampled_rows"], 10000);
     for name in ["up", "down"] {
@@ -243,7 +243,7 @@ fn excluding_every_table_is_an_error_and_leaves_the_file_alone() {
     conn.query_drop("CREATE TABLE tmp_a (id int PRIMARY KEY) ENGINE=InnoDB").unwrap();
     conn.query_drop("CREATE TABLE tmp_b (id int PRIMARY KEY) ENGINE=InnoDB").unwrap();
     let dir = project(&[]);
-    let path = dir.path().join(".schemacast/stats.jsonl");
+    let path = dir.path().join(".schemacast/stats.db");
     let run = run_in(dir.path(), &["collect", "--url", &db.url, "--exclude-table", "tmp_*"]);
     assert_eq!(run.status, 2, "{}", run.stdout);
     assert_eq!(

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use schemacast_tests::{binary, project, report, run_in, snapshots, TestDatabase};
+use schemacast_tests::{binary, project, report, run_in, snapshots, stats_text, TestDatabase};
 use serde_json::Value;
 
 /// The write-nothing check counts transaction ids cluster-wide: these tests take turns.
@@ -118,8 +118,8 @@ fn snapshot_matches_the_server_and_writes_nothing() {
     assert_eq!(before.0, after.0, "collect changed the catalog");
     assert_eq!(before.1, after.1, "collect consumed a transaction id, so it wrote something");
 
-    let path = dir.path().join(".schemacast/stats.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let path = dir.path().join(".schemacast/stats.db");
+    let text = stats_text(&path);
     assert!(
         !text.contains(secret) && !run.stdout.contains(secret) && !run.stderr.contains(secret),
         "the password leaked"
@@ -481,7 +481,7 @@ fn excluding_every_table_is_an_error_and_leaves_the_file_alone() {
         .batch_execute("CREATE TABLE tmp_a (id int); CREATE SCHEMA staging; CREATE TABLE staging.rows (id int);")
         .unwrap();
     let dir = project(&[]);
-    let path = dir.path().join(".schemacast/stats.jsonl");
+    let path = dir.path().join(".schemacast/stats.db");
     let run =
         run_in(dir.path(), &["collect", "--url", &db.url, "--exclude-table", "tmp_*", "--exclude-table", "staging.*"]);
     assert_eq!(run.status, 2, "{}", run.stdout);

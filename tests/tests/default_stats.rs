@@ -1,6 +1,7 @@
-//! The stats file `collect` writes by default (`.schemacast/stats.jsonl` beside schemacast.toml,
-//! else in the current directory) is read by `check`, `forecast` and the language server with no
-//! `--stats` and no `stats =` in the config.
+//! The stats store `collect` writes by default (`.schemacast/stats.db` beside schemacast.toml,
+//! else in the current directory; an existing `.schemacast/stats.jsonl` where there is no
+//! stats.db) is read by `check`, `forecast` and the language server with no `--stats` and no
+//! `stats =` in the config.
 
 use std::time::Duration;
 
@@ -8,8 +9,8 @@ use schemacast_tests::lsp::LspClient;
 use schemacast_tests::{project, run_in, workspace_root, TempDir};
 use serde_json::json;
 
-/// A copy of examples/shop, with examples/stats/shop.jsonl as its default stats file when
-/// `with_stats`.
+/// A copy of examples/shop, with examples/stats/shop.jsonl imported into its default stats
+/// store when `with_stats`.
 fn shop(with_stats: bool) -> TempDir {
     let dir = project(&[]);
     let source = workspace_root().join("examples/shop");
@@ -18,10 +19,21 @@ fn shop(with_stats: bool) -> TempDir {
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
     }
     if with_stats {
-        std::fs::create_dir(dir.path().join(".schemacast")).unwrap();
-        std::fs::copy(workspace_root().join("examples/stats/shop.jsonl"), dir.path().join(".schemacast/stats.jsonl"))
-            .unwrap();
+        let history = workspace_root().join("examples/stats/shop.jsonl");
+        let import = run_in(dir.path(), &["stats", "import", history.to_str().unwrap()]);
+        assert_eq!(import.status, 0, "{}", import.stderr);
+        assert!(import.stdout.ends_with("into .schemacast/stats.db\n"), "{}", import.stdout);
+        assert!(dir.path().join(".schemacast/stats.db").is_file());
     }
+    dir
+}
+
+/// A copy of examples/shop whose only stats are an older project's `.schemacast/stats.jsonl`.
+fn shop_with_jsonl() -> TempDir {
+    let dir = shop(false);
+    std::fs::create_dir(dir.path().join(".schemacast")).unwrap();
+    std::fs::copy(workspace_root().join("examples/stats/shop.jsonl"), dir.path().join(".schemacast/stats.jsonl"))
+        .unwrap();
     dir
 }
 
@@ -41,7 +53,7 @@ fn check_and_forecast_read_the_default_stats_file_without_a_flag() {
     assert_eq!(check.status, 1, "{}", check.stderr);
     assert!(
         summary_line(&check.stdout)
-            .ends_with("(15 statements parsed, 0 skipped) with stats from .schemacast/stats.jsonl taken 2026-11-28"),
+            .ends_with("(15 statements parsed, 0 skipped) with stats from .schemacast/stats.db taken 2026-11-28"),
         "{}",
         check.stdout
     );
@@ -56,12 +68,32 @@ fn check_and_forecast_read_the_default_stats_file_without_a_flag() {
     let forecast = run_in(dir.path(), &["forecast", ".", "--format", "json"]);
     assert_eq!(forecast.status, 0, "{}", forecast.stderr);
     assert_eq!(forecast.json()["snapshots"], 118);
-    let explicit = run_in(dir.path(), &["forecast", ".", "--format", "json", "--stats", ".schemacast/stats.jsonl"]);
-    assert_eq!(forecast.stdout, explicit.stdout, "the default file reads as if named");
+    let explicit = run_in(dir.path(), &["forecast", ".", "--format", "json", "--stats", ".schemacast/stats.db"]);
+    assert_eq!(forecast.stdout, explicit.stdout, "the default store reads as if named");
 
     // JSON and SARIF stay as they were: the note is for the text summary only.
     let json = run_in(dir.path(), &["check", ".", "--format", "json"]);
     assert!(!json.stdout.contains("with stats from"), "{}", json.stdout);
+}
+
+#[test]
+fn an_older_projects_stats_jsonl_stays_the_default_and_reads_the_same() {
+    let sqlite = shop(true);
+    let jsonl = shop_with_jsonl();
+    let check = run_in(jsonl.path(), &["check", "."]);
+    assert!(
+        summary_line(&check.stdout).ends_with("with stats from .schemacast/stats.jsonl taken 2026-11-28"),
+        "{}",
+        check.stdout
+    );
+    let from_jsonl = run_in(jsonl.path(), &["forecast", ".", "--format", "json"]);
+    let from_sqlite = run_in(sqlite.path(), &["forecast", ".", "--format", "json"]);
+    assert_eq!(from_jsonl.json()["snapshots"], 118);
+    assert_eq!(from_jsonl.stdout, from_sqlite.stdout, "both stores give the same forecast");
+    // A collect would keep appending to it: the default stays stats.jsonl while no stats.db exists.
+    let show = run_in(jsonl.path(), &["stats", "show", "--format", "json"]);
+    assert_eq!(show.status, 0, "{}", show.stderr);
+    assert!(!jsonl.path().join(".schemacast/stats.db").exists());
 }
 
 #[test]
@@ -73,7 +105,7 @@ fn with_a_config_the_default_stats_file_is_beside_it() {
     std::fs::create_dir_all(&nested).unwrap();
     let check = run_in(&nested, &["check", "-v", "../.."]);
     assert_eq!(check.status, 1, "{}", check.stderr);
-    let expected = dir.path().canonicalize().unwrap().join(".schemacast/stats.jsonl");
+    let expected = dir.path().canonicalize().unwrap().join(".schemacast/stats.db");
     assert!(
         summary_line(&check.stdout).ends_with(&format!("with stats from {} taken 2026-11-28", expected.display())),
         "{}",
@@ -83,7 +115,7 @@ fn with_a_config_the_default_stats_file_is_beside_it() {
     for line in [
         format!("verbose: config: {}\n", config.display()),
         format!(
-            "verbose: stats: {} (the default stats file): 118 snapshots, latest taken 2026-11-28T00:56:00Z\n",
+            "verbose: stats: {} (the default stats store): 118 snapshots, latest taken 2026-11-28T00:56:00Z\n",
             expected.display()
         ),
         "verbose: read: ../../V1__customers_and_products.sql (".to_owned(),
@@ -93,7 +125,7 @@ fn with_a_config_the_default_stats_file_is_beside_it() {
     }
     // No file in the current directory is read when the config says where the project is.
     std::fs::create_dir_all(nested.join(".schemacast")).unwrap();
-    std::fs::write(nested.join(".schemacast/stats.jsonl"), "not a stats file\n").unwrap();
+    std::fs::write(nested.join(".schemacast/stats.db"), "not a stats store\n").unwrap();
     let again = run_in(&nested, &["check", "../.."]);
     assert_eq!(again.stdout, check.stdout);
     assert!(again.stderr.is_empty(), "{}", again.stderr);
@@ -110,7 +142,7 @@ fn verbose_says_what_was_read_and_that_no_stats_were_found() {
         [
             "verbose: config: none (no schemacast.toml in . or above)",
             "verbose: read: V1__customers_and_products.sql (456 bytes)",
-            "verbose: stats: none (no --stats, and no stats file at .schemacast/stats.jsonl)",
+            "verbose: stats: none (no --stats, and no stats store at .schemacast/stats.db)",
             "verbose: dialect: postgres (no dialect-specific syntax found; PostgreSQL assumed)",
         ],
         "{}",
@@ -120,14 +152,15 @@ fn verbose_says_what_was_read_and_that_no_stats_were_found() {
 }
 
 #[test]
-fn the_language_server_reads_the_default_stats_file() {
+fn the_language_server_reads_the_default_stats_store() {
     let stats = r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-01T00:00:00Z","tables":[{"schema":"public","name":"orders","rows":2000000,"total_bytes":200000000}]}"#;
     let orders = "CREATE TABLE orders (\n    id bigint PRIMARY KEY,\n    note text\n);\n";
     let dir = project(&[
         ("schemacast.toml", "schema = [\"db\"]\n"),
         ("db/V1__orders.sql", orders),
-        (".schemacast/stats.jsonl", &format!("{stats}\n")),
+        ("history.jsonl", &format!("{stats}\n")),
     ]);
+    assert_eq!(run_in(dir.path(), &["stats", "import", "history.jsonl"]).status, 0);
     let mut client = LspClient::start(dir.path());
     client.initialize(dir.path(), json!({}), json!({}));
     let uri = client.open(&dir.path().join("db/V1__orders.sql"), orders);

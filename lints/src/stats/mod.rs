@@ -15,7 +15,8 @@ pub use attach::{attach, AttachedStats, UnmatchedColumn};
 pub use history::{read_history, without_torn_tail, StatsHistory, StatsProblem};
 pub use import::{import_csv, parse_instant};
 pub use series::{
-    day_of, read_series, read_series_bytes, read_stats, ColumnSeries, SequenceSeries, StatsSeries, TableSeries,
+    day_of, read_series, read_series_bytes, read_stats, ColumnSeries, SequenceSeries, StatsSeries, TableFigures,
+    TableSeries,
 };
 pub use snapshot::{
     qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes, FORMAT,

@@ -112,6 +112,109 @@ impl StatsSeries {
     }
 }
 
+/// A table's figures in one snapshot, as a store that keeps them in columns hands them over.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableFigures {
+    pub rows: Option<u64>,
+    /// False when the table was never analyzed: `rows` is then unknown and left out.
+    pub analyzed: bool,
+    pub table_bytes: Option<u64>,
+    pub index_bytes: Option<u64>,
+    pub toast_bytes: Option<u64>,
+    pub total_bytes: Option<u64>,
+}
+
+impl TableFigures {
+    /// Everything the table occupies: `total_bytes`, else the sum of the parts known.
+    pub fn measured_bytes(&self) -> Option<u64> {
+        let parts = [self.table_bytes, self.index_bytes, self.toast_bytes];
+        self.total_bytes.or_else(|| parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum()))
+    }
+}
+
+impl TableSeries {
+    /// An empty series, for a store that builds series from plain figures.
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> TableSeries {
+        TableSeries { schema: schema.into(), name: name.into(), ..TableSeries::default() }
+    }
+
+    /// One snapshot's rows and bytes, by the rules the stats file reader follows: rows only when
+    /// analyzed, bytes as [`TableFigures::measured_bytes`].
+    pub fn record(&mut self, day: f64, figures: &TableFigures) {
+        if let (Some(rows), true) = (figures.rows, figures.analyzed) {
+            self.rows.push(Point { day, value: rows as f64 });
+        }
+        if let Some(bytes) = figures.measured_bytes() {
+            self.bytes.push(Point { day, value: bytes as f64 });
+        }
+    }
+
+    /// One snapshot's maximum of a unique integer column.
+    pub fn record_key_max(&mut self, day: f64, column: &str, max: i64) {
+        let point = Point { day, value: max as f64 };
+        match self.key_columns.iter_mut().find(|c| c.column == column) {
+            Some(known) => known.max.push(point),
+            None => self.key_columns.push(ColumnSeries {
+                column: column.to_owned(),
+                max: vec![point],
+                forecast: OnceLock::new(),
+            }),
+        }
+    }
+}
+
+impl SequenceSeries {
+    /// A sequence's positions over time (`last_values`, any order), its limit and step as last
+    /// seen.
+    pub fn new(
+        schema: impl Into<String>,
+        name: impl Into<String>,
+        owned_by: Option<String>,
+        max_value: i64,
+        increment: i64,
+        last_values: Vec<Point>,
+    ) -> SequenceSeries {
+        SequenceSeries {
+            schema: schema.into(),
+            name: name.into(),
+            owned_by,
+            max_value,
+            increment,
+            last_values,
+            forecast: OnceLock::new(),
+        }
+    }
+}
+
+impl StatsSeries {
+    /// Series built from plain figures (a store that keeps them in columns rather than lines):
+    /// every series is put in time order and indexed by name, as [`read_series`] leaves them.
+    /// `latest_line` is left unset: the caller knows its latest snapshot by its own key.
+    pub fn from_parts(
+        mut snapshot_days: Vec<f64>,
+        mut tables: Vec<TableSeries>,
+        mut sequences: Vec<SequenceSeries>,
+        problems: Vec<StatsProblem>,
+    ) -> StatsSeries {
+        let by_day = |a: &Point, b: &Point| a.day.total_cmp(&b.day);
+        snapshot_days.sort_by(f64::total_cmp);
+        for table in &mut tables {
+            table.rows.sort_by(by_day);
+            table.bytes.sort_by(by_day);
+            for column in &mut table.key_columns {
+                column.max.sort_by(by_day);
+            }
+        }
+        for sequence in &mut sequences {
+            sequence.last_values.sort_by(by_day);
+        }
+        let table_index = tables.iter().enumerate().map(|(i, t)| ((t.schema.clone(), t.name.clone()), i)).collect();
+        let sequence_index =
+            sequences.iter().enumerate().map(|(i, s)| ((s.schema.clone(), s.name.clone()), i)).collect();
+        StatsSeries { snapshot_days, tables, sequences, problems, latest_line: None, table_index, sequence_index }
+    }
+}
+
 /// Days since the epoch, fractional.
 pub fn day_of(timestamp: Timestamp) -> f64 {
     timestamp.as_second() as f64 / 86_400.0 + f64::from(timestamp.subsec_nanosecond()) / 86_400e9
@@ -334,24 +437,17 @@ impl Builder {
 
 /// One snapshot's figures of a table appended to its series.
 fn record_table(target: &mut TableSeries, day: f64, table: LeanTable<'_>) {
-    if let (Some(rows), true) = (table.rows, table.analyzed) {
-        target.rows.push(Point { day, value: rows as f64 });
-    }
-    let parts = [table.table_bytes, table.index_bytes, table.toast_bytes];
-    let bytes = table.total_bytes.or_else(|| parts.iter().any(Option::is_some).then(|| parts.iter().flatten().sum()));
-    if let Some(bytes) = bytes {
-        target.bytes.push(Point { day, value: bytes as f64 });
-    }
+    let figures = TableFigures {
+        rows: table.rows,
+        analyzed: table.analyzed,
+        table_bytes: table.table_bytes,
+        index_bytes: table.index_bytes,
+        toast_bytes: table.toast_bytes,
+        total_bytes: table.total_bytes,
+    };
+    target.record(day, &figures);
     for (column, max) in table.columns.0 {
-        let point = Point { day, value: max as f64 };
-        match target.key_columns.iter_mut().find(|c| c.column == column) {
-            Some(known) => known.max.push(point),
-            None => target.key_columns.push(ColumnSeries {
-                column: column.into_owned(),
-                max: vec![point],
-                forecast: OnceLock::new(),
-            }),
-        }
+        target.record_key_max(day, &column, max);
     }
 }
 
@@ -514,6 +610,38 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].starts_with("s.jsonl:3: incomplete snapshot"), "{}", problems[0]);
         assert!(problems[1].starts_with("s.jsonl:5: duplicate taken_at"), "{}", problems[1]);
+    }
+
+    #[test]
+    fn series_from_plain_figures_equal_the_stats_file_reader() {
+        let text =
+            [line("2026-01-03T00:00:00Z", 300, 3000, 310), line("2026-01-01T00:00:00Z", 100, 1000, 105)].join("\n");
+        let read = read_series(&text, "s.jsonl");
+        let (day1, day3) = (read.snapshot_days[0], read.snapshot_days[1]);
+        let mut orders = TableSeries::new("public", "orders");
+        for (day, rows, bytes, max) in [(day3, 300, 3000, 310), (day1, 100, 1000, 105)] {
+            orders.record(
+                day,
+                &TableFigures { rows: Some(rows), analyzed: true, total_bytes: Some(bytes), ..TableFigures::default() },
+            );
+            orders.record_key_max(day, "id", max);
+        }
+        let mut fresh = TableSeries::new("public", "fresh");
+        fresh.record(day1, &TableFigures { rows: None, analyzed: false, ..TableFigures::default() });
+        let points = vec![Point { day: day3, value: 310.0 }, Point { day: day1, value: 105.0 }];
+        let sequence =
+            SequenceSeries::new("public", "orders_id_seq", Some("public.orders.id".into()), 2147483647, 1, points);
+        let built = StatsSeries::from_parts(vec![day3, day1], vec![orders, fresh], vec![sequence], Vec::new());
+        assert_eq!(built.snapshot_days, read.snapshot_days);
+        let (a, b) = (built.table("public", "orders").unwrap(), read.table("public", "orders").unwrap());
+        assert_eq!(a.rows, b.rows);
+        assert_eq!(a.bytes, b.bytes);
+        assert_eq!(a.key_columns[0].max, b.key_columns[0].max);
+        assert!(built.table("public", "fresh").unwrap().rows.is_empty());
+        let (a, b) =
+            (built.sequence("public", "orders_id_seq").unwrap(), read.sequence("public", "orders_id_seq").unwrap());
+        assert_eq!(a.last_values, b.last_values);
+        assert_eq!(a.owned_by, b.owned_by);
     }
 
     #[test]

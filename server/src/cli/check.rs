@@ -20,7 +20,7 @@ use crate::project::{choose_dialect, find_stats, report_unreadable, today, Stats
 use crate::project::{
     config_file, read_config, read_sources, read_stdin, schema_paths, search_start, shown_path, VerboseLog,
 };
-use crate::stats_file;
+use crate::store;
 
 #[derive(Args)]
 pub(crate) struct CheckArgs {
@@ -45,9 +45,9 @@ pub(crate) struct CheckArgs {
     /// Do not run these rules (comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Stats file whose latest snapshot is matched to the schema [default: `stats` of
-    /// schemacast.toml, else .schemacast/stats.jsonl beside it or in the current directory,
-    /// when that file exists].
+    /// Stats store (FILE.db, FILE.sqlite or FILE.jsonl) whose latest snapshot is matched to the
+    /// schema [default: `stats` of schemacast.toml, else .schemacast/stats.db (or an existing
+    /// .schemacast/stats.jsonl) beside it or in the current directory, when that exists].
     #[arg(long)]
     stats: Option<PathBuf>,
     /// The file name standard input stands for (with `-`): used in messages and to find
@@ -215,8 +215,8 @@ fn gather(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<Inputs> 
             input.latest.as_ref().map_or_else(|| "?".to_owned(), |s| s.taken_at.to_string())
         )),
         None => verbose.push(format!(
-            "stats: none (no --stats, and no stats file at {})",
-            shown_path(&stats_file::stats_path(None, config.as_ref()))
+            "stats: none (no --stats, and no stats store at {})",
+            shown_path(&store::store_path(None, config.as_ref()))
         )),
     }
     let dialect = choose_dialect(

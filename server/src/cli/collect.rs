@@ -8,8 +8,9 @@ use anyhow::bail;
 use clap::Args;
 
 use crate::collect::{self, CollectOptions, ColumnPattern, Progress, Scope};
+use crate::exit;
 use crate::project::load_config;
-use crate::{exit, stats_file};
+use crate::store::{store_path, Store};
 
 #[derive(Args)]
 pub(crate) struct CollectArgs {
@@ -17,7 +18,8 @@ pub(crate) struct CollectArgs {
     /// A password may come from PGPASSWORD or MYSQL_PWD instead of the URL.
     #[arg(long)]
     url: Option<String>,
-    /// Stats file to append to [default: `stats` of schemacast.toml, else .schemacast/stats.jsonl].
+    /// Stats store to append to: FILE.db or FILE.sqlite (SQLite), FILE.jsonl (JSON Lines)
+    /// [default: `stats` of schemacast.toml, else .schemacast/stats.db].
     #[arg(long)]
     stats: Option<PathBuf>,
     /// Config file [default: the first schemacast.toml from the current directory upward].
@@ -62,7 +64,7 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
         bail!("--sample-rows must be at least 1");
     }
     let config = load_config(args.config.as_deref(), &PathBuf::from("."))?;
-    let path = stats_file::stats_path(args.stats.as_deref(), config.as_ref());
+    let store = Store::at(&store_path(args.stats.as_deref(), config.as_ref()))?;
     let exclude_columns =
         args.exclude_columns.iter().map(|p| ColumnPattern::parse(p)).collect::<anyhow::Result<Vec<_>>>()?;
     let options = CollectOptions {
@@ -90,7 +92,7 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
     if snapshot.tables.is_empty() && !args.schemas.is_empty() {
         bail!("no tables in schema {}; the stats file is unchanged", args.schemas.join(", "));
     }
-    stats_file::append(&path, std::slice::from_ref(&snapshot), |_| Ok(()))?;
+    store.append(std::slice::from_ref(&snapshot), |_| Ok(()))?;
 
     for note in &collected.notes {
         eprintln!("note: {note}");
@@ -120,7 +122,7 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
             },
             snapshot.database.as_deref().unwrap_or("the database"),
             started.elapsed().as_secs_f64(),
-            path.display()
+            store.path().display()
         );
     }
     Ok(exit::CLEAN)

@@ -7,14 +7,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use schemacast_lints::forecast::{Forecast, Point};
-use schemacast_lints::stats::{attach, day_of, import_csv, AttachedStats, Snapshot, StatsHistory};
+use schemacast_lints::stats::{attach, day_of, import_csv, read_history, AttachedStats, Snapshot, StatsHistory};
 use schemacast_lints::storage::human_bytes;
 use schemacast_lints::{analyze, Dialect, RuleSelection};
 use serde::Serialize;
 
 use crate::cli::print_stdout;
+use crate::exit;
 use crate::project::{load_config, read_sources, schema_paths};
-use crate::{exit, stats_file};
+use crate::store::{store_path, Store};
 
 #[derive(Args)]
 pub(crate) struct StatsArgs {
@@ -24,17 +25,18 @@ pub(crate) struct StatsArgs {
 
 #[derive(Subcommand)]
 enum StatsCommand {
-    /// Append a history exported from monitoring: CSV with a header naming
-    /// table,taken_at,rows,bytes (any order; other columns ignored).
+    /// Append a history: FILE.jsonl (another stats file) or CSV exported from monitoring, with
+    /// a header naming table,taken_at,rows,bytes (any order; other columns ignored).
     Import(ImportArgs),
-    /// Summarise the stats file: tables, snapshots, first and last date, and each table's
+    /// Summarise the stats store: tables, snapshots, first and last date, and each table's
     /// growth over the history (rows/day and %/month; three snapshots or more).
     Show(ShowArgs),
 }
 
 #[derive(Args)]
 struct Common {
-    /// Stats file [default: `stats` of schemacast.toml, else .schemacast/stats.jsonl].
+    /// Stats store: FILE.db or FILE.sqlite (SQLite), FILE.jsonl (JSON Lines) [default: `stats`
+    /// of schemacast.toml, else .schemacast/stats.db, or an existing .schemacast/stats.jsonl].
     #[arg(long)]
     stats: Option<PathBuf>,
     /// Config file [default: the first schemacast.toml from the current directory upward].
@@ -47,7 +49,7 @@ struct Common {
 
 #[derive(Args)]
 struct ImportArgs {
-    /// The CSV file.
+    /// The history: FILE.jsonl, or CSV.
     file: PathBuf,
     #[command(flatten)]
     common: Common,
@@ -84,21 +86,10 @@ pub(crate) fn run(args: StatsArgs) -> anyhow::Result<u8> {
 fn import(args: ImportArgs) -> anyhow::Result<u8> {
     let config = load_config(args.common.config.as_deref(), &PathBuf::from("."))?;
     let dialect = args.common.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
-    let path = stats_file::stats_path(args.common.stats.as_deref(), config.as_ref());
-    let shown = args.file.display().to_string();
-    let text = fs::read(&args.file).with_context(|| format!("{shown}: cannot read"))?;
-    let text =
-        String::from_utf8(text).map_err(|_| anyhow::anyhow!("{shown}: not UTF-8 text; export the CSV as UTF-8"))?;
-    let snapshots = import_csv(&text, &shown, dialect.default_schema()).map_err(|problems| {
-        let shown_problems: Vec<String> = problems.iter().take(20).map(ToString::to_string).collect();
-        let more = problems.len().saturating_sub(20);
-        anyhow::anyhow!(
-            "nothing imported; fix these lines:\n  {}{}",
-            shown_problems.join("\n  "),
-            if more > 0 { format!("\n  ... and {more} more") } else { String::new() }
-        )
-    })?;
-    stats_file::append(&path, &snapshots, |history| {
+    let store = Store::at(&store_path(args.common.stats.as_deref(), config.as_ref()))?;
+    let path = store.path();
+    let snapshots = read_import(&args.file, dialect)?;
+    store.append(&snapshots, |history| {
         let history = history();
         let clashes: Vec<String> =
             snapshots.iter().filter(|s| history.contains_time(s.taken_at)).map(|s| s.taken_at.to_string()).collect();
@@ -123,11 +114,44 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
     Ok(exit::CLEAN)
 }
 
+/// The snapshots of a history to import: a stats file's (`.jsonl`; any bad line refuses the
+/// whole import), or a CSV export's.
+fn read_import(file: &Path, dialect: Dialect) -> anyhow::Result<Vec<Snapshot>> {
+    let shown = file.display().to_string();
+    let text = fs::read(file).with_context(|| format!("{shown}: cannot read"))?;
+    let text =
+        String::from_utf8(text).map_err(|_| anyhow::anyhow!("{shown}: not UTF-8 text; export the history as UTF-8"))?;
+    let is_jsonl = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    let parsed = if is_jsonl {
+        let history = read_history(&text, &shown);
+        if history.problems.is_empty() && history.snapshots.is_empty() {
+            bail!("{shown}: no snapshots to import");
+        }
+        if history.problems.is_empty() {
+            Ok(history.snapshots)
+        } else {
+            Err(history.problems)
+        }
+    } else {
+        import_csv(&text, &shown, dialect.default_schema())
+    };
+    parsed.map_err(|problems| {
+        let shown_problems: Vec<String> = problems.iter().take(20).map(ToString::to_string).collect();
+        let more = problems.len().saturating_sub(20);
+        anyhow::anyhow!(
+            "nothing imported; fix these lines:\n  {}{}",
+            shown_problems.join("\n  "),
+            if more > 0 { format!("\n  ... and {more} more") } else { String::new() }
+        )
+    })
+}
+
 fn show(args: ShowArgs) -> anyhow::Result<u8> {
     let config = load_config(args.common.config.as_deref(), &PathBuf::from("."))?;
     let dialect = args.common.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
-    let path = stats_file::stats_path(args.common.stats.as_deref(), config.as_ref());
-    let history = stats_file::read(&path)?;
+    let store = Store::at(&store_path(args.common.stats.as_deref(), config.as_ref()))?;
+    let path = store.path().to_path_buf();
+    let history = store.read()?;
     report_problems(&history);
     let Some(latest) = history.latest() else {
         bail!("{}: no usable snapshots", path.display());

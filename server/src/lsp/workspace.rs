@@ -10,11 +10,11 @@ use std::time::SystemTime;
 
 use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::schema::migrations::is_migration_file;
-use schemacast_lints::stats::{day_of, read_stats, Snapshot, StatsSeries};
+use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
 use schemacast_lints::{AnalysisOptions, Config, RuleSelection, SourceFile};
 
 use crate::project::{find_upward, migration_files, read_source, SourceError};
-use crate::stats_file::DEFAULT_STATS_PATH;
+use crate::store::{default_store_in, Store, StoreStamp};
 
 use super::settings::Settings;
 
@@ -37,7 +37,7 @@ type CachedSource = (FileStamp, Result<SourceFile, SourceError>);
 #[derive(Default)]
 pub(crate) struct DiskCache {
     sources: HashMap<PathBuf, CachedSource>,
-    stats: Option<(PathBuf, FileStamp, LoadedStats)>,
+    stats: Option<(PathBuf, StoreStamp, LoadedStats)>,
 }
 
 /// A stats file as the analysis uses it: the latest snapshot, the history's series and the
@@ -135,17 +135,22 @@ impl Project {
         selection
     }
 
-    /// The stats file this project reads: the `stats` setting; else where `collect` writes, as
-    /// for `check` (the config's `stats`, else `.schemacast/stats.jsonl` beside the config file,
-    /// else in the server's current directory), read when it exists.
+    /// The stats store this project reads: the `stats` setting; else where `collect` writes, as
+    /// for `check` (the config's `stats`, else `.schemacast/stats.db`, or an existing
+    /// `.schemacast/stats.jsonl`, beside the config file, else in the server's current
+    /// directory), read when it exists.
     pub fn stats_path(&self, settings: &Settings) -> Option<PathBuf> {
         if let Some(path) = &settings.stats {
             return Some(path.clone());
         }
-        let configured = self.config.as_ref().and_then(|c| c.stats.as_deref()).unwrap_or(DEFAULT_STATS_PATH);
-        match &self.config_path {
-            Some(config_path) => Some(config_path.parent().map(Path::to_path_buf).unwrap_or_default().join(configured)),
-            None => Some(std::env::current_dir().ok()?.join(DEFAULT_STATS_PATH)),
+        let directory = match &self.config_path {
+            Some(config_path) => config_path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            None => std::env::current_dir().ok()?,
+        };
+        match self.config.as_ref().and_then(|c| c.stats.as_deref()) {
+            Some(configured) if configured.contains("://") => Some(PathBuf::from(configured)),
+            Some(configured) => Some(directory.join(configured)),
+            None => Some(default_store_in(&directory)),
         }
     }
 
@@ -223,7 +228,7 @@ impl Project {
         }
     }
 
-    /// The stats file's latest snapshot and series into `options`, reread only when it changed.
+    /// The stats store's latest snapshot and series into `options`, reread only when it changed.
     fn read_stats_into(
         &self,
         settings: &Settings,
@@ -231,42 +236,44 @@ impl Project {
         options: &mut AnalysisOptions,
         problems: &mut InputProblems,
     ) {
-        if let Some(path) = self.stats_path(settings) {
-            let current = stamp(&path).filter(|_| path.is_file());
-            let cached = match (&cache.stats, current) {
-                (Some((cached_path, stamp, loaded)), Some(current)) if *cached_path == path && *stamp == current => {
-                    Some(loaded.clone())
-                }
-                _ => None,
-            };
-            let read = match cached {
-                Some(read) => Ok(read),
-                None => std::fs::read(&path).map(|bytes| {
-                    let (latest, series) = read_stats(&bytes, &path.display().to_string());
-                    let problems = series.problems.iter().map(|p| (p.line, p.message.clone())).collect();
-                    let loaded = LoadedStats { latest, series: Arc::new(series), problems };
-                    if let Some(stamp) = current {
-                        cache.stats = Some((path.clone(), stamp, loaded.clone()));
-                    }
-                    loaded
-                }),
-            };
-            match read {
-                Ok(loaded) => {
-                    for (line, message) in loaded.problems {
-                        problems.push(path.clone(), line, Input::Stats, message);
-                    }
-                    options.stats = loaded.latest;
-                    options.series = Some(loaded.series);
-                }
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound && settings.stats.is_none() => {}
-                Err(error) => problems.push(
-                    self.config_path.clone().unwrap_or(path.clone()),
-                    1,
-                    Input::Stats,
-                    format!("cannot read stats file {}: {error}", path.display()),
-                ),
+        let Some(path) = self.stats_path(settings) else { return };
+        let store = Store::at(&path);
+        let current = store.as_ref().ok().and_then(Store::stamp);
+        if current.is_none() && store.is_ok() && settings.stats.is_none() {
+            // Before the first `collect` there is no store, and that is no problem.
+            return;
+        }
+        let cached = match (&cache.stats, current) {
+            (Some((cached_path, stamp, loaded)), Some(current)) if *cached_path == path && *stamp == current => {
+                Some(loaded.clone())
             }
+            _ => None,
+        };
+        let read = match cached {
+            Some(read) => Ok(read),
+            None => store.and_then(|store| store.read_for_forecast()).map(|(latest, series)| {
+                let problems = series.problems.iter().map(|p| (p.line, p.message.clone())).collect();
+                let loaded = LoadedStats { latest, series: Arc::new(series), problems };
+                if let Some(stamp) = current {
+                    cache.stats = Some((path.clone(), stamp, loaded.clone()));
+                }
+                loaded
+            }),
+        };
+        match read {
+            Ok(loaded) => {
+                for (line, message) in loaded.problems {
+                    problems.push(path.clone(), line, Input::Stats, message);
+                }
+                options.stats = loaded.latest;
+                options.series = Some(loaded.series);
+            }
+            Err(error) => problems.push(
+                self.config_path.clone().unwrap_or(path.clone()),
+                1,
+                Input::Stats,
+                format!("cannot read stats file {}: {error:#}", path.display()),
+            ),
         }
     }
 

@@ -1,4 +1,4 @@
-//! The stats file on disk: where it is, reading it, and appending snapshots so that a crash or a
+//! The JSON Lines stats store: reading it, and appending snapshots so that a crash or a
 //! concurrent writer never costs a whole snapshot, and readers never take half of one.
 
 use std::fs::{self, File, OpenOptions};
@@ -8,29 +8,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use schemacast_lints::stats::{read_history, read_stats, without_torn_tail, Snapshot, StatsHistory, StatsSeries};
-use schemacast_lints::Config;
-
-/// Where `collect` writes when neither `--stats` nor schemacast.toml says.
-pub(crate) const DEFAULT_STATS_PATH: &str = ".schemacast/stats.jsonl";
 
 /// How long a writer waits for another one to finish before giving up.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 
-/// `--stats`, else the config's `stats` (relative to the config file), else the default path
-/// beside the config file or in the current directory.
-pub(crate) fn stats_path(explicit: Option<&Path>, config: Option<&(Config, PathBuf)>) -> PathBuf {
-    if let Some(path) = explicit {
-        return path.to_path_buf();
-    }
-    match config {
-        Some((config, base)) => base.join(config.stats.as_deref().unwrap_or(DEFAULT_STATS_PATH)),
-        None => PathBuf::from(DEFAULT_STATS_PATH),
-    }
-}
-
 /// Reads a stats file. A missing file is an error naming the path; bad lines are returned as
 /// problems alongside the snapshots that did load.
-pub(crate) fn read(path: &Path) -> anyhow::Result<StatsHistory> {
+pub(super) fn read(path: &Path) -> anyhow::Result<StatsHistory> {
     let text = match fs::read(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -43,7 +27,7 @@ pub(crate) fn read(path: &Path) -> anyhow::Result<StatsHistory> {
 
 /// Reads a stats file for forecasting: its latest snapshot in full and every table's series,
 /// decoding only what the forecast needs. Bad lines are in the series' problems.
-pub(crate) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
+pub(super) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -63,7 +47,7 @@ pub(crate) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>
 /// ([`without_torn_tail`]); the next append cuts such a torn tail off first. A write that fails
 /// is cut off the same way, so the file is as it was. `accept` is given a way to read the
 /// current history under the lock (only read when asked for) and may refuse the append.
-pub(crate) fn append(
+pub(super) fn append(
     path: &Path,
     snapshots: &[Snapshot],
     accept: impl FnOnce(&dyn Fn() -> StatsHistory) -> anyhow::Result<()>,

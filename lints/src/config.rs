@@ -56,6 +56,16 @@ struct RawConfig {
     #[serde(default)]
     thresholds: BTreeMap<toml::Spanned<String>, toml::Spanned<toml::Value>>,
     capacity: Option<RawCapacity>,
+    normalization: Option<RawNormalization>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawNormalization {
+    #[serde(default)]
+    not_repeating_groups: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    snapshot_columns: Vec<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +138,35 @@ impl Config {
             };
             let number = number.ok_or_else(must_be)?;
             settings.set(threshold.key, number).map_err(|_| must_be())?;
+        }
+        if let Some(raw) = raw.normalization {
+            for stem in raw.not_repeating_groups {
+                let lower = stem.get_ref().trim().to_lowercase();
+                if lower.is_empty() || !lower.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return Err(error_at(
+                        stem.span().start,
+                        format!(
+                            "`normalization.not-repeating-groups`: `{}` is not a column-name stem; write the part before the number, e.g. \"level\" for level1, level2, level3",
+                            stem.get_ref()
+                        ),
+                    ));
+                }
+                settings.not_repeating_groups.push(lower.trim_end_matches('_').to_owned());
+            }
+            for pattern in raw.snapshot_columns {
+                let lower = pattern.get_ref().trim().to_lowercase();
+                let parts: Vec<&str> = lower.split('.').collect();
+                if parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
+                    return Err(error_at(
+                        pattern.span().start,
+                        format!(
+                            "`normalization.snapshot-columns`: `{}` is not a column pattern; write COLUMN, TABLE.COLUMN or SCHEMA.TABLE.COLUMN, each part a name or a glob with * and ?",
+                            pattern.get_ref()
+                        ),
+                    ));
+                }
+                settings.snapshot_columns.push(lower);
+            }
         }
         let mut capacity = CapacitySettings::default();
         if let Some(raw) = raw.capacity {
@@ -210,6 +249,28 @@ mod tests {
         assert_eq!(selection.severity("missing-primary-key"), None);
         assert_eq!(selection.severity("redundant-index"), Some(Severity::Error));
         assert_eq!(selection.severity("missing-fk-index"), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn reads_normalization_lists_and_names_bad_entries() {
+        let config = Config::parse(
+            "[normalization]\nnot-repeating-groups = [\"Tier\", \"level_\"]\nsnapshot-columns = [\"orders.customer_*\", \"price_at_sale\"]\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(config.settings.not_repeating_groups, ["tier", "level"]);
+        let orders = crate::schema::QualifiedName { schema: "public".into(), name: "orders".into() };
+        let items = crate::schema::QualifiedName { schema: "public".into(), name: "items".into() };
+        assert!(config.settings.is_snapshot_column(&orders, "Customer_Email"));
+        assert!(!config.settings.is_snapshot_column(&items, "customer_email"));
+        assert!(config.settings.is_snapshot_column(&items, "price_at_sale"));
+        let bad = Config::parse("[normalization]\n\nsnapshot-columns = [\"a..b\"]\n", "c.toml").unwrap_err();
+        assert_eq!(bad.line, 3);
+        assert!(bad.message.contains("TABLE.COLUMN"), "{}", bad.message);
+        let bad = Config::parse("[normalization]\nnot-repeating-groups = [\"phone 1\"]\n", "c.toml").unwrap_err();
+        assert!(bad.message.contains("stem"), "{}", bad.message);
+        let unknown = Config::parse("[normalization]\nsnapshots = []\n", "c.toml").unwrap_err();
+        assert!(unknown.message.contains("snapshot-columns"), "{}", unknown.message);
     }
 
     #[test]

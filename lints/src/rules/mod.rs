@@ -229,6 +229,12 @@ pub(crate) use rule_family;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleSettings {
     values: BTreeMap<&'static str, f64>,
+    /// `[normalization] not-repeating-groups`: stems (lower case) whose numbered columns are not
+    /// a repeating group, besides the built-in ones.
+    pub not_repeating_groups: Vec<String>,
+    /// `[normalization] snapshot-columns`: `column`, `table.column` or `schema.table.column`
+    /// globs (lower case) of columns that copy a referenced value on purpose.
+    pub snapshot_columns: Vec<String>,
 }
 
 impl RuleSettings {
@@ -246,6 +252,17 @@ impl RuleSettings {
         }
         self.values.insert(threshold.key, value);
         Ok(())
+    }
+
+    /// Whether `[normalization] snapshot-columns` names this column: a pattern of one part
+    /// matches the column in any table, of two `table.column`, of three `schema.table.column`.
+    pub fn is_snapshot_column(&self, table: &crate::schema::QualifiedName, column: &str) -> bool {
+        let names = [table.schema.to_lowercase(), table.name.to_lowercase(), column.to_lowercase()];
+        self.snapshot_columns.iter().any(|pattern| {
+            let parts: Vec<&str> = pattern.split('.').collect();
+            parts.len() <= 3
+                && parts.iter().rev().zip(names.iter().rev()).all(|(part, name)| crate::text::glob_matches(part, name))
+        })
     }
 
     /// The value set for a key, if any.

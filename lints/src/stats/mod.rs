@@ -19,5 +19,6 @@ pub use series::{
     TableSeries,
 };
 pub use snapshot::{
-    qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes, FORMAT,
+    qualified_column, ColumnStats, DependencyCounts, IndexStats, SequenceStats, Snapshot, StatValue, TableStats,
+    ValueShapes, FORMAT,
 };

@@ -64,6 +64,32 @@ pub struct TableStats {
     pub columns: Vec<ColumnStats>,
     #[serde(default)]
     pub indexes: Vec<IndexStats>,
+    /// The functional-dependency probe of `collect --sample`: counts over the sample for
+    /// candidate column pairs, never a value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<DependencyCounts>,
+}
+
+/// Whether `determinant` → `dependent` holds in a table's sample, as counts only: of the sampled
+/// rows where the determinant is not null, how many distinct determinants and pairs there are,
+/// and how many rows would remain if the rows disagreeing with their determinant's most common
+/// dependent were removed (`holding_rows == rows` when the dependency holds exactly).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DependencyCounts {
+    pub determinant: String,
+    pub dependent: String,
+    /// Rows of the sample, nulls included.
+    pub sampled_rows: u64,
+    /// Sampled rows whose determinant is not null; the counts below are over these.
+    pub rows: u64,
+    pub distinct_determinants: u64,
+    /// Distinct (determinant, dependent) pairs, a null dependent counted as a value.
+    pub distinct_pairs: u64,
+    pub distinct_dependents: u64,
+    pub null_dependents: u64,
+    /// Rows left after dropping, for each determinant, the rows not holding its most common
+    /// dependent.
+    pub holding_rows: u64,
 }
 
 impl TableStats {
@@ -85,6 +111,7 @@ impl TableStats {
             sampled_rows: None,
             columns: Vec::new(),
             indexes: Vec::new(),
+            dependencies: Vec::new(),
         }
     }
 }
@@ -298,8 +325,43 @@ impl Snapshot {
                     }
                 }
             }
+            for dependency in &table.dependencies {
+                dependency.validate().map_err(|problem| {
+                    format!(
+                        "dependency `{}` → `{}` of `{}.{}`: {problem}",
+                        dependency.determinant, dependency.dependent, table.schema, table.name
+                    )
+                })?;
+            }
         }
         Ok(())
+    }
+}
+
+impl DependencyCounts {
+    /// The counts of one sample are nested: pairs at least determinants, rows at least either.
+    fn validate(&self) -> Result<(), &'static str> {
+        let nested = self.rows <= self.sampled_rows
+            && self.holding_rows <= self.rows
+            && self.distinct_determinants <= self.distinct_pairs
+            && self.distinct_pairs <= self.rows
+            && self.distinct_dependents <= self.distinct_pairs
+            && self.null_dependents <= self.rows
+            && self.holding_rows >= self.distinct_determinants;
+        if nested {
+            Ok(())
+        } else {
+            Err("counts that no sample can have (expected holding_rows, distinct_pairs <= rows <= sampled_rows, distinct_determinants <= distinct_pairs)")
+        }
+    }
+
+    /// The share of rows the dependency holds in.
+    pub fn holding_share(&self) -> f64 {
+        if self.rows == 0 {
+            0.0
+        } else {
+            self.holding_rows as f64 / self.rows as f64
+        }
     }
 }
 
@@ -354,6 +416,17 @@ mod tests {
                 shapes: None,
             }],
             indexes: vec![IndexStats { name: "orders_pkey".into(), bytes: Some(16384) }],
+            dependencies: vec![DependencyCounts {
+                determinant: "customer_id".into(),
+                dependent: "region".into(),
+                sampled_rows: 1200,
+                rows: 1200,
+                distinct_determinants: 100,
+                distinct_pairs: 100,
+                distinct_dependents: 7,
+                null_dependents: 0,
+                holding_rows: 1200,
+            }],
         });
         let line = snapshot.to_line();
         assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
@@ -361,6 +434,33 @@ mod tests {
         assert!(!line.contains("analyzed"), "analyzed tables leave the flag out: {line}");
         let back: Snapshot = serde_json::from_str(&line).unwrap();
         assert_eq!(back, snapshot);
+    }
+
+    #[test]
+    fn impossible_dependency_counts_are_refused() {
+        let mut snapshot = Snapshot::new("2026-11-25T10:00:00Z".parse().unwrap());
+        let mut table = TableStats::named("public", "orders");
+        let mut counts = DependencyCounts {
+            determinant: "a".into(),
+            dependent: "b".into(),
+            sampled_rows: 10,
+            rows: 10,
+            distinct_determinants: 3,
+            distinct_pairs: 3,
+            distinct_dependents: 2,
+            null_dependents: 0,
+            holding_rows: 10,
+        };
+        table.dependencies.push(counts.clone());
+        snapshot.tables.push(table);
+        assert_eq!(snapshot.validate(), Ok(()));
+        counts.distinct_pairs = 2;
+        snapshot.tables[0].dependencies[0] = counts;
+        let problem = snapshot.validate().unwrap_err();
+        assert!(
+            problem.starts_with("dependency `a` → `b` of `public.orders`: counts that no sample can have"),
+            "{problem}"
+        );
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub(crate) struct CollectArgs {
     /// Rows read per table by --sample.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     sample_rows: u64,
+    /// With --sample: column pairs per table probed for functional dependencies (counts of
+    /// distinct values and pairs only, never a value); 0 leaves the probe out.
+    #[arg(long, default_value_t = crate::collect::DEFAULT_DEPENDENCY_PAIRS, value_name = "N")]
+    dependency_pairs: usize,
     /// Longest any single query may run, in seconds.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     timeout: f64,
@@ -70,6 +74,7 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
     let options = CollectOptions {
         scope: Scope { schemas: args.schemas.clone(), exclude_tables: args.exclude_tables.clone(), exclude_columns },
         sample_rows: args.sample.then_some(args.sample_rows),
+        dependency_pairs: args.dependency_pairs,
         statement_timeout: Duration::from_secs_f64(args.timeout),
         connect_timeout: Duration::from_secs(10),
     };

@@ -9,15 +9,19 @@
 //! filtered out in the query itself and the sample never reads them, so none of their values
 //! (nor any figure derived from them) leaves the database.
 
+mod dependencies;
 mod mysql;
 mod postgres;
 mod tls;
+
+pub(crate) use dependencies::DEFAULT_PAIRS as DEFAULT_DEPENDENCY_PAIRS;
 
 use std::time::Duration;
 
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
 use schemacast_lints::stats::{Snapshot, StatValue, ValueShapes};
+use schemacast_lints::text::glob_matches;
 
 /// Which tables to read.
 #[derive(Clone, Debug, Default)]
@@ -103,6 +107,9 @@ pub(crate) struct CollectOptions {
     pub scope: Scope,
     /// With `--sample`: at most this many rows read per table.
     pub sample_rows: Option<u64>,
+    /// With `--sample`: at most this many column pairs per table in the functional-dependency
+    /// probe; 0 leaves the probe out.
+    pub dependency_pairs: usize,
     /// Longest any one statement may run.
     pub statement_timeout: Duration,
     pub connect_timeout: Duration,
@@ -165,29 +172,6 @@ fn password_span(url: &str) -> Option<(usize, usize)> {
 /// Percent-decodes a URL component (user names and passwords may be encoded).
 fn percent_decode(value: &str) -> String {
     percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned()
-}
-
-fn glob_matches(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let text: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            backtrack = Some((p, t));
-            p += 1;
-        } else if let Some((star, matched)) = backtrack {
-            p = star + 1;
-            t = matched + 1;
-            backtrack = Some((star, matched + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
 }
 
 fn snapshot_time() -> jiff::Timestamp {

@@ -12,6 +12,7 @@ use schemacast_lints::stats::{
     qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes,
 };
 
+use super::dependencies::{self, ProbeColumn, ProbeSql};
 use super::{
     keep_wider, quote_identifier, set_shape, shape_names, snapshot_time, CollectOptions, Collected, Progress, Scope,
     SHAPE_PATTERNS,
@@ -132,6 +133,14 @@ fn read_snapshot(
                 table,
                 |column| kinds.get(&(at, column.to_owned())).copied().unwrap_or(Kind::Other),
                 limit,
+                seconds,
+            )?;
+            probe_dependencies(
+                catalog.conn,
+                table,
+                |column| kinds.get(&(at, column.to_owned())).copied().unwrap_or(Kind::Other),
+                limit,
+                options.dependency_pairs,
                 seconds,
             )?;
             progress.table_done();
@@ -416,6 +425,53 @@ fn sample(
         .ok_or_else(|| anyhow!("no result while {during}"))?;
     table.sampled_rows = number(&row, 0);
     read_sample(&row, table, plan);
+    Ok(())
+}
+
+/// Counts over the first `limit` rows (the same rows as the sample) for the candidate column
+/// pairs of [`dependencies`]; nothing when no pair qualifies.
+fn probe_dependencies(
+    conn: &mut Conn,
+    table: &mut TableStats,
+    kind_of: impl Fn(&str) -> Kind,
+    limit: u64,
+    max_pairs: usize,
+    seconds: f64,
+) -> anyhow::Result<()> {
+    let probed: Vec<ProbeColumn<'_>> = table
+        .columns
+        .iter()
+        .map(|stats| ProbeColumn {
+            groupable: matches!(kind_of(&stats.name), Kind::Number | Kind::Temporal | Kind::Text),
+            stats,
+        })
+        .collect();
+    let pairs = dependencies::candidate_pairs(&probed, table.rows, max_pairs);
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    let mut used: Vec<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
+    used.sort_unstable();
+    used.dedup();
+    let selected: Vec<String> = used.iter().map(|&i| quote_identifier(names[i], '`')).collect();
+    let sample = format!(
+        "SELECT {} FROM {}.{} LIMIT {limit}",
+        selected.join(", "),
+        quote_identifier(&table.schema, '`'),
+        quote_identifier(&table.name, '`')
+    );
+    let sql = ProbeSql { quote: '`', sample: &sample, materialized: "", integer: |e| format!("CAST({e} AS SIGNED)") };
+    let query = dependencies::probe_query(&sql, &names, &pairs);
+    let during = format!("probing column dependencies of {}.{}", table.schema, table.name);
+    let rows: Vec<Row> = conn.query(query).map_err(|e| query_error(&e, &during, seconds))?;
+    let mut found: Vec<_> = rows
+        .iter()
+        .filter_map(|row| dependencies::counts_of(&names, &pairs, std::array::from_fn(|i| number(row, i))))
+        .collect();
+    let position = |name: &str| names.iter().position(|n| *n == name);
+    found.sort_by_key(|c| (position(&c.determinant), position(&c.dependent)));
+    table.dependencies = found;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use schemacast_lints::stats::{
     qualified_column, ColumnStats, IndexStats, SequenceStats, Snapshot, StatValue, TableStats, ValueShapes,
 };
 
+use super::dependencies::{self, ProbeColumn, ProbeSql};
 use super::{
     compare, keep_wider, quote_identifier, set_shape, shape_names, snapshot_time, CollectOptions, Collected, Progress,
     Scope, SHAPE_PATTERNS,
@@ -100,6 +101,7 @@ fn read_snapshot(
         progress.start_tables(plain, "sampling");
         for table in tables.found.iter_mut().filter(|t| t.kind == "r") {
             sample(catalog.tx, table.stats.rows, &mut table.stats, &table.columns, limit, seconds)?;
+            probe_dependencies(catalog.tx, table, limit, options.dependency_pairs, server.version_num, seconds)?;
             progress.table_done();
         }
     }
@@ -471,11 +473,7 @@ fn sample(
     seconds: f64,
 ) -> anyhow::Result<()> {
     let (selects, plan) = sample_plan(columns);
-    // Enough pages for `limit` rows with a margin; whole table when it is small or unanalyzed.
-    let percent = match estimated_rows {
-        Some(rows) if rows > limit => (100.0 * limit as f64 * 2.0 / rows as f64).clamp(0.0001, 100.0),
-        _ => 100.0,
-    };
+    let percent = sample_percent(estimated_rows, limit);
     let table = format!("{}.{}", quote_identifier(&stats.schema, '"'), quote_identifier(&stats.name, '"'));
     let inner: Vec<String> = columns.iter().filter(|c| !c.withheld).map(|c| quote_identifier(&c.name, '"')).collect();
     let inner = if inner.is_empty() { "1".to_owned() } else { inner.join(", ") };
@@ -513,6 +511,73 @@ fn sample(
             }
         }
     }
+    Ok(())
+}
+
+/// Enough pages for `limit` rows with a margin; whole table when it is small or unanalyzed.
+fn sample_percent(estimated_rows: Option<u64>, limit: u64) -> f64 {
+    match estimated_rows {
+        Some(rows) if rows > limit => (100.0 * limit as f64 * 2.0 / rows as f64).clamp(0.0001, 100.0),
+        _ => 100.0,
+    }
+}
+
+/// Counts over one sample for the candidate column pairs of [`dependencies`]; nothing when no
+/// pair qualifies.
+fn probe_dependencies(
+    tx: &mut Transaction<'_>,
+    table: &mut FoundTable,
+    limit: u64,
+    max_pairs: usize,
+    version_num: i32,
+    seconds: f64,
+) -> anyhow::Result<()> {
+    let stats = &table.stats;
+    let probed: Vec<ProbeColumn<'_>> = table
+        .columns
+        .iter()
+        .zip(&stats.columns)
+        .map(|(found, stats)| ProbeColumn {
+            groupable: !found.withheld && matches!(found.category.as_str(), "S" | "N" | "D" | "B" | "E"),
+            stats,
+        })
+        .collect();
+    let pairs = dependencies::candidate_pairs(&probed, stats.rows, max_pairs);
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = stats.columns.iter().map(|c| c.name.as_str()).collect();
+    let mut used: Vec<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
+    used.sort_unstable();
+    used.dedup();
+    let selected: Vec<String> = used.iter().map(|&i| quote_identifier(names[i], '"')).collect();
+    let sample = format!(
+        "SELECT {} FROM {}.{} TABLESAMPLE SYSTEM ({}) LIMIT {limit}",
+        selected.join(", "),
+        quote_identifier(&stats.schema, '"'),
+        quote_identifier(&stats.name, '"'),
+        sample_percent(stats.rows, limit)
+    );
+    let sql = ProbeSql {
+        quote: '"',
+        sample: &sample,
+        materialized: if version_num >= 120_000 { "MATERIALIZED " } else { "" },
+        integer: |e| format!("({e})::int8"),
+    };
+    let query = dependencies::probe_query(&sql, &names, &pairs);
+    let during = format!("probing column dependencies of {}.{}", stats.schema, stats.name);
+    let rows = tx.query(query.as_str(), &[]).map_err(|e| query_error(&e, &during, seconds))?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        let counts: [Option<u64>; 8] = std::array::from_fn(|i| {
+            row.try_get::<_, Option<i64>>(i).ok().flatten().and_then(|v| u64::try_from(v).ok())
+        });
+        found.extend(dependencies::counts_of(&names, &pairs, counts));
+    }
+    found.sort_by_key(|c| {
+        (names.iter().position(|n| *n == c.determinant), names.iter().position(|n| *n == c.dependent))
+    });
+    table.stats.dependencies = found;
     Ok(())
 }
 

@@ -13,7 +13,12 @@ declare_rule! {
     ///
     /// A copy kept on purpose (the customer's address as it was when the order was placed) is
     /// a snapshot, not a defect: mark it with `-- schemacast: ignore denormalized-copy` above the
-    /// statement, or turn the rule off for the file.
+    /// statement, or list it in schemacast.toml, where globs are allowed:
+    ///
+    /// ```toml
+    /// [normalization]
+    /// snapshot-columns = ["orders.customer_email", "*.price_at_sale"]   # column, table.column or schema.table.column
+    /// ```
     ///
     /// ## Why is this bad?
     /// The two values drift: when the customer changes their email, every order still holds the
@@ -107,7 +112,10 @@ impl Rule for DenormalizedCopy {
     fn check_column(&self, ctx: &mut Ctx<'_>, table: &Table, column: &Column) {
         let in_primary_key =
             table.primary_key().is_some_and(|pk| pk.keys.iter().any(|k| k.column() == Some(column.name.as_str())));
-        if in_primary_key || table.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name)) {
+        if in_primary_key
+            || table.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name))
+            || ctx.settings.is_snapshot_column(&table.name, &column.name)
+        {
             return;
         }
         let lower = column.name.to_lowercase();
@@ -156,7 +164,7 @@ impl Rule for DenormalizedCopy {
             )
         };
         let diagnostic = ctx.report(column.name_loc, message).help(format!(
-            "read it with a join on `{via}`; if it is a snapshot on purpose (the value at the time), say so with `-- schemacast: ignore denormalized-copy`"
+            "read it with a join on `{via}`; if it is a snapshot on purpose (the value at the time), say so with `-- schemacast: ignore denormalized-copy` or list it in `[normalization] snapshot-columns`"
         ));
         // A shared name alone is weak evidence: tables reuse names for their own facts (an
         // operation's `esc_period` overriding its action's), so it is a question.

@@ -15,6 +15,12 @@ declare_rule! {
     /// Not flagged: the lines of one address (`address_line1, address_line2`), coordinates
     /// (`x, y, z`, `x1, y1, x2, y2`), timestamps (`created_at, updated_at`), and names whose
     /// number is part of a standard (`md5`, `sha1`, `sha256`, `ipv4`, `utf8`, `base64`, `int8`).
+    /// More stems can be exempted in schemacast.toml:
+    ///
+    /// ```toml
+    /// [normalization]
+    /// not-repeating-groups = ["level", "tier"]   # level1, level2, level3 are distinct things
+    /// ```
     ///
     /// ## Why is this bad?
     /// The columns hold several values of one attribute, which breaks first normal form. The
@@ -111,7 +117,7 @@ impl Rule for RepeatingGroup {
         // Report in column order, not in the order of the stems.
         let mut found: Vec<(String, Vec<Slot<'_>>)> = groups
             .into_iter()
-            .filter(|(stem, slots)| is_a_group(stem, slots))
+            .filter(|(stem, slots)| is_a_group(stem, slots, &ctx.settings.not_repeating_groups))
             .collect();
         found.sort_by_key(|(_, slots)| slots.first().map(|s| s.column.name_loc.range.start));
         for (stem, slots) in found {
@@ -120,9 +126,10 @@ impl Rule for RepeatingGroup {
     }
 }
 
-fn is_a_group(stem: &str, slots: &[Slot<'_>]) -> bool {
+fn is_a_group(stem: &str, slots: &[Slot<'_>], exempt: &[String]) -> bool {
     let noun = stem_noun(stem);
-    if NOT_A_GROUP.contains(&stem) || NOT_A_GROUP.contains(&noun) || stem.ends_with("address_line") {
+    let exempted = |name: &str| NOT_A_GROUP.contains(&name) || exempt.iter().any(|e| e == name);
+    if exempted(stem) || exempted(noun) || stem.ends_with("address_line") {
         return false;
     }
     let mut positions: Vec<u32> = slots.iter().map(|s| s.position).collect();

@@ -116,15 +116,7 @@ pub(crate) fn sampled_shape(
 pub(crate) fn share_of_sample(share: f64, checked: u64) -> String {
     let percent = (share * 1000.0).floor() / 10.0;
     let percent = if percent.fract() == 0.0 { format!("{percent:.0}%") } else { format!("{percent:.1}%") };
-    let digits = checked.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{percent} of {grouped} sampled values")
+    format!("{percent} of {} sampled values", crate::text::thousands(checked))
 }
 
 /// The column's stored width per value: the sampled average, else the declared length of

@@ -41,6 +41,12 @@ local ok, err = pcall(function()
   end, 100)
   out.hints = labels
   out.commands = vim.fn.exists(":SchemacastReport") == 2
+  if vim.env.REPORT == "1" then
+    -- :SchemacastReport runs `schemacast` from PATH, as after vim.lsp.enable alone.
+    vim.cmd("SchemacastReport")
+    vim.wait(60000, function() return require("schemacast").last_report ~= nil end, 100)
+    out.report = require("schemacast").last_report
+  end
 end)
 if not ok then out.error = tostring(err) end
 finish()

@@ -154,7 +154,7 @@ fn neovim_0_7_maps_keys_and_shows_capacity_as_virtual_text_for_a_lone_file() {
 
 /// Neovim 0.11's own way: `lsp/schemacast.lua` on the runtimepath and
 /// `vim.lsp.enable("schemacast")` give diagnostics and inlay hints, whose kinds the settings
-/// switch off one by one.
+/// switch off one by one; `:SchemacastReport` writes the capacity report.
 #[test]
 #[cfg_attr(no_current_nvim, ignore = "SCHEMACAST_TEST_NVIM is not set")]
 fn neovim_0_11_enables_the_server_from_lsp_config_and_switches_hint_kinds() {
@@ -168,13 +168,29 @@ fn neovim_0_11_enables_the_server_from_lsp_config_and_switches_hint_kinds() {
     std::fs::copy(workspace_root().join("examples/stats/shop.jsonl"), shop.join("stats.jsonl")).unwrap();
     std::fs::write(shop.join("schemacast.toml"), "schema = [\".\"]\nstats = \"stats.jsonl\"\n").unwrap();
     let file = shop.join("V6__payments.sql");
-    let hints = |settings: &str| {
-        let report =
-            run_script(&nvim, work.path(), "enable.lua", &[("FILE", file.as_os_str()), ("HINTS", settings.as_ref())]);
+    // `schemacast` on PATH, for :SchemacastReport.
+    let path = std::env::join_paths(
+        std::iter::once(binary().parent().unwrap().to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let hints = |settings: &str, want_report: bool| {
+        let env = [
+            ("FILE", file.as_os_str()),
+            ("HINTS", settings.as_ref()),
+            ("REPORT", if want_report { "1" } else { "0" }.as_ref()),
+            ("PATH", path.as_os_str()),
+        ];
+        let report = run_script(&nvim, work.path(), "enable.lua", &env);
         assert_eq!(report["attached"], true, "vim.lsp.enable did not start schemacast: {report}");
         let diagnostics = report["diagnostics"].as_array().unwrap();
         assert!(diagnostics.iter().any(|d| d["code"] == "float-for-money"), "{report}");
         assert_eq!(report["commands"], true, "{report}");
+        if want_report {
+            // :SchemacastReport wrote the capacity report into the project.
+            assert_eq!(report["report"], shop.join(".schemacast/report/index.html").to_str().unwrap(), "{report}");
+            assert!(shop.join(".schemacast/report/index.html").is_file(), "{report}");
+        }
         let labels: Vec<(u64, String)> = report["hints"]
             .as_array()
             .unwrap()
@@ -184,16 +200,16 @@ fn neovim_0_11_enables_the_server_from_lsp_config_and_switches_hint_kinds() {
         labels
     };
     // The defaults of lsp/schemacast.lua: the table's projection only.
-    let defaults = hints(r#"{"enabled": true, "tables": true, "columns": false, "padding": true}"#);
+    let defaults = hints(r#"{"enabled": true, "tables": true, "columns": false, "padding": true}"#, true);
     assert_eq!(defaults.len(), 1, "{defaults:?}");
     assert_eq!(defaults[0].0, 3);
     assert!(defaults[0].1.starts_with("3.2M rows · ") && defaults[0].1.ends_with("by 2027-11"), "{defaults:?}");
     // Columns on: each column's bytes, with padding.
-    let columns = hints(r#"{"columns": true}"#);
+    let columns = hints(r#"{"columns": true}"#, false);
     assert!(columns.iter().any(|h| h.1.starts_with("3.2M rows")), "{columns:?}");
     assert!(columns.contains(&(5, "4 B +3 pad".to_owned())), "{columns:?}");
     // Tables and padding off: the column bytes alone.
-    let bare = hints(r#"{"tables": false, "columns": true, "padding": false}"#);
+    let bare = hints(r#"{"tables": false, "columns": true, "padding": false}"#, false);
     assert!(!bare.iter().any(|h| h.1.contains("rows")), "a table hint stayed: {bare:?}");
     assert!(!bare.iter().any(|h| h.1.contains("pad")), "padding stayed: {bare:?}");
     assert!(bare.contains(&(5, "4 B".to_owned())), "{bare:?}");

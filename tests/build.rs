@@ -6,11 +6,13 @@
 
 use std::path::Path;
 
-const NEEDS: [(&str, &str); 5] = [
+const NEEDS: [(&str, &str); 6] = [
     ("SCHEMACAST_TEST_PG_URL", "no_pg_server"),
     ("SCHEMACAST_TEST_MYSQL_URL", "no_mysql_server"),
     ("SCHEMACAST_TEST_NVIM", "no_current_nvim"),
     ("SCHEMACAST_TEST_CHROMIUM", "no_chromium"),
+    // Debian's emacs-nox with elpa-eglot.
+    ("SCHEMACAST_TEST_EMACS", "no_emacs"),
     // Throwaway TLS-only servers: `openssl`, PostgreSQL's and MariaDB's server binaries.
     ("SCHEMACAST_TEST_TLS", "no_tls_servers"),
 ];

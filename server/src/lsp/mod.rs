@@ -318,18 +318,21 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> RpcResult<Option<Vec<InlayHint>>> {
-        let (enabled, columns) = {
+        let (enabled, kinds) = {
             let state = self.state();
-            (state.settings.inlay_hints, state.settings.column_hints)
+            let s = &state.settings;
+            (
+                s.inlay_hints,
+                inlay_hints::Kinds { tables: s.table_hints, columns: s.column_hints, padding: s.padding_hints },
+            )
         };
         if !enabled {
             return Ok(Some(Vec::new()));
         }
         let uri = params.text_document.uri;
         let Some((analysis, file, encoding)) = self.analysis_for(&uri).await else { return Ok(None) };
-        let hints = self
-            .guarded("inlayHint", || Some(inlay_hints::inlay_hints(&analysis, file, &uri, columns, encoding)))
-            .await;
+        let hints =
+            self.guarded("inlayHint", || Some(inlay_hints::inlay_hints(&analysis, file, &uri, kinds, encoding))).await;
         let range = params.range;
         Ok(hints
             .map(|hints| hints.into_iter().filter(|h| h.position >= range.start && h.position <= range.end).collect()))

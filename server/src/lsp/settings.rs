@@ -12,18 +12,30 @@ pub(crate) struct Settings {
     /// Rule → severity (`None`: off), over schemacast.toml.
     pub rules: Vec<(String, Option<Severity>)>,
     pub inlay_hints: bool,
+    /// Per kind: a table's size and projection after its `CREATE TABLE`, each column's bytes,
+    /// and the alignment padding within a column's hint.
+    pub table_hints: bool,
     pub column_hints: bool,
+    pub padding_hints: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { dialect: None, stats: None, rules: Vec::new(), inlay_hints: true, column_hints: false }
+        Settings {
+            dialect: None,
+            stats: None,
+            rules: Vec::new(),
+            inlay_hints: true,
+            table_hints: true,
+            column_hints: false,
+            padding_hints: true,
+        }
     }
 }
 
 impl Settings {
     /// Reads `{"dialect": "...", "stats": "...", "rules": {"rule": "off"}, "inlayHints":
-    /// {"enabled": true, "columns": false}}`; what it does not understand is reported and left
+    /// {"enabled": true, "tables": true, "columns": false, "padding": true}}`; what it does not understand is reported and left
     /// at its default.
     pub fn from_json(value: &Value, problems: &mut Vec<String>) -> Settings {
         let mut settings = Settings::default();
@@ -65,7 +77,9 @@ impl Settings {
                 Value::Bool(enabled) => settings.inlay_hints = *enabled,
                 Value::Object(hints) => {
                     settings.inlay_hints = hints.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+                    settings.table_hints = hints.get("tables").and_then(Value::as_bool).unwrap_or(true);
                     settings.column_hints = hints.get("columns").and_then(Value::as_bool).unwrap_or(false);
+                    settings.padding_hints = hints.get("padding").and_then(Value::as_bool).unwrap_or(true);
                 }
                 _ => {}
             }
@@ -87,5 +101,14 @@ mod tests {
         assert_eq!(settings.rules, [("redundant-index".to_owned(), None)]);
         assert!(!settings.inlay_hints);
         assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
+    #[test]
+    fn inlay_hint_kinds_switch_off_one_by_one() {
+        let value = serde_json::json!({"inlayHints": {"tables": false, "columns": true, "padding": false}});
+        let settings = Settings::from_json(&value, &mut Vec::new());
+        assert!(settings.inlay_hints && !settings.table_hints && settings.column_hints && !settings.padding_hints);
+        let defaults = Settings::from_json(&serde_json::json!({"inlayHints": {}}), &mut Vec::new());
+        assert!(defaults.table_hints && !defaults.column_hints && defaults.padding_hints);
     }
 }

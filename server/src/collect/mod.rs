@@ -13,6 +13,8 @@ mod mysql;
 mod postgres;
 mod tls;
 
+pub(crate) use postgres::connect as connect_postgres;
+
 use std::time::Duration;
 
 use anyhow::bail;

@@ -237,6 +237,7 @@ impl Project {
         problems: &mut InputProblems,
     ) {
         let Some(path) = self.stats_path(settings) else { return };
+        let database = self.config.as_ref().and_then(|c| c.database.as_deref());
         let store = Store::at(&path);
         let current = store.as_ref().ok().and_then(Store::stamp);
         if current.is_none() && store.is_ok() && settings.stats.is_none() {
@@ -251,7 +252,7 @@ impl Project {
         };
         let read = match cached {
             Some(read) => Ok(read),
-            None => store.and_then(|store| store.read_for_forecast()).map(|(latest, series)| {
+            None => store.and_then(|store| store.read_for_forecast(database)).map(|(latest, series)| {
                 let problems = series.problems.iter().map(|p| (p.line, p.message.clone())).collect();
                 let loaded = LoadedStats { latest, series: Arc::new(series), problems };
                 if let Some(stamp) = current {

@@ -321,6 +321,8 @@ pub(crate) fn find_stats(
             store.shown()
         );
     }
+    // A URL is shown without its password.
+    let path = if store.is_file() { path } else { PathBuf::from(store.shown()) };
     Ok(Some(StatsInput { path, origin, latest, series: Arc::new(series) }))
 }
 

@@ -77,6 +77,8 @@ pub(crate) struct CapacityRun {
 
 /// What `forecast` and `report` share: the config, the schema, the stats history and the
 /// horizons, analysed into a capacity plan. `rules` decides whether findings are wanted too.
+// The store and the database read from it are two settings of one input.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn analyze_capacity(
     paths: &[PathBuf],
     stats: Option<&Path>,

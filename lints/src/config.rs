@@ -20,8 +20,11 @@ pub struct Config {
     pub schema: Vec<String>,
     /// The stats store `collect` appends to and `check` reads: a path relative to the config
     /// file ending in `.db`/`.sqlite` (SQLite) or `.jsonl` (JSON Lines); the server picks the
-    /// backend by that ending (a `postgres://` URL is reserved).
+    /// backend by that ending, or a `postgres://` URL (the PostgreSQL store).
     pub stats: Option<String>,
+    /// The database whose series `check`, `forecast`, the report and the language server read
+    /// when the store holds several (default: the database of the latest snapshot).
+    pub database: Option<String>,
     /// Rule name → severity; `None` is `off`.
     pub rules: BTreeMap<String, Option<Severity>>,
     /// `[thresholds]`.
@@ -51,6 +54,7 @@ struct RawConfig {
     #[serde(default)]
     schema: Vec<String>,
     stats: Option<String>,
+    database: Option<String>,
     #[serde(default)]
     rules: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
     #[serde(default)]
@@ -213,7 +217,7 @@ impl Config {
                 capacity.table_size_gib = size;
             }
         }
-        Ok(Config { dialect, schema: raw.schema, stats: raw.stats, rules, settings, capacity })
+        Ok(Config { dialect, schema: raw.schema, stats: raw.stats, database: raw.database, rules, settings, capacity })
     }
 
     /// The rule selection this config asks for, before command-line flags.

@@ -7,6 +7,10 @@
 //!
 //!     cargo bench -p schemacast --bench store_speed
 //!     STORE_BENCH_TABLES=10000 STORE_BENCH_DAYS=1095 cargo bench -p schemacast --bench store_speed
+//!
+//! With `SCHEMACAST_TEST_PG_URL` set (a loopback server), the PostgreSQL store is measured too,
+//! in throwaway databases `schemacast_bench_full` and `schemacast_bench_empty`;
+//! `STORE_BENCH_ONLY=postgres` (or `stats.db`, `stats.jsonl`) measures one store.
 
 use std::path::Path;
 use std::time::Instant;
@@ -19,6 +23,21 @@ use schemacast_lints::stats::{ColumnStats, IndexStats, SequenceStats, Snapshot, 
 mod store;
 
 use store::Store;
+
+/// What the store needs of `collect`: the bench connects to a loopback PostgreSQL without TLS.
+mod collect {
+    pub(crate) fn redact(url: &str) -> String {
+        url.to_owned()
+    }
+
+    pub(crate) fn connect_postgres(
+        url: &str,
+        _application_name: &str,
+        _timeout: std::time::Duration,
+    ) -> anyhow::Result<postgres::Client> {
+        Ok(postgres::Client::connect(url, postgres::NoTls)?)
+    }
+}
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -106,9 +125,30 @@ fn timed<T>(work: impl FnOnce() -> T) -> (T, f64) {
     (result, start.elapsed().as_secs_f64())
 }
 
+/// A throwaway database on the PostgreSQL server `admin_url` names, dropped by the caller.
+fn pg_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
+    let mut admin = postgres::Client::connect(admin_url, postgres::NoTls)?;
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    Ok(format!("{}/{name}", base.rsplit_once('/').map_or(base, |(server, _)| server)))
+}
+
+fn pg_size(url: &str) -> u64 {
+    postgres::Client::connect(url, postgres::NoTls)
+        .and_then(|mut c| c.query_one("SELECT pg_database_size(current_database())", &[]))
+        .map_or(0, |row| row.get::<_, i64>(0) as u64)
+}
+
 fn measure(dir: &Path, name: &str, tables: usize, days: usize) -> anyhow::Result<()> {
-    let store = Store::at(&dir.join(name))?;
-    let empty = Store::at(&dir.join(format!("empty-{name}")))?;
+    let (store, empty) = if name == "postgres" {
+        let admin = std::env::var("SCHEMACAST_TEST_PG_URL")?;
+        let full = pg_database(&admin, "schemacast_bench_full")?;
+        let empty = pg_database(&admin, "schemacast_bench_empty")?;
+        (Store::at(full.as_ref())?, Store::at(empty.as_ref())?)
+    } else {
+        (Store::at(&dir.join(name))?, Store::at(&dir.join(format!("empty-{name}")))?)
+    };
     let (_, filled) = timed(|| -> anyhow::Result<()> {
         let batch = 73;
         for first in (0..days).step_by(batch) {
@@ -130,19 +170,20 @@ fn measure(dir: &Path, name: &str, tables: usize, days: usize) -> anyhow::Result
     let mut reads = Vec::new();
     let mut counted = (0, 0);
     for _ in 0..3 {
-        let (result, seconds) = timed(|| store.read_for_forecast());
+        let (result, seconds) = timed(|| store.read_for_forecast(None));
         let (latest, series) = result?;
         counted = (series.tables.len(), series.snapshot_days.len());
         assert!(latest.is_some_and(|l| l.tables.len() == tables && !l.tables[0].columns.is_empty()));
         reads.push(seconds);
     }
     assert_eq!(counted, (tables, days + 3), "every table's series over every snapshot");
+    let size = if name == "postgres" { pg_size(&store.path().to_string_lossy()) } else { size_on_disk(store.path()) };
     println!(
-        "  {name:<12} append one: {:.3} s (empty store: {:.3} s)   forecast read: {:.2} s   size: {:.0} MB   (filled in {:.0} s)",
+        "  {name:<12} append one: {:.3} s (empty store: {:.3} s)   latest + forecast series read: {:.2} s   size: {:.0} MB   (filled in {:.0} s)",
         median(appends),
         empty_append,
         median(reads),
-        size_on_disk(store.path()) as f64 / 1e6,
+        size as f64 / 1e6,
         filled
     );
     Ok(())
@@ -165,9 +206,19 @@ fn main() -> anyhow::Result<()> {
     );
     let stores: Vec<String> = match std::env::var("STORE_BENCH_ONLY") {
         Ok(only) => vec![only],
+        Err(_) if std::env::var_os("SCHEMACAST_TEST_PG_URL").is_some() => {
+            vec!["stats.db".into(), "stats.jsonl".into(), "postgres".into()]
+        }
         Err(_) => vec!["stats.db".into(), "stats.jsonl".into()],
     };
     let outcome = stores.iter().try_for_each(|name| measure(&dir, name, tables, days));
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some(mut admin) = std::env::var("SCHEMACAST_TEST_PG_URL")
+        .ok()
+        .and_then(|url| postgres::Client::connect(&url, postgres::NoTls).ok())
+    {
+        let _ = admin.batch_execute("DROP DATABASE IF EXISTS schemacast_bench_full WITH (FORCE)");
+        let _ = admin.batch_execute("DROP DATABASE IF EXISTS schemacast_bench_empty WITH (FORCE)");
+    }
     outcome
 }

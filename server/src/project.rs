@@ -292,6 +292,7 @@ impl StatsInput {
 /// error. Bad snapshots are named on stderr and skipped.
 pub(crate) fn find_stats(
     explicit: Option<&Path>,
+    database: Option<&str>,
     config: Option<&(Config, PathBuf)>,
 ) -> anyhow::Result<Option<StatsInput>> {
     let (path, origin) = match explicit {
@@ -299,7 +300,6 @@ pub(crate) fn find_stats(
         None => {
             let path = store::store_path(None, config);
             let configured = config.is_some_and(|(c, _)| c.stats.is_some());
-            // A configured PostgreSQL URL is no file, and must say it is not supported.
             if !configured && !path.exists() {
                 return Ok(None);
             }
@@ -310,25 +310,29 @@ pub(crate) fn find_stats(
     if origin == StatsOrigin::Config && !store.exists() {
         return Ok(None);
     }
-    let (latest, series) = store.read_for_forecast()?;
+    let database = database.or(config.and_then(|(c, _)| c.database.as_deref()));
+    let (latest, series) = store.read_for_forecast(database)?;
     for problem in &series.problems {
         eprintln!("warning: {problem}");
     }
     if latest.is_none() {
         bail!(
             "{}: no usable snapshots in this stats store; run `schemacast collect --url URL` to add one, or pass --stats FILE",
-            path.display()
+            store.shown()
         );
     }
+    // A URL is shown without its password.
+    let path = if store.is_file() { path } else { PathBuf::from(store.shown()) };
     Ok(Some(StatsInput { path, origin, latest, series: Arc::new(series) }))
 }
 
 /// The latest snapshot and the history's series of the stats file [`find_stats`] picks.
 pub(crate) fn load_stats(
     explicit: Option<&Path>,
+    database: Option<&str>,
     config: Option<&(Config, PathBuf)>,
 ) -> anyhow::Result<(Option<Snapshot>, Option<Arc<StatsSeries>>)> {
-    Ok(match find_stats(explicit, config)? {
+    Ok(match find_stats(explicit, database, config)? {
         Some(input) => (input.latest, Some(input.series)),
         None => (None, None),
     })

@@ -15,26 +15,101 @@ fn line(day: u32, rows: u64) -> String {
 }
 
 #[test]
-fn a_postgres_url_or_an_unknown_name_is_refused_with_the_accepted_forms() {
+fn an_unknown_name_is_refused_with_the_accepted_forms() {
     let dir = project(&[("schema.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n")]);
-    let postgres = run_in(dir.path(), &["check", "schema.sql", "--stats", "postgres://ci@db.example/stats"]);
-    assert_eq!(postgres.status, 2);
-    assert!(
-        postgres.stderr.starts_with("error: a PostgreSQL stats store is not supported yet; name a file ending in .db"),
-        "{}",
-        postgres.stderr
-    );
-    let configured = project(&[
-        ("schema.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n"),
-        ("schemacast.toml", "stats = \"postgresql://ci@db.example/stats\"\n"),
-    ]);
-    let run = run_in(configured.path(), &["forecast", "schema.sql"]);
-    assert_eq!(run.status, 2);
-    assert!(run.stderr.contains("a PostgreSQL stats store is not supported yet"), "{}", run.stderr);
     let other = run_in(dir.path(), &["stats", "show", "--stats", "stats.csv"]);
     assert_eq!(other.status, 2);
     assert!(other.stderr.contains("stats.csv: not a stats store name;"), "{}", other.stderr);
     assert!(other.stderr.contains(".db or .sqlite") && other.stderr.contains(".jsonl"), "{}", other.stderr);
+    assert!(other.stderr.contains("postgres:// URL"), "{}", other.stderr);
+}
+
+/// Two databases' histories, as stats file lines: `shop` (growing orders) and `crm`.
+fn two_databases() -> String {
+    let mut history = String::new();
+    for day in 1..=10u32 {
+        history.push_str(&line(day, 1000 * u64::from(day)));
+        history.push('\n');
+        history.push_str(&line(day, 7).replace("\"shop\"", "\"crm\"").replace("T00:00:00Z", "T12:00:00Z"));
+        history.push('\n');
+    }
+    history
+}
+
+/// `stats export` of every format from `store`, imported into every file store and exported
+/// again, is the same; `stats show --database` and an unknown database.
+fn export_round_trips(dir: &std::path::Path, store: &str) {
+    let import = run_in(dir, &["stats", "import", "history.jsonl", "--stats", store]);
+    assert_eq!(import.status, 0, "{}", import.stderr);
+    let export = |store: &str, format: &str| {
+        let run = run_in(dir, &["stats", "export", "--format", format, "--stats", store]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let jsonl = export(store, "jsonl");
+    assert_eq!(jsonl.lines().count(), 20);
+    let csv = export(store, "csv");
+    assert!(csv.starts_with("database,taken_at,table,rows,bytes,analyzed,"), "{csv}");
+    assert!(csv.contains("\nshop,2026-01-02T00:00:00Z,public.orders,2000,200000,true,"), "{csv}");
+    std::fs::write(dir.join("export.jsonl"), &jsonl).unwrap();
+    for (n, other) in ["again.db", "again.jsonl"].into_iter().enumerate() {
+        let other = format!("{n}-{store}-{other}").replace(['/', ':', '@'], "_");
+        assert_eq!(run_in(dir, &["stats", "import", "export.jsonl", "--stats", &other]).status, 0);
+        assert_eq!(export(&other, "jsonl"), jsonl, "{other}");
+        assert_eq!(export(&other, "csv"), csv, "{other}");
+    }
+    let out = dir.join("shop-only.jsonl");
+    let run = run_in(dir, &["stats", "export", "--stats", store, "--database", "shop", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 10);
+    let show = run_in(dir, &["stats", "show", "--stats", store, "--database", "crm", "--format", "json"]).json();
+    assert_eq!(show["snapshots"], 10);
+    let unknown = run_in(dir, &["stats", "show", "--stats", store, "--database", "billing"]);
+    assert_eq!(unknown.status, 2);
+    assert!(unknown.stderr.contains("no database `billing` in the store; it holds: shop, crm"), "{}", unknown.stderr);
+    let forecast = |database: &str| {
+        let run =
+            run_in(dir, &["forecast", "schema.sql", "--stats", store, "--database", database, "--format", "json"]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        run.stdout
+    };
+    assert_ne!(forecast("shop"), forecast("crm"), "each database its own series");
+    let unknown = run_in(dir, &["check", "schema.sql", "--stats", store, "--database", "billing"]);
+    assert_eq!(unknown.status, 2, "{}", unknown.stderr);
+}
+
+#[test]
+fn file_stores_export_import_and_export_again_alike_and_keep_databases_apart() {
+    let dir = project(&[
+        ("history.jsonl", &two_databases()),
+        ("schema.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n"),
+    ]);
+    export_round_trips(dir.path(), "s.db");
+    export_round_trips(dir.path(), "s.jsonl");
+}
+
+#[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
+fn a_postgres_store_serves_import_export_show_check_and_forecast() {
+    let Some(database) = TestDatabase::postgres("pgstore") else { return };
+    let dir = project(&[
+        ("history.jsonl", &two_databases()),
+        ("schema.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n"),
+    ]);
+    export_round_trips(dir.path(), &database.url);
+    let mut client = database.postgres_client();
+    let rows: i64 = client.query_one("SELECT count(*) FROM schemacast.table_history", &[]).unwrap().get(0);
+    assert_eq!(rows, 20, "documented view over the snapshots");
+    let version: String =
+        client.query_one("SELECT value FROM schemacast.meta WHERE key = 'schema_version'", &[]).unwrap().get(0);
+    assert_eq!(version, "1");
+    let configured = project(&[
+        ("schema.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n"),
+        ("schemacast.toml", &format!("stats = \"{}\"\ndatabase = \"shop\"\n", database.url)),
+    ]);
+    let check = run_in(configured.path(), &["check", "schema.sql"]);
+    assert!(check.status == 0 || check.status == 1, "{}", check.stderr);
+    assert!(check.stdout.contains("with stats from"), "{}", check.stdout);
 }
 
 #[test]
@@ -111,4 +186,74 @@ fn a_fresh_projects_first_collect_writes_stats_db_which_every_reader_finds() {
     assert_eq!(show.status, 0, "{}", show.stderr);
     assert_eq!(show.json()["snapshots"], 1);
     assert!(workspace_root().join("docs/stats-store.md").is_file(), "the store's schema is documented");
+}
+
+/// The hover card of `orders` in the open document, once it says `want`, or the last one.
+fn hover_until(client: &mut schemacast_tests::lsp::LspClient, uri: &str, want: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let result = client.request(
+            "textDocument/hover",
+            serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 14}}),
+        );
+        let text = result["contents"]["value"].as_str().unwrap_or("").to_owned();
+        if text.contains(want) || std::time::Instant::now() > deadline {
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_language_server_never_waits_on_a_locked_store_and_then_sees_the_new_snapshot() {
+    use schemacast_tests::lsp::LspClient;
+    use serde_json::json;
+    let snapshot = |at: &str, rows: u64| {
+        format!(
+            r#"{{"format":"schemacast.stats/v1","taken_at":"{at}","database":"shop","tables":[{{"schema":"public","name":"orders","rows":{rows},"total_bytes":{}}}]}}"#,
+            rows * 100
+        )
+    };
+    let orders = "CREATE TABLE orders (\n    id bigint PRIMARY KEY,\n    note text\n);\n";
+    let dir = project(&[
+        ("schemacast.toml", "schema = [\"db\"]\n"),
+        ("db/V1__orders.sql", orders),
+        ("first.jsonl", &(snapshot("2026-11-01T00:00:00Z", 2_000_000) + "\n")),
+        ("second.jsonl", &(snapshot("2026-11-02T00:00:00Z", 5_000_000) + "\n")),
+    ]);
+    assert_eq!(run_in(dir.path(), &["stats", "import", "first.jsonl"]).status, 0);
+    let mut client = LspClient::start(dir.path());
+    client.initialize(dir.path(), json!({}), json!({}));
+    let path = dir.path().join("db/V1__orders.sql");
+    let uri = client.open(&path, orders);
+    client.diagnostics(&uri, 1);
+    assert!(hover_until(&mut client, &uri, "rows now: 2.0M").contains("rows now: 2.0M (stats)"));
+
+    // A writer holds the store under an exclusive lock while the user types.
+    let mut writer = rusqlite::Connection::open(dir.path().join(".schemacast/stats.db")).unwrap();
+    let lock = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive).unwrap();
+    lock.execute("UPDATE snapshots SET source = 'locked'", []).unwrap();
+    let edited = format!("{orders}-- typing\n");
+    let started = std::time::Instant::now();
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    client.diagnostics(&uri, 2);
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_secs(2), "diagnostics took {waited:?} with the store locked");
+    lock.rollback().unwrap();
+    drop(writer);
+
+    // Released: a new snapshot is appended, and the next edit's hover shows it.
+    let import = run_in(dir.path(), &["stats", "import", "second.jsonl"]);
+    assert_eq!(import.status, 0, "{}", import.stderr);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": orders}]}),
+    );
+    client.diagnostics(&uri, 3);
+    let card = hover_until(&mut client, &uri, "rows now: 5.0M");
+    assert!(card.contains("rows now: 5.0M (stats)"), "{card}");
+    assert_eq!(client.shutdown(), Some(0));
 }

@@ -50,6 +50,10 @@ pub(crate) struct CheckArgs {
     /// .schemacast/stats.jsonl) beside it or in the current directory, when that exists].
     #[arg(long)]
     stats: Option<PathBuf>,
+    /// With a store holding several databases: the one whose history is read [default:
+    /// `database` of schemacast.toml, else that of the latest snapshot].
+    #[arg(long)]
+    database: Option<String>,
     /// The file name standard input stands for (with `-`): used in messages and to find
     /// schemacast.toml.
     #[arg(long, value_name = "PATH")]
@@ -204,7 +208,7 @@ fn gather(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<Inputs> 
         }
     };
 
-    let stats = find_stats(args.stats.as_deref(), config.as_ref())?;
+    let stats = find_stats(args.stats.as_deref(), args.database.as_deref(), config.as_ref())?;
     match &stats {
         Some(input) => verbose.push(format!(
             "stats: {} ({}): {} snapshot{}, latest taken {}",

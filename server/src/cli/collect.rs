@@ -18,7 +18,8 @@ pub(crate) struct CollectArgs {
     /// A password may come from PGPASSWORD or MYSQL_PWD instead of the URL.
     #[arg(long)]
     url: Option<String>,
-    /// Stats store to append to: FILE.db or FILE.sqlite (SQLite), FILE.jsonl (JSON Lines)
+    /// Stats store to append to: FILE.db or FILE.sqlite (SQLite), FILE.jsonl (JSON Lines),
+    /// postgres://URL (PostgreSQL)
     /// [default: `stats` of schemacast.toml, else .schemacast/stats.db].
     #[arg(long)]
     stats: Option<PathBuf>,
@@ -127,7 +128,7 @@ pub(crate) fn run(args: CollectArgs) -> anyhow::Result<u8> {
             },
             snapshot.database.as_deref().unwrap_or("the database"),
             started.elapsed().as_secs_f64(),
-            store.path().display()
+            store.shown()
         );
     }
     Ok(exit::CLEAN)

@@ -33,6 +33,10 @@ pub(crate) struct ForecastArgs {
     /// file exists]. Without one, only tables with a planning annotation are projected.
     #[arg(long)]
     stats: Option<PathBuf>,
+    /// With a store holding several databases: the one whose history is read [default:
+    /// `database` of schemacast.toml, else that of the latest snapshot].
+    #[arg(long)]
+    database: Option<String>,
     /// SQL dialect: postgres, mysql or sqlite [default: from schemacast.toml, else postgres].
     #[arg(long, value_parser = |v: &str| v.parse::<Dialect>())]
     dialect: Option<Dialect>,
@@ -73,9 +77,12 @@ pub(crate) struct CapacityRun {
 
 /// What `forecast` and `report` share: the config, the schema, the stats history and the
 /// horizons, analysed into a capacity plan. `rules` decides whether findings are wanted too.
+// The store and the database read from it are two settings of one input.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn analyze_capacity(
     paths: &[PathBuf],
     stats: Option<&Path>,
+    database: Option<&str>,
     dialect: Option<Dialect>,
     config: Option<&Path>,
     horizons: &[Horizon],
@@ -85,7 +92,7 @@ pub(crate) fn analyze_capacity(
     let start = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = load_config(config, &start)?;
     let paths = schema_paths(paths, config.as_ref(), command)?;
-    let (stats, series) = load_stats(stats, config.as_ref())?;
+    let (stats, series) = load_stats(stats, database, config.as_ref())?;
     let sources = read_sources(&paths)?;
     let choice = choose_dialect(dialect, config.as_ref().and_then(|(c, _)| c.dialect), stats.as_ref(), &sources);
     let dialect = choice.dialect;
@@ -134,6 +141,7 @@ pub(crate) fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         analyze_capacity(
             &args.paths,
             args.stats.as_deref(),
+            args.database.as_deref(),
             args.dialect,
             args.config.as_deref(),
             &args.horizon,

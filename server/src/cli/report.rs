@@ -19,6 +19,10 @@ pub(crate) struct ReportArgs {
     /// when that file exists]. Without one, the report shows DDL estimates and planned tables.
     #[arg(long)]
     stats: Option<PathBuf>,
+    /// With a store holding several databases: the one whose history is read [default:
+    /// `database` of schemacast.toml, else that of the latest snapshot].
+    #[arg(long)]
+    database: Option<String>,
     /// Directory to write: index.html, summary.md, charts/. Replaced whole when it holds a
     /// previous report.
     #[arg(short = 'o', long = "output", value_name = "DIR")]
@@ -53,6 +57,7 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<u8> {
     let CapacityRun { analysis, dialect, invalid_annotations, unreadable_files, series, .. } = analyze_capacity(
         &args.paths,
         args.stats.as_deref(),
+        args.database.as_deref(),
         args.dialect,
         args.config.as_deref(),
         &args.horizon,

@@ -1,4 +1,4 @@
-//! `schemacast stats import` and `schemacast stats show`.
+//! `schemacast stats import`, `schemacast stats export` and `schemacast stats show`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -28,6 +28,10 @@ enum StatsCommand {
     /// Append a history: FILE.jsonl (another stats file) or CSV exported from monitoring, with
     /// a header naming table,taken_at,rows,bytes (any order; other columns ignored).
     Import(ImportArgs),
+    /// Write the store's history: jsonl (one schemacast.stats/v1 snapshot per line, as
+    /// `stats import` reads it) or csv (database,taken_at,table,rows,bytes and the other
+    /// table-level figures; `stats import` reads its table,taken_at,rows,bytes).
+    Export(ExportArgs),
     /// Summarise the stats store: tables, snapshots, first and last date, and each table's
     /// growth over the history (rows/day and %/month; three snapshots or more).
     Show(ShowArgs),
@@ -35,8 +39,9 @@ enum StatsCommand {
 
 #[derive(Args)]
 struct Common {
-    /// Stats store: FILE.db or FILE.sqlite (SQLite), FILE.jsonl (JSON Lines) [default: `stats`
-    /// of schemacast.toml, else .schemacast/stats.db, or an existing .schemacast/stats.jsonl].
+    /// Stats store: FILE.db or FILE.sqlite (SQLite), FILE.jsonl (JSON Lines), postgres://URL
+    /// (PostgreSQL) [default: `stats` of schemacast.toml, else .schemacast/stats.db, or an
+    /// existing .schemacast/stats.jsonl].
     #[arg(long)]
     stats: Option<PathBuf>,
     /// Config file [default: the first schemacast.toml from the current directory upward].
@@ -56,7 +61,31 @@ struct ImportArgs {
 }
 
 #[derive(Args)]
+struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    format: ExportFormat,
+    /// Only this database's snapshots [default: every database's].
+    #[arg(long)]
+    database: Option<String>,
+    /// Write here instead of standard output.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Args)]
 struct ShowArgs {
+    /// Only this database's snapshots [default: every database's].
+    #[arg(long)]
+    database: Option<String>,
     /// List the tables and columns of the latest snapshot that the DDL does not define, and
     /// the DDL's tables the database lacks.
     #[arg(long)]
@@ -80,6 +109,73 @@ pub(crate) fn run(args: StatsArgs) -> anyhow::Result<u8> {
     match args.command {
         StatsCommand::Import(args) => import(args),
         StatsCommand::Show(args) => show(args),
+        StatsCommand::Export(args) => export(args),
+    }
+}
+
+/// The snapshots of `database` (every database when `None`); an unknown name is an error
+/// listing the databases the store holds.
+fn read_database(store: &Store, database: Option<&str>) -> anyhow::Result<StatsHistory> {
+    if let Some(name) = database {
+        let all = store.databases()?;
+        crate::store::pick_database(Some(name), &all, &store.shown())?;
+    }
+    store.read(database)
+}
+
+fn export(args: ExportArgs) -> anyhow::Result<u8> {
+    let config = load_config(args.common.config.as_deref(), &PathBuf::from("."))?;
+    let store = Store::at(&store_path(args.common.stats.as_deref(), config.as_ref()))?;
+    let history = read_database(&store, args.database.as_deref())?;
+    report_problems(&history);
+    let text = match args.format {
+        ExportFormat::Jsonl => history.snapshots.iter().map(Snapshot::to_line).collect::<String>(),
+        ExportFormat::Csv => export_csv(&history.snapshots),
+    };
+    match &args.output {
+        Some(path) => fs::write(path, text).with_context(|| format!("{}: cannot write the export", path.display()))?,
+        None => print_stdout(&text)?,
+    }
+    Ok(exit::CLEAN)
+}
+
+/// One row per table per snapshot: `stats import`'s table,taken_at,rows,bytes (bytes is the
+/// total) and the other table-level figures; empty cells are unknown.
+fn export_csv(snapshots: &[Snapshot]) -> String {
+    let mut out = String::from(
+        "database,taken_at,table,rows,bytes,analyzed,table_bytes,index_bytes,toast_bytes,inserts,updates,deletes,dead_rows\n",
+    );
+    let number = |value: Option<u64>| value.map(|v| v.to_string()).unwrap_or_default();
+    for snapshot in snapshots {
+        for t in &snapshot.tables {
+            let cells = [
+                csv_cell(snapshot.database.as_deref().unwrap_or("")),
+                snapshot.taken_at.to_string(),
+                csv_cell(&format!("{}.{}", t.schema, t.name)),
+                number(t.rows),
+                number(t.total_bytes),
+                t.analyzed.to_string(),
+                number(t.table_bytes),
+                number(t.index_bytes),
+                number(t.toast_bytes),
+                number(t.inserts),
+                number(t.updates),
+                number(t.deletes),
+                number(t.dead_rows),
+            ];
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A CSV cell, quoted when it holds a comma, a quote or a line break.
+fn csv_cell(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
     }
 }
 
@@ -87,7 +183,7 @@ fn import(args: ImportArgs) -> anyhow::Result<u8> {
     let config = load_config(args.common.config.as_deref(), &PathBuf::from("."))?;
     let dialect = args.common.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
     let store = Store::at(&store_path(args.common.stats.as_deref(), config.as_ref()))?;
-    let path = store.path();
+    let path = PathBuf::from(store.shown());
     let snapshots = read_import(&args.file, dialect)?;
     store.append(&snapshots, |history| {
         let history = history();
@@ -150,8 +246,8 @@ fn show(args: ShowArgs) -> anyhow::Result<u8> {
     let config = load_config(args.common.config.as_deref(), &PathBuf::from("."))?;
     let dialect = args.common.dialect.or(config.as_ref().and_then(|(c, _)| c.dialect)).unwrap_or_default();
     let store = Store::at(&store_path(args.common.stats.as_deref(), config.as_ref()))?;
-    let path = store.path().to_path_buf();
-    let history = store.read()?;
+    let path = PathBuf::from(store.shown());
+    let history = read_database(&store, args.database.as_deref())?;
     report_problems(&history);
     let Some(latest) = history.latest() else {
         bail!("{}: no usable snapshots", path.display());

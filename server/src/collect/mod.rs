@@ -15,6 +15,7 @@ mod postgres;
 mod tls;
 
 pub(crate) use dependencies::DEFAULT_PAIRS as DEFAULT_DEPENDENCY_PAIRS;
+pub(crate) use postgres::connect as connect_postgres;
 
 use std::time::Duration;
 

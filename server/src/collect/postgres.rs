@@ -23,7 +23,9 @@ use super::{
 /// Schemas that belong to the server, never to the user.
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
-pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
+/// A client configuration for `url` following libpq's TLS parameters (`sslmode`,
+/// `sslrootcert`) and `PGPASSWORD`: shared by `collect` and the PostgreSQL stats store.
+pub(crate) fn client_config(url: &str) -> anyhow::Result<(postgres::Config, MakeRustlsConnect, PostgresTls)> {
     let (plain_url, tls) = super::tls::postgres_settings(url, super::tls::default_root_cert())?;
     let mut config = postgres::Config::from_str(&plain_url).map_err(|e| anyhow!("invalid PostgreSQL URL: {e}"))?;
     config.ssl_mode(match tls.mode {
@@ -38,6 +40,26 @@ pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) 
             config.password(password);
         }
     }
+    Ok((config, connector, tls))
+}
+
+/// Connects to `url` with [`client_config`]; a failure names the URL without its password.
+pub(crate) fn connect(
+    url: &str,
+    application_name: &str,
+    connect_timeout: std::time::Duration,
+) -> anyhow::Result<postgres::Client> {
+    let (mut config, connector, tls) = client_config(url)?;
+    config.application_name(application_name).connect_timeout(connect_timeout);
+    let (user, database) = (config.get_user().map(str::to_owned), config.get_dbname().map(str::to_owned));
+    config
+        .connect(connector)
+        .map_err(|e| connection_error(&e, url, &tls, user.as_deref(), database.as_deref()))
+        .map_err(|e| anyhow!(super::scrub(&format!("{e:#}"), url)))
+}
+
+pub(super) fn collect(url: &str, options: &CollectOptions, progress: &Progress) -> anyhow::Result<Collected> {
+    let (mut config, connector, tls) = client_config(url)?;
     let timeout_ms = options.statement_timeout.as_millis().max(1);
     config
         .application_name("schemacast collect")

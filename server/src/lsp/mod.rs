@@ -16,6 +16,7 @@ mod problems;
 mod scheduling;
 mod settings;
 mod state;
+mod stats_cache;
 mod symbols;
 mod transport;
 mod workspace;

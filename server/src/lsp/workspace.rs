@@ -4,17 +4,18 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
 use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::schema::migrations::is_migration_file;
-use schemacast_lints::stats::{day_of, Snapshot, StatsSeries};
+use schemacast_lints::stats::day_of;
 use schemacast_lints::{AnalysisOptions, Config, RuleSelection, SourceFile};
 
 use crate::project::{find_upward, migration_files, read_source, SourceError};
-use crate::store::{default_store_in, Store, StoreStamp};
+use crate::store::{default_store_in, Store};
+
+use super::stats_cache::StatsCache;
 
 use super::settings::Settings;
 
@@ -37,16 +38,7 @@ type CachedSource = (FileStamp, Result<SourceFile, SourceError>);
 #[derive(Default)]
 pub(crate) struct DiskCache {
     sources: HashMap<PathBuf, CachedSource>,
-    stats: Option<(PathBuf, StoreStamp, LoadedStats)>,
-}
-
-/// A stats file as the analysis uses it: the latest snapshot, the history's series and the
-/// lines that could not be read.
-#[derive(Clone)]
-struct LoadedStats {
-    latest: Option<Snapshot>,
-    series: Arc<StatsSeries>,
-    problems: Vec<(u32, String)>,
+    stats: StatsCache,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -228,7 +220,8 @@ impl Project {
         }
     }
 
-    /// The stats store's latest snapshot and series into `options`, reread only when it changed.
+    /// The stats store's latest snapshot and series into `options`: as cached, loaded in the
+    /// background when the store changed ([`StatsCache`]), so the store never holds up typing.
     fn read_stats_into(
         &self,
         settings: &Settings,
@@ -237,44 +230,36 @@ impl Project {
         problems: &mut InputProblems,
     ) {
         let Some(path) = self.stats_path(settings) else { return };
-        let store = Store::at(&path);
-        let current = store.as_ref().ok().and_then(Store::stamp);
-        if current.is_none() && store.is_ok() && settings.stats.is_none() {
+        let database = self.config.as_ref().and_then(|c| c.database.as_deref());
+        let store = match Store::at(&path) {
+            Ok(store) => store,
+            Err(error) => return self.stats_problem(&path, &format!("{error:#}"), problems),
+        };
+        if store.is_file() && !store.path().exists() && settings.stats.is_none() {
             // Before the first `collect` there is no store, and that is no problem.
             return;
         }
-        let cached = match (&cache.stats, current) {
-            (Some((cached_path, stamp, loaded)), Some(current)) if *cached_path == path && *stamp == current => {
-                Some(loaded.clone())
-            }
-            _ => None,
-        };
-        let read = match cached {
-            Some(read) => Ok(read),
-            None => store.and_then(|store| store.read_for_forecast()).map(|(latest, series)| {
-                let problems = series.problems.iter().map(|p| (p.line, p.message.clone())).collect();
-                let loaded = LoadedStats { latest, series: Arc::new(series), problems };
-                if let Some(stamp) = current {
-                    cache.stats = Some((path.clone(), stamp, loaded.clone()));
-                }
-                loaded
-            }),
-        };
-        match read {
-            Ok(loaded) => {
+        match cache.stats.get(&store, database) {
+            None => {}
+            Some(Ok(loaded)) => {
                 for (line, message) in loaded.problems {
                     problems.push(path.clone(), line, Input::Stats, message);
                 }
                 options.stats = loaded.latest;
                 options.series = Some(loaded.series);
             }
-            Err(error) => problems.push(
-                self.config_path.clone().unwrap_or(path.clone()),
-                1,
-                Input::Stats,
-                format!("cannot read stats file {}: {error:#}", path.display()),
-            ),
+            Some(Err(error)) => self.stats_problem(&path, &error, problems),
         }
+    }
+
+    fn stats_problem(&self, path: &Path, error: &str, problems: &mut InputProblems) {
+        let shown = Store::at(path).map_or_else(|_| path.display().to_string(), |store| store.shown());
+        problems.push(
+            self.config_path.clone().unwrap_or(path.to_path_buf()),
+            1,
+            Input::Stats,
+            format!("cannot read stats file {shown}: {error}"),
+        );
     }
 
     /// A config file that does not parse (the project then runs on defaults) is a problem.

@@ -27,7 +27,10 @@ pub(super) fn read(path: &Path) -> anyhow::Result<StatsHistory> {
 
 /// Reads a stats file for forecasting: its latest snapshot in full and every table's series,
 /// decoding only what the forecast needs. Bad lines are in the series' problems.
-pub(super) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
+pub(super) fn read_for_forecast(
+    path: &Path,
+    database: Option<&str>,
+) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -35,7 +38,42 @@ pub(super) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>
         }
         Err(e) => return Err(e).with_context(|| format!("{}: cannot read stats file", path.display())),
     };
-    Ok(read_stats(&bytes, &path.display().to_string()))
+    let shown = path.display().to_string();
+    let bytes = of_one_database(bytes, database, &shown)?;
+    Ok(read_stats(&bytes, &shown))
+}
+
+/// The file's lines of one database (`database`, else the latest snapshot's). The other
+/// databases' lines are blanked, not removed, so problems keep their line numbers; lines that
+/// are not snapshots stay, to be reported.
+fn of_one_database(bytes: Vec<u8>, database: Option<&str>, shown: &str) -> anyhow::Result<Vec<u8>> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        database: Option<String>,
+        taken_at: Option<jiff::Timestamp>,
+    }
+    let heads: Vec<Option<Head>> = without_torn_tail(&bytes)
+        .split(|b| *b == b'\n')
+        .map(|line| serde_json::from_slice::<Head>(line).ok().filter(|h| h.taken_at.is_some()))
+        .collect();
+    let mut in_time: Vec<(jiff::Timestamp, &str)> =
+        heads.iter().flatten().filter_map(|h| Some((h.taken_at?, h.database.as_deref().unwrap_or("")))).collect();
+    in_time.sort_by_key(|(at, _)| *at);
+    let all = super::databases_in_order(in_time.iter().map(|(_, d)| *d));
+    let Some(wanted) = super::pick_database(database, &all, shown)? else { return Ok(bytes) };
+    if all.len() <= 1 {
+        return Ok(bytes);
+    }
+    let mut kept = Vec::with_capacity(bytes.len());
+    for (line, head) in bytes.split(|b| *b == b'\n').zip(heads.iter().chain(std::iter::repeat(&None))) {
+        let other = head.as_ref().is_some_and(|h| h.database.as_deref().unwrap_or("") != wanted);
+        if !other {
+            kept.extend_from_slice(line);
+        }
+        kept.push(b'\n');
+    }
+    kept.pop();
+    Ok(kept)
 }
 
 /// Appends snapshots to the stats file, all or nothing, in time proportional to the snapshots

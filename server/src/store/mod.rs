@@ -3,6 +3,7 @@
 //! backend: append snapshots all or nothing, read the whole history, read for forecasting.
 
 mod jsonl;
+mod postgres;
 mod sqlite;
 
 #[cfg(test)]
@@ -23,12 +24,14 @@ pub(crate) const DEFAULT_STORE: &str = ".schemacast/stats.db";
 pub(crate) const LEGACY_DEFAULT_STORE: &str = ".schemacast/stats.jsonl";
 
 /// The forms a store's name may take, for error messages.
-const ACCEPTED_FORMS: &str = "name a file ending in .db or .sqlite (an SQLite store) or .jsonl (a JSON Lines file)";
+const ACCEPTED_FORMS: &str =
+    "name a file ending in .db or .sqlite (an SQLite store) or .jsonl (a JSON Lines file), or a postgres:// URL";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Backend {
     JsonLines,
     Sqlite,
+    Postgres,
 }
 
 /// A stats store, named and of a known backend; nothing is opened until an operation asks.
@@ -38,12 +41,14 @@ pub(crate) struct Store {
     backend: Backend,
 }
 
-/// What a store looked like on disk, so a reader that caches it (the language server) rereads
-/// it only when it changed. SQLite's write-ahead log is part of it: a commit may touch only
-/// the log.
+/// What a store looked like, so a reader that caches it (the language server) rereads it only
+/// when it changed. For files, their modification times and sizes (SQLite's write-ahead log is
+/// part of it: a commit may touch only the log); for PostgreSQL, the newest snapshot id and the
+/// number of snapshots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct StoreStamp {
-    files: [Option<(Option<SystemTime>, u64)>; 2],
+pub(crate) enum StoreStamp {
+    Files([Option<(Option<SystemTime>, u64)>; 2]),
+    Rows(i64, i64),
 }
 
 fn is_postgres_url(location: &str) -> bool {
@@ -51,12 +56,12 @@ fn is_postgres_url(location: &str) -> bool {
 }
 
 impl Store {
-    /// The store a name designates: `.db`/`.sqlite` is SQLite, `.jsonl` the JSON Lines file; a
-    /// PostgreSQL URL and anything else are errors saying what is accepted.
+    /// The store a name designates: `.db`/`.sqlite` is SQLite, `.jsonl` the JSON Lines file, a
+    /// `postgres://` URL the PostgreSQL store; anything else is an error saying what is accepted.
     pub(crate) fn at(path: &Path) -> anyhow::Result<Store> {
         let location = path.to_string_lossy();
         if is_postgres_url(&location) {
-            bail!("a PostgreSQL stats store is not supported yet; {ACCEPTED_FORMS}");
+            return Ok(Store { path: path.to_path_buf(), backend: Backend::Postgres });
         }
         let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         let backend = match extension.as_deref() {
@@ -71,30 +76,69 @@ impl Store {
         &self.path
     }
 
+    /// The store's name for messages: a URL without its password.
+    pub(crate) fn shown(&self) -> String {
+        match self.backend {
+            Backend::Postgres => crate::collect::redact(&self.path.to_string_lossy()),
+            _ => self.path.display().to_string(),
+        }
+    }
+
+    fn url(&self) -> std::borrow::Cow<'_, str> {
+        self.path.to_string_lossy()
+    }
+
+    pub(crate) fn is_file(&self) -> bool {
+        self.backend != Backend::Postgres
+    }
+
     #[cfg(test)]
     pub(crate) fn backend(&self) -> Backend {
         self.backend
     }
 
+    /// Whether the store holds a history (for PostgreSQL: has its schema; an unreachable
+    /// server counts as not).
     pub(crate) fn exists(&self) -> bool {
-        self.path.is_file()
-    }
-
-    /// Every snapshot, oldest first, and a problem for each one that could not be used. A
-    /// missing store is an error naming it.
-    pub(crate) fn read(&self) -> anyhow::Result<StatsHistory> {
         match self.backend {
-            Backend::JsonLines => jsonl::read(&self.path),
-            Backend::Sqlite => sqlite::read(&self.path),
+            Backend::Postgres => postgres::exists(&self.url()),
+            _ => self.path.is_file(),
         }
     }
 
-    /// The latest snapshot in full and every table's series, decoding only what forecasting
-    /// needs.
-    pub(crate) fn read_for_forecast(&self) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
+    /// Every snapshot (of `database` when named), oldest first, and a problem for each one
+    /// that could not be used. A missing store is an error naming it.
+    pub(crate) fn read(&self, database: Option<&str>) -> anyhow::Result<StatsHistory> {
+        let mut history = match self.backend {
+            Backend::JsonLines => jsonl::read(&self.path)?,
+            Backend::Sqlite => sqlite::read(&self.path)?,
+            Backend::Postgres => return postgres::read(&self.url(), database),
+        };
+        if let Some(database) = database {
+            history.snapshots.retain(|s| s.database.as_deref().unwrap_or("") == database);
+        }
+        Ok(history)
+    }
+
+    /// The databases the store holds, the one of the latest snapshot last.
+    pub(crate) fn databases(&self) -> anyhow::Result<Vec<String>> {
         match self.backend {
-            Backend::JsonLines => jsonl::read_for_forecast(&self.path),
-            Backend::Sqlite => sqlite::read_for_forecast(&self.path),
+            Backend::Postgres => postgres::databases(&self.url()),
+            _ => {
+                let history = self.read(None)?;
+                Ok(databases_in_order(history.snapshots.iter().map(|s| s.database.as_deref().unwrap_or(""))))
+            }
+        }
+    }
+
+    /// The latest snapshot in full and every table's series of one database (`database`, else
+    /// that of the latest snapshot), decoding only what forecasting needs. An unknown database
+    /// is an error listing those the store holds.
+    pub(crate) fn read_for_forecast(&self, database: Option<&str>) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
+        match self.backend {
+            Backend::JsonLines => jsonl::read_for_forecast(&self.path, database),
+            Backend::Sqlite => sqlite::read_for_forecast(&self.path, database),
+            Backend::Postgres => postgres::read_for_forecast(&self.url(), database),
         }
     }
 
@@ -109,18 +153,53 @@ impl Store {
         match self.backend {
             Backend::JsonLines => jsonl::append(&self.path, snapshots, accept),
             Backend::Sqlite => sqlite::append(&self.path, snapshots, accept),
+            Backend::Postgres => postgres::append(&self.url(), snapshots, accept),
         }
     }
 
-    /// The store's files' modification times and sizes (`None` while it does not exist).
+    /// The store's change marker (`None` while it does not exist or cannot be reached): its
+    /// files' modification times and sizes, or for PostgreSQL one cheap `max(id)` query.
     pub(crate) fn stamp(&self) -> Option<StoreStamp> {
         let of = |path: &Path| std::fs::metadata(path).ok().map(|m| (m.modified().ok(), m.len()));
-        let main = of(&self.path)?;
         let log = match self.backend {
             Backend::Sqlite => of(&sqlite::wal_path(&self.path)),
             Backend::JsonLines => None,
+            Backend::Postgres => {
+                return postgres::marker(&self.url()).ok().filter(|m| m.1 > 0).map(|(id, n)| StoreStamp::Rows(id, n))
+            }
         };
-        Some(StoreStamp { files: [Some(main), log] })
+        let main = of(&self.path)?;
+        Some(StoreStamp::Files([Some(main), log]))
+    }
+}
+
+/// The distinct databases of snapshots given oldest first, ordered by their latest snapshot
+/// (so the database of the latest snapshot is last).
+pub(crate) fn databases_in_order<'a>(oldest_first: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for database in oldest_first {
+        if let Some(at) = order.iter().position(|d| d == database) {
+            order.remove(at);
+        }
+        order.push(database.to_owned());
+    }
+    order
+}
+
+/// The database to forecast: `wanted` if the store holds it (an error listing those it holds
+/// otherwise), else the latest snapshot's (the last of `all`); `None` for an empty store.
+pub(crate) fn pick_database(wanted: Option<&str>, all: &[String], shown: &str) -> anyhow::Result<Option<String>> {
+    match wanted {
+        Some(name) if all.iter().any(|d| d == name) => Ok(Some(name.to_owned())),
+        Some(name) => {
+            let listed: Vec<String> =
+                all.iter().map(|d| if d.is_empty() { "'' (unnamed)".to_owned() } else { d.clone() }).collect();
+            if listed.is_empty() {
+                bail!("{shown}: no database `{name}`: the store holds no snapshots yet");
+            }
+            bail!("{shown}: no database `{name}` in the store; it holds: {}", listed.join(", "))
+        }
+        None => Ok(all.last().cloned()),
     }
 }
 

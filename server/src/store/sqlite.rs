@@ -458,16 +458,25 @@ fn thinned_sequences(connection: &Connection, id: i64) -> rusqlite::Result<Vec<S
 
 /// The latest snapshot in full and the series of the latest snapshot's database, read from the
 /// columns: no snapshot but the latest is decoded.
-pub(super) fn read_for_forecast(path: &Path) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
+pub(super) fn read_for_forecast(
+    path: &Path,
+    database: Option<&str>,
+) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
     let shown = path.display().to_string();
     let connection = open(path, false)?;
-    read_forecast_inputs(&connection, &shown).with_context(|| format!("{shown}: cannot read the stats store"))
+    read_forecast_inputs(&connection, &shown, database).with_context(|| format!("{shown}: cannot read the stats store"))
 }
 
-fn read_forecast_inputs(connection: &Connection, shown: &str) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
+fn read_forecast_inputs(
+    connection: &Connection,
+    shown: &str,
+    database: Option<&str>,
+) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
     let (mut kept, mut problems) = usable_snapshots(connection, shown)?;
-    // One store may hold several databases; a forecast is of one, the latest collected.
-    if let Some(database) = kept.last().map(|s| s.database.clone()) {
+    // One store may hold several databases; a forecast is of one: the one named, else the
+    // latest collected.
+    let all = super::databases_in_order(kept.iter().map(|r| r.database.as_str()));
+    if let Some(database) = super::pick_database(database, &all, shown)? {
         kept.retain(|s| s.database == database);
     }
     let latest_id = kept.last().map(|s| s.id);

@@ -230,3 +230,37 @@ pub(crate) fn store_path(explicit: Option<&Path>, config: Option<&(Config, PathB
         None => default_store_in(Path::new("")),
     }
 }
+
+/// A snapshot's row in a database-backed store: its id, when, and of which database.
+struct SnapshotRow {
+    id: i64,
+    taken_at_ns: i64,
+    database: String,
+}
+
+/// The rows oldest first, keeping the first appended of two of the same instant and reporting
+/// the other (by snapshot id) as the JSON Lines reader reports a duplicate line.
+fn first_of_each_instant(
+    mut rows: Vec<SnapshotRow>,
+    shown: &str,
+) -> (Vec<SnapshotRow>, Vec<schemacast_lints::stats::StatsProblem>) {
+    rows.sort_by_key(|r| (r.taken_at_ns, r.id));
+    let mut problems = Vec::new();
+    let mut kept: Vec<SnapshotRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(first) = kept.last().filter(|k| k.taken_at_ns == row.taken_at_ns) {
+            problems.push(schemacast_lints::stats::StatsProblem {
+                path: shown.to_owned(),
+                line: u32::try_from(row.id).unwrap_or(u32::MAX),
+                message: format!(
+                    "duplicate taken_at {}: snapshot {} has a snapshot of the same instant; this one is ignored",
+                    jiff::Timestamp::from_nanosecond(i128::from(row.taken_at_ns)).unwrap_or_default(),
+                    first.id
+                ),
+            });
+            continue;
+        }
+        kept.push(row);
+    }
+    (kept, problems)
+}

@@ -18,6 +18,7 @@ use schemacast_lints::stats::{
     TableFigures, TableSeries, TableStats,
 };
 
+use super::{first_of_each_instant, SnapshotRow};
 use crate::collect::{connect_postgres, redact};
 
 /// The schema version this build writes (`schemacast.meta`, key `schema_version`).
@@ -404,43 +405,18 @@ fn thin(transaction: &mut Transaction<'_>, database: &str) -> anyhow::Result<()>
     Ok(())
 }
 
-/// A snapshot's row: its id, when, and of which database.
-struct SnapshotRow {
-    id: i64,
-    taken_at_ns: i64,
-    database: String,
-}
-
 /// The snapshots to use, oldest first, of one database or all: of two of the same instant the
 /// first appended is kept and the other reported (by snapshot id), as in SQLite.
 fn usable_snapshots(
     client: &mut impl postgres::GenericClient,
     shown: &str,
 ) -> anyhow::Result<(Vec<SnapshotRow>, Vec<StatsProblem>)> {
-    let mut rows: Vec<SnapshotRow> = client
+    let rows: Vec<SnapshotRow> = client
         .query("SELECT id, taken_at_ns, database FROM schemacast.snapshots", &[])?
         .into_iter()
         .map(|r| SnapshotRow { id: r.get(0), taken_at_ns: r.get(1), database: r.get(2) })
         .collect();
-    rows.sort_by_key(|r| (r.taken_at_ns, r.id));
-    let mut problems = Vec::new();
-    let mut kept: Vec<SnapshotRow> = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(first) = kept.last().filter(|k| k.taken_at_ns == row.taken_at_ns) {
-            problems.push(StatsProblem {
-                path: shown.to_owned(),
-                line: u32::try_from(row.id).unwrap_or(u32::MAX),
-                message: format!(
-                    "duplicate taken_at {}: snapshot {} has a snapshot of the same instant; this one is ignored",
-                    Timestamp::from_nanosecond(i128::from(row.taken_at_ns)).unwrap_or_default(),
-                    first.id
-                ),
-            });
-            continue;
-        }
-        kept.push(row);
-    }
-    Ok((kept, problems))
+    Ok(first_of_each_instant(rows, shown))
 }
 
 /// Every usable snapshot in full (of one database when named).

@@ -12,6 +12,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::{first_of_each_instant, SnapshotRow};
 use schemacast_lints::forecast::Point;
 use schemacast_lints::stats::{
     day_of, read_history, SequenceSeries, SequenceStats, Snapshot, StatsHistory, StatsProblem, StatsSeries,
@@ -324,39 +326,14 @@ fn thin(transaction: &Transaction<'_>, database: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// A snapshot's row: its id, when, and of which database.
-struct SnapshotRow {
-    id: i64,
-    taken_at_ns: i64,
-    database: String,
-}
-
 /// The snapshots to use, oldest first: of two of the same instant the first appended is kept,
 /// and the other reported as the JSON Lines reader reports a duplicate line (by snapshot id).
 fn usable_snapshots(connection: &Connection, shown: &str) -> anyhow::Result<(Vec<SnapshotRow>, Vec<StatsProblem>)> {
     let mut statement = connection.prepare("SELECT id, taken_at_ns, database FROM snapshots")?;
-    let mut rows: Vec<SnapshotRow> = statement
+    let rows: Vec<SnapshotRow> = statement
         .query_map([], |row| Ok(SnapshotRow { id: row.get(0)?, taken_at_ns: row.get(1)?, database: row.get(2)? }))?
         .collect::<rusqlite::Result<_>>()?;
-    rows.sort_by_key(|r| (r.taken_at_ns, r.id));
-    let mut problems = Vec::new();
-    let mut kept: Vec<SnapshotRow> = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(first) = kept.last().filter(|k| k.taken_at_ns == row.taken_at_ns) {
-            problems.push(StatsProblem {
-                path: shown.to_owned(),
-                line: u32::try_from(row.id).unwrap_or(u32::MAX),
-                message: format!(
-                    "duplicate taken_at {}: snapshot {} has a snapshot of the same instant; this one is ignored",
-                    Timestamp::from_nanosecond(i128::from(row.taken_at_ns)).unwrap_or_default(),
-                    first.id
-                ),
-            });
-            continue;
-        }
-        kept.push(row);
-    }
-    Ok((kept, problems))
+    Ok(first_of_each_instant(rows, shown))
 }
 
 /// Every usable snapshot in full: from its detail where kept, else rebuilt from its columns.

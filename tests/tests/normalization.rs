@@ -3,7 +3,7 @@
 //! `collect --sample` and reported by `check --stats` with their counts, independent random
 //! columns are not, and no sampled value reaches the stats store.
 
-use schemacast_tests::{project, run_in, TestDatabase};
+use schemacast_tests::{project, run_in, TempDir, TestDatabase};
 use serde_json::Value;
 
 const DDL: &str = "
@@ -42,20 +42,26 @@ fn diagnostics<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
     report["diagnostics"].as_array().map(|all| all.iter().filter(|d| d["rule"] == rule).collect()).unwrap_or_default()
 }
 
+/// A throwaway database with [`DDL`] and [`DATA`], and a project whose `s.jsonl` holds one
+/// `collect --sample` of it; `None` when no server is configured.
+fn loaded_and_collected(test: &str) -> Option<(TestDatabase, TempDir)> {
+    let db = TestDatabase::postgres(test)?;
+    let mut client = db.postgres_client();
+    client.batch_execute(DDL).expect("the schema loads");
+    client.batch_execute(DATA).expect("the data loads");
+    let dir = project(&[("schema.sql", DDL)]);
+    let collect = run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--stats", "s.jsonl"]);
+    assert_eq!(collect.status, 0, "{}", collect.stderr);
+    Some((db, dir))
+}
+
 #[test]
 #[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn a_planted_dependency_and_list_are_found_with_their_counts_and_no_value_is_stored() {
     let test = "a_planted_dependency_and_list_are_found_with_their_counts_and_no_value_is_stored";
-    let Some(db) = TestDatabase::postgres(test) else {
+    let Some((_db, dir)) = loaded_and_collected(test) else {
         return;
     };
-    let mut client = db.postgres_client();
-    client.batch_execute(DDL).expect("the schema loads");
-    client.batch_execute(DATA).expect("the data loads");
-
-    let dir = project(&[("schema.sql", DDL)]);
-    let collect = run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--stats", "s.jsonl"]);
-    assert_eq!(collect.status, 0, "{}", collect.stderr);
     let stats = std::fs::read_to_string(dir.path().join("s.jsonl")).expect("the stats file is written");
     for value in ["zip-0", "city-", "Springfield", "street-", "red,green", "gift", ",blue"] {
         assert!(!stats.contains(value), "a sampled value `{value}` reached the stats file: {stats}");
@@ -94,16 +100,9 @@ fn a_planted_dependency_and_list_are_found_with_their_counts_and_no_value_is_sto
 #[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn independent_random_columns_show_no_dependency_and_the_probe_can_be_turned_off() {
     let test = "independent_random_columns_show_no_dependency_and_the_probe_can_be_turned_off";
-    let Some(db) = TestDatabase::postgres(test) else {
+    let Some((db, dir)) = loaded_and_collected(test) else {
         return;
     };
-    let mut client = db.postgres_client();
-    client.batch_execute(DDL).expect("the schema loads");
-    client.batch_execute(DATA).expect("the data loads");
-
-    let dir = project(&[("schema.sql", DDL)]);
-    let collect = run_in(dir.path(), &["collect", "--url", &db.url, "--sample", "--stats", "s.jsonl"]);
-    assert_eq!(collect.status, 0, "{}", collect.stderr);
     let snapshot: Value =
         serde_json::from_str(std::fs::read_to_string(dir.path().join("s.jsonl")).unwrap_or_default().trim())
             .expect("one snapshot");

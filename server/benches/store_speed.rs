@@ -10,7 +10,8 @@
 //!
 //! With `SCHEMACAST_TEST_PG_URL` set (a loopback server), the PostgreSQL store is measured too,
 //! in throwaway databases `schemacast_bench_full` and `schemacast_bench_empty`;
-//! `STORE_BENCH_ONLY=postgres` (or `stats.db`, `stats.jsonl`) measures one store.
+//! `STORE_BENCH_ONLY=postgres` (or `stats.db`, `stats.jsonl`) measures one store;
+//! `STORE_BENCH_KEEP=1` keeps the files for inspection (`sqlite3 stats.db` and its `dbstat`).
 
 use std::path::Path;
 use std::time::Instant;
@@ -212,7 +213,11 @@ fn main() -> anyhow::Result<()> {
         Err(_) => vec!["stats.db".into(), "stats.jsonl".into()],
     };
     let outcome = stores.iter().try_for_each(|name| measure(&dir, name, tables, days));
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("STORE_BENCH_KEEP").is_some() {
+        println!("stores kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     if let Some(mut admin) = std::env::var("SCHEMACAST_TEST_PG_URL")
         .ok()
         .and_then(|url| postgres::Client::connect(&url, postgres::NoTls).ok())

@@ -26,6 +26,9 @@ const SCHEMA_VERSION: i64 = 1;
 /// How long a writer waits for another one to finish before giving up.
 const BUSY_WAIT: Duration = Duration::from_secs(60);
 
+/// How much of the store file is memory-mapped for reading.
+const MMAP_BYTES: i64 = 1 << 30;
+
 /// Snapshots of a database whose detail is always kept, newest first.
 const KEEP_DETAIL_NEWEST: i64 = 14;
 
@@ -122,11 +125,20 @@ fn open(path: &Path, create: bool) -> anyhow::Result<Connection> {
     let mut connection = Connection::open_with_flags(path, flags)
         .with_context(|| format!("{shown}: cannot open the SQLite stats store"))?;
     connection.busy_timeout(BUSY_WAIT)?;
+    let page_count: i64 = connection.pragma_query_value(None, "page_count", |row| row.get(0))?;
+    if page_count == 0 {
+        // Thinning frees each old snapshot's detail; with incremental vacuum the file gives
+        // the space back ([`thin`]) instead of keeping it free inside. It can only be chosen
+        // while the file is empty, before the write-ahead log is set up.
+        connection.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    }
     connection
         .pragma_update(None, "journal_mode", "WAL")
         .with_context(|| format!("{shown}: not an SQLite database, or it cannot be written"))?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // Long histories are read in full for forecasting: mapping the file saves a copy per page.
+    connection.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     migrate(&mut connection).with_context(|| format!("{shown}: cannot prepare the stats store"))?;
     Ok(connection)
 }
@@ -323,6 +335,12 @@ fn thin(transaction: &Transaction<'_>, database: &str) -> rusqlite::Result<()> {
                                               GROUP BY substr(taken_at, 1, 7)))",
         )?
         .execute(params![database, KEEP_DETAIL_NEWEST])?;
+    // Gives the thinned pages back to the file system (a no-op in a store created before
+    // schemacast chose incremental vacuum: there they are reused by later appends).
+    // The pragma frees pages as it is stepped, so it is stepped to the end.
+    let mut vacuum = transaction.prepare_cached("PRAGMA incremental_vacuum")?;
+    let mut steps = vacuum.query([])?;
+    while steps.next()?.is_some() {}
     Ok(())
 }
 
@@ -441,11 +459,27 @@ pub(super) fn read_for_forecast(
 ) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
     let shown = path.display().to_string();
     let connection = open(path, false)?;
-    read_forecast_inputs(&connection, &shown, database).with_context(|| format!("{shown}: cannot read the stats store"))
+    read_forecast_inputs(&connection, path, &shown, database)
+        .with_context(|| format!("{shown}: cannot read the stats store"))
+}
+
+/// The day of each usable snapshot, indexed by snapshot id (ids are dense: one per append), so
+/// the millions of rows a long history holds are matched to their day without hashing.
+struct SnapshotDays(Vec<Option<f64>>);
+
+impl SnapshotDays {
+    fn of(id: i64) -> Option<usize> {
+        usize::try_from(id).ok()
+    }
+
+    fn get(&self, id: i64) -> Option<f64> {
+        Self::of(id).and_then(|i| self.0.get(i).copied().flatten())
+    }
 }
 
 fn read_forecast_inputs(
     connection: &Connection,
+    path: &Path,
     shown: &str,
     database: Option<&str>,
 ) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
@@ -457,47 +491,68 @@ fn read_forecast_inputs(
         kept.retain(|s| s.database == database);
     }
     let latest_id = kept.last().map(|s| s.id);
-    let mut day_of_snapshot: HashMap<i64, f64> = HashMap::with_capacity(kept.len());
+    let mut days = SnapshotDays(Vec::new());
+    let mut snapshot_days = Vec::with_capacity(kept.len());
     for row in &kept {
-        let taken_at = Timestamp::from_nanosecond(i128::from(row.taken_at_ns))?;
-        day_of_snapshot.insert(row.id, day_of(taken_at));
+        let day = day_of(Timestamp::from_nanosecond(i128::from(row.taken_at_ns))?);
+        let Some(index) = SnapshotDays::of(row.id) else { continue };
+        if days.0.len() <= index {
+            days.0.resize(index + 1, None);
+        }
+        days.0[index] = Some(day);
+        snapshot_days.push(day);
     }
-    let tables = table_series(connection, &day_of_snapshot)?;
-    let sequences = sequence_series(connection, &day_of_snapshot)?;
-    let latest = match latest_id {
-        Some(id) => match snapshot(connection, id) {
-            Ok(snapshot) => Some(snapshot),
-            Err(error) => {
-                let line = u32::try_from(id).unwrap_or(u32::MAX);
-                problems.push(StatsProblem { path: shown.to_owned(), line, message: format!("{error:#}") });
-                None
-            }
-        },
-        None => None,
+    // The table figures are most of the rows: they are read on a second connection while this
+    // one reads the key maxima, the sequences and the latest snapshot. Rows of snapshots
+    // appended in between are not in `days`, so both see the same history.
+    let (tables, sequences, latest) = std::thread::scope(|scope| {
+        let figures = scope.spawn(|| -> anyhow::Result<Vec<Option<TableSeries>>> {
+            let second = open(path, false)?;
+            table_figures(&second, &days, kept.len())
+        });
+        let keys = key_maxima_series(connection, &days);
+        let sequences = sequence_series(connection, &days);
+        let latest = latest_id.map(|id| snapshot(connection, id));
+        let figures = figures.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the table figures reader failed")));
+        (figures.and_then(|f| keys.map(|k| with_key_maxima(f, k))), sequences, latest)
+    });
+    let latest = match (latest_id, latest) {
+        (Some(id), Some(Err(error))) => {
+            let line = u32::try_from(id).unwrap_or(u32::MAX);
+            problems.push(StatsProblem { path: shown.to_owned(), line, message: format!("{error:#}") });
+            None
+        }
+        (_, latest) => latest.and_then(Result::ok),
     };
-    let days: Vec<f64> = day_of_snapshot.into_values().collect();
-    Ok((latest, StatsSeries::from_parts(days, tables, sequences, problems)))
+    let tables = named_tables(connection, tables?)?;
+    Ok((latest, StatsSeries::from_parts(snapshot_days, tables, sequences?, problems)))
 }
 
-/// Every table's rows, bytes and key maxima over the given snapshots, in one pass over each
-/// table (no sort: [`StatsSeries::from_parts`] orders the points).
-fn table_series(connection: &Connection, day_of_snapshot: &HashMap<i64, f64>) -> anyhow::Result<Vec<TableSeries>> {
-    let mut by_id: HashMap<i64, (TableSeries, bool)> = HashMap::new();
-    let mut names = connection.prepare("SELECT id, schema, name FROM tables ORDER BY id")?;
-    let mut order = Vec::new();
-    for row in names.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))? {
-        let (id, schema, name) = row?;
-        order.push(id);
-        by_id.insert(id, (TableSeries::new(schema, name), false));
-    }
+/// Every table's rows and bytes over the given snapshots, indexed by table id, in one scan of
+/// `table_stats` (no sort: [`StatsSeries::from_parts`] orders the points).
+fn table_figures(
+    connection: &Connection,
+    days: &SnapshotDays,
+    snapshots: usize,
+) -> anyhow::Result<Vec<Option<TableSeries>>> {
+    let mut by_id: Vec<Option<TableSeries>> = Vec::new();
     let mut figures = connection.prepare(
         r#"SELECT snapshot_id, table_id, "rows", analyzed, table_bytes, index_bytes, toast_bytes, total_bytes
            FROM table_stats"#,
     )?;
     let mut rows = figures.query([])?;
     while let Some(r) = rows.next()? {
-        let Some(&day) = day_of_snapshot.get(&r.get::<_, i64>(0)?) else { continue };
-        let Some((series, seen)) = by_id.get_mut(&r.get::<_, i64>(1)?) else { continue };
+        let Some(day) = days.get(r.get(0)?) else { continue };
+        let Some(index) = SnapshotDays::of(r.get(1)?) else { continue };
+        if by_id.len() <= index {
+            by_id.resize_with(index + 1, || None);
+        }
+        let series = by_id[index].get_or_insert_with(|| {
+            let mut series = TableSeries::default();
+            series.rows.reserve(snapshots);
+            series.bytes.reserve(snapshots);
+            series
+        });
         let figures = TableFigures {
             rows: r.get(2)?,
             analyzed: r.get(3)?,
@@ -507,24 +562,60 @@ fn table_series(connection: &Connection, day_of_snapshot: &HashMap<i64, f64>) ->
             total_bytes: r.get(7)?,
         };
         series.record(day, &figures);
-        *seen = true;
     }
+    Ok(by_id)
+}
+
+/// Per table id, the maxima of its unique integer columns: (day, column, maximum).
+type KeyMaxima = HashMap<i64, Vec<(f64, String, i64)>>;
+
+fn key_maxima_series(connection: &Connection, days: &SnapshotDays) -> anyhow::Result<KeyMaxima> {
+    let mut by_table: KeyMaxima = HashMap::new();
     let mut keys = connection.prepare("SELECT snapshot_id, table_id, column_name, max_value FROM key_columns")?;
     let mut rows = keys.query([])?;
     while let Some(r) = rows.next()? {
-        let Some(&day) = day_of_snapshot.get(&r.get::<_, i64>(0)?) else { continue };
-        if let Some((series, _)) = by_id.get_mut(&r.get::<_, i64>(1)?) {
-            series.record_key_max(day, r.get_ref(2)?.as_str()?, r.get(3)?);
+        let Some(day) = days.get(r.get(0)?) else { continue };
+        let points = by_table.entry(r.get(1)?).or_default();
+        let column = r.get_ref(2)?.as_str()?;
+        // Column names repeat in every snapshot: share the last one's allocation.
+        let column = match points.last() {
+            Some((_, last, _)) if last == column => last.clone(),
+            _ => column.to_owned(),
+        };
+        points.push((day, column, r.get(3)?));
+    }
+    Ok(by_table)
+}
+
+fn with_key_maxima(mut by_id: Vec<Option<TableSeries>>, keys: KeyMaxima) -> Vec<Option<TableSeries>> {
+    for (id, points) in keys {
+        let Some(Some(series)) = SnapshotDays::of(id).and_then(|i| by_id.get_mut(i)) else { continue };
+        for (day, column, max) in points {
+            series.record_key_max(day, &column, max);
         }
     }
-    Ok(order.into_iter().filter_map(|id| by_id.remove(&id)).filter(|(_, seen)| *seen).map(|(s, _)| s).collect())
+    by_id
+}
+
+/// The tables seen in the snapshots read, named, in the order the store first saw them.
+fn named_tables(connection: &Connection, mut by_id: Vec<Option<TableSeries>>) -> anyhow::Result<Vec<TableSeries>> {
+    let mut names = connection.prepare("SELECT id, schema, name FROM tables ORDER BY id")?;
+    let mut tables = Vec::new();
+    let mut rows = names.query([])?;
+    while let Some(r) = rows.next()? {
+        let Some(Some(mut series)) = SnapshotDays::of(r.get(0)?).and_then(|i| by_id.get_mut(i)).map(Option::take)
+        else {
+            continue;
+        };
+        series.schema = r.get(1)?;
+        series.name = r.get(2)?;
+        tables.push(series);
+    }
+    Ok(tables)
 }
 
 /// Every sequence's positions over the given snapshots, with its limit and step as last seen.
-fn sequence_series(
-    connection: &Connection,
-    day_of_snapshot: &HashMap<i64, f64>,
-) -> anyhow::Result<Vec<SequenceSeries>> {
+fn sequence_series(connection: &Connection, days: &SnapshotDays) -> anyhow::Result<Vec<SequenceSeries>> {
     struct Gathered {
         points: Vec<Point>,
         last: Option<(f64, i64, i64)>,
@@ -534,7 +625,7 @@ fn sequence_series(
         connection.prepare("SELECT snapshot_id, sequence_id, last_value, max_value, increment FROM sequence_stats")?;
     let mut rows = statement.query([])?;
     while let Some(r) = rows.next()? {
-        let Some(&day) = day_of_snapshot.get(&r.get::<_, i64>(0)?) else { continue };
+        let Some(day) = days.get(r.get(0)?) else { continue };
         let entry = gathered.entry(r.get(1)?).or_insert(Gathered { points: Vec::new(), last: None });
         if let Some(last_value) = r.get::<_, Option<i64>>(2)? {
             entry.points.push(Point { day, value: last_value as f64 });

@@ -281,6 +281,33 @@ fn old_snapshots_lose_column_detail_by_the_documented_rule_but_keep_their_figure
 }
 
 #[test]
+fn a_new_sqlite_store_gives_thinned_detail_back_to_the_file_system() {
+    let dir = TempDir::new("vacuum");
+    let store = Store::at(&dir.0.join("stats.db")).unwrap();
+    // 40 daily snapshots of 300 tables: each detail spans many overflow pages, and all but
+    // 15 (the newest 14 and the first of the month) are thinned in the same append.
+    let days: Vec<Snapshot> = (0..40)
+        .map(|d| {
+            let at: jiff::Timestamp = "2026-01-01T06:00:00Z".parse().unwrap();
+            let at = at.checked_add(jiff::SignedDuration::from_hours(24 * d)).unwrap();
+            let mut day = snapshot(&at.to_string(), 100 + d as u64);
+            let table = day.tables[0].clone();
+            day.tables = (0..300).map(|i| TableStats { name: format!("t{i}"), ..table.clone() }).collect();
+            day
+        })
+        .collect();
+    store.append(&days, |_| Ok(())).unwrap();
+    let connection = rusqlite::Connection::open(store.path()).unwrap();
+    let pragma = |name: &str| connection.pragma_query_value(None, name, |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(pragma("auto_vacuum"), 2, "incremental");
+    let (free, pages) = (pragma("freelist_count"), pragma("page_count"));
+    assert!(free * 20 < pages, "{free} of {pages} pages free after thinning");
+    let detailed: i64 =
+        connection.query_row("SELECT count(*) FROM snapshots WHERE detail IS NOT NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(detailed, 15);
+}
+
+#[test]
 #[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
 fn postgres_thins_by_the_same_rule_and_keeps_its_version_in_its_own_schema() {
     let database = PgDatabase::new("thin");

@@ -113,7 +113,8 @@ impl LspClient {
         response["result"].clone()
     }
 
-    /// The next message, answering server requests and keeping notifications on the way.
+    /// The next message, answering server requests and keeping them and notifications on the
+    /// way.
     fn receive(&mut self, deadline: Instant) -> Option<Value> {
         loop {
             let timeout = deadline.saturating_duration_since(Instant::now());
@@ -129,6 +130,10 @@ impl LspClient {
                     };
                     let id = id.clone();
                     self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
+                    // Kept like a notification, so a test can wait for the server to ask
+                    // (`workspace/inlayHint/refresh`).
+                    self.notifications.push(message.clone());
+                    return Some(message);
                 }
                 (None, Some(_)) => {
                     self.notifications.push(message.clone());

@@ -205,7 +205,7 @@ fn hover_until(client: &mut schemacast_tests::lsp::LspClient, uri: &str, want: &
 }
 
 #[test]
-fn the_language_server_never_waits_on_a_locked_store_and_then_sees_the_new_snapshot() {
+fn the_language_server_never_waits_on_a_locked_store_and_refreshes_hints_when_it_changes() {
     use schemacast_tests::lsp::LspClient;
     use serde_json::json;
     let snapshot = |at: &str, rows: u64| {
@@ -245,14 +245,21 @@ fn the_language_server_never_waits_on_a_locked_store_and_then_sees_the_new_snaps
     lock.rollback().unwrap();
     drop(writer);
 
-    // Released: a new snapshot is appended, and the next edit's hover shows it.
+    // Released: a new snapshot is appended. Without any edit, the server notices, analyses
+    // again and asks the editor to fetch its inlay hints, which show the new snapshot; so does
+    // the hover.
+    let hints = |client: &mut LspClient| {
+        let range = json!({"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}});
+        let hints = client.request("textDocument/inlayHint", json!({"textDocument": {"uri": uri}, "range": range}));
+        hints[0]["label"].as_str().unwrap_or("").to_owned()
+    };
+    assert!(hints(&mut client).starts_with("2.0M rows"), "{}", hints(&mut client));
+    client.notifications.clear();
     let import = run_in(dir.path(), &["stats", "import", "second.jsonl"]);
     assert_eq!(import.status, 0, "{}", import.stderr);
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": orders}]}),
-    );
-    client.diagnostics(&uri, 3);
+    let asked = client.wait_for("workspace/inlayHint/refresh", std::time::Duration::from_secs(10), |_| true);
+    assert!(asked.is_some(), "no inlay hint refresh after the store changed: {:?}", client.notifications);
+    assert!(hints(&mut client).starts_with("5.0M rows"), "{}", hints(&mut client));
     let card = hover_until(&mut client, &uri, "rows now: 5.0M");
     assert!(card.contains("rows now: 5.0M (stats)"), "{card}");
     assert_eq!(client.shutdown(), Some(0));

@@ -199,6 +199,7 @@ impl LanguageServer for Backend {
         // Clients without dynamic registration refuse this; the server still works.
         let _ = self.inner.client.register_capability(vec![registration]).await;
         self.pull_configuration().await;
+        self.watch_stats();
         self.log(MessageType::INFO, format!("schemacast {} ready", env!("CARGO_PKG_VERSION"))).await;
     }
 

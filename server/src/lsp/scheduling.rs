@@ -1,21 +1,31 @@
 //! When analyses run: edits schedule one after a short debounce, off the request path; an
 //! analysis is published only if no newer edit arrived meanwhile (generations and document
-//! versions); a request on a small document that changed since runs one at once.
+//! versions); a request on a small document that changed since runs one at once. A watcher
+//! re-analyses a project when its stats store brought something its latest analysis lacks.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use schemacast_lints::text::FileId;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 
 use super::diagnostics;
 use super::document::Encoding;
+use super::settings::Settings;
 use super::state::ProjectAnalysis;
+use super::stats_cache::{LoadSerial, WATCH};
+use super::workspace::{DiskCache, Project};
 use super::{Backend, DEBOUNCE, ON_DEMAND_LIMIT};
 
 impl Backend {
     /// Lints the project again after the debounce, unless something newer supersedes it.
     pub(super) fn schedule(&self, key: PathBuf) {
+        self.schedule_then(key, false);
+    }
+
+    /// [`schedule`](Self::schedule), then, once published, asks the client to fetch inlay hints
+    /// again (they changed with the stats, not with the text, so the client would not ask).
+    fn schedule_then(&self, key: PathBuf, refresh_hints: bool) {
         let generation = {
             let mut state = self.state();
             let Some(project) = state.projects.get_mut(&key) else { return };
@@ -44,6 +54,9 @@ impl Backend {
             let analysed = started.elapsed();
             let read = analysis.read_time;
             this.publish(&key, generation, analysis).await;
+            if refresh_hints {
+                let _ = this.inner.client.inlay_hint_refresh().await;
+            }
             this.trace(format!(
                 "{}: inputs read in {:.1} ms, analysed in {:.1} ms, published after {:.1} ms",
                 key.display(),
@@ -51,6 +64,49 @@ impl Backend {
                 analysed.as_secs_f64() * 1000.0,
                 started.elapsed().as_secs_f64() * 1000.0
             ));
+        });
+    }
+
+    /// Every [`WATCH`], asks each analysed project's stats store whether it changed (starting a
+    /// background load if so) and re-analyses the projects whose latest analysis used an older
+    /// load than the cache now holds: a load that outlasted an analysis's wait, a `collect` run
+    /// elsewhere, a PostgreSQL store another machine appended to.
+    pub(super) fn watch_stats(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(WATCH).await;
+                let watched: Vec<(PathBuf, Project, Settings, Arc<Mutex<DiskCache>>, LoadSerial)> = {
+                    let state = this.state();
+                    let settings = state.settings.clone();
+                    state
+                        .projects
+                        .iter()
+                        .filter_map(|(key, p)| {
+                            let used = p.latest.as_ref()?.stats_serial;
+                            Some((key.clone(), p.project.clone(), settings.clone(), p.disk.clone(), used))
+                        })
+                        .collect()
+                };
+                let stale = tokio::task::spawn_blocking(move || {
+                    watched
+                        .into_iter()
+                        .filter(|(_, project, settings, disk, used)| {
+                            let Some((_, Ok((store, database)))) = project.stats_store(settings) else { return false };
+                            let cache = disk.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).stats();
+                            cache.poke(&store, database.as_deref());
+                            cache.serial() > *used
+                        })
+                        .map(|(key, ..)| key)
+                        .collect::<Vec<_>>()
+                })
+                .await
+                .unwrap_or_default();
+                for key in stale {
+                    this.trace(format!("{}: the stats store changed; analysing again", key.display()));
+                    this.schedule_then(key, true);
+                }
+            }
         });
     }
 

@@ -11,7 +11,8 @@ use tree_sitter::{InputEdit, Point, Tree};
 
 use super::document::{self, Document, Encoding};
 use super::settings::Settings;
-use super::workspace::{normalize, project_for, DiskCache, InputProblem, InputProblems, Project};
+use super::stats_cache::LoadSerial;
+use super::workspace::{normalize, project_for, DiskCache, InputProblem, InputProblems, Inputs, Project};
 
 pub(crate) struct OpenDocument {
     pub uri: Uri,
@@ -62,6 +63,8 @@ pub(crate) struct ProjectAnalysis {
     pub read_time: std::time::Duration,
     /// The dialect used and why, for the log.
     pub dialect: String,
+    /// Which load of the stats cache it used: the watcher re-analyses when a newer one ends.
+    pub stats_serial: LoadSerial,
 }
 
 impl ProjectAnalysis {
@@ -251,7 +254,8 @@ impl AnalysisJob {
     /// Reads the set and analyses it: the slow part, run off the request path.
     pub fn run(self) -> ProjectAnalysis {
         let started = std::time::Instant::now();
-        let (sources, options, problems) = self.project.inputs(&self.settings, &self.open, &self.disk);
+        let Inputs { sources, options, problems, stats_serial } =
+            self.project.inputs(&self.settings, &self.open, &self.disk);
         let read = started.elapsed();
         let files: Vec<(&str, &str)> = sources.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
         let choice = schemacast_lints::dialect::choose(
@@ -270,6 +274,7 @@ impl AnalysisJob {
             generation: self.generation,
             read_time: read,
             dialect,
+            stats_serial,
         }
     }
 }

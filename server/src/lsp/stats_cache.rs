@@ -6,9 +6,13 @@
 //! newest snapshot id, polled at most every [`POLL`] in the background. A change starts one
 //! background load; an analysis waits for it at most [`WAIT`] and otherwise goes on with what
 //! was loaded before (nothing before the first load ends), so a store held locked by a writer,
-//! or a slow server, delays no diagnostics.
+//! or a slow server, delays no diagnostics. Each load that brings something new bumps a serial;
+//! the server's watcher ([`StatsCache::poke`] every [`WATCH`]) re-analyses a project whose
+//! latest analysis used an older one, so a slow load or a `collect` in another terminal shows
+//! without waiting for the next edit.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,6 +27,10 @@ pub(crate) const POLL: Duration = Duration::from_secs(5);
 /// How long an analysis waits for a load it started before going on without it.
 pub(crate) const WAIT: Duration = Duration::from_millis(300);
 
+/// How often the server asks whether a project's store changed (for PostgreSQL, the question
+/// itself is asked at most every [`POLL`]).
+pub(crate) const WATCH: Duration = Duration::from_secs(1);
+
 /// What the analysis uses of a store: the latest snapshot, the series and the problems.
 #[derive(Clone)]
 pub(crate) struct LoadedStats {
@@ -30,6 +38,12 @@ pub(crate) struct LoadedStats {
     pub series: Arc<StatsSeries>,
     pub problems: Vec<(u32, String)>,
 }
+
+/// Which load an analysis used: 0 before any, then rising with each load that brought
+/// something new, in this process (so it keeps rising when a project's caches are dropped).
+pub(crate) type LoadSerial = u64;
+
+static LAST_SERIAL: AtomicU64 = AtomicU64::new(0);
 
 /// The store a cache entry is of: its name and the database read.
 type StoreKey = (PathBuf, Option<String>);
@@ -40,6 +54,7 @@ struct Slot {
     /// The marker of what `loaded` holds.
     stamp: Option<StoreStamp>,
     loaded: Option<Result<LoadedStats, String>>,
+    serial: LoadSerial,
     loading: bool,
     /// When a PostgreSQL store was last asked for its marker.
     polled: Option<Instant>,
@@ -56,20 +71,33 @@ impl StatsCache {
 
     /// The stats to analyse with now: what is cached for `store` (and `database`), after
     /// starting a background load when the store changed and waiting for it at most [`WAIT`].
-    /// `None` before anything was loaded.
-    pub(crate) fn get(&self, store: &Store, database: Option<&str>) -> Option<Result<LoadedStats, String>> {
-        let key: StoreKey = (store.path().to_path_buf(), database.map(str::to_owned));
-        let done = {
-            let mut slot = self.slot();
-            if slot.key.as_ref() != Some(&key) {
-                *slot = Slot { key: Some(key.clone()), ..Slot::default() };
-            }
-            self.start_load_if_changed(&mut slot, store, &key)
-        };
-        if let Some(done) = done {
+    /// `None` before anything was loaded. With it, the serial of that load.
+    pub(crate) fn get(
+        &self,
+        store: &Store,
+        database: Option<&str>,
+    ) -> (Option<Result<LoadedStats, String>>, LoadSerial) {
+        if let Some(done) = self.poke(store, database) {
             let _ = done.recv_timeout(WAIT);
         }
-        self.slot().loaded.clone()
+        let slot = self.slot();
+        (slot.loaded.clone(), slot.serial)
+    }
+
+    /// Starts a background load if the store changed since the last one, without waiting for
+    /// it; the returned receiver hears when it ends. For the watcher, and for [`get`](Self::get).
+    pub(crate) fn poke(&self, store: &Store, database: Option<&str>) -> Option<mpsc::Receiver<()>> {
+        let key: StoreKey = (store.path().to_path_buf(), database.map(str::to_owned));
+        let mut slot = self.slot();
+        if slot.key.as_ref() != Some(&key) {
+            *slot = Slot { key: Some(key.clone()), ..Slot::default() };
+        }
+        self.start_load_if_changed(&mut slot, store, &key)
+    }
+
+    /// The serial of what is loaded now.
+    pub(crate) fn serial(&self) -> LoadSerial {
+        self.slot().serial
     }
 
     /// Starts a background load when the store's marker differs from the loaded one (for
@@ -106,6 +134,7 @@ impl StatsCache {
                 if let Some(loaded) = loaded {
                     slot.stamp = current;
                     slot.loaded = Some(loaded);
+                    slot.serial = LAST_SERIAL.fetch_add(1, Ordering::Relaxed) + 1;
                 }
             }
             drop(slot);

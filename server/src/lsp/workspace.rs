@@ -15,7 +15,7 @@ use schemacast_lints::{AnalysisOptions, Config, RuleSelection, SourceFile};
 use crate::project::{find_upward, migration_files, read_source, SourceError};
 use crate::store::{default_store_in, Store};
 
-use super::stats_cache::StatsCache;
+use super::stats_cache::{LoadSerial, StatsCache};
 
 use super::settings::Settings;
 
@@ -34,6 +34,15 @@ pub(crate) struct Project {
 /// an edit re-reads neither the other migrations nor a long stats history.
 /// A file as last read: when, and its text or why it could not be read.
 type CachedSource = (FileStamp, Result<SourceFile, SourceError>);
+
+/// What an analysis reads: the SQL, the options with the stats, the problems met, and which
+/// load of the stats cache it used.
+pub(crate) struct Inputs {
+    pub sources: Vec<SourceFile>,
+    pub options: AnalysisOptions,
+    pub problems: InputProblems,
+    pub stats_serial: LoadSerial,
+}
 
 #[derive(Default)]
 pub(crate) struct DiskCache {
@@ -148,12 +157,7 @@ impl Project {
 
     /// The SQL files of the set, open buffers replacing their files' text, and options with the
     /// latest stats snapshot. Unreadable inputs become problems, never failures.
-    pub fn inputs(
-        &self,
-        settings: &Settings,
-        open: &HashMap<PathBuf, String>,
-        cache: &Mutex<DiskCache>,
-    ) -> (Vec<SourceFile>, AnalysisOptions, InputProblems) {
+    pub fn inputs(&self, settings: &Settings, open: &HashMap<PathBuf, String>, cache: &Mutex<DiskCache>) -> Inputs {
         let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut problems = InputProblems::default();
         let sources = self.read_sql(open, &mut cache, &mut problems);
@@ -163,9 +167,9 @@ impl Project {
             today: Some(day_of(jiff::Timestamp::now())),
             ..AnalysisOptions::default()
         };
-        self.read_stats_into(settings, &mut cache, &mut options, &mut problems);
+        let stats_serial = self.read_stats_into(settings, &mut cache, &mut options, &mut problems);
         self.config_problem(&mut problems);
-        (sources, options, problems)
+        Inputs { sources, options, problems, stats_serial }
     }
 
     /// The set's SQL: open buffers as they are, other files from disk unless unchanged since
@@ -220,26 +224,39 @@ impl Project {
         }
     }
 
+    /// The store this project reads and the database read from it, when there is one to read:
+    /// before the first `collect` there is no store, and that is no problem. A name that is no
+    /// store's is the error.
+    pub fn stats_store(&self, settings: &Settings) -> Option<(PathBuf, Result<(Store, Option<String>), String>)> {
+        let path = self.stats_path(settings)?;
+        let database = self.config.as_ref().and_then(|c| c.database.clone());
+        match Store::at(&path) {
+            Err(error) => Some((path, Err(format!("{error:#}")))),
+            Ok(store) if store.is_file() && !store.path().exists() && settings.stats.is_none() => None,
+            Ok(store) => Some((path, Ok((store, database)))),
+        }
+    }
+
     /// The stats store's latest snapshot and series into `options`: as cached, loaded in the
     /// background when the store changed ([`StatsCache`]), so the store never holds up typing.
+    /// Returns the serial of the load used.
     fn read_stats_into(
         &self,
         settings: &Settings,
         cache: &mut DiskCache,
         options: &mut AnalysisOptions,
         problems: &mut InputProblems,
-    ) {
-        let Some(path) = self.stats_path(settings) else { return };
-        let database = self.config.as_ref().and_then(|c| c.database.as_deref());
-        let store = match Store::at(&path) {
+    ) -> LoadSerial {
+        let Some((path, store)) = self.stats_store(settings) else { return 0 };
+        let (store, database) = match store {
             Ok(store) => store,
-            Err(error) => return self.stats_problem(&path, &format!("{error:#}"), problems),
+            Err(error) => {
+                self.stats_problem(&path, &error, problems);
+                return 0;
+            }
         };
-        if store.is_file() && !store.path().exists() && settings.stats.is_none() {
-            // Before the first `collect` there is no store, and that is no problem.
-            return;
-        }
-        match cache.stats.get(&store, database) {
+        let (loaded, serial) = cache.stats.get(&store, database.as_deref());
+        match loaded {
             None => {}
             Some(Ok(loaded)) => {
                 for (line, message) in loaded.problems {
@@ -250,6 +267,7 @@ impl Project {
             }
             Some(Err(error)) => self.stats_problem(&path, &error, problems),
         }
+        serial
     }
 
     fn stats_problem(&self, path: &Path, error: &str, problems: &mut InputProblems) {
@@ -303,6 +321,11 @@ pub(crate) fn is_relevant_file(path: &Path) -> bool {
 }
 
 impl DiskCache {
+    /// The stats cache, shared with its background loads.
+    pub(crate) fn stats(&self) -> StatsCache {
+        self.stats.clone()
+    }
+
     /// A file's text, or why it cannot be read, from the last read while its size and
     /// modification time stay the same.
     fn read(&mut self, file: &Path, normalized: &Path) -> Result<SourceFile, SourceError> {
@@ -355,7 +378,7 @@ mod tests {
         // The config does not parse, so the project runs on defaults with its file's directory.
         let project = project_for(&migrations.join("V1__ok.sql"));
         let settings = Settings { stats: Some(dir.0.join("missing.jsonl")), ..Settings::default() };
-        let (sources, _, problems) = project.inputs(&settings, &HashMap::new(), &Mutex::default());
+        let Inputs { sources, problems, .. } = project.inputs(&settings, &HashMap::new(), &Mutex::default());
         assert_eq!(sources.len(), 1);
         let found: Vec<(PathBuf, u32, Input)> =
             problems.items.iter().map(|p| (p.path.clone(), p.line, p.input)).collect();

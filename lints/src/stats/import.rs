@@ -1,5 +1,6 @@
 //! `schemacast stats import`: a row-count and size history from a CSV export
-//! (`table,taken_at,rows,bytes`), turned into snapshots.
+//! (`table,taken_at,rows,bytes`, and optionally `database` and the other table-level figures
+//! `stats export --format csv` writes), turned into snapshots.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,11 +13,17 @@ use super::snapshot::{Snapshot, TableStats};
 
 const REQUIRED_COLUMNS: [&str; 4] = ["table", "taken_at", "rows", "bytes"];
 
+/// Read when present, as `stats export --format csv` writes them, so its CSV imports back
+/// with every table-level figure.
+const OPTIONAL_COUNTS: [&str; 7] =
+    ["table_bytes", "index_bytes", "toast_bytes", "inserts", "updates", "deletes", "dead_rows"];
+
 /// Reads the CSV text into one snapshot per distinct `taken_at`, oldest first.
 ///
-/// The header row is required; its columns may come in any order and extra columns are ignored.
-/// A table may be written `schema.table`; otherwise it is in `default_schema`. Empty `rows` or
-/// `bytes` cells mean unknown. Every problem is returned (naming its line) and nothing is
+/// The header row is required; its columns may come in any order and unknown columns are
+/// ignored. A table may be written `schema.table`; otherwise it is in `default_schema`. Empty
+/// cells mean unknown. Optional columns: `database` (rows of different databases make
+/// different snapshots), `analyzed` (`true`/`false`) and [`OPTIONAL_COUNTS`]. Every problem is returned (naming its line) and nothing is
 /// imported when there is one, so a half-imported history never happens.
 pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Snapshot>, Vec<StatsProblem>> {
     let problem = |line: u64, message: String| StatsProblem { path: path.to_owned(), line: line as u32, message };
@@ -24,8 +31,8 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
         csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let column_of = header_columns(&mut reader).map_err(|message| vec![problem(1, message)])?;
     let mut problems = Vec::new();
-    let mut by_time: BTreeMap<Timestamp, Vec<TableStats>> = BTreeMap::new();
-    let mut line_of_row: HashMap<(Timestamp, String, String), u64> = HashMap::new();
+    let mut by_time: BTreeMap<(Timestamp, String), Vec<TableStats>> = BTreeMap::new();
+    let mut line_of_row: HashMap<(Timestamp, String, String, String), u64> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(record) => record,
@@ -39,7 +46,8 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let row = match read_row(|name| record.get(column_of[name]).unwrap_or(""), default_schema) {
+        let cell = |name: &str| column_of.get(name).and_then(|&i| record.get(i)).unwrap_or("");
+        let row = match read_row(cell, default_schema) {
             Ok(row) => row,
             Err(message) => {
                 problems.push(problem(line, message));
@@ -47,11 +55,12 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
             }
         };
         let (schema, table) = (row.stats.schema.clone(), row.stats.name.clone());
-        if let Some(first) = line_of_row.insert((row.taken_at, schema.clone(), table.clone()), line) {
+        let key = (row.taken_at, row.database.clone(), schema.clone(), table.clone());
+        if let Some(first) = line_of_row.insert(key, line) {
             problems.push(problem(line, format!("`{schema}.{table}` at {} is already on line {first}", row.taken_at)));
             continue;
         }
-        by_time.entry(row.taken_at).or_default().push(row.stats);
+        by_time.entry((row.taken_at, row.database)).or_default().push(row.stats);
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -61,9 +70,10 @@ pub fn import_csv(text: &str, path: &str, default_schema: &str) -> Result<Vec<Sn
     }
     Ok(by_time
         .into_iter()
-        .map(|(taken_at, tables)| {
+        .map(|((taken_at, database), tables)| {
             let mut snapshot = Snapshot::new(taken_at);
             snapshot.source = Some("import".to_owned());
+            snapshot.database = Some(database).filter(|d| !d.is_empty());
             snapshot.tables = tables;
             snapshot
         })
@@ -90,9 +100,11 @@ fn header_columns(reader: &mut csv::Reader<&[u8]>) -> Result<HashMap<String, usi
     Ok(column_of)
 }
 
-/// One data row: when, and the table's figures.
+/// One data row: when, of which database (`""` when the file names none), and the table's
+/// figures.
 struct Row {
     taken_at: Timestamp,
+    database: String,
     stats: TableStats,
 }
 
@@ -102,7 +114,26 @@ fn read_row<'r>(cell: impl Fn(&str) -> &'r str, default_schema: &str) -> Result<
     let taken_at = parse_instant(cell("taken_at")).map_err(|message| format!("`taken_at`: {message}"))?;
     let rows = count(cell("rows")).map_err(|message| format!("`rows`: {message}"))?;
     let bytes = count(cell("bytes")).map_err(|message| format!("`bytes`: {message}"))?;
-    Ok(Row { taken_at, stats: TableStats { rows, total_bytes: bytes, ..TableStats::named(schema, table) } })
+    let mut stats = TableStats { rows, total_bytes: bytes, ..TableStats::named(schema, table) };
+    stats.analyzed = match cell("analyzed").to_ascii_lowercase().as_str() {
+        "" | "true" | "t" | "1" | "yes" => true,
+        "false" | "f" | "0" | "no" => false,
+        other => return Err(format!("`analyzed`: `{other}` is not true or false")),
+    };
+    let mut counts = [None; OPTIONAL_COUNTS.len()];
+    for (name, value) in OPTIONAL_COUNTS.iter().zip(&mut counts) {
+        *value = count(cell(name)).map_err(|message| format!("`{name}`: {message}"))?;
+    }
+    [
+        stats.table_bytes,
+        stats.index_bytes,
+        stats.toast_bytes,
+        stats.inserts,
+        stats.updates,
+        stats.deletes,
+        stats.dead_rows,
+    ] = counts;
+    Ok(Row { taken_at, database: cell("database").to_owned(), stats })
 }
 
 fn split_table(value: &str, default_schema: &str) -> Result<(String, String), String> {
@@ -166,6 +197,26 @@ mod tests {
         assert_eq!(snapshots[1].taken_at.to_string(), "2026-02-01T12:30:00Z");
         assert_eq!(snapshots[1].tables[0].rows, Some(1200));
         assert_eq!(snapshots[1].source.as_deref(), Some("import"));
+    }
+
+    #[test]
+    fn the_optional_columns_of_an_export_are_read_back() {
+        let csv = "database,taken_at,table,rows,bytes,analyzed,table_bytes,index_bytes,toast_bytes,inserts,updates,deletes,dead_rows\n\
+                   shop,2026-01-01T00:00:00Z,public.orders,10,300,true,100,150,50,12,3,2,1\n\
+                   shop,2026-01-01T00:00:00Z,public.audit,,8192,false,8192,,,,,,\n\
+                   crm,2026-01-01T00:00:00Z,public.leads,7,70,true,,,,,,,\n";
+        let snapshots = import_csv(csv, "e.csv", "public").unwrap();
+        // One snapshot per database and instant, each with its database.
+        let databases: Vec<Option<&str>> = snapshots.iter().map(|s| s.database.as_deref()).collect();
+        assert_eq!(databases, [Some("crm"), Some("shop")]);
+        let orders = &snapshots[1].tables[0];
+        let figures = [orders.table_bytes, orders.index_bytes, orders.toast_bytes, orders.inserts, orders.updates];
+        assert_eq!(figures, [Some(100), Some(150), Some(50), Some(12), Some(3)]);
+        assert_eq!((orders.deletes, orders.dead_rows, orders.analyzed), (Some(2), Some(1), true));
+        let audit = &snapshots[1].tables[1];
+        assert_eq!((audit.rows, audit.analyzed, audit.table_bytes, audit.index_bytes), (None, false, Some(8192), None));
+        let bad = import_csv("table,taken_at,rows,bytes,analyzed\norders,2026-01-01,1,1,maybe\n", "e.csv", "public");
+        assert!(bad.unwrap_err()[0].message.contains("`analyzed`: `maybe`"));
     }
 
     #[test]

@@ -264,3 +264,35 @@ fn first_of_each_instant(
     }
     (kept, problems)
 }
+
+/// The day of each usable snapshot, indexed by snapshot id (ids are dense: one per append), so
+/// the millions of rows a long history holds are matched to their day without hashing.
+struct SnapshotDays(Vec<Option<f64>>);
+
+impl SnapshotDays {
+    /// The days of `rows` by id, and the same days in the rows' order.
+    fn of_rows(rows: &[SnapshotRow]) -> anyhow::Result<(SnapshotDays, Vec<f64>)> {
+        let mut days = SnapshotDays(Vec::new());
+        let mut in_order = Vec::with_capacity(rows.len());
+        for row in rows {
+            let taken_at = jiff::Timestamp::from_nanosecond(i128::from(row.taken_at_ns))?;
+            let day = schemacast_lints::stats::day_of(taken_at);
+            let Some(index) = SnapshotDays::of(row.id) else { continue };
+            if days.0.len() <= index {
+                days.0.resize(index + 1, None);
+            }
+            days.0[index] = Some(day);
+            in_order.push(day);
+        }
+        Ok((days, in_order))
+    }
+
+    /// An id as an index (ids of tables too: they are as dense).
+    fn of(id: i64) -> Option<usize> {
+        usize::try_from(id).ok()
+    }
+
+    fn get(&self, id: i64) -> Option<f64> {
+        Self::of(id).and_then(|i| self.0.get(i).copied().flatten())
+    }
+}

@@ -11,14 +11,15 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use jiff::Timestamp;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Transaction};
 use schemacast_lints::forecast::Point;
 use schemacast_lints::stats::{
-    day_of, read_history, SequenceSeries, SequenceStats, Snapshot, StatsHistory, StatsProblem, StatsSeries,
-    TableFigures, TableSeries, TableStats,
+    read_history, SequenceSeries, SequenceStats, Snapshot, StatsHistory, StatsProblem, StatsSeries, TableFigures,
+    TableSeries, TableStats,
 };
 
-use super::{first_of_each_instant, SnapshotRow};
+use super::{first_of_each_instant, SnapshotDays, SnapshotRow};
 use crate::collect::{connect_postgres, redact};
 
 /// The schema version this build writes (`schemacast.meta`, key `schema_version`).
@@ -520,11 +521,13 @@ fn snapshot(client: &mut impl postgres::GenericClient, id: i64) -> anyhow::Resul
 pub(super) fn read_for_forecast(url: &str, database: Option<&str>) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
     let shown = redact(url);
     let mut client = open(url, false)?;
-    read_forecast_inputs(&mut client, &shown, database).with_context(|| format!("{shown}: cannot read the stats store"))
+    read_forecast_inputs(&mut client, url, &shown, database)
+        .with_context(|| format!("{shown}: cannot read the stats store"))
 }
 
 fn read_forecast_inputs(
     client: &mut Client,
+    url: &str,
     shown: &str,
     database: Option<&str>,
 ) -> anyhow::Result<(Option<Snapshot>, StatsSeries)> {
@@ -535,51 +538,74 @@ fn read_forecast_inputs(
         kept.retain(|s| s.database == *database);
     }
     let latest_id = kept.last().map(|s| s.id);
-    let mut day_of_snapshot: HashMap<i64, f64> = HashMap::with_capacity(kept.len());
-    for row in &kept {
-        let taken_at = Timestamp::from_nanosecond(i128::from(row.taken_at_ns))?;
-        day_of_snapshot.insert(row.id, day_of(taken_at));
-    }
+    let (days, snapshot_days) = SnapshotDays::of_rows(&kept)?;
     let database = database.unwrap_or_default();
-    let tables = table_series(client, &database, &day_of_snapshot)?;
-    let sequences = sequence_series(client, &database, &day_of_snapshot)?;
-    let latest = match latest_id {
-        Some(id) => match snapshot(client, id) {
-            Ok(snapshot) => Some(snapshot),
-            Err(error) => {
-                let line = u32::try_from(id).unwrap_or(u32::MAX);
-                problems.push(StatsProblem { path: shown.to_owned(), line, message: format!("{error:#}") });
-                None
-            }
-        },
-        None => None,
+    // As in the SQLite store: the table figures, most of the rows, stream in on a second
+    // connection while this one reads the rest; rows of snapshots appended meanwhile are not
+    // in `days`.
+    let (tables, keys, sequences, latest) = std::thread::scope(|scope| {
+        let figures = scope.spawn(|| -> anyhow::Result<Vec<Option<TableSeries>>> {
+            let mut second = connect_postgres(url, "schemacast stats store", CONNECT_TIMEOUT)?;
+            table_figures(&mut second, &database, &days, kept.len())
+        });
+        let keys = key_maxima(client, &database, &days);
+        let sequences = sequence_series(client, &database, &days);
+        let latest = latest_id.map(|id| snapshot(client, id));
+        let figures = figures.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the table figures reader failed")));
+        (figures, keys, sequences, latest)
+    });
+    let latest = match (latest_id, latest) {
+        (Some(id), Some(Err(error))) => {
+            let line = u32::try_from(id).unwrap_or(u32::MAX);
+            problems.push(StatsProblem { path: shown.to_owned(), line, message: format!("{error:#}") });
+            None
+        }
+        (_, latest) => latest.and_then(Result::ok),
     };
-    let days: Vec<f64> = day_of_snapshot.into_values().collect();
-    Ok((latest, StatsSeries::from_parts(days, tables, sequences, problems)))
+    let mut by_id = tables?;
+    for (id, day, column, max) in keys? {
+        let Some(Some(series)) = SnapshotDays::of(id).and_then(|i| by_id.get_mut(i)) else { continue };
+        series.record_key_max(day, &column, max);
+    }
+    let mut tables = Vec::new();
+    for r in client.query("SELECT id, schema, name FROM schemacast.tables ORDER BY id", &[])? {
+        let Some(Some(mut series)) = SnapshotDays::of(r.get(0)).and_then(|i| by_id.get_mut(i)).map(Option::take) else {
+            continue;
+        };
+        series.schema = r.get(1);
+        series.name = r.get(2);
+        tables.push(series);
+    }
+    Ok((latest, StatsSeries::from_parts(snapshot_days, tables, sequences?, problems)))
 }
 
-fn table_series(
+/// Every table's rows and bytes over the given snapshots, indexed by table id, streamed.
+fn table_figures(
     client: &mut Client,
     database: &str,
-    day_of_snapshot: &HashMap<i64, f64>,
-) -> anyhow::Result<Vec<TableSeries>> {
-    let mut by_id: HashMap<i64, (TableSeries, bool)> = HashMap::new();
-    let mut order = Vec::new();
-    for r in client.query("SELECT id, schema, name FROM schemacast.tables ORDER BY id", &[])? {
-        let id: i64 = r.get(0);
-        order.push(id);
-        by_id.insert(id, (TableSeries::new(r.get::<_, String>(1), r.get::<_, String>(2)), false));
-    }
-    let figures = client.query(
+    days: &SnapshotDays,
+    snapshots: usize,
+) -> anyhow::Result<Vec<Option<TableSeries>>> {
+    let mut by_id: Vec<Option<TableSeries>> = Vec::new();
+    let mut rows = client.query_raw(
         r#"SELECT ts.snapshot_id, ts.table_id, ts."rows", ts.analyzed, ts.table_bytes, ts.index_bytes,
                   ts.toast_bytes, ts.total_bytes
            FROM schemacast.table_stats ts JOIN schemacast.snapshots s ON s.id = ts.snapshot_id
            WHERE s.database = $1"#,
-        &[&database],
+        [database],
     )?;
-    for r in figures {
-        let Some(&day) = day_of_snapshot.get(&r.get::<_, i64>(0)) else { continue };
-        let Some((series, seen)) = by_id.get_mut(&r.get::<_, i64>(1)) else { continue };
+    while let Some(r) = rows.next()? {
+        let Some(day) = days.get(r.get(0)) else { continue };
+        let Some(index) = SnapshotDays::of(r.get(1)) else { continue };
+        if by_id.len() <= index {
+            by_id.resize_with(index + 1, || None);
+        }
+        let series = by_id[index].get_or_insert_with(|| {
+            let mut series = TableSeries::default();
+            series.rows.reserve(snapshots);
+            series.bytes.reserve(snapshots);
+            series
+        });
         let figures = TableFigures {
             rows: unsigned(r.get(2)),
             analyzed: r.get(3),
@@ -589,39 +615,42 @@ fn table_series(
             total_bytes: unsigned(r.get(7)),
         };
         series.record(day, &figures);
-        *seen = true;
     }
-    let keys = client.query(
-        "SELECT k.snapshot_id, k.table_id, k.column_name, k.max_value
-         FROM schemacast.key_columns k JOIN schemacast.snapshots s ON s.id = k.snapshot_id WHERE s.database = $1",
-        &[&database],
-    )?;
-    for r in keys {
-        let Some(&day) = day_of_snapshot.get(&r.get::<_, i64>(0)) else { continue };
-        if let Some((series, _)) = by_id.get_mut(&r.get::<_, i64>(1)) {
-            series.record_key_max(day, r.get::<_, &str>(2), r.get(3));
-        }
-    }
-    Ok(order.into_iter().filter_map(|id| by_id.remove(&id)).filter(|(_, seen)| *seen).map(|(s, _)| s).collect())
+    Ok(by_id)
 }
 
-fn sequence_series(
+/// The maxima of unique integer columns: (table id, day, column, maximum), streamed.
+fn key_maxima(
     client: &mut Client,
     database: &str,
-    day_of_snapshot: &HashMap<i64, f64>,
-) -> anyhow::Result<Vec<SequenceSeries>> {
+    days: &SnapshotDays,
+) -> anyhow::Result<Vec<(i64, f64, String, i64)>> {
+    let mut keys = Vec::new();
+    let mut rows = client.query_raw(
+        "SELECT k.snapshot_id, k.table_id, k.column_name, k.max_value
+         FROM schemacast.key_columns k JOIN schemacast.snapshots s ON s.id = k.snapshot_id WHERE s.database = $1",
+        [database],
+    )?;
+    while let Some(r) = rows.next()? {
+        let Some(day) = days.get(r.get(0)) else { continue };
+        keys.push((r.get(1), day, r.get::<_, String>(2), r.get(3)));
+    }
+    Ok(keys)
+}
+
+fn sequence_series(client: &mut Client, database: &str, days: &SnapshotDays) -> anyhow::Result<Vec<SequenceSeries>> {
     struct Gathered {
         points: Vec<Point>,
         last: Option<(f64, i64, i64)>,
     }
     let mut gathered: HashMap<i64, Gathered> = HashMap::new();
-    let rows = client.query(
+    let mut rows = client.query_raw(
         "SELECT q.snapshot_id, q.sequence_id, q.last_value, q.max_value, q.increment
          FROM schemacast.sequence_stats q JOIN schemacast.snapshots s ON s.id = q.snapshot_id WHERE s.database = $1",
-        &[&database],
+        [database],
     )?;
-    for r in rows {
-        let Some(&day) = day_of_snapshot.get(&r.get::<_, i64>(0)) else { continue };
+    while let Some(r) = rows.next()? {
+        let Some(day) = days.get(r.get(0)) else { continue };
         let entry = gathered.entry(r.get(1)).or_insert(Gathered { points: Vec::new(), last: None });
         if let Some(last_value) = r.get::<_, Option<i64>>(2) {
             entry.points.push(Point { day, value: last_value as f64 });
@@ -630,6 +659,7 @@ fn sequence_series(
             entry.last = Some((day, r.get(3), r.get(4)));
         }
     }
+    drop(rows);
     let mut sequences = Vec::new();
     for r in client.query("SELECT id, schema, name, owned_by FROM schemacast.sequences ORDER BY id", &[])? {
         let Some(Gathered { points, last: Some((_, max_value, increment)) }) = gathered.remove(&r.get::<_, i64>(0))

@@ -13,11 +13,11 @@ use anyhow::{bail, Context};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use super::{first_of_each_instant, SnapshotRow};
+use super::{first_of_each_instant, SnapshotDays, SnapshotRow};
 use schemacast_lints::forecast::Point;
 use schemacast_lints::stats::{
-    day_of, read_history, SequenceSeries, SequenceStats, Snapshot, StatsHistory, StatsProblem, StatsSeries,
-    TableFigures, TableSeries, TableStats,
+    read_history, SequenceSeries, SequenceStats, Snapshot, StatsHistory, StatsProblem, StatsSeries, TableFigures,
+    TableSeries, TableStats,
 };
 
 /// The schema version this build writes (`PRAGMA user_version`).
@@ -463,20 +463,6 @@ pub(super) fn read_for_forecast(
         .with_context(|| format!("{shown}: cannot read the stats store"))
 }
 
-/// The day of each usable snapshot, indexed by snapshot id (ids are dense: one per append), so
-/// the millions of rows a long history holds are matched to their day without hashing.
-struct SnapshotDays(Vec<Option<f64>>);
-
-impl SnapshotDays {
-    fn of(id: i64) -> Option<usize> {
-        usize::try_from(id).ok()
-    }
-
-    fn get(&self, id: i64) -> Option<f64> {
-        Self::of(id).and_then(|i| self.0.get(i).copied().flatten())
-    }
-}
-
 fn read_forecast_inputs(
     connection: &Connection,
     path: &Path,
@@ -491,17 +477,7 @@ fn read_forecast_inputs(
         kept.retain(|s| s.database == database);
     }
     let latest_id = kept.last().map(|s| s.id);
-    let mut days = SnapshotDays(Vec::new());
-    let mut snapshot_days = Vec::with_capacity(kept.len());
-    for row in &kept {
-        let day = day_of(Timestamp::from_nanosecond(i128::from(row.taken_at_ns))?);
-        let Some(index) = SnapshotDays::of(row.id) else { continue };
-        if days.0.len() <= index {
-            days.0.resize(index + 1, None);
-        }
-        days.0[index] = Some(day);
-        snapshot_days.push(day);
-    }
+    let (days, snapshot_days) = SnapshotDays::of_rows(&kept)?;
     // The table figures are most of the rows: they are read on a second connection while this
     // one reads the key maxima, the sequences and the latest snapshot. Rows of snapshots
     // appended in between are not in `days`, so both see the same history.

@@ -270,3 +270,40 @@ fn the_language_server_never_waits_on_a_locked_store_and_refreshes_hints_when_it
     assert!(card.contains("rows now: 5.0M (stats)"), "{card}");
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+#[cfg_attr(no_pg_server, ignore = "SCHEMACAST_TEST_PG_URL is not set")]
+fn the_language_server_reads_a_postgres_store_and_sees_appends_made_elsewhere() {
+    use schemacast_tests::lsp::LspClient;
+    use serde_json::json;
+    let Some(database) = TestDatabase::postgres("pglsp") else { return };
+    let snapshot = |at: &str, rows: u64| {
+        format!(
+            r#"{{"format":"schemacast.stats/v1","taken_at":"{at}","database":"shop","tables":[{{"schema":"public","name":"orders","rows":{rows},"total_bytes":{}}}]}}"#,
+            rows * 100
+        ) + "\n"
+    };
+    let orders = "CREATE TABLE orders (\n    id bigint PRIMARY KEY,\n    note text\n);\n";
+    let dir = project(&[
+        ("schemacast.toml", &format!("schema = [\"db\"]\nstats = \"{}\"\n", database.url)),
+        ("db/V1__orders.sql", orders),
+        ("first.jsonl", &snapshot("2026-11-01T00:00:00Z", 3_000_000)),
+        ("second.jsonl", &snapshot("2026-11-02T00:00:00Z", 7_000_000)),
+    ]);
+    let import = run_in(dir.path(), &["stats", "import", "first.jsonl"]);
+    assert_eq!(import.status, 0, "{}", import.stderr);
+    let mut client = LspClient::start(dir.path());
+    client.initialize(dir.path(), json!({}), json!({}));
+    let uri = client.open(&dir.path().join("db/V1__orders.sql"), orders);
+    client.diagnostics(&uri, 1);
+    assert!(hover_until(&mut client, &uri, "rows now: 3.0M").contains("rows now: 3.0M (stats)"));
+    // Another machine appends to the shared store; the editor shows it without an edit.
+    client.notifications.clear();
+    let import = run_in(dir.path(), &["stats", "import", "second.jsonl"]);
+    assert_eq!(import.status, 0, "{}", import.stderr);
+    let asked = client.wait_for("workspace/inlayHint/refresh", std::time::Duration::from_secs(15), |_| true);
+    assert!(asked.is_some(), "no refresh after the PostgreSQL store changed: {:?}", client.notifications);
+    let card = hover_until(&mut client, &uri, "rows now: 7.0M");
+    assert!(card.contains("rows now: 7.0M (stats)"), "{card}");
+    assert_eq!(client.shutdown(), Some(0));
+}

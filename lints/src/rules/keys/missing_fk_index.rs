@@ -53,6 +53,10 @@ declare_rule! {
     /// `-- +goose NO TRANSACTION`, dbmate `-- migrate:up transaction:false`). Flyway runs a file
     /// holding only non-transactional statements outside a transaction by itself.
     ///
+    /// When the table or a referencing column was renamed after the foreign key was declared, the
+    /// index goes in a new migration after the set's last file, where the final names hold; for
+    /// a lone file (no migration convention) no fix is offered.
+    ///
     /// ## Known problems
     /// An index whose leading columns cover the foreign key but in a different order from the
     /// referenced key still counts as covering, as PostgreSQL can use it for the lookup.
@@ -83,7 +87,10 @@ impl Rule for MissingFkIndex {
             );
             let help = format!("add an index on `{table_sql}({columns})`");
             let fix = index_fix(ctx, table, fk);
-            ctx.report(fk.columns_loc(), message).help(help).fix(fix);
+            let diagnostic = ctx.report(fk.columns_loc(), message).help(help);
+            if let Some(fix) = fix {
+                diagnostic.fix(fix);
+            }
         }
     }
 }
@@ -97,13 +104,16 @@ fn covers(index: &Index, fk_columns: &[String]) -> bool {
         && fk_columns.iter().all(|f| leading.iter().any(|key| key.column() == Some(f.as_str())))
 }
 
-fn index_fix(ctx: &Ctx<'_>, table: &Table, fk: &ForeignKey) -> Fix {
+fn index_fix(ctx: &Ctx<'_>, table: &Table, fk: &ForeignKey) -> Option<Fix> {
     let dialect = ctx.dialect;
     let base = format!("{}_{}_idx", table.name.name, fk.columns.join("_"));
     let index_name = ctx.schema.unused_index_name(&table.name.schema, &base);
     let columns = fk.columns.iter().map(|c| dialect.quote_ident(c)).collect::<Vec<_>>().join(", ");
     let table_may_hold_rows = table.statement.file != fk.statement.file;
     let concurrently = dialect == Dialect::Postgres && table_may_hold_rows && !table.partitioned;
+    // After a rename the names are the final ones only after the last statement of the set: the
+    // statement goes in a migration of its own there, never beside the foreign key.
+    let renamed = table_renamed(ctx, table) || columns_renamed(ctx, fk);
     let statement = format!(
         "CREATE INDEX {}{} ON {} ({columns});",
         if concurrently { "CONCURRENTLY " } else { "" },
@@ -111,13 +121,20 @@ fn index_fix(ctx: &Ctx<'_>, table: &Table, fk: &ForeignKey) -> Fix {
         written_name(ctx, table),
     );
     let title = format!("Add index `{index_name}` on `{}({columns})`", table.name.to_sql(dialect));
-    if concurrently {
+    if concurrently || renamed {
         // CONCURRENTLY cannot run inside the transaction migration tools wrap each file in:
         // it goes in a migration of its own.
-        let undo = format!("DROP INDEX CONCURRENTLY IF EXISTS {};", dialect.quote_ident(&index_name));
+        let undo = format!(
+            "DROP INDEX {}IF EXISTS {};",
+            if concurrently { "CONCURRENTLY " } else { "" },
+            dialect.quote_ident(&index_name)
+        );
         if let Some(migration) = ctx.next_migration(&format!("add_{index_name}"), &statement, &undo) {
             let file = NewFile { path: migration.path.clone(), text: migration.text };
-            return Fix::safe_new_file(format!("{title} in a new migration, {}", migration.path), file);
+            return Some(Fix::safe_new_file(format!("{title} in a new migration, {}", migration.path), file));
+        }
+        if renamed {
+            return None;
         }
     }
     let after = fk.statement.end_with_terminator as usize;
@@ -126,22 +143,44 @@ fn index_fix(ctx: &Ctx<'_>, table: &Table, fk: &ForeignKey) -> Fix {
         location: Location::new(fk.statement.file, TextRange::empty(after)),
         text: format!("{terminator}\n{statement}"),
     };
-    Fix::safe(title, vec![edit])
+    Some(Fix::safe(title, vec![edit]))
+}
+
+/// Whether a referencing column was renamed after the foreign key named it: its declaration
+/// does not spell the column's final name.
+fn columns_renamed(ctx: &Ctx<'_>, fk: &ForeignKey) -> bool {
+    let Some(text) = ctx.text(fk.statement.file) else { return true };
+    if fk.column_locs.len() != fk.columns.len() {
+        return false;
+    }
+    fk.column_locs.iter().zip(&fk.columns).any(|(loc, column)| {
+        let written = text.get(loc.range.to_range()).unwrap_or("");
+        !written.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']').eq_ignore_ascii_case(column)
+    })
 }
 
 /// The table's name as its `CREATE TABLE` wrote it, so that `public.t` in a `pg_dump` (which
 /// empties the search path) stays qualified; the canonical spelling when the name moved since.
 fn written_name(ctx: &Ctx<'_>, table: &Table) -> String {
-    let written = ctx
-        .text(table.name_loc.file)
-        .and_then(|text| text.get(table.name_loc.range.to_range()))
-        .filter(|w| !w.is_empty() && !w.contains('\n'));
-    let last_part = |w: &str| -> String {
-        let last = w.rsplit('.').next().unwrap_or(w);
-        last.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']').to_lowercase()
-    };
-    match written {
-        Some(w) if last_part(w) == table.name.name.to_lowercase() => w.to_owned(),
+    match written_table_name(ctx, table) {
+        Some(w) if unquoted_last_part(w) == table.name.name.to_lowercase() => w.to_owned(),
         _ => table.name.to_sql(ctx.dialect),
     }
+}
+
+/// Whether the table is called otherwise than its `CREATE TABLE` wrote it (`ALTER TABLE ...
+/// RENAME TO` since).
+fn table_renamed(ctx: &Ctx<'_>, table: &Table) -> bool {
+    written_table_name(ctx, table).is_some_and(|w| unquoted_last_part(w) != table.name.name.to_lowercase())
+}
+
+fn written_table_name<'t>(ctx: &'t Ctx<'_>, table: &Table) -> Option<&'t str> {
+    ctx.text(table.name_loc.file)
+        .and_then(|text| text.get(table.name_loc.range.to_range()))
+        .filter(|w| !w.is_empty() && !w.contains('\n'))
+}
+
+fn unquoted_last_part(written: &str) -> String {
+    let last = written.rsplit('.').next().unwrap_or(written);
+    last.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']').to_lowercase()
 }

@@ -1,0 +1,156 @@
+//! Property tests over DDL-like input: whatever the text, the engine does not panic, its ranges
+//! stay inside the document, its fixes apply cleanly, and an applied `missing-fk-index` fix
+//! removes its finding (`pipeline_check`). The fuzz target in `fuzz/` runs the same checks on
+//! arbitrary bytes; this runs on every `cargo test`.
+
+mod pipeline_check;
+
+use proptest::prelude::*;
+use schemacast_lints::Dialect;
+
+const TABLES: &[&str] = &["orders", "customers", "\"Line Items\"", "app.users", "`t2`", "ünïcode"];
+const COLUMNS: &[&str] = &["id", "customer_id", "order_id", "name", "\"Ünit\"", "created_at", "tags", "zip", "city"];
+const TYPES: &[&str] = &[
+    "bigint",
+    "int",
+    "integer",
+    "smallint",
+    "serial",
+    "bigserial",
+    "text",
+    "varchar(255)",
+    "char(2)",
+    "numeric(12,2)",
+    "timestamptz",
+    "timestamp",
+    "boolean",
+    "uuid",
+    "jsonb",
+    "json",
+    "bytea",
+    "int[]",
+    "double precision",
+    "decimal",
+    "tinyint(1)",
+    "datetime",
+    "enum('a','b')",
+    "varchar(",
+    "",
+];
+const CONSTRAINTS: &[&str] = &[
+    "",
+    " NOT NULL",
+    " PRIMARY KEY",
+    " UNIQUE",
+    " DEFAULT 0",
+    " DEFAULT now()",
+    " DEFAULT gen_random_uuid()",
+    " REFERENCES customers(id)",
+    " REFERENCES orders",
+    " REFERENCES app.users (id) ON DELETE CASCADE",
+    " GENERATED ALWAYS AS IDENTITY",
+    " CHECK (id > 0)",
+    " COLLATE \"C\"",
+    " AUTO_INCREMENT",
+];
+const NOISE: &[&str] = &[
+    "-- schemacast: ignore missing-fk-index\n",
+    "-- schemacast: rows=10M growth=5%/month\n",
+    "/* a comment ; with a semicolon */",
+    "$$ body ; $$",
+    "'it''s ; quoted'",
+    "E'\\'' ",
+    "BEGIN;",
+    "COMMIT;",
+    "\\connect db\n",
+    "DELIMITER //\n",
+    "//\nDELIMITER ;\n",
+    "COPY t FROM stdin;\n1\t2\n\\.\n",
+    "(((",
+    ")))",
+    ";",
+    "\u{feff}",
+    "é",
+    "🦀",
+    "\r\n",
+    "\t",
+    "-- +goose Up\n",
+    "-- +goose StatementBegin\n",
+];
+
+fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
+    proptest::sample::select(options).prop_map(str::to_owned)
+}
+
+fn column() -> impl Strategy<Value = String> {
+    (pick(COLUMNS), pick(TYPES), proptest::collection::vec(pick(CONSTRAINTS), 0..3))
+        .prop_map(|(name, ty, constraints)| format!("{name} {ty}{}", constraints.concat()))
+}
+
+fn statement() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (pick(TABLES), proptest::collection::vec(column(), 0..6), proptest::option::of(pick(COLUMNS)))
+            .prop_map(|(table, columns, fk)| {
+                let mut items = columns;
+                if let Some(fk) = fk {
+                    items.push(format!("FOREIGN KEY ({fk}) REFERENCES customers (id)"));
+                }
+                format!("CREATE TABLE {table} (\n    {}\n);\n", items.join(",\n    "))
+            }),
+        2 => (pick(TABLES), pick(COLUMNS)).prop_map(|(t, c)| format!("CREATE INDEX ON {t} ({c});\n")),
+        2 => (pick(TABLES), column()).prop_map(|(t, c)| format!("ALTER TABLE {t} ADD COLUMN {c};\n")),
+        1 => (pick(TABLES), pick(COLUMNS), pick(TABLES)).prop_map(|(t, c, r)| {
+            format!("ALTER TABLE {t} ADD CONSTRAINT fk_{c} FOREIGN KEY ({c}) REFERENCES {r} (id);\n")
+        }),
+        1 => (pick(TABLES), pick(COLUMNS)).prop_map(|(t, c)| format!("COMMENT ON COLUMN {t}.{c} IS $$x; y$$;\n")),
+        1 => pick(TABLES).prop_map(|t| format!("DROP TABLE {t};\n")),
+        1 => (pick(TABLES), pick(TABLES)).prop_map(|(a, b)| format!("ALTER TABLE {a} RENAME TO {b};\n")),
+        2 => pick(NOISE),
+        1 => "[ -~]{0,40}".prop_map(|s| s),
+    ]
+}
+
+fn document() -> impl Strategy<Value = String> {
+    proptest::collection::vec(statement(), 0..12).prop_map(|parts| parts.concat())
+}
+
+fn dialect() -> impl Strategy<Value = Dialect> {
+    proptest::sample::select(vec![Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn ddl_like_documents_keep_every_invariant(text in document(), dialect in dialect()) {
+        pipeline_check::check_document(&text, dialect);
+    }
+
+    #[test]
+    fn arbitrary_text_keeps_every_invariant(text in "\\PC{0,300}", dialect in dialect()) {
+        pipeline_check::check_document(&text, dialect);
+    }
+
+    /// Any document cut at any character boundary: the shapes an editor sees mid-typing.
+    #[test]
+    fn documents_cut_anywhere_keep_every_invariant(text in document(), cut in 0.0f64..1.0, dialect in dialect()) {
+        let at = schemacast_lints::text::floor_char_boundary(&text, (text.len() as f64 * cut) as usize);
+        pipeline_check::check_document(&text[..at], dialect);
+    }
+}
+
+/// The property the fixes promise, on a document known to produce the finding (so the check
+/// above cannot pass by never meeting one).
+#[test]
+fn a_missing_fk_index_fix_removes_its_finding() {
+    let text = "CREATE TABLE customers (id bigint PRIMARY KEY);\n\
+                CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));\n";
+    let analysis = schemacast_lints::analyze(
+        vec![schemacast_lints::SourceFile { path: pipeline_check::PATH.into(), text: text.into() }],
+        Dialect::Postgres,
+        &schemacast_lints::RuleSelection::default(),
+    );
+    let finding = analysis.diagnostics.iter().find(|d| d.rule == "missing-fk-index");
+    assert!(finding.is_some_and(|d| !d.fixes.is_empty()), "{:?}", analysis.diagnostics);
+    pipeline_check::check_document(text, Dialect::Postgres);
+}

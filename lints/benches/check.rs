@@ -2,7 +2,9 @@
 //!
 //! Prints the median of several runs for splitting alone and for the whole analysis (split,
 //! parallel parse, schema build, every rule). `SCHEMACAST_BENCH_WRITE=PATH` also writes the
-//! generated schema, to time the CLI on it (`hyperfine 'schemacast check PATH'`).
+//! generated schema, to time the CLI on it (`hyperfine 'schemacast check PATH'`);
+//! `SCHEMACAST_BENCH_BYTES=N` sets its size, and `SCHEMACAST_BENCH_WRITE_ONLY=1` writes it and
+//! stops (`benches/peers.sh` makes its inputs so).
 
 mod generate;
 
@@ -31,9 +33,13 @@ fn time(runs: usize, mut f: impl FnMut()) -> Duration {
 }
 
 fn main() {
-    let sql = generate::schema(TARGET_BYTES);
+    let bytes = std::env::var("SCHEMACAST_BENCH_BYTES").ok().and_then(|b| b.parse().ok()).unwrap_or(TARGET_BYTES);
+    let sql = generate::schema(bytes);
     if let Some(path) = std::env::var_os("SCHEMACAST_BENCH_WRITE") {
         std::fs::write(&path, &sql).expect("the benchmark schema can be written");
+        if std::env::var_os("SCHEMACAST_BENCH_WRITE_ONLY").is_some() {
+            return;
+        }
     }
     let lines = sql.lines().count();
     let selection = RuleSelection::default();

@@ -1,7 +1,9 @@
 //! From text to statements: splitting, parsing with sqlparser, type ranges from tree-sitter.
 
 pub mod outline;
+mod recognise;
 pub(crate) mod relax;
+mod skip;
 pub mod split;
 pub(crate) mod type_ranges;
 
@@ -18,7 +20,18 @@ pub use split::{split, Directive, SplitDocument, SplitStatement};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedStatement {
     pub range: TextRange,
+    /// The parser's message, positions and all.
     pub error: String,
+    /// A short category that groups alike statements (`CREATE FUNCTION: expected end of
+    /// statement`): the statement's leading keywords and what the parser expected.
+    pub reason: String,
+}
+
+impl SkippedStatement {
+    /// `text` is the statement's own text (`range` of its file).
+    pub(crate) fn new(range: TextRange, text: &str, error: String) -> Self {
+        Self { range, reason: skip::skip_reason(text, &error), error }
+    }
 }
 
 /// One statement to parse: which file, which text.
@@ -68,8 +81,13 @@ pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOut
                 Err(_) => chunk
                     .iter()
                     .map(|job| {
+                        let range = job.statement.range;
                         let error = "internal error in the SQL parser; please report this statement".to_owned();
-                        ParseOutcome::Skipped(SkippedStatement { range: job.statement.range, error })
+                        ParseOutcome::Skipped(SkippedStatement {
+                            range,
+                            reason: "internal error in the SQL parser".to_owned(),
+                            error,
+                        })
                     })
                     .collect(),
             })
@@ -112,9 +130,9 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
                         add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
                         Some(ops)
                     });
-                    match retry {
+                    match retry.or_else(|| recognise::recognise(text, dialect, statement_ref, sql_dialect.as_ref())) {
                         Some(ops) => ParseOutcome::Parsed(ops),
-                        None => ParseOutcome::Skipped(SkippedStatement { range, error: error.to_string() }),
+                        None => ParseOutcome::Skipped(SkippedStatement::new(range, text, error.to_string())),
                     }
                 }
             }

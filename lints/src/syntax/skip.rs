@@ -10,6 +10,10 @@ pub(crate) fn skip_reason(text: &str, error: &str) -> String {
     if kind == "COMMENT ON" && comment_text_is_dollar_quoted(text) {
         return "COMMENT ON with dollar-quoted text".to_owned();
     }
+    if kind == "SOURCE" {
+        // The mysql client's include: what the named file holds is not read.
+        return "mysql client command SOURCE (the file it reads is not followed)".to_owned();
+    }
     match expected(error) {
         Some(expected) => format!("{kind}: expected {expected}"),
         None => format!("{kind}: not understood"),
@@ -133,14 +137,13 @@ fn is_definer_context(words: &[String]) -> bool {
     words.iter().rev().take(3).any(|w| w == "DEFINER")
 }
 
-/// `COMMENT ON ... IS $$...$$` or `IS $tag$...$tag$`.
+/// `COMMENT ON ... IS $$...$$` or `IS $tag$...$tag$`: the first `$` comes right after `IS`.
 fn comment_text_is_dollar_quoted(text: &str) -> bool {
-    let upper = text.to_ascii_uppercase();
-    upper
-        .rfind(" IS")
-        .or_else(|| upper.rfind("\nIS"))
-        .or_else(|| upper.rfind("\tIS"))
-        .is_some_and(|at| text[at + 3..].trim_start().starts_with('$'))
+    let Some(dollar) = text.find('$') else { return false };
+    let before = text[..dollar].trim_end();
+    before.len() >= 3
+        && before.as_bytes()[before.len() - 2..].eq_ignore_ascii_case(b"IS")
+        && before.as_bytes()[before.len() - 3].is_ascii_whitespace()
 }
 
 /// What sqlparser expected where it stopped: `Expected: end of statement, found: foo at Line:
@@ -186,6 +189,10 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(skip_reason("FOO BAR", "sql parser error: something odd"), "FOO: not understood");
         assert_eq!(skip_reason("  ", ""), "statement: not understood");
+        assert_eq!(
+            skip_reason("source /usr/share/zoneminder/db/triggers.sql", "Expected: an SQL statement, found: source"),
+            "mysql client command SOURCE (the file it reads is not followed)"
+        );
     }
 
     #[test]

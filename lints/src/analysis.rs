@@ -320,3 +320,40 @@ fn unparsed_ddl(files: &[AnalyzedFile]) -> Vec<Diagnostic> {
 fn unquoted(name: &str) -> String {
     name.chars().filter(|c| *c != '"' && *c != '`').collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(text: &str) -> Vec<SourceFile> {
+        vec![SourceFile { path: "schema.sql".to_owned(), text: text.to_owned() }]
+    }
+
+    #[test]
+    fn timings_are_recorded_only_when_asked() {
+        let text = "CREATE TABLE t (id bigint PRIMARY KEY);\n";
+        let selection = RuleSelection::default();
+        let plain = analyze_with(files(text), Dialect::Postgres, &selection, AnalysisOptions::default());
+        assert_eq!(plain.timings, None);
+        let options = AnalysisOptions { timings: true, ..AnalysisOptions::default() };
+        let timed = analyze_with(files(text), Dialect::Postgres, &selection, options);
+        let timings = timed.timings.expect("timings were asked for");
+        // Each phase is measured from the clock, so together they took some time, and not absurdly much.
+        let sum = timings.split + timings.parse + timings.lower + timings.model + timings.capacity + timings.rules;
+        assert!(sum > Duration::ZERO && sum < Duration::from_secs(60), "{timings:?}");
+    }
+
+    #[test]
+    fn skipped_statements_group_by_reason_most_common_first() {
+        let text = "FROBNICATE a;\nCREATE VIEW v AS SELECT FROM WHERE;\nFROBNICATE b;\nBLEEP;\n";
+        let analysis = analyze(files(text), Dialect::Postgres, &RuleSelection::default());
+        assert_eq!(
+            analysis.skipped_by_reason(),
+            [
+                ("FROBNICATE: expected an SQL statement", 2),
+                ("BLEEP: expected an SQL statement", 1),
+                ("CREATE VIEW: expected table name", 1),
+            ]
+        );
+    }
+}

@@ -185,4 +185,36 @@ mod tests {
         assert!(!is_set_statistics("ALTER TABLE t ALTER COLUMN c SET STATISTICS 10, ADD COLUMN d int"));
         assert!(!is_set_statistics("ALTER TABLE t ALTER COLUMN c TYPE bigint"));
     }
+
+    fn analyze(text: &str, dialect: Dialect) -> crate::Analysis {
+        let file = crate::SourceFile { path: "schema.sql".to_owned(), text: text.to_owned() };
+        crate::analyze(vec![file], dialect, &crate::RuleSelection::default())
+    }
+
+    #[test]
+    fn mysql_routines_are_read_and_the_tables_around_them_kept() {
+        let text = "DELIMITER $$\nCREATE DEFINER=`root`@`%` PROCEDURE dump()\nBEGIN\n  SELECT 'a,b';\nEND $$\n\
+                    DELIMITER ;\nCREATE TABLE after_it (id bigint PRIMARY KEY);\n";
+        let analysis = analyze(text, Dialect::Mysql);
+        assert_eq!(analysis.statements_skipped(), 0, "{:?}", analysis.files[0].skipped);
+        assert_eq!(analysis.statements_parsed(), 2);
+        assert_eq!(analysis.schema.tables().len(), 1);
+    }
+
+    #[test]
+    fn set_statistics_is_read_and_changes_nothing() {
+        let text = "CREATE TABLE path (path text);\nALTER TABLE path ALTER COLUMN path SET STATISTICS 1000;\n";
+        let analysis = analyze(text, Dialect::Postgres);
+        assert_eq!(analysis.statements_skipped(), 0, "{:?}", analysis.files[0].skipped);
+        assert_eq!(analysis.schema.tables()[0].columns.len(), 1);
+    }
+
+    #[test]
+    fn comments_that_are_not_plain_stay_skipped() {
+        let text = "CREATE TABLE t (id int);\nCOMMENT ON TABLE t IS $$ text $$ garbage;\nCOMMENT ON AGGREGATE a(text) IS $$ x $$;\n";
+        let analysis = analyze(text, Dialect::Postgres);
+        assert_eq!(analysis.statements_skipped(), 1, "{:?}", analysis.files[0].skipped);
+        assert_eq!(analysis.files[0].skipped[0].reason, "COMMENT ON with dollar-quoted text");
+        assert_eq!(analysis.schema.tables()[0].comment, None);
+    }
 }

@@ -119,4 +119,16 @@ mod tests {
         assert_eq!(analysis.statements_skipped(), 0);
         assert_eq!(analysis.schema.tables()[0].comment, None);
     }
+
+    #[test]
+    fn mysql_comment_options_show_in_the_cards() {
+        let text = "CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  total bigint COMMENT 'In cents'\n) COMMENT = 'What customers bought';\n";
+        let file = crate::SourceFile { path: "orders.sql".to_owned(), text: text.to_owned() };
+        let analysis = crate::analyze(vec![file], crate::Dialect::Mysql, &crate::RuleSelection::default());
+        let table = &analysis.schema.tables()[0];
+        assert_eq!(table.comment.as_deref(), Some("What customers bought"));
+        assert_eq!(table.columns[1].comment.as_deref(), Some("In cents"));
+        let column = hover(&analysis, FileId(0), text.find("total").unwrap()).unwrap();
+        assert!(column.markdown.ends_with("\nIn cents\n\n"), "{}", column.markdown);
+    }
 }

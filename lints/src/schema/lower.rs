@@ -210,7 +210,7 @@ impl<'a> Lowerer<'a> {
             inherits: create.inherits.iter().flatten().map(|p| self.qualified(p)).collect(),
             temporary: create.temporary,
             plan: None,
-            comment: None,
+            comment: table_comment(create),
         };
         for def in &create.columns {
             let (column, constraints) = self.column(def);
@@ -552,6 +552,27 @@ impl<'a> Lowerer<'a> {
         let within = rest.char_indices().nth(skip).map_or(rest.len(), |(i, _)| i);
         Some(line_start + within)
     }
+}
+
+/// MySQL's `COMMENT = '...'` table option (or Hive's `COMMENT '...'`).
+fn table_comment(create: &ast::CreateTable) -> Option<String> {
+    let comment_text = |comment: &ast::CommentDef| match comment {
+        ast::CommentDef::WithEq(text) | ast::CommentDef::WithoutEq(text) => text.clone(),
+    };
+    let options = match &create.table_options {
+        ast::CreateTableOptions::None => &[][..],
+        ast::CreateTableOptions::With(options)
+        | ast::CreateTableOptions::Options(options)
+        | ast::CreateTableOptions::Plain(options)
+        | ast::CreateTableOptions::TableProperties(options) => options.as_slice(),
+    };
+    options
+        .iter()
+        .find_map(|option| match option {
+            ast::SqlOption::Comment(comment) => Some(comment_text(comment)),
+            _ => None,
+        })
+        .or_else(|| create.comment.as_ref().map(comment_text))
 }
 
 pub(crate) fn add_constraint(table: &mut Table, constraint: Constraint) {

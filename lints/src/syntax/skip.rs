@@ -14,10 +14,19 @@ pub(crate) fn skip_reason(text: &str, error: &str) -> String {
         // The mysql client's include: what the named file holds is not read.
         return "mysql client command SOURCE (the file it reads is not followed)".to_owned();
     }
-    match expected(error) {
-        Some(expected) => format!("{kind}: expected {expected}"),
-        None => format!("{kind}: not understood"),
+    if let Some(expected) = expected(error) {
+        return format!("{kind}: expected {expected}");
     }
+    let message = error.trim_start_matches("sql parser error: ");
+    let message = message.split(" at Line:").next().unwrap_or(message).trim();
+    if message == "recursion limit exceeded" {
+        return format!("{kind}: nested too deeply");
+    }
+    // The tokenizer's few messages (`Unterminated string literal`) name no text of the statement.
+    if message.starts_with("Unterminated ") && !message.contains(['\'', '"', '`']) {
+        return format!("{kind}: {}", message.to_ascii_lowercase());
+    }
+    format!("{kind}: not understood")
 }
 
 /// The leading keywords that name what a statement does: `CREATE TABLE`, `ALTER TABLE`,
@@ -188,6 +197,17 @@ mod tests {
         assert_eq!(a, "CREATE FUNCTION: expected end of statement");
         assert_eq!(a, b);
         assert_eq!(skip_reason("FOO BAR", "sql parser error: something odd"), "FOO: not understood");
+        assert_eq!(
+            skip_reason("SELECT ((((1", "sql parser error: recursion limit exceeded"),
+            "SELECT: nested too deeply"
+        );
+        assert_eq!(
+            skip_reason(
+                "INSERT INTO t VALUES ('x",
+                "sql parser error: Unterminated string literal at Line: 1, Column: 22"
+            ),
+            "INSERT INTO: unterminated string literal"
+        );
         assert_eq!(skip_reason("  ", ""), "statement: not understood");
         assert_eq!(
             skip_reason("source /usr/share/zoneminder/db/triggers.sql", "Expected: an SQL statement, found: source"),

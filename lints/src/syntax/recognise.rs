@@ -91,7 +91,9 @@ fn find_is_keyword(text: &str) -> Option<usize> {
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'$') {
                     i += 1;
                 }
-                if depth == 0 && text[start..i].eq_ignore_ascii_case("IS") {
+                // After a `.` it is a name's part (`t.is`), not the keyword.
+                let qualified = start > 0 && bytes[start - 1] == b'.';
+                if depth == 0 && !qualified && text[start..i].eq_ignore_ascii_case("IS") {
                     return Some(start);
                 }
             }
@@ -175,6 +177,7 @@ mod tests {
         let text = "COMMENT ON FUNCTION \"this is\"(is_x int) IS $$x$$";
         assert_eq!(&text[find_is_keyword(text).unwrap()..][..2], "IS");
         assert_eq!(find_is_keyword("COMMENT ON TABLE this_is IS 'x'"), Some(25));
+        assert_eq!(find_is_keyword("COMMENT ON COLUMN t.is IS $$x$$"), Some(23));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The whole pipeline over a set of files: split, parse, build the schema, run rules.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::capacity::{self, CapacityPlan, CapacitySettings};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -34,6 +35,27 @@ pub struct AnalysisOptions {
     /// Today, in days since 1970-01-01 UTC: where horizons start when there is no snapshot
     /// (the engine has no clock).
     pub today: Option<f64>,
+    /// Record how long each phase took ([`Analysis::timings`]), for `check --timings`.
+    pub timings: bool,
+}
+
+/// Wall-clock time of each phase of one analysis.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timings {
+    /// Cutting the files into statements.
+    pub split: Duration,
+    /// sqlparser, and `lower` below: the two run interleaved, statement by statement, on the
+    /// parsing threads, so their wall time is divided in proportion to the thread time each
+    /// took.
+    pub parse: Duration,
+    /// Turning ASTs into schema changes (`Op`s).
+    pub lower: Duration,
+    /// Applying the changes to build the schema, planning annotations, matching the stats.
+    pub model: Duration,
+    /// Storage estimates and forecasts of every table (`capacity::plan`).
+    pub capacity: Duration,
+    /// The rules, suppressions and `unparsed-ddl`.
+    pub rules: Duration,
 }
 
 /// A file handed to the engine: its path as the user gave it, and its text.
@@ -64,6 +86,8 @@ pub struct Analysis {
     pub stats: Option<AttachedStats>,
     /// Every table's projected rows, bytes and cost, and the database's total.
     pub capacity: CapacityPlan,
+    /// How long each phase took, when [`AnalysisOptions::timings`] asked.
+    pub timings: Option<Timings>,
 }
 
 impl Analysis {
@@ -84,6 +108,20 @@ impl Analysis {
         self.files.iter().map(|f| f.skipped.len()).sum()
     }
 
+    /// How many statements were skipped for each reason, the most common first (then by
+    /// reason, so the order is stable).
+    pub fn skipped_by_reason(&self) -> Vec<(&str, usize)> {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for skipped in self.files.iter().flat_map(|f| &f.skipped) {
+            match counts.iter_mut().find(|(reason, _)| *reason == skipped.reason) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((&skipped.reason, 1)),
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        counts
+    }
+
     /// Files with statements none of which was understood: the wrong dialect, or not SQL.
     pub fn unreadable_files(&self) -> impl Iterator<Item = &AnalyzedFile> {
         self.files.iter().filter(|f| f.parsed == 0 && !f.skipped.is_empty())
@@ -102,6 +140,7 @@ pub fn analyze_with(
     selection: &RuleSelection,
     options: AnalysisOptions,
 ) -> Analysis {
+    let started = Instant::now();
     let mut analyzed: Vec<AnalyzedFile> = files
         .into_iter()
         .map(|file| AnalyzedFile {
@@ -126,11 +165,13 @@ pub fn analyze_with(
         })
         .collect();
     let job_files: Vec<FileId> = jobs.iter().map(|j| j.file).collect();
-    let outcomes = syntax::parse_all(&jobs, dialect);
+    let split_done = Instant::now();
+    let run = syntax::parse_all(&jobs, dialect);
     drop(jobs);
+    let parse_done = Instant::now();
 
     let mut builder = SchemaBuilder::new(dialect);
-    for (file, outcome) in job_files.into_iter().zip(outcomes) {
+    for (file, outcome) in job_files.into_iter().zip(run.outcomes) {
         let file = &mut analyzed[file.0 as usize];
         match outcome {
             ParseOutcome::Parsed(ops) => {
@@ -145,7 +186,9 @@ pub fn analyze_with(
     let mut schema = builder.finish();
     let mut annotation_problems = attach_plans(&analyzed, &mut schema);
     let stats = options.stats.map(|snapshot| attach(&schema, snapshot));
+    let model_done = Instant::now();
     let capacity = capacity::plan(&schema, stats.as_ref(), options.series.as_deref(), &options.capacity, options.today);
+    let capacity_done = Instant::now();
 
     let suppressions: Vec<FileSuppressions> = analyzed.iter().map(|f| FileSuppressions::new(&f.document)).collect();
     let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
@@ -164,7 +207,21 @@ pub fn analyze_with(
         !suppressions[file].suppresses(&analyzed[file].document, d)
     }));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
-    Analysis { files: analyzed, schema, diagnostics, stats, capacity }
+    let timings = options.timings.then(|| {
+        let parse_and_lower = parse_done - split_done;
+        let lowering_share =
+            if run.busy.is_zero() { 0.0 } else { (run.lowering.as_secs_f64() / run.busy.as_secs_f64()).min(1.0) };
+        let lower = parse_and_lower.mul_f64(lowering_share);
+        Timings {
+            split: split_done - started,
+            parse: parse_and_lower - lower,
+            lower,
+            model: model_done - parse_done,
+            capacity: capacity_done - model_done,
+            rules: capacity_done.elapsed(),
+        }
+    });
+    Analysis { files: analyzed, schema, diagnostics, stats, capacity, timings }
 }
 
 /// Reads every planning annotation and gives it to the table its `CREATE TABLE` defines.
@@ -262,4 +319,41 @@ fn unparsed_ddl(files: &[AnalyzedFile]) -> Vec<Diagnostic> {
 /// `"Public"."T"` or `` `t` `` as a message shows it: `Public.T`, `t`.
 fn unquoted(name: &str) -> String {
     name.chars().filter(|c| *c != '"' && *c != '`').collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(text: &str) -> Vec<SourceFile> {
+        vec![SourceFile { path: "schema.sql".to_owned(), text: text.to_owned() }]
+    }
+
+    #[test]
+    fn timings_are_recorded_only_when_asked() {
+        let text = "CREATE TABLE t (id bigint PRIMARY KEY);\n";
+        let selection = RuleSelection::default();
+        let plain = analyze_with(files(text), Dialect::Postgres, &selection, AnalysisOptions::default());
+        assert_eq!(plain.timings, None);
+        let options = AnalysisOptions { timings: true, ..AnalysisOptions::default() };
+        let timed = analyze_with(files(text), Dialect::Postgres, &selection, options);
+        let timings = timed.timings.expect("timings were asked for");
+        // Each phase is measured from the clock, so together they took some time, and not absurdly much.
+        let sum = timings.split + timings.parse + timings.lower + timings.model + timings.capacity + timings.rules;
+        assert!(sum > Duration::ZERO && sum < Duration::from_secs(60), "{timings:?}");
+    }
+
+    #[test]
+    fn skipped_statements_group_by_reason_most_common_first() {
+        let text = "FROBNICATE a;\nCREATE VIEW v AS SELECT FROM WHERE;\nFROBNICATE b;\nBLEEP;\n";
+        let analysis = analyze(files(text), Dialect::Postgres, &RuleSelection::default());
+        assert_eq!(
+            analysis.skipped_by_reason(),
+            [
+                ("FROBNICATE: expected an SQL statement", 2),
+                ("BLEEP: expected an SQL statement", 1),
+                ("CREATE VIEW: expected table name", 1),
+            ]
+        );
+    }
 }

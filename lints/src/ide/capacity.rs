@@ -61,6 +61,9 @@ impl<'a> CapacityCard<'a> {
     /// The breakdown, as Markdown.
     pub fn markdown(&self) -> String {
         let mut out = format!("**{}** · capacity\n\n", self.table);
+        if let Some(comment) = self.analysis.schema.tables()[self.table_index].comment.as_deref() {
+            out.push_str(&comment_paragraph(comment));
+        }
         out.push_str(&format!(
             "- row: {} B ({} B of it header, padding and slot)\n- per 1M rows: {}\n",
             row_bytes_text(self.estimate.row_bytes),
@@ -97,6 +100,10 @@ impl<'a> CapacityCard<'a> {
         );
         if layout.null_frac > 0.0 {
             text.push_str(&format!("- null in {:.0}% of rows\n", layout.null_frac * 100.0));
+        }
+        if let Some(comment) = column.comment.as_deref() {
+            text.push('\n');
+            text.push_str(&comment_paragraph(comment));
         }
         Some(text)
     }
@@ -192,6 +199,16 @@ impl<'a> CapacityCard<'a> {
 }
 
 /// When each key runs out and when the table passes the size limit.
+/// A `COMMENT ON` text as a Markdown paragraph. Lines lose their indentation, which Markdown
+/// would take for a code block; the author's line breaks and `*` lists stay.
+fn comment_paragraph(comment: &str) -> String {
+    let lines: Vec<&str> = comment.trim().lines().map(str::trim).collect();
+    if lines.is_empty() || lines.iter().all(|l| l.is_empty()) {
+        return String::new();
+    }
+    format!("{}\n\n", lines.join("\n"))
+}
+
 fn limits_markdown(capacity: &TableCapacity, table_size_gib: f64, out: &mut String) {
     for key in &capacity.exhaustion {
         let source = match &key.source {

@@ -86,4 +86,49 @@ mod tests {
         assert!(shown.markdown.contains("**missing-primary-key** ("), "{}", shown.markdown);
         assert!(shown.range.is_some());
     }
+
+    #[test]
+    fn comments_on_tables_and_columns_show_in_their_cards() {
+        // Dollar-quoted (which sqlparser rejects), before the table exists (in a later file),
+        // single-quoted, and on a function (understood, and not in any card).
+        let comments = "COMMENT ON TABLE orders IS $$\n  What customers bought.\n  * one row per order\n$$;\n\
+                        COMMENT ON COLUMN public.orders.total IS 'In cents, tax included';\n\
+                        COMMENT ON FUNCTION f(int, text) IS $doc$ not a table $doc$;\n";
+        let analysis = analysis(&[("V1__comments.sql", comments), ("V2__orders.sql", ORDERS)]);
+        assert_eq!(analysis.statements_skipped(), 0);
+        let at = |needle: &str| ORDERS.find(needle).unwrap() + 1;
+        let table = hover(&analysis, FileId(1), at("orders")).unwrap();
+        assert!(
+            table
+                .markdown
+                .starts_with("**public.orders** · capacity\n\nWhat customers bought.\n* one row per order\n\n- row:"),
+            "{}",
+            table.markdown
+        );
+        let column = hover(&analysis, FileId(1), at("total")).unwrap();
+        assert!(column.markdown.ends_with("\nIn cents, tax included\n\n"), "{}", column.markdown);
+        let id = hover(&analysis, FileId(1), at("id")).unwrap();
+        assert!(!id.markdown.contains("cents"), "{}", id.markdown);
+    }
+
+    #[test]
+    fn comment_is_null_removes_a_comment() {
+        let text =
+            "CREATE TABLE orders (id int);\nCOMMENT ON TABLE orders IS $$ old $$;\nCOMMENT ON TABLE orders IS NULL;\n";
+        let analysis = analysis(&[("V1__orders.sql", text)]);
+        assert_eq!(analysis.statements_skipped(), 0);
+        assert_eq!(analysis.schema.tables()[0].comment, None);
+    }
+
+    #[test]
+    fn mysql_comment_options_show_in_the_cards() {
+        let text = "CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  total bigint COMMENT 'In cents'\n) COMMENT = 'What customers bought';\n";
+        let file = crate::SourceFile { path: "orders.sql".to_owned(), text: text.to_owned() };
+        let analysis = crate::analyze(vec![file], crate::Dialect::Mysql, &crate::RuleSelection::default());
+        let table = &analysis.schema.tables()[0];
+        assert_eq!(table.comment.as_deref(), Some("What customers bought"));
+        assert_eq!(table.columns[1].comment.as_deref(), Some("In cents"));
+        let column = hover(&analysis, FileId(0), text.find("total").unwrap()).unwrap();
+        assert!(column.markdown.ends_with("\nIn cents\n\n"), "{}", column.markdown);
+    }
 }

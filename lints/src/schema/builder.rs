@@ -68,6 +68,7 @@ impl SchemaBuilder {
                     self.schema.schemas.push(name);
                 }
             }
+            Op::Comment { table, column, text } => self.comment(table, column, text),
             Op::SetSearchPath(path) => {
                 // `SET search_path TO DEFAULT` restores the default path, not a schema `default`.
                 let path: Vec<String> = if path == ["default"] { Vec::new() } else { path };
@@ -198,7 +199,7 @@ impl SchemaBuilder {
         let Some(waiting) = self.pending.remove(&created.name) else { return };
         let (ready, still_waiting): (Vec<Op>, Vec<Op>) = waiting.into_iter().partition(|op| {
             let target = match op {
-                Op::CreateIndex { table, .. } | Op::AlterTable { table, .. } => table,
+                Op::CreateIndex { table, .. } | Op::AlterTable { table, .. } | Op::Comment { table, .. } => table,
                 _ => return false,
             };
             self.find_table(target).is_some_and(|id| self.schema.tables[id].name == *created)
@@ -295,6 +296,23 @@ impl SchemaBuilder {
             Dialect::Sqlite => String::new(),
         };
         table.foreign_keys[n].name = dialect.truncate_identifier(&name);
+    }
+
+    fn comment(&mut self, target: ObjectRef, column: Option<String>, text: Option<String>) {
+        let Some(id) = self.find_table(&target) else {
+            let name = target.name.clone();
+            self.wait_for_table(&name, Op::Comment { table: target, column, text });
+            return;
+        };
+        let table = &mut self.schema.tables[id];
+        match column {
+            None => table.comment = text,
+            Some(name) => {
+                if let Some(column) = table.columns.iter_mut().find(|c| c.name == name) {
+                    column.comment = text;
+                }
+            }
+        }
     }
 
     fn alter_table(&mut self, target: ObjectRef, actions: Vec<AlterAction>) {

@@ -57,6 +57,13 @@ pub(crate) enum Op {
     },
     CreateSchema(String),
     SetSearchPath(Vec<String>),
+    /// `COMMENT ON TABLE table` (no `column`) or `COMMENT ON COLUMN table.column`; `text: None`
+    /// (`IS NULL`) removes the comment.
+    Comment {
+        table: ObjectRef,
+        column: Option<String>,
+        text: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -152,12 +159,39 @@ impl<'a> Lowerer<'a> {
             Statement::Use(ast::Use::Object(name) | ast::Use::Database(name) | ast::Use::Schema(name)) => {
                 out.push(Op::SetSearchPath(vec![self.object_ref(name).name]));
             }
+            Statement::Comment { object_type, object_name, comment, .. } => {
+                if let Some(op) = self.comment(*object_type, object_name, comment.clone()) {
+                    out.push(op);
+                }
+            }
             Statement::Query(_) => {
                 if let Some(path) = set_config_search_path(self.text) {
                     out.push(Op::SetSearchPath(path));
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A comment on a table or a column; comments on anything else (functions, types, schemas)
+    /// are not part of the model.
+    pub(crate) fn comment(&self, object: ast::CommentObject, name: &ObjectName, text: Option<String>) -> Option<Op> {
+        match object {
+            ast::CommentObject::Table => Some(Op::Comment { table: self.object_ref(name), column: None, text }),
+            ast::CommentObject::Column => {
+                // `table.column` or `schema.table.column`: the last part names the column.
+                let (column, table) = name.0.split_last()?;
+                if table.is_empty() {
+                    return None;
+                }
+                let column = match column {
+                    ObjectNamePart::Identifier(ident) => self.ident(ident),
+                    ObjectNamePart::Function(_) => return None,
+                };
+                let table = self.object_ref(&ObjectName(table.to_vec()));
+                Some(Op::Comment { table, column: Some(column), text })
+            }
+            _ => None,
         }
     }
 
@@ -176,6 +210,7 @@ impl<'a> Lowerer<'a> {
             inherits: create.inherits.iter().flatten().map(|p| self.qualified(p)).collect(),
             temporary: create.temporary,
             plan: None,
+            comment: table_comment(create),
         };
         for def in &create.columns {
             let (column, constraints) = self.column(def);
@@ -216,6 +251,7 @@ impl<'a> Lowerer<'a> {
             name_loc: self.ident_loc(name),
             declared_in: self.statement,
             declared_by_definition: true,
+            comment: None,
         }
     }
 
@@ -272,6 +308,7 @@ impl<'a> Lowerer<'a> {
                     constraints.push(Constraint::ForeignKey(fk));
                 }
                 ColumnOption::Check(check) => constraints.push(Constraint::Check(check.expr.to_string())),
+                ColumnOption::Comment(text) => column.comment = Some(text.clone()),
                 _ => {}
             }
         }
@@ -515,6 +552,27 @@ impl<'a> Lowerer<'a> {
         let within = rest.char_indices().nth(skip).map_or(rest.len(), |(i, _)| i);
         Some(line_start + within)
     }
+}
+
+/// MySQL's `COMMENT = '...'` table option (or Hive's `COMMENT '...'`).
+fn table_comment(create: &ast::CreateTable) -> Option<String> {
+    let comment_text = |comment: &ast::CommentDef| match comment {
+        ast::CommentDef::WithEq(text) | ast::CommentDef::WithoutEq(text) => text.clone(),
+    };
+    let options = match &create.table_options {
+        ast::CreateTableOptions::None => &[][..],
+        ast::CreateTableOptions::With(options)
+        | ast::CreateTableOptions::Options(options)
+        | ast::CreateTableOptions::Plain(options)
+        | ast::CreateTableOptions::TableProperties(options) => options.as_slice(),
+    };
+    options
+        .iter()
+        .find_map(|option| match option {
+            ast::SqlOption::Comment(comment) => Some(comment_text(comment)),
+            _ => None,
+        })
+        .or_else(|| create.comment.as_ref().map(comment_text))
 }
 
 pub(crate) fn add_constraint(table: &mut Table, constraint: Constraint) {

@@ -84,6 +84,9 @@ pub struct Column {
     pub declared_in: StatementRef,
     /// Whether `declared_in` holds a full column definition (not `ALTER COLUMN ... TYPE`).
     pub declared_by_definition: bool,
+    /// `COMMENT ON COLUMN ... IS '...'` (or MySQL's `COMMENT '...'` option): the author's
+    /// description, shown on hover.
+    pub comment: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,6 +179,9 @@ pub struct Table {
     pub temporary: bool,
     /// The planning annotation before its `CREATE TABLE`, if any.
     pub plan: Option<crate::planning::Plan>,
+    /// `COMMENT ON TABLE ... IS '...'` (or MySQL's `COMMENT = '...'` option): the author's
+    /// description, shown on hover.
+    pub comment: Option<String>,
 }
 
 impl Table {

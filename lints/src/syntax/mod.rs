@@ -1,9 +1,13 @@
 //! From text to statements: splitting, parsing with sqlparser, type ranges from tree-sitter.
 
 pub mod outline;
+mod recognise;
 pub(crate) mod relax;
+mod skip;
 pub mod split;
 pub(crate) mod type_ranges;
+
+use std::time::{Duration, Instant};
 
 use sqlparser::parser::Parser;
 
@@ -18,7 +22,18 @@ pub use split::{split, Directive, SplitDocument, SplitStatement};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedStatement {
     pub range: TextRange,
+    /// The parser's message, positions and all.
     pub error: String,
+    /// A short category that groups alike statements (`CREATE FUNCTION: expected end of
+    /// statement`): the statement's leading keywords and what the parser expected.
+    pub reason: String,
+}
+
+impl SkippedStatement {
+    /// `text` is the statement's own text (`range` of its file).
+    pub(crate) fn new(range: TextRange, text: &str, error: String) -> Self {
+        Self { range, reason: skip::skip_reason(text, &error), error }
+    }
 }
 
 /// One statement to parse: which file, which text.
@@ -33,11 +48,20 @@ pub(crate) enum ParseOutcome {
     Skipped(SkippedStatement),
 }
 
+/// Every statement's outcome, and where the parsing threads spent their time.
+pub(crate) struct ParseRun {
+    pub outcomes: Vec<ParseOutcome>,
+    /// Time on the parsing threads, summed over them: all of it, and the part spent lowering
+    /// ASTs to `Op`s (the two are interleaved statement by statement).
+    pub busy: Duration,
+    pub lowering: Duration,
+}
+
 /// Below this much SQL, starting threads costs more than it saves.
 const PARALLEL_THRESHOLD_BYTES: usize = 64 * 1024;
 
 /// Parses every statement and lowers it to schema changes, in order, on all cores.
-pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
+pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
     let total_bytes: usize = jobs.iter().map(|j| j.statement.range.len() as usize).sum();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads <= 1 || total_bytes < PARALLEL_THRESHOLD_BYTES {
@@ -59,27 +83,38 @@ pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOut
     std::thread::scope(|scope| {
         let handles: Vec<_> =
             chunks.into_iter().map(|chunk| (chunk, scope.spawn(move || parse_chunk(chunk, dialect)))).collect();
-        handles
-            .into_iter()
-            .flat_map(|(chunk, handle)| match handle.join() {
-                Ok(outcomes) => outcomes,
+        let mut run =
+            ParseRun { outcomes: Vec::with_capacity(jobs.len()), busy: Duration::ZERO, lowering: Duration::ZERO };
+        for (chunk, handle) in handles {
+            match handle.join() {
+                Ok(part) => {
+                    run.outcomes.extend(part.outcomes);
+                    run.busy += part.busy;
+                    run.lowering += part.lowering;
+                }
                 // A panic in the parser is a bug, but must neither take the whole check down nor
                 // shift later outcomes onto the wrong statements: the chunk counts as skipped.
-                Err(_) => chunk
-                    .iter()
-                    .map(|job| {
-                        let error = "internal error in the SQL parser; please report this statement".to_owned();
-                        ParseOutcome::Skipped(SkippedStatement { range: job.statement.range, error })
+                Err(_) => run.outcomes.extend(chunk.iter().map(|job| {
+                    let range = job.statement.range;
+                    let error = "internal error in the SQL parser; please report this statement".to_owned();
+                    ParseOutcome::Skipped(SkippedStatement {
+                        range,
+                        reason: "internal error in the SQL parser".to_owned(),
+                        error,
                     })
-                    .collect(),
-            })
-            .collect()
+                })),
+            }
+        }
+        run
     })
 }
 
-fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
+fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
+    let started = Instant::now();
+    let mut lowering = Duration::ZERO;
     let sql_dialect = dialect.sqlparser();
-    jobs.iter()
+    let outcomes = jobs
+        .iter()
         .map(|job| {
             let range = job.statement.range;
             let text = &job.text[range.to_range()];
@@ -96,30 +131,33 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> Vec<ParseOutcome> {
             if mentions_like(text) {
                 if let Some(relaxed) = relax::relax_create_table(text).filter(|r| !r.like.is_empty()) {
                     if let Ok(statements) = parse(&relaxed.text) {
-                        let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements);
+                        let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements, &mut lowering);
                         add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
                         return ParseOutcome::Parsed(ops);
                     }
                 }
             }
             match parse(text) {
-                Ok(statements) => ParseOutcome::Parsed(lower_all(dialect, statement_ref, text, &statements)),
+                Ok(statements) => {
+                    ParseOutcome::Parsed(lower_all(dialect, statement_ref, text, &statements, &mut lowering))
+                }
                 Err(error) => {
                     // A table is worth a second try without the clauses the model does not need.
                     let retry = relax::relax_create_table(text).and_then(|relaxed| {
                         let statements = parse(&relaxed.text).ok()?;
-                        let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements);
+                        let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements, &mut lowering);
                         add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
                         Some(ops)
                     });
-                    match retry {
+                    match retry.or_else(|| recognise::recognise(text, dialect, statement_ref, sql_dialect.as_ref())) {
                         Some(ops) => ParseOutcome::Parsed(ops),
-                        None => ParseOutcome::Skipped(SkippedStatement { range, error: error.to_string() }),
+                        None => ParseOutcome::Skipped(SkippedStatement::new(range, text, error.to_string())),
                     }
                 }
             }
         })
-        .collect()
+        .collect();
+    ParseRun { outcomes, busy: started.elapsed(), lowering }
 }
 
 fn mentions_like(text: &str) -> bool {
@@ -131,12 +169,15 @@ fn lower_all(
     statement: StatementRef,
     text: &str,
     statements: &[sqlparser::ast::Statement],
+    lowering: &mut Duration,
 ) -> Vec<Op> {
+    let started = Instant::now();
     let mut lowerer = Lowerer::new(dialect, statement, text);
     let mut ops = Vec::new();
     for statement in statements {
         lowerer.lower(statement, &mut ops);
     }
+    *lowering += started.elapsed();
     ops
 }
 

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
@@ -10,7 +11,9 @@ use schemacast_lints::rules::did_you_mean;
 
 use schemacast_lints::config::CONFIG_FILE_NAME;
 
-use schemacast_lints::{analyze_with, AnalysisOptions, Config, Dialect, RuleSelection, Severity, SourceFile};
+use schemacast_lints::{
+    analyze_with, Analysis, AnalysisOptions, Config, Dialect, RuleSelection, Severity, SourceFile, Timings,
+};
 
 use crate::cli::fix;
 use crate::cli::print_stdout;
@@ -68,9 +71,13 @@ pub(crate) struct CheckArgs {
     #[arg(long, requires = "fix")]
     unsafe_fixes: bool,
     /// Say on stderr what was read: the config file, the stats file and its latest snapshot,
-    /// each SQL file.
+    /// each SQL file; and each statement that was skipped, with its place and reason.
     #[arg(short, long)]
     verbose: bool,
+    /// Print on stderr how long each phase took: read, split, parse, lower, model, capacity,
+    /// rules, render.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -131,27 +138,39 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
             );
         }
     }
+    let started = Instant::now();
     let mut verbose = VerboseLog::new(args.verbose);
     let inputs = gather(&args, &mut verbose);
+    let read = started.elapsed();
     // What was read is said even when reading failed: that is when it helps most.
     verbose.print();
     let Inputs { sources, dialect, selection, config, stats } = inputs?;
 
     let source_note = stats.as_ref().map(StatsInput::summary_note);
-    let options = analysis_options(config.as_ref(), stats);
+    let options = AnalysisOptions { timings: args.timings, ..analysis_options(config.as_ref(), stats) };
     let analysis = analyze_with(sources, dialect.dialect, &selection, options);
     let unreadable = report_unreadable(&analysis, &dialect);
+    if args.verbose {
+        for line in skipped_lines(&analysis) {
+            eprintln!("{line}");
+        }
+    }
 
     let colored = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
+    let render_started = Instant::now();
     let mut rendered = output::render(&analysis, analysis.stats.as_ref(), Some(&dialect), args.format, colored);
     if let (Format::Text, Some(note)) = (args.format, source_note) {
         rendered = append_to_summary(rendered, &output::summary(&analysis), &note);
     }
+    let render = render_started.elapsed();
     print_stdout(&rendered)?;
+    if let Some(timings) = analysis.timings {
+        eprint!("{}", describe_timings(read, &timings, render));
+    }
 
     let threshold = match args.fail_on {
         FailOn::Info => Some(Severity::Info),
@@ -241,6 +260,40 @@ fn gather(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<Inputs> 
     Ok(Inputs { sources, dialect, selection, config, stats })
 }
 
+/// `skipped: FILE:LINE:COLUMN: REASON`, one line per statement the parser could not read.
+fn skipped_lines(analysis: &Analysis) -> Vec<String> {
+    analysis
+        .files
+        .iter()
+        .flat_map(|file| {
+            file.skipped.iter().map(move |skipped| {
+                let at = file.lines.line_col(&file.text, skipped.range.start as usize);
+                format!("skipped: {}:{}:{}: {}", file.path, at.line, at.column, skipped.reason)
+            })
+        })
+        .collect()
+}
+
+/// The phases' wall-clock times, one a line, and their total.
+fn describe_timings(read: Duration, timings: &Timings, render: Duration) -> String {
+    let phases = [
+        ("read", read),
+        ("split", timings.split),
+        ("parse", timings.parse),
+        ("lower", timings.lower),
+        ("model", timings.model),
+        ("capacity", timings.capacity),
+        ("rules", timings.rules),
+        ("render", render),
+    ];
+    let total: Duration = phases.iter().map(|(_, d)| *d).sum();
+    let mut out = String::from("timings (wall clock):\n");
+    for (name, duration) in phases.iter().chain([("total", total)].iter()) {
+        out.push_str(&format!("  {name:<9}{:>10.1} ms\n", duration.as_secs_f64() * 1000.0));
+    }
+    out
+}
+
 /// The name standard input goes by when it is what `check` reads: `-` as the only path, or
 /// `--stdin-filename` (which implies `-`, as in ruff).
 fn stdin_name(args: &CheckArgs) -> anyhow::Result<Option<String>> {
@@ -289,5 +342,6 @@ fn analysis_options(config: Option<&(Config, PathBuf)>, stats: Option<StatsInput
         settings: config.map(|(c, _)| c.settings.clone()).unwrap_or_default(),
         capacity: config.map(|(c, _)| c.capacity.clone()).unwrap_or_default(),
         today: Some(today()),
+        timings: false,
     }
 }

@@ -107,6 +107,7 @@ pub(crate) fn analyze_capacity(
         settings: config.as_ref().map(|(c, _)| c.settings.clone()).unwrap_or_default(),
         capacity,
         today: Some(today()),
+        timings: false,
     };
     let selection = if rules {
         config.as_ref().map(|(c, _)| c.rule_selection()).unwrap_or_default()

@@ -17,6 +17,10 @@ use super::stats_cache::{LoadSerial, WATCH};
 use super::workspace::{DiskCache, Project};
 use super::{Backend, DEBOUNCE, ON_DEMAND_LIMIT};
 
+/// A project the stats watcher looks at: its key, the project, the settings, its file cache and
+/// the store load its latest analysis used.
+type WatchedProject = (PathBuf, Project, Settings, Arc<Mutex<DiskCache>>, LoadSerial);
+
 impl Backend {
     /// Lints the project again after the debounce, unless something newer supersedes it.
     pub(super) fn schedule(&self, key: PathBuf) {
@@ -76,7 +80,7 @@ impl Backend {
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(WATCH).await;
-                let watched: Vec<(PathBuf, Project, Settings, Arc<Mutex<DiskCache>>, LoadSerial)> = {
+                let watched: Vec<WatchedProject> = {
                     let state = this.state();
                     let settings = state.settings.clone();
                     state

@@ -19,6 +19,9 @@ use super::stats_cache::{LoadSerial, StatsCache};
 
 use super::settings::Settings;
 
+/// A project's stats store and the database named for it, or why it could not be opened.
+pub type OpenedStore = Result<(Store, Option<String>), String>;
+
 /// A migration set and how to analyse it.
 #[derive(Clone, Debug)]
 pub(crate) struct Project {
@@ -227,7 +230,7 @@ impl Project {
     /// The store this project reads and the database read from it, when there is one to read:
     /// before the first `collect` there is no store, and that is no problem. A name that is no
     /// store's is the error.
-    pub fn stats_store(&self, settings: &Settings) -> Option<(PathBuf, Result<(Store, Option<String>), String>)> {
+    pub fn stats_store(&self, settings: &Settings) -> Option<(PathBuf, OpenedStore)> {
         let path = self.stats_path(settings)?;
         let database = self.config.as_ref().and_then(|c| c.database.clone());
         match Store::at(&path) {

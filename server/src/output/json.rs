@@ -58,6 +58,7 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, dialect
         "version": 1,
         "files": analysis.files.len(),
         "statements": { "parsed": analysis.statements_parsed(), "skipped": analysis.statements_skipped() },
+        "skipped": skipped(analysis),
         "diagnostics": diagnostics,
     });
     if let Some(choice) = dialect {
@@ -78,6 +79,20 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, dialect
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Each statement the parser could not read, in file order, with the reason it groups under.
+fn skipped(analysis: &Analysis) -> Vec<Value> {
+    analysis
+        .files
+        .iter()
+        .flat_map(|file| {
+            file.skipped.iter().map(|skipped| {
+                let start = file.lines.line_col(&file.text, skipped.range.start as usize);
+                json!({ "file": file.path, "start": position(start), "reason": skipped.reason })
+            })
+        })
+        .collect()
 }
 
 fn position(at: LineCol) -> Value {

@@ -53,6 +53,9 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, colored
     }
     out.push_str(&super::summary(analysis));
     out.push('\n');
+    for (reason, count) in analysis.skipped_by_reason() {
+        out.push_str(&format!("{count} skipped: {reason}\n"));
+    }
     if let Some(stats) = stats {
         out.push_str(&super::stats_summary(stats));
         out.push('\n');

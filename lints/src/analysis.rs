@@ -10,7 +10,7 @@ use crate::rules::{self, RuleSelection, RuleSettings};
 use crate::schema::builder::SchemaBuilder;
 use crate::schema::Schema;
 use crate::stats::{attach, AttachedStats, Snapshot, StatsSeries};
-use crate::suppression::FileSuppressions;
+use crate::suppression::{self, SuppressedDiagnostic, Suppression, UNKNOWN_RULE, UNUSED_SUPPRESSION};
 use crate::syntax::{self, ParseJob, ParseOutcome, SkippedStatement, SplitDocument};
 use crate::text::{FileId, LineIndex, Location, TextRange};
 
@@ -64,6 +64,10 @@ pub struct Analysis {
     pub stats: Option<AttachedStats>,
     /// Every table's projected rows, bytes and cost, and the database's total.
     pub capacity: CapacityPlan,
+    /// Every `ignore`/`ignore-file` comment, with its reason and how many findings it silenced.
+    pub suppressions: Vec<Suppression>,
+    /// The findings those comments silenced, by file and position.
+    pub suppressed: Vec<SuppressedDiagnostic>,
 }
 
 impl Analysis {
@@ -147,24 +151,54 @@ pub fn analyze_with(
     let stats = options.stats.map(|snapshot| attach(&schema, snapshot));
     let capacity = capacity::plan(&schema, stats.as_ref(), options.series.as_deref(), &options.capacity, options.today);
 
-    let suppressions: Vec<FileSuppressions> = analyzed.iter().map(|f| FileSuppressions::new(&f.document)).collect();
     let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
     let paths: Vec<&str> = analyzed.iter().map(|f| f.path.as_str()).collect();
-    let mut diagnostics: Vec<Diagnostic> =
-        rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings)
+    let mut findings = rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings);
+    findings.extend(unparsed_ddl(&analyzed));
+    let mut suppressions: Vec<Suppression> = analyzed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| suppression::read(FileId::from_index(i), &f.text, &f.document, |n| rules::rule(n).is_some()))
+        .collect();
+    let documents: Vec<&SplitDocument> = analyzed.iter().map(|f| &f.document).collect();
+    let (mut diagnostics, mut suppressed) = suppression::apply(&mut suppressions, &documents, findings);
+    suppressed.sort_by(|a, b| a.diagnostic.location.cmp(&b.diagnostic.location));
+    diagnostics.extend(unknown_rules(&suppressions));
+    if let Some(severity) = selection.severity(UNUSED_SUPPRESSION) {
+        let ran: Vec<&str> = rules::enabled_rules(selection, dialect, stats.is_some())
             .into_iter()
-            .filter(|d| {
-                let file = d.location.file.index();
-                !suppressions[file].suppresses(&analyzed[file].document, d)
-            })
+            .map(|(r, _)| r.meta.name)
+            .chain([UNPARSED_DDL])
             .collect();
+        diagnostics.extend(rules::suppression::unused_suppression::report(
+            &suppressions,
+            severity,
+            |name| ran.contains(&name),
+            !selection.is_narrowed(),
+        ));
+    }
     diagnostics.append(&mut annotation_problems);
-    diagnostics.extend(unparsed_ddl(&analyzed).into_iter().filter(|d| {
-        let file = d.location.file.index();
-        !suppressions[file].suppresses(&analyzed[file].document, d)
-    }));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
-    Analysis { files: analyzed, schema, diagnostics, stats, capacity }
+    Analysis { files: analyzed, schema, diagnostics, stats, capacity, suppressions, suppressed }
+}
+
+/// A warning at each rule name in an ignore comment that is no rule, with the nearest one.
+fn unknown_rules(suppressions: &[Suppression]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for suppression in suppressions {
+        for name in &suppression.unknown {
+            let suggestion = rules::did_you_mean(&name.name);
+            out.push(Diagnostic {
+                rule: UNKNOWN_RULE,
+                severity: Severity::Warning,
+                location: Location::new(suppression.file, name.range),
+                message: format!("unknown rule `{}`{suggestion}", name.name),
+                help: Some("a name that is no rule silences nothing; `schemacast rule` lists the rules".to_owned()),
+                fixes: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 /// Reads every planning annotation and gives it to the table its `CREATE TABLE` defines.

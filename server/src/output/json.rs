@@ -59,6 +59,7 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, dialect
         "files": analysis.files.len(),
         "statements": { "parsed": analysis.statements_parsed(), "skipped": analysis.statements_skipped() },
         "diagnostics": diagnostics,
+        "suppressions": suppressions(analysis),
     });
     if let Some(choice) = dialect {
         document["dialect"] = json!({
@@ -78,6 +79,27 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, dialect
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Each ignore comment: where, what it names, why, and how many findings it silenced.
+fn suppressions(analysis: &Analysis) -> Vec<Value> {
+    use schemacast_lints::suppression::SuppressionScope;
+    analysis
+        .suppressions
+        .iter()
+        .map(|s| {
+            let (start, _) = span(analysis, schemacast_lints::text::Location::new(s.file, s.range));
+            json!({
+                "file": analysis.file(s.file).path,
+                "line": start.line,
+                "scope": match s.scope { SuppressionScope::File => "file", SuppressionScope::Statement(_) => "statement" },
+                "rules": s.rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+                "unknown_rules": s.unknown.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+                "reason": s.reason,
+                "silenced": s.silenced,
+            })
+        })
+        .collect()
 }
 
 fn position(at: LineCol) -> Value {

@@ -12,6 +12,7 @@ use schemacast_lints::config::CONFIG_FILE_NAME;
 
 use schemacast_lints::{analyze_with, AnalysisOptions, Config, Dialect, RuleSelection, Severity, SourceFile};
 
+use crate::cli::changed::{changed_files, ChangedFiles};
 use crate::cli::fix;
 use crate::cli::print_stdout;
 use crate::exit;
@@ -71,6 +72,14 @@ pub(crate) struct CheckArgs {
     /// each SQL file.
     #[arg(short, long)]
     verbose: bool,
+    /// Report findings only in the files git says this branch changed (committed since the
+    /// merge-base with --since, staged, unstaged or untracked); the whole set is still analysed.
+    #[arg(long, conflicts_with = "fix")]
+    changed: bool,
+    /// With --changed: the revision the branch is compared with [default: the branch's upstream,
+    /// else origin/main, else main].
+    #[arg(long, value_name = "REF", requires = "changed")]
+    since: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,6 +141,7 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
         }
     }
     let mut verbose = VerboseLog::new(args.verbose);
+    let changed = changed_since(&args, &mut verbose)?;
     let inputs = gather(&args, &mut verbose);
     // What was read is said even when reading failed: that is when it helps most.
     verbose.print();
@@ -139,8 +149,11 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
 
     let source_note = stats.as_ref().map(StatsInput::summary_note);
     let options = analysis_options(config.as_ref(), stats);
-    let analysis = analyze_with(sources, dialect.dialect, &selection, options);
+    let mut analysis = analyze_with(sources, dialect.dialect, &selection, options);
     let unreadable = report_unreadable(&analysis, &dialect);
+    if let Some(changed) = &changed {
+        keep_changed_files(&mut analysis, changed);
+    }
 
     let colored = match args.color {
         Color::Always => true,
@@ -239,6 +252,48 @@ fn gather(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<Inputs> 
         }
     }
     Ok(Inputs { sources, dialect, selection, config, stats })
+}
+
+/// With `--changed`, the files the branch changed, said in `verbose`.
+fn changed_since(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<Option<ChangedFiles>> {
+    if !args.changed {
+        return Ok(None);
+    }
+    if stdin_name(args)?.is_some() {
+        bail!(
+            "--changed asks git which files changed, and standard input is no file; pass the paths, or drop --changed"
+        );
+    }
+    let changed = changed_files(args.since.as_deref())?;
+    verbose.push(format!("changed: {} files since {}", changed.paths.len(), changed.base));
+    Ok(Some(changed))
+}
+
+/// Drops findings, and the suppressions' findings, outside the changed files: the whole set was
+/// analysed, so a change is still judged against every migration.
+fn keep_changed_files(analysis: &mut schemacast_lints::Analysis, changed: &ChangedFiles) {
+    let in_changed: Vec<bool> = analysis.files.iter().map(|f| changed.contains(&f.path)).collect();
+    let keep = |file: schemacast_lints::text::FileId| in_changed.get(file.index()).copied().unwrap_or(false);
+    analysis.diagnostics.retain(|d| keep(d.location.file));
+    analysis.suppressed.retain(|s| keep(s.diagnostic.location.file));
+    let dropped: Vec<bool> = analysis.suppressions.iter().map(|s| !keep(s.file)).collect();
+    // `suppressed` points into `suppressions` by index: renumber after dropping.
+    let mut new_index = Vec::with_capacity(dropped.len());
+    let mut next = 0;
+    for &gone in &dropped {
+        new_index.push(next);
+        if !gone {
+            next += 1;
+        }
+    }
+    for suppressed in &mut analysis.suppressed {
+        suppressed.by = new_index[suppressed.by];
+    }
+    let mut index = 0;
+    analysis.suppressions.retain(|_| {
+        index += 1;
+        !dropped[index - 1]
+    });
 }
 
 /// The name standard input goes by when it is what `check` reads: `-` as the only path, or

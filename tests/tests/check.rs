@@ -213,8 +213,14 @@ fn suppression_comments_silence_one_statement_or_a_file() {
         &["check", "--format", "json", "inline.sql", "before.sql", "inside.sql", "wrong_rule.sql", "whole.sql"],
     )
     .json();
-    let messages: Vec<&str> =
-        json["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    // The comments naming redundant-index silence nothing: unused-suppression says so (ci.rs).
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "missing-primary-key")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
     assert_eq!(messages, ["table `b` has no primary key", "table `e` has no primary key"]);
 }
 

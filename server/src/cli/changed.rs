@@ -39,28 +39,37 @@ fn succeeds(dir: &Path, args: &[&str]) -> bool {
     Command::new("git").current_dir(dir).args(args).output().is_ok_and(|o| o.status.success())
 }
 
-/// The revision to compare with when `--since` is not given: the branch's upstream, else
-/// `origin/main`, else `main`.
+/// The revision to compare with when `--since` is not given: the branch's upstream (what a
+/// pull request's branch tracks), else the usual default branches, remote before local (a CI
+/// checkout's local `main` may be stale or absent).
 fn default_base(root: &Path) -> anyhow::Result<String> {
     let upstream = ["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"];
     if let Ok(name) = git(root, &upstream, "the upstream branch") {
         return Ok(name.trim().to_owned());
     }
-    for candidate in ["origin/main", "main"] {
+    for candidate in DEFAULT_BASES {
         if succeeds(root, &["rev-parse", "--verify", "--quiet", &format!("{candidate}^{{commit}}")]) {
             return Ok(candidate.to_owned());
         }
     }
     Err(anyhow!(
-        "--changed compares with the branch's upstream, else origin/main, else main, and this repository has none of them; name the base with --since REF (e.g. --since origin/develop)"
+        "--changed compares with the branch's upstream, else {}, and this repository has none of them; name the base with --since REF (e.g. --since origin/develop)",
+        DEFAULT_BASES.join(", else ")
     ))
 }
 
-/// The files changed since the merge-base of `since` (or the default base) and `HEAD`.
-pub(crate) fn changed_files(since: Option<&str>) -> anyhow::Result<ChangedFiles> {
-    let here = PathBuf::from(".");
-    let root = git(&here, &["rev-parse", "--show-toplevel"], "the repository").map_err(|e| {
-        anyhow!("--changed needs a git repository, and the current directory is not in one ({e}); run check inside the repository, or drop --changed")
+const DEFAULT_BASES: [&str; 4] = ["origin/main", "origin/master", "main", "master"];
+
+/// The files changed since the merge-base of `since` (or the default base) and `HEAD`, in the
+/// repository holding `start` (the first path checked, a file or a directory).
+pub(crate) fn changed_files(start: &Path, since: Option<&str>) -> anyhow::Result<ChangedFiles> {
+    let dir = if start.is_dir() {
+        start
+    } else {
+        start.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+    };
+    let root = git(dir, &["rev-parse", "--show-toplevel"], "the repository").map_err(|e| {
+        anyhow!("--changed needs a git repository, and {} is not in one ({e}); check files inside a repository, or drop --changed", dir.display())
     })?;
     let root = PathBuf::from(root.trim());
     let base_ref = match since {

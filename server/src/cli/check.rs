@@ -264,8 +264,11 @@ fn changed_since(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<O
             "--changed asks git which files changed, and standard input is no file; pass the paths, or drop --changed"
         );
     }
-    let changed = changed_files(args.since.as_deref())?;
-    verbose.push(format!("changed: {} files since {}", changed.paths.len(), changed.base));
+    // The repository is the one holding what is checked, wherever check runs from.
+    let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let changed = changed_files(&start, args.since.as_deref())?;
+    let count = changed.paths.len();
+    verbose.push(format!("changed: {count} file{} since {}", if count == 1 { "" } else { "s" }, changed.base));
     Ok(Some(changed))
 }
 

@@ -47,7 +47,7 @@ mod tests {
         let analysis = analyze(files, Dialect::Postgres, &RuleSelection::default());
         assert_eq!(
             render(&analysis),
-            "db/V1__init.sql:2:1: warning: table `audit_log` has no primary key [missing-primary-key]\n"
+            "db/V1__init.sql:2:14: warning: table `audit_log` has no primary key [missing-primary-key]\n"
         );
         assert_eq!(one_line("two\n  lines"), "two lines");
     }

@@ -162,7 +162,7 @@ pub fn analyze_with(
         .collect();
     let documents: Vec<&SplitDocument> = analyzed.iter().map(|f| &f.document).collect();
     let (mut diagnostics, mut suppressed) = suppression::apply(&mut suppressions, &documents, findings);
-    suppressed.sort_by(|a, b| a.diagnostic.location.cmp(&b.diagnostic.location));
+    suppressed.sort_by_key(|s| s.diagnostic.location);
     diagnostics.extend(unknown_rules(&suppressions));
     if let Some(severity) = selection.severity(UNUSED_SUPPRESSION) {
         let ran: Vec<&str> = rules::enabled_rules(selection, dialect, stats.is_some())
@@ -187,12 +187,16 @@ fn unknown_rules(suppressions: &[Suppression]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for suppression in suppressions {
         for name in &suppression.unknown {
-            let suggestion = rules::did_you_mean(&name.name);
+            let message = if [INVALID_ANNOTATION, UNKNOWN_RULE].contains(&name.name.as_str()) {
+                format!("`{}` cannot be ignored: fix what it reports", name.name)
+            } else {
+                format!("unknown rule `{}`{}", name.name, rules::did_you_mean(&name.name))
+            };
             out.push(Diagnostic {
                 rule: UNKNOWN_RULE,
                 severity: Severity::Warning,
                 location: Location::new(suppression.file, name.range),
-                message: format!("unknown rule `{}`{suggestion}", name.name),
+                message,
                 help: Some("a name that is no rule silences nothing; `schemacast rule` lists the rules".to_owned()),
                 fixes: Vec::new(),
             });

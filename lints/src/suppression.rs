@@ -13,7 +13,8 @@ pub const UNKNOWN_RULE: &str = "unknown-rule";
 /// and lets users silence.
 const SUPPRESSIBLE_BUILT_INS: &[&str] = &[crate::analysis::UNPARSED_DDL, UNUSED_SUPPRESSION];
 
-pub(crate) const UNUSED_SUPPRESSION: &str = "unused-suppression";
+/// The catalogue rule judging comments that silence nothing (`rules/suppression/`).
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuppressionScope {

@@ -116,31 +116,29 @@ impl LspClient {
     /// The next message, answering server requests and keeping them and notifications on the
     /// way.
     fn receive(&mut self, deadline: Instant) -> Option<Value> {
-        loop {
-            let timeout = deadline.saturating_duration_since(Instant::now());
-            let message = match self.incoming.recv_timeout(timeout) {
-                Ok(message) => message,
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
-            };
-            match (message.get("id"), message.get("method").and_then(Value::as_str)) {
-                (Some(id), Some(method)) => {
-                    let result = match method {
-                        "workspace/configuration" => json!([self.configuration]),
-                        _ => Value::Null,
-                    };
-                    let id = id.clone();
-                    self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
-                    // Kept like a notification, so a test can wait for the server to ask
-                    // (`workspace/inlayHint/refresh`).
-                    self.notifications.push(message.clone());
-                    return Some(message);
-                }
-                (None, Some(_)) => {
-                    self.notifications.push(message.clone());
-                    return Some(message);
-                }
-                _ => return Some(message),
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        let message = match self.incoming.recv_timeout(timeout) {
+            Ok(message) => message,
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+        };
+        match (message.get("id"), message.get("method").and_then(Value::as_str)) {
+            (Some(id), Some(method)) => {
+                let result = match method {
+                    "workspace/configuration" => json!([self.configuration]),
+                    _ => Value::Null,
+                };
+                let id = id.clone();
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
+                // Kept like a notification, so a test can wait for the server to ask
+                // (`workspace/inlayHint/refresh`).
+                self.notifications.push(message.clone());
+                Some(message)
             }
+            (None, Some(_)) => {
+                self.notifications.push(message.clone());
+                Some(message)
+            }
+            _ => Some(message),
         }
     }
 

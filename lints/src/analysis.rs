@@ -88,6 +88,27 @@ impl Analysis {
         self.files.iter().map(|f| f.skipped.len()).sum()
     }
 
+    /// Keeps the findings, silenced findings and ignore comments of the files `keep` accepts
+    /// (`check --changed`: the whole set analysed, the changed files reported).
+    pub fn keep_findings_in(&mut self, keep: impl Fn(FileId) -> bool) {
+        self.diagnostics.retain(|d| keep(d.location.file));
+        // `suppressed` points into `suppressions` by index: renumber what stays.
+        let mut new_index = Vec::with_capacity(self.suppressions.len());
+        let mut kept = 0;
+        for suppression in &self.suppressions {
+            new_index.push(keep(suppression.file).then_some(kept));
+            kept += usize::from(keep(suppression.file));
+        }
+        self.suppressed.retain_mut(|s| match new_index.get(s.by).copied().flatten() {
+            Some(by) => {
+                s.by = by;
+                true
+            }
+            None => false,
+        });
+        self.suppressions.retain(|s| keep(s.file));
+    }
+
     /// Files with statements none of which was understood: the wrong dialect, or not SQL.
     pub fn unreadable_files(&self) -> impl Iterator<Item = &AnalyzedFile> {
         self.files.iter().filter(|f| f.parsed == 0 && !f.skipped.is_empty())
@@ -300,4 +321,29 @@ fn unparsed_ddl(files: &[AnalyzedFile]) -> Vec<Diagnostic> {
 /// `"Public"."T"` or `` `t` `` as a message shows it: `Public.T`, `t`.
 fn unquoted(name: &str) -> String {
     name.chars().filter(|c| *c != '"' && *c != '`').collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeping_one_file_keeps_its_findings_and_comments_and_renumbers_what_points_at_them() {
+        // Each file: a silenced finding, a reported one, and the comment.
+        let file = |i: usize| {
+            SourceFile {
+            path: format!("V{i}.sql"),
+            text: format!(
+                "-- schemacast: ignore missing-primary-key -- why\nCREATE TABLE a{i} (x int);\nCREATE TABLE b{i} (x int);\n"
+            ),
+        }
+        };
+        let mut analysis = analyze(vec![file(0), file(1)], Dialect::Postgres, &RuleSelection::default());
+        assert_eq!((analysis.diagnostics.len(), analysis.suppressed.len(), analysis.suppressions.len()), (2, 2, 2));
+        analysis.keep_findings_in(|file| file == FileId::from_index(1));
+        assert_eq!((analysis.diagnostics.len(), analysis.suppressed.len(), analysis.suppressions.len()), (1, 1, 1));
+        assert_eq!(analysis.diagnostics[0].location.file, FileId::from_index(1));
+        assert_eq!(analysis.suppressed[0].by, 0);
+        assert_eq!(analysis.suppressions[0].file, FileId::from_index(1));
+    }
 }

@@ -77,7 +77,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, conflicts_with = "fix")]
     changed: bool,
     /// With --changed: the revision the branch is compared with [default: the branch's upstream,
-    /// else origin/main, else main].
+    /// else origin/main, origin/master, main or master, the first that exists].
     #[arg(long, value_name = "REF", requires = "changed")]
     since: Option<String>,
 }
@@ -152,7 +152,9 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let mut analysis = analyze_with(sources, dialect.dialect, &selection, options);
     let unreadable = report_unreadable(&analysis, &dialect);
     if let Some(changed) = &changed {
-        keep_changed_files(&mut analysis, changed);
+        // Analysed whole, so a change is judged against every migration; reported in part.
+        let in_changed: Vec<bool> = analysis.files.iter().map(|f| changed.contains(&f.path)).collect();
+        analysis.keep_findings_in(|file| in_changed.get(file.index()).copied().unwrap_or(false));
     }
 
     let colored = match args.color {
@@ -270,33 +272,6 @@ fn changed_since(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<O
     let count = changed.paths.len();
     verbose.push(format!("changed: {count} file{} since {}", if count == 1 { "" } else { "s" }, changed.base));
     Ok(Some(changed))
-}
-
-/// Drops findings, and the suppressions' findings, outside the changed files: the whole set was
-/// analysed, so a change is still judged against every migration.
-fn keep_changed_files(analysis: &mut schemacast_lints::Analysis, changed: &ChangedFiles) {
-    let in_changed: Vec<bool> = analysis.files.iter().map(|f| changed.contains(&f.path)).collect();
-    let keep = |file: schemacast_lints::text::FileId| in_changed.get(file.index()).copied().unwrap_or(false);
-    analysis.diagnostics.retain(|d| keep(d.location.file));
-    analysis.suppressed.retain(|s| keep(s.diagnostic.location.file));
-    let dropped: Vec<bool> = analysis.suppressions.iter().map(|s| !keep(s.file)).collect();
-    // `suppressed` points into `suppressions` by index: renumber after dropping.
-    let mut new_index = Vec::with_capacity(dropped.len());
-    let mut next = 0;
-    for &gone in &dropped {
-        new_index.push(next);
-        if !gone {
-            next += 1;
-        }
-    }
-    for suppressed in &mut analysis.suppressed {
-        suppressed.by = new_index[suppressed.by];
-    }
-    let mut index = 0;
-    analysis.suppressions.retain(|_| {
-        index += 1;
-        !dropped[index - 1]
-    });
 }
 
 /// The name standard input goes by when it is what `check` reads: `-` as the only path, or

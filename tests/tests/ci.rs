@@ -187,3 +187,21 @@ fn changed_outside_a_repository_or_with_an_unknown_ref_is_a_usage_error() {
         unknown.stderr
     );
 }
+
+#[test]
+fn changed_without_since_compares_with_main() {
+    let dir = project(&[("db/V1__init.sql", "CREATE TABLE legacy (x int);\n")]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "init"]);
+    // Whatever git's default branch is called, `main` is the base; no upstream, no origin.
+    git(dir.path(), &["checkout", "-q", "-B", "main"]);
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(dir.path().join("db/V2__more.sql"), "CREATE TABLE more (x int);\n").unwrap();
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "more"]);
+    let changed = run_in(dir.path(), &["check", "--changed", "--format", "gcc", "-v", "db"]);
+    assert_eq!(changed.status, 1, "{}", changed.stderr);
+    assert_eq!(gcc_files(&changed.stdout), ["db/V2__more.sql"], "{}", changed.stdout);
+    assert!(changed.stderr.contains("changed: 1 file since main (merge-base "), "{}", changed.stderr);
+}

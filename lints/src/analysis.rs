@@ -11,7 +11,7 @@ use crate::rules::{self, RuleSelection, RuleSettings};
 use crate::schema::builder::SchemaBuilder;
 use crate::schema::Schema;
 use crate::stats::{attach, AttachedStats, Snapshot, StatsSeries};
-use crate::suppression::FileSuppressions;
+use crate::suppression::{self, SuppressedDiagnostic, Suppression, UNKNOWN_RULE, UNUSED_SUPPRESSION};
 use crate::syntax::{self, ParseJob, ParseOutcome, SkippedStatement, SplitDocument};
 use crate::text::{FileId, LineIndex, Location, TextRange};
 
@@ -88,6 +88,10 @@ pub struct Analysis {
     pub capacity: CapacityPlan,
     /// How long each phase took, when [`AnalysisOptions::timings`] asked.
     pub timings: Option<Timings>,
+    /// Every `ignore`/`ignore-file` comment, with its reason and how many findings it silenced.
+    pub suppressions: Vec<Suppression>,
+    /// The findings those comments silenced, by file and position.
+    pub suppressed: Vec<SuppressedDiagnostic>,
 }
 
 impl Analysis {
@@ -120,6 +124,27 @@ impl Analysis {
         }
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         counts
+    }
+
+    /// Keeps the findings, silenced findings and ignore comments of the files `keep` accepts
+    /// (`check --changed`: the whole set analysed, the changed files reported).
+    pub fn keep_findings_in(&mut self, keep: impl Fn(FileId) -> bool) {
+        self.diagnostics.retain(|d| keep(d.location.file));
+        // `suppressed` points into `suppressions` by index: renumber what stays.
+        let mut new_index = Vec::with_capacity(self.suppressions.len());
+        let mut kept = 0;
+        for suppression in &self.suppressions {
+            new_index.push(keep(suppression.file).then_some(kept));
+            kept += usize::from(keep(suppression.file));
+        }
+        self.suppressed.retain_mut(|s| match new_index.get(s.by).copied().flatten() {
+            Some(by) => {
+                s.by = by;
+                true
+            }
+            None => false,
+        });
+        self.suppressions.retain(|s| keep(s.file));
     }
 
     /// Files with statements none of which was understood: the wrong dialect, or not SQL.
@@ -190,22 +215,33 @@ pub fn analyze_with(
     let capacity = capacity::plan(&schema, stats.as_ref(), options.series.as_deref(), &options.capacity, options.today);
     let capacity_done = Instant::now();
 
-    let suppressions: Vec<FileSuppressions> = analyzed.iter().map(|f| FileSuppressions::new(&f.document)).collect();
     let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
     let paths: Vec<&str> = analyzed.iter().map(|f| f.path.as_str()).collect();
-    let mut diagnostics: Vec<Diagnostic> =
-        rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings)
+    let mut findings = rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings);
+    findings.extend(unparsed_ddl(&analyzed));
+    let mut suppressions: Vec<Suppression> = analyzed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| suppression::read(FileId::from_index(i), &f.text, &f.document, |n| rules::rule(n).is_some()))
+        .collect();
+    let documents: Vec<&SplitDocument> = analyzed.iter().map(|f| &f.document).collect();
+    let (mut diagnostics, mut suppressed) = suppression::apply(&mut suppressions, &documents, findings);
+    suppressed.sort_by_key(|s| s.diagnostic.location);
+    diagnostics.extend(unknown_rules(&suppressions));
+    if let Some(severity) = selection.severity(UNUSED_SUPPRESSION) {
+        let ran: Vec<&str> = rules::enabled_rules(selection, dialect, stats.is_some())
             .into_iter()
-            .filter(|d| {
-                let file = d.location.file.index();
-                !suppressions[file].suppresses(&analyzed[file].document, d)
-            })
+            .map(|(r, _)| r.meta.name)
+            .chain([UNPARSED_DDL])
             .collect();
+        diagnostics.extend(rules::suppression::unused_suppression::report(
+            &suppressions,
+            severity,
+            |name| ran.contains(&name),
+            !selection.is_narrowed(),
+        ));
+    }
     diagnostics.append(&mut annotation_problems);
-    diagnostics.extend(unparsed_ddl(&analyzed).into_iter().filter(|d| {
-        let file = d.location.file.index();
-        !suppressions[file].suppresses(&analyzed[file].document, d)
-    }));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
     let timings = options.timings.then(|| {
         let parse_and_lower = parse_done - split_done;
@@ -221,7 +257,30 @@ pub fn analyze_with(
             rules: capacity_done.elapsed(),
         }
     });
-    Analysis { files: analyzed, schema, diagnostics, stats, capacity, timings }
+    Analysis { files: analyzed, schema, diagnostics, stats, capacity, timings, suppressions, suppressed }
+}
+
+/// A warning at each rule name in an ignore comment that is no rule, with the nearest one.
+fn unknown_rules(suppressions: &[Suppression]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for suppression in suppressions {
+        for name in &suppression.unknown {
+            let message = if [INVALID_ANNOTATION, UNKNOWN_RULE].contains(&name.name.as_str()) {
+                format!("`{}` cannot be ignored: fix what it reports", name.name)
+            } else {
+                format!("unknown rule `{}`{}", name.name, rules::did_you_mean(&name.name))
+            };
+            out.push(Diagnostic {
+                rule: UNKNOWN_RULE,
+                severity: Severity::Warning,
+                location: Location::new(suppression.file, name.range),
+                message,
+                help: Some("a name that is no rule silences nothing; `schemacast rule` lists the rules".to_owned()),
+                fixes: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 /// Reads every planning annotation and gives it to the table its `CREATE TABLE` defines.
@@ -355,5 +414,25 @@ mod tests {
                 ("CREATE VIEW: expected table name", 1),
             ]
         );
+    }
+
+    #[test]
+    fn keeping_one_file_keeps_its_findings_and_comments_and_renumbers_what_points_at_them() {
+        // Each file: a silenced finding, a reported one, and the comment.
+        let file = |i: usize| {
+            SourceFile {
+            path: format!("V{i}.sql"),
+            text: format!(
+                "-- schemacast: ignore missing-primary-key -- why\nCREATE TABLE a{i} (x int);\nCREATE TABLE b{i} (x int);\n"
+            ),
+        }
+        };
+        let mut analysis = analyze(vec![file(0), file(1)], Dialect::Postgres, &RuleSelection::default());
+        assert_eq!((analysis.diagnostics.len(), analysis.suppressed.len(), analysis.suppressions.len()), (2, 2, 2));
+        analysis.keep_findings_in(|file| file == FileId::from_index(1));
+        assert_eq!((analysis.diagnostics.len(), analysis.suppressed.len(), analysis.suppressions.len()), (1, 1, 1));
+        assert_eq!(analysis.diagnostics[0].location.file, FileId::from_index(1));
+        assert_eq!(analysis.suppressed[0].by, 0);
+        assert_eq!(analysis.suppressions[0].file, FileId::from_index(1));
     }
 }

@@ -15,7 +15,7 @@ pub mod rules;
 pub mod schema;
 pub mod stats;
 pub mod storage;
-mod suppression;
+pub mod suppression;
 pub mod syntax;
 pub mod text;
 

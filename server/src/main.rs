@@ -14,7 +14,13 @@ use clap::{Parser, Subcommand};
 
 /// Lints SQL DDL and migrations, and forecasts table growth.
 #[derive(Parser)]
-#[command(name = "schemacast", version, about, propagate_version = true)]
+#[command(
+    name = "schemacast",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "`schemacast --check PATH...` is `schemacast check PATH...`."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -49,7 +55,7 @@ pub(crate) mod exit {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(with_check_alias(std::env::args_os()));
     let result = match cli.command {
         Command::Check(args) => cli::check::run(args),
         Command::Rule(args) => cli::rule::run(args),
@@ -68,11 +74,31 @@ fn main() -> ExitCode {
     }
 }
 
+/// `schemacast --check ...` as `schemacast check ...`: the spelling linters run in CI often take.
+fn with_check_alias(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    if let Some(first) = args.get_mut(1) {
+        if first == "--check" {
+            *first = "check".into();
+        }
+    }
+    args
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
 
-    use super::Cli;
+    use super::{with_check_alias, Cli};
+
+    #[test]
+    fn dash_dash_check_first_is_the_check_command() {
+        let args = |list: &[&str]| list.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(with_check_alias(args(&["schemacast", "--check", "db"])), args(&["schemacast", "check", "db"]));
+        // Only in the command's place: elsewhere it is some command's argument.
+        let later = args(&["schemacast", "rule", "--check"]);
+        assert_eq!(with_check_alias(later.clone()), later);
+    }
 
     /// Every option and positional of every command says what it is for in `--help`.
     #[test]

@@ -17,8 +17,14 @@ pub fn suppression_edits(analysis: &Analysis, diagnostic: &Diagnostic) -> Vec<Su
     let mut edits = Vec::new();
     let Some(analyzed) = analysis.get_file(diagnostic.location.file) else { return edits };
     let rule = diagnostic.rule;
+    // These sit on no statement's behalf, and the last two cannot be silenced at all.
+    if matches!(rule, crate::analysis::INVALID_ANNOTATION | crate::suppression::UNKNOWN_RULE) {
+        return edits;
+    }
     let at = diagnostic.location.range.start;
     let statement = analyzed.document.statements.iter().rev().find(|s| s.range.start <= at);
+    // An unused comment is judged on its own; only `ignore-file` keeps a file's.
+    let statement = statement.filter(|_| rule != crate::suppression::UNUSED_SUPPRESSION);
     if let Some(statement) = statement {
         let start = crate::text::floor_char_boundary(&analyzed.text, statement.range.start as usize);
         let line_start = analyzed.text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -91,5 +97,21 @@ mod tests {
         assert_eq!(edits[0].offset, 10);
         assert_eq!(edits[0].text, "-- schemacast: ignore missing-primary-key\n");
         assert!(suppression_edits(&analysis, &finding(3, 0)).is_empty());
+    }
+
+    #[test]
+    fn an_unused_comment_is_kept_for_the_file_only_and_an_unknown_name_not_at_all() {
+        let text = "CREATE TABLE a (id int PRIMARY KEY);
+-- schemacast: ignore missing-primary-key
+CREATE TABLE b (id int PRIMARY KEY);
+";
+        let analysis = analysis(&[("V1__x.sql", text)]);
+        let at = text.find("-- schemacast").unwrap_or_default();
+        let unused = Diagnostic { rule: crate::suppression::UNUSED_SUPPRESSION, ..finding(0, at) };
+        let edits = suppression_edits(&analysis, &unused);
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].text, "-- schemacast: ignore-file unused-suppression\n");
+        let unknown = Diagnostic { rule: crate::suppression::UNKNOWN_RULE, ..finding(0, at) };
+        assert!(suppression_edits(&analysis, &unknown).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 pub(crate) mod capacity;
 pub(crate) mod keys;
 pub(crate) mod normalization;
+pub(crate) mod suppression;
 pub(crate) mod types;
 
 use std::cell::RefCell;
@@ -31,6 +32,7 @@ pub enum Family {
     Types,
     Normalization,
     Capacity,
+    Suppression,
 }
 
 impl Family {
@@ -40,6 +42,7 @@ impl Family {
             Family::Types => "types",
             Family::Normalization => "normalization",
             Family::Capacity => "capacity",
+            Family::Suppression => "suppression",
         }
     }
 }
@@ -418,7 +421,8 @@ pub(crate) struct RegisteredRule {
 }
 
 /// The families' lists (each family's `rule_family!`), in catalogue order.
-static FAMILIES: [&[RegisteredRule]; 4] = [keys::RULES, types::RULES, normalization::RULES, capacity::RULES];
+static FAMILIES: [&[RegisteredRule]; 5] =
+    [keys::RULES, types::RULES, normalization::RULES, capacity::RULES, suppression::RULES];
 
 fn registered() -> impl Iterator<Item = &'static RegisteredRule> {
     FAMILIES.iter().flat_map(|family| family.iter())
@@ -538,6 +542,24 @@ impl RuleSelection {
     pub fn severity(&self, name: &str) -> Option<Severity> {
         self.levels.get(name).copied().flatten()
     }
+
+    /// Whether some rule is turned off (by config, `--select` or `--ignore`).
+    pub fn is_narrowed(&self) -> bool {
+        self.levels.values().any(Option::is_none)
+    }
+}
+
+/// The rules that run for this selection, dialect and stats, at their severities.
+pub(crate) fn enabled_rules(
+    selection: &RuleSelection,
+    dialect: Dialect,
+    has_stats: bool,
+) -> Vec<(&'static RegisteredRule, Severity)> {
+    registered()
+        .filter(|r| r.meta.dialects.contains(&dialect))
+        .filter(|r| !r.meta.needs_stats || has_stats)
+        .filter_map(|r| selection.severity(r.meta.name).map(|s| (r, s)))
+        .collect()
 }
 
 /// Reports at the column's type (or its name when the type's range is unknown) and, when the
@@ -584,11 +606,7 @@ pub(crate) fn run(
         severity: Severity::Info,
         diagnostics: Vec::new(),
     };
-    let enabled: Vec<(&RegisteredRule, Severity)> = registered()
-        .filter(|r| r.meta.dialects.contains(&schema.dialect))
-        .filter(|r| !r.meta.needs_stats || stats.is_some())
-        .filter_map(|r| selection.severity(r.meta.name).map(|s| (r, s)))
-        .collect();
+    let enabled = enabled_rules(selection, schema.dialect, stats.is_some());
     for (index, table) in schema.tables().iter().enumerate() {
         ctx.table_index = index;
         for (rule, severity) in &enabled {
@@ -630,6 +648,7 @@ mod tests {
             (Family::Types, types::RULES),
             (Family::Normalization, normalization::RULES),
             (Family::Capacity, capacity::RULES),
+            (Family::Suppression, suppression::RULES),
         ] {
             for rule in rules {
                 assert_eq!(rule.meta.family, family, "{} is listed under {}", rule.meta.name, family.name());

@@ -145,6 +145,11 @@ pub(crate) fn check_files(rule: &str, dialect: Dialect, files: &[(&str, &str)]) 
             options.series = Some(std::sync::Arc::new(read_series(text, path)));
         } else if path.ends_with("schemacast.toml") {
             let config = Config::parse(text, path).expect("fixture config parses");
+            // Rules the fixture turns on run beside the one under test (unused-suppression
+            // needs findings to silence).
+            for (name, level) in &config.rules {
+                selection.set(name, *level).expect("fixture config names known rules");
+            }
             options.settings = config.settings;
             options.capacity = config.capacity;
         } else {

@@ -15,6 +15,7 @@ use schemacast_lints::{
     analyze_with, Analysis, AnalysisOptions, Config, Dialect, RuleSelection, Severity, SourceFile, Timings,
 };
 
+use crate::cli::changed::{changed_files, ChangedFiles};
 use crate::cli::fix;
 use crate::cli::print_stdout;
 use crate::exit;
@@ -78,6 +79,14 @@ pub(crate) struct CheckArgs {
     /// rules, render.
     #[arg(long)]
     timings: bool,
+    /// Report findings only in the files git says this branch changed (committed since the
+    /// merge-base with --since, staged, unstaged or untracked); the whole set is still analysed.
+    #[arg(long, conflicts_with = "fix")]
+    changed: bool,
+    /// With --changed: the revision the branch is compared with [default: the branch's upstream,
+    /// else origin/main, origin/master, main or master, the first that exists].
+    #[arg(long, value_name = "REF", requires = "changed")]
+    since: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -140,6 +149,7 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
     }
     let started = Instant::now();
     let mut verbose = VerboseLog::new(args.verbose);
+    let changed = changed_since(&args, &mut verbose)?;
     let inputs = gather(&args, &mut verbose);
     let read = started.elapsed();
     // What was read is said even when reading failed: that is when it helps most.
@@ -148,12 +158,17 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
 
     let source_note = stats.as_ref().map(StatsInput::summary_note);
     let options = AnalysisOptions { timings: args.timings, ..analysis_options(config.as_ref(), stats) };
-    let analysis = analyze_with(sources, dialect.dialect, &selection, options);
+    let mut analysis = analyze_with(sources, dialect.dialect, &selection, options);
     let unreadable = report_unreadable(&analysis, &dialect);
     if args.verbose {
         for line in skipped_lines(&analysis) {
             eprintln!("{line}");
         }
+    }
+    if let Some(changed) = &changed {
+        // Analysed whole, so a change is judged against every migration; reported in part.
+        let in_changed: Vec<bool> = analysis.files.iter().map(|f| changed.contains(&f.path)).collect();
+        analysis.keep_findings_in(|file| in_changed.get(file.index()).copied().unwrap_or(false));
     }
 
     let colored = match args.color {
@@ -292,6 +307,24 @@ fn describe_timings(read: Duration, timings: &Timings, render: Duration) -> Stri
         out.push_str(&format!("  {name:<9}{:>10.1} ms\n", duration.as_secs_f64() * 1000.0));
     }
     out
+}
+
+/// With `--changed`, the files the branch changed, said in `verbose`.
+fn changed_since(args: &CheckArgs, verbose: &mut VerboseLog) -> anyhow::Result<Option<ChangedFiles>> {
+    if !args.changed {
+        return Ok(None);
+    }
+    if stdin_name(args)?.is_some() {
+        bail!(
+            "--changed asks git which files changed, and standard input is no file; pass the paths, or drop --changed"
+        );
+    }
+    // The repository is the one holding what is checked, wherever check runs from.
+    let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let changed = changed_files(&start, args.since.as_deref())?;
+    let count = changed.paths.len();
+    verbose.push(format!("changed: {count} file{} since {}", if count == 1 { "" } else { "s" }, changed.base));
+    Ok(Some(changed))
 }
 
 /// The name standard input goes by when it is what `check` reads: `-` as the only path, or

@@ -1,5 +1,6 @@
 //! Command runners: read arguments and files, call the engine, print.
 
+pub(crate) mod changed;
 pub(crate) mod check;
 pub(crate) mod collect;
 pub(crate) mod fix;

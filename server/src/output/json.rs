@@ -60,6 +60,7 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, dialect
         "statements": { "parsed": analysis.statements_parsed(), "skipped": analysis.statements_skipped() },
         "skipped": skipped(analysis),
         "diagnostics": diagnostics,
+        "suppressions": suppressions(analysis),
     });
     if let Some(choice) = dialect {
         document["dialect"] = json!({
@@ -90,6 +91,27 @@ fn skipped(analysis: &Analysis) -> Vec<Value> {
             file.skipped.iter().map(|skipped| {
                 let start = file.lines.line_col(&file.text, skipped.range.start as usize);
                 json!({ "file": file.path, "start": position(start), "reason": skipped.reason })
+            })
+        })
+        .collect()
+}
+
+/// Each ignore comment: where, what it names, why, and how many findings it silenced.
+fn suppressions(analysis: &Analysis) -> Vec<Value> {
+    use schemacast_lints::suppression::SuppressionScope;
+    analysis
+        .suppressions
+        .iter()
+        .map(|s| {
+            let (start, _) = span(analysis, schemacast_lints::text::Location::new(s.file, s.range));
+            json!({
+                "file": analysis.file(s.file).path,
+                "line": start.line,
+                "scope": match s.scope { SuppressionScope::File => "file", SuppressionScope::Statement(_) => "statement" },
+                "rules": s.rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+                "unknown_rules": s.unknown.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+                "reason": s.reason,
+                "silenced": s.silenced,
             })
         })
         .collect()

@@ -1,5 +1,6 @@
 //! Renderers of a check's findings: text, JSON, SARIF, GitHub annotations.
 
+mod gcc;
 mod github;
 mod json;
 mod sarif;
@@ -21,6 +22,8 @@ pub(crate) enum Format {
     Sarif,
     /// GitHub Actions workflow-command annotations.
     Github,
+    /// One line per finding, `FILE:LINE:COL: SEVERITY: MESSAGE [RULE]`, as compilers print.
+    Gcc,
 }
 
 pub(crate) fn render(
@@ -35,6 +38,7 @@ pub(crate) fn render(
         Format::Json => json::render(analysis, stats, dialect),
         Format::Sarif => sarif::render(analysis),
         Format::Github => github::render(analysis),
+        Format::Gcc => gcc::render(analysis),
     }
 }
 

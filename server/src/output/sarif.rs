@@ -1,6 +1,8 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it.
 
 use schemacast_lints::rules::all_rules;
+use schemacast_lints::suppression::SuppressedDiagnostic;
+use schemacast_lints::text::Location;
 use schemacast_lints::{Analysis, Diagnostic, Fix, RuleInfo, Severity};
 use serde_json::{json, Value};
 
@@ -9,7 +11,8 @@ use super::span;
 pub(crate) fn render(analysis: &Analysis) -> String {
     let rules: Vec<_> = all_rules().collect();
     let rule_descriptors: Vec<Value> = rules.iter().map(rule_descriptor).collect();
-    let results: Vec<Value> = analysis.diagnostics.iter().map(|d| result(analysis, &rules, d)).collect();
+    let mut results: Vec<Value> = analysis.diagnostics.iter().map(|d| result(analysis, &rules, d)).collect();
+    results.extend(analysis.suppressed.iter().map(|s| suppressed_result(analysis, &rules, s)));
     let document = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -65,6 +68,26 @@ fn result(analysis: &Analysis, rules: &[RuleInfo], d: &Diagnostic) -> Value {
         result["fixes"] = Value::Array(d.fixes.iter().map(|f| fix(analysis, f)).collect());
     }
     result
+}
+
+/// A finding an ignore comment silenced, marked suppressed in source, with the comment's reason
+/// as its justification (so code scanning shows it dismissed, and why).
+fn suppressed_result(analysis: &Analysis, rules: &[RuleInfo], suppressed: &SuppressedDiagnostic) -> Value {
+    let mut value = result(analysis, rules, &suppressed.diagnostic);
+    let mut suppression = json!({ "kind": "inSource", "status": "accepted" });
+    if let Some(comment) = analysis.suppressions.get(suppressed.by) {
+        if let Some(reason) = &comment.reason {
+            suppression["justification"] = json!(reason);
+        }
+        suppression["location"] = json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&analysis.file(comment.file).path) },
+                "region": region(analysis, Location::new(comment.file, comment.range)),
+            }
+        });
+    }
+    value["suppressions"] = json!([suppression]);
+    value
 }
 
 /// A fix as artifact changes: a replacement per edit, and per new file its whole text inserted

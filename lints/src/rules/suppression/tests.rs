@@ -1,0 +1,1 @@
+crate::rules::test_support::family_snapshot_tests!("suppression");

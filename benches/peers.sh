@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times schemacast against its peers on the same inputs and prints the medians and ratios as a
-# Markdown table (BENCHMARKS.md records a run).
+# Markdown table (to be recorded in BENCHMARKS.md).
 #
 #   benches/peers.sh                # every input, 5 runs each (3 on the 16 MB schema)
 #   PEERS_RUNS=3 PEERS_TIMEOUT=300 benches/peers.sh

@@ -1,6 +1,6 @@
 //! `schemacast check [PATH...]`.
 
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,6 @@ use schemacast_lints::{
 
 use crate::cli::changed::{changed_files, ChangedFiles};
 use crate::cli::fix;
-use crate::cli::print_stdout;
 use crate::exit;
 use crate::output::{self, Format};
 use crate::project::{choose_dialect, find_stats, report_unreadable, today, StatsInput};
@@ -177,12 +176,26 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let render_started = Instant::now();
-    let mut rendered = output::render(&analysis, analysis.stats.as_ref(), Some(&dialect), args.format, colored);
-    if let (Format::Text, Some(note)) = (args.format, source_note) {
-        rendered = append_to_summary(rendered, &output::summary(&analysis), &note);
+    // Written as it is rendered, through one buffer: a large report is never whole in memory.
+    let written = {
+        let mut stdout = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        output::render(
+            &analysis,
+            analysis.stats.as_ref(),
+            Some(&dialect),
+            args.format,
+            colored,
+            source_note.as_deref(),
+            &mut stdout,
+        )
+        .and_then(|()| stdout.flush())
+    };
+    match written {
+        // A closed pipe (`schemacast check | head`) is not an error.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
     }
     let render = render_started.elapsed();
-    print_stdout(&rendered)?;
     if let Some(timings) = analysis.timings {
         eprint!("{}", describe_timings(read, &timings, render));
     }
@@ -341,15 +354,6 @@ fn stdin_name(args: &CheckArgs) -> anyhow::Result<Option<String>> {
         return Ok(None);
     }
     Ok(Some(args.stdin_filename.as_ref().map_or_else(|| "-".to_owned(), |p| p.display().to_string())))
-}
-
-/// `rendered` with `note` added to its last `summary` line, the one the text format ends with.
-fn append_to_summary(mut rendered: String, summary: &str, note: &str) -> String {
-    let line = format!("{summary}\n");
-    if let Some(at) = rendered.rfind(&line) {
-        rendered.insert_str(at + summary.len(), note);
-    }
-    rendered
 }
 
 fn rule_selection(args: &CheckArgs, config: Option<&Config>) -> anyhow::Result<RuleSelection> {

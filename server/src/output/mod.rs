@@ -6,6 +6,8 @@ mod json;
 mod sarif;
 mod text;
 
+use std::io::{self, Write};
+
 use clap::ValueEnum;
 use schemacast_lints::dialect::DialectChoice;
 use schemacast_lints::stats::AttachedStats;
@@ -26,19 +28,23 @@ pub(crate) enum Format {
     Gcc,
 }
 
+/// Writes the findings in `format` to `out`. `summary_note` is added to the text format's
+/// summary line (where the stats came from).
 pub(crate) fn render(
     analysis: &Analysis,
     stats: Option<&AttachedStats>,
     dialect: Option<&DialectChoice>,
     format: Format,
     colored: bool,
-) -> String {
+    summary_note: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Text => text::render(analysis, stats, colored),
-        Format::Json => json::render(analysis, stats, dialect),
-        Format::Sarif => sarif::render(analysis),
-        Format::Github => github::render(analysis),
-        Format::Gcc => gcc::render(analysis),
+        Format::Text => text::render(analysis, stats, colored, summary_note, out),
+        Format::Json => json::render(analysis, stats, dialect, out),
+        Format::Sarif => sarif::render(analysis, out),
+        Format::Github => out.write_all(github::render(analysis).as_bytes()),
+        Format::Gcc => out.write_all(gcc::render(analysis).as_bytes()),
     }
 }
 

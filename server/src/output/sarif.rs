@@ -1,121 +1,309 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it.
+//!
+//! Typed `Serialize` structs borrowing from the analysis (field order is key order), streamed to
+//! the writer: no `serde_json::Value` tree, no whole-document `String`.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
 
 use schemacast_lints::rules::all_rules;
 use schemacast_lints::suppression::SuppressedDiagnostic;
 use schemacast_lints::text::Location;
 use schemacast_lints::{Analysis, Diagnostic, Fix, RuleInfo, Severity};
-use serde_json::{json, Value};
+use serde::ser::{SerializeSeq, Serializer};
+use serde::Serialize;
 
 use super::span;
 
-pub(crate) fn render(analysis: &Analysis) -> String {
-    let rules: Vec<_> = all_rules().collect();
-    let rule_descriptors: Vec<Value> = rules.iter().map(rule_descriptor).collect();
-    let mut results: Vec<Value> = analysis.diagnostics.iter().map(|d| result(analysis, &rules, d)).collect();
-    results.extend(analysis.suppressed.iter().map(|s| suppressed_result(analysis, &rules, s)));
-    let document = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "schemacast",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rule_descriptors,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+pub(crate) fn render(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    let rules: Vec<RuleInfo> = all_rules().collect();
+    let rule_index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.meta.name, i)).collect();
+    let summaries: Vec<String> = rules.iter().map(RuleInfo::summary).collect();
+    let document = Document {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "schemacast",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules: rules.iter().zip(&summaries).map(|(rule, summary)| rule_descriptor(rule, summary)).collect(),
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results: Results { analysis, rule_index: &rule_index },
         }],
-    });
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    out.write_all(b"\n")
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    column_kind: &'static str,
+    results: Results<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<RuleDescriptor<'a>>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleDescriptor<'a> {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text<'a>,
+    full_description: Text<'a>,
+    help: Help<'a>,
+    default_configuration: Configuration,
+    properties: Properties,
+}
+
+#[derive(Serialize)]
+struct Help<'a> {
+    text: &'a str,
+    markdown: &'a str,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Properties {
+    tags: [&'static str; 1],
 }
 
 /// A rule as the driver lists it: its summary, its documentation and its default level.
-fn rule_descriptor(rule: &RuleInfo) -> Value {
-    json!({
-        "id": rule.meta.name,
-        "name": rule.meta.name,
-        "shortDescription": { "text": rule.summary() },
-        "fullDescription": { "text": rule.summary() },
-        "help": { "text": rule.docs, "markdown": rule.docs },
-        "defaultConfiguration": { "level": level(rule.meta.default_severity) },
-        "properties": { "tags": [rule.meta.family.name()] },
-    })
+fn rule_descriptor<'a>(rule: &'a RuleInfo, summary: &'a str) -> RuleDescriptor<'a> {
+    RuleDescriptor {
+        id: rule.meta.name,
+        name: rule.meta.name,
+        short_description: Text { text: summary },
+        full_description: Text { text: summary },
+        help: Help { text: &rule.docs, markdown: &rule.docs },
+        default_configuration: Configuration { level: level(rule.meta.default_severity) },
+        properties: Properties { tags: [rule.meta.family.name()] },
+    }
 }
 
-/// One finding, pointing at its rule by index, with its fixes when it has any.
-fn result(analysis: &Analysis, rules: &[RuleInfo], d: &Diagnostic) -> Value {
-    let rule_index = rules.iter().position(|r| r.meta.name == d.rule).unwrap_or(0);
+/// The findings, then the silenced findings, each built as it is written.
+struct Results<'a> {
+    analysis: &'a Analysis,
+    rule_index: &'a HashMap<&'a str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let analysis = self.analysis;
+        let mut seq = serializer.serialize_seq(Some(analysis.diagnostics.len() + analysis.suppressed.len()))?;
+        for d in &analysis.diagnostics {
+            seq.serialize_element(&result(analysis, self.rule_index, d, None))?;
+        }
+        for s in &analysis.suppressed {
+            seq.serialize_element(&result(analysis, self.rule_index, &s.diagnostic, Some(suppression(analysis, s))))?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultOut<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: MessageOut,
+    locations: [LocationOut; 1],
+    #[serde(skip_serializing_if = "Fixes::is_empty")]
+    fixes: Fixes<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[SuppressionOut<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct MessageOut {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LocationOut {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+/// One finding, pointing at its rule by index, with its fixes when it has any (and, when an
+/// ignore comment silenced it, that comment).
+fn result<'a>(
+    analysis: &'a Analysis,
+    rule_index: &HashMap<&str, usize>,
+    d: &'a Diagnostic,
+    suppression: Option<SuppressionOut<'a>>,
+) -> ResultOut<'a> {
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str(&format!(" (help: {help})"));
     }
-    let mut result = json!({
-        "ruleId": d.rule,
-        "ruleIndex": rule_index,
-        "level": level(d.severity),
-        "message": { "text": message },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri(&analysis.file(d.location.file).path) },
-                "region": region(analysis, d.location),
-            }
-        }],
-    });
-    if !d.fixes.is_empty() {
-        result["fixes"] = Value::Array(d.fixes.iter().map(|f| fix(analysis, f)).collect());
+    ResultOut {
+        rule_id: d.rule,
+        rule_index: rule_index.get(d.rule).copied().unwrap_or(0),
+        level: level(d.severity),
+        message: MessageOut { text: message },
+        locations: [physical_location(analysis, d.location)],
+        fixes: Fixes(analysis, &d.fixes),
+        suppressions: suppression.map(|s| [s]),
     }
-    result
 }
 
-/// A finding an ignore comment silenced, marked suppressed in source, with the comment's reason
-/// as its justification (so code scanning shows it dismissed, and why).
-fn suppressed_result(analysis: &Analysis, rules: &[RuleInfo], suppressed: &SuppressedDiagnostic) -> Value {
-    let mut value = result(analysis, rules, &suppressed.diagnostic);
-    let mut suppression = json!({ "kind": "inSource", "status": "accepted" });
-    if let Some(comment) = analysis.suppressions.get(suppressed.by) {
-        if let Some(reason) = &comment.reason {
-            suppression["justification"] = json!(reason);
-        }
-        suppression["location"] = json!({
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri(&analysis.file(comment.file).path) },
-                "region": region(analysis, Location::new(comment.file, comment.range)),
-            }
-        });
+fn physical_location(analysis: &Analysis, location: Location) -> LocationOut {
+    LocationOut {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(&analysis.file(location.file).path) },
+            region: region(analysis, location),
+        },
     }
-    value["suppressions"] = json!([suppression]);
-    value
+}
+
+#[derive(Serialize)]
+struct SuppressionOut<'a> {
+    kind: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<LocationOut>,
+}
+
+/// A silenced finding is marked suppressed in source, with the comment's reason as its
+/// justification (so code scanning shows it dismissed, and why).
+fn suppression<'a>(analysis: &'a Analysis, suppressed: &SuppressedDiagnostic) -> SuppressionOut<'a> {
+    let comment = analysis.suppressions.get(suppressed.by);
+    SuppressionOut {
+        kind: "inSource",
+        status: "accepted",
+        justification: comment.and_then(|c| c.reason.as_deref()),
+        location: comment.map(|c| physical_location(analysis, Location::new(c.file, c.range))),
+    }
+}
+
+struct Fixes<'a>(&'a Analysis, &'a [Fix]);
+
+impl Fixes<'_> {
+    fn is_empty(&self) -> bool {
+        self.1.is_empty()
+    }
+}
+
+impl Serialize for Fixes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Fixes(analysis, fixes) = *self;
+        serializer.collect_seq(
+            fixes.iter().map(|f| FixOut {
+                description: Text { text: &f.title },
+                artifact_changes: ArtifactChanges(analysis, f),
+            }),
+        )
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FixOut<'a> {
+    description: Text<'a>,
+    artifact_changes: ArtifactChanges<'a>,
 }
 
 /// A fix as artifact changes: a replacement per edit, and per new file its whole text inserted
 /// at the start of an empty artifact.
-fn fix(analysis: &Analysis, fix: &Fix) -> Value {
-    let mut changes: Vec<Value> = fix
-        .edits
-        .iter()
-        .map(|edit| {
-            json!({
-                "artifactLocation": { "uri": uri(&analysis.file(edit.location.file).path) },
-                "replacements": [{
-                    "deletedRegion": region(analysis, edit.location),
-                    "insertedContent": { "text": edit.text },
+struct ArtifactChanges<'a>(&'a Analysis, &'a Fix);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation,
+    replacements: [Replacement<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    inserted_content: Text<'a>,
+}
+
+impl Serialize for ArtifactChanges<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let ArtifactChanges(analysis, fix) = *self;
+        let mut seq = serializer.serialize_seq(Some(fix.edits.len() + fix.new_files.len()))?;
+        for edit in &fix.edits {
+            seq.serialize_element(&ArtifactChange {
+                artifact_location: ArtifactLocation { uri: uri(&analysis.file(edit.location.file).path) },
+                replacements: [Replacement {
+                    deleted_region: region(analysis, edit.location),
+                    inserted_content: Text { text: &edit.text },
                 }],
-            })
-        })
-        .collect();
-    changes.extend(fix.new_files.iter().map(|file| {
-        json!({
-            "artifactLocation": { "uri": uri(&file.path) },
-            "replacements": [{
-                "deletedRegion": { "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1 },
-                "insertedContent": { "text": file.text },
-            }],
-        })
-    }));
-    json!({ "description": { "text": fix.title }, "artifactChanges": changes })
+            })?;
+        }
+        for file in &fix.new_files {
+            seq.serialize_element(&ArtifactChange {
+                artifact_location: ArtifactLocation { uri: uri(&file.path) },
+                replacements: [Replacement {
+                    deleted_region: Region { start_line: 1, start_column: 1, end_line: 1, end_column: 1 },
+                    inserted_content: Text { text: &file.text },
+                }],
+            })?;
+        }
+        seq.end()
+    }
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -126,9 +314,9 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn region(analysis: &Analysis, location: schemacast_lints::text::Location) -> Value {
+fn region(analysis: &Analysis, location: Location) -> Region {
     let (start, end) = span(analysis, location);
-    json!({ "startLine": start.line, "startColumn": start.column, "endLine": end.line, "endColumn": end.column })
+    Region { start_line: start.line, start_column: start.column, end_line: end.line, end_column: end.column }
 }
 
 /// A relative URI reference with `/` separators and percent-encoding, as SARIF requires.

@@ -1,13 +1,22 @@
 //! rustc-style terminal output through annotate-snippets.
 
+use std::io::{self, Write};
+
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
 use schemacast_lints::stats::AttachedStats;
 use schemacast_lints::text::TextRange;
 use schemacast_lints::{Analysis, AnalyzedFile, Applicability, Severity};
 
-pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, colored: bool) -> String {
+/// Writes each finding as it is rendered, then the summary line (with `summary_note` added),
+/// the skipped statements by reason and the stats line.
+pub(crate) fn render(
+    analysis: &Analysis,
+    stats: Option<&AttachedStats>,
+    colored: bool,
+    summary_note: Option<&str>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let renderer = if colored { Renderer::styled() } else { Renderer::plain() };
-    let mut out = String::new();
     for diagnostic in &analysis.diagnostics {
         let file = analysis.file(diagnostic.location.file);
         let level = match diagnostic.severity {
@@ -48,19 +57,16 @@ pub(crate) fn render(analysis: &Analysis, stats: Option<&AttachedStats>, colored
             }
             groups.push(group);
         }
-        out.push_str(&renderer.render(&groups));
-        out.push_str("\n\n");
+        write!(out, "{}\n\n", renderer.render(&groups))?;
     }
-    out.push_str(&super::summary(analysis));
-    out.push('\n');
+    writeln!(out, "{}{}", super::summary(analysis), summary_note.unwrap_or(""))?;
     for (reason, count) in analysis.skipped_by_reason() {
-        out.push_str(&format!("{count} skipped: {reason}\n"));
+        writeln!(out, "{count} skipped: {reason}")?;
     }
     if let Some(stats) = stats {
-        out.push_str(&super::stats_summary(stats));
-        out.push('\n');
+        writeln!(out, "{}", super::stats_summary(stats))?;
     }
-    out
+    Ok(())
 }
 
 /// The whole lines around `range`, the 1-based number of the first, and `range` within them:

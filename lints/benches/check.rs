@@ -4,7 +4,8 @@
 //! parallel parse, schema build, every rule). `SCHEMACAST_BENCH_WRITE=PATH` also writes the
 //! generated schema, to time the CLI on it (`hyperfine 'schemacast check PATH'`);
 //! `SCHEMACAST_BENCH_BYTES=N` sets its size, and `SCHEMACAST_BENCH_WRITE_ONLY=1` writes it and
-//! stops (`benches/peers.sh` makes its inputs so).
+//! stops (`benches/peers.sh` makes its inputs so). `SCHEMACAST_BENCH_SHAPE=findings` generates
+//! the many-findings schema instead (`generate::many_findings`: nearly every column a finding).
 
 mod generate;
 
@@ -34,7 +35,11 @@ fn time(runs: usize, mut f: impl FnMut()) -> Duration {
 
 fn main() {
     let bytes = std::env::var("SCHEMACAST_BENCH_BYTES").ok().and_then(|b| b.parse().ok()).unwrap_or(TARGET_BYTES);
-    let sql = generate::schema(bytes);
+    // `findings`: the many-findings schema, for the output side; otherwise the realistic one.
+    let sql = match std::env::var("SCHEMACAST_BENCH_SHAPE").as_deref() {
+        Ok("findings") => generate::many_findings(bytes),
+        _ => generate::schema(bytes),
+    };
     if let Some(path) = std::env::var_os("SCHEMACAST_BENCH_WRITE") {
         std::fs::write(&path, &sql).expect("the benchmark schema can be written");
         if std::env::var_os("SCHEMACAST_BENCH_WRITE_ONLY").is_some() {

@@ -207,6 +207,9 @@ pub(crate) fn run(args: CheckArgs) -> anyhow::Result<u8> {
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| analysis.diagnostics.iter().any(|d| d.severity >= t));
+    // The process ends here: freeing the model and the findings one allocation at a time would
+    // only delay the exit (a tenth of a second on a 16 MB schema); the OS takes the pages back.
+    std::mem::forget(analysis);
     Ok(if unreadable > 0 {
         exit::USAGE_OR_IO
     } else if failed {

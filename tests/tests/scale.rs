@@ -1,0 +1,96 @@
+//! `check` at scale: the peak memory of one run on a generated schema, held to a bound that grows
+//! with the input, so a change that keeps the parse artefacts, builds the output as one tree or
+//! string, or otherwise multiplies the footprint fails here (issue 16).
+
+#![cfg(target_os = "linux")]
+
+use std::process::{Command, Stdio};
+
+use schemacast_tests::{binary, TempDir};
+
+/// The benchmark's generators: the realistic schema and the many-findings one.
+#[allow(dead_code)]
+#[path = "../../lints/benches/generate.rs"]
+mod generate;
+
+/// Bytes of SQL per test input: large enough that the input-proportional part dominates the
+/// fixed one (the binary, its tables, the rule catalogue: about 15 MiB).
+const INPUT_BYTES: usize = 2_000_000;
+
+/// The bound: a fixed 40 MiB plus 20 bytes of peak RSS per byte of SQL. Measured on 2 MB
+/// (debug build): 51 MiB for the realistic schema, 54 MiB for the many-findings one in JSON and
+/// in SARIF. Before the output was streamed and the lowering's spare capacity trimmed, the
+/// release build took 96 MiB for the realistic schema and 297 MiB for the many-findings one in
+/// SARIF.
+const FIXED_BYTES: u64 = 40 << 20;
+const BYTES_PER_INPUT_BYTE: u64 = 20;
+
+/// Runs `check --format FORMAT` on `sql`, returns the child's peak resident set size in bytes and
+/// its standard output.
+fn peak_rss_of_check(sql: &str, format: &str) -> (u64, String) {
+    let dir = TempDir::new().expect("a temporary directory");
+    let input = dir.path().join("schema.sql");
+    let output = dir.path().join("out");
+    std::fs::write(&input, sql).expect("the schema is written");
+    let stdout = std::fs::File::create(&output).expect("the output file is created");
+    let child = Command::new(binary())
+        .args(["check", "--dialect", "postgres", "--fail-on", "never", "--format", format])
+        .arg(&input)
+        .stdout(stdout)
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("schemacast starts");
+    // wait4, not Child::wait: it reports this child's own resource use, peak RSS included.
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pid is our unwaited child's; status and usage point to live locals.
+    let waited = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(waited, child.id() as libc::pid_t, "wait4 failed: {}", std::io::Error::last_os_error());
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "check failed: status {status}");
+    // Linux reports ru_maxrss in KiB.
+    let peak = usage.ru_maxrss as u64 * 1024;
+    (peak, std::fs::read_to_string(&output).expect("the output is read"))
+}
+
+fn assert_within_bound(what: &str, input_bytes: usize, peak: u64) {
+    let bound = FIXED_BYTES + BYTES_PER_INPUT_BYTE * input_bytes as u64;
+    eprintln!("{what}: {input_bytes} bytes of SQL, peak RSS {} KiB (bound {} KiB)", peak >> 10, bound >> 10);
+    assert!(
+        peak <= bound,
+        "{what}: peak RSS {} MiB for {} MB of SQL exceeds the bound of {} MiB (40 MiB + 20 bytes per byte)",
+        peak >> 20,
+        input_bytes / 1_000_000,
+        bound >> 20
+    );
+}
+
+/// One test, its runs one after another and each output read only after every run: a child's
+/// peak RSS counts the parent's pages at the fork (before the exec), so the parent must not hold
+/// a parsed output, nor run beside another test, while a child runs.
+#[test]
+fn check_stays_within_memory_proportional_to_its_input_and_streams_every_finding() {
+    let realistic = generate::schema(INPUT_BYTES);
+    let findings = generate::many_findings(INPUT_BYTES);
+    let runs = [
+        ("realistic schema", &realistic, "json"),
+        ("many findings", &findings, "json"),
+        ("many findings", &findings, "sarif"),
+    ];
+    let measured: Vec<(u64, String)> = runs.iter().map(|(_, sql, format)| peak_rss_of_check(sql, format)).collect();
+    for ((what, sql, format), (peak, out)) in runs.iter().zip(measured) {
+        let document: serde_json::Value = serde_json::from_str(&out).expect("the output is whole");
+        let reported = match *format {
+            "json" => document["diagnostics"].as_array().map_or(0, Vec::len),
+            _ => document["runs"][0]["results"].as_array().map_or(0, Vec::len),
+        };
+        if std::ptr::eq(*sql, &findings) {
+            // About one finding per 145 bytes: every one is in the output.
+            assert!(reported > INPUT_BYTES / 160, "{what}, {format}: {reported} findings");
+        } else {
+            assert_eq!(document["statements"]["skipped"], 0, "every statement is understood");
+            assert!(realistic.matches("CREATE TABLE").count() > 2_000, "the input is large");
+        }
+        assert_within_bound(&format!("{what}, {format}"), sql.len(), peak);
+    }
+}

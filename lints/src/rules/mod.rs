@@ -591,37 +591,59 @@ pub(crate) fn run(
     capacity: &CapacityPlan,
     settings: &RuleSettings,
 ) -> Vec<Diagnostic> {
-    let mut ctx = Ctx {
-        schema,
-        dialect: schema.dialect,
-        stats,
-        capacity,
-        settings,
-        table_index: 0,
-        texts,
-        paths,
-        type_parser: RefCell::new(None),
-        type_ranges: RefCell::new(HashMap::new()),
-        rule: "",
-        severity: Severity::Info,
-        diagnostics: Vec::new(),
-    };
     let enabled = enabled_rules(selection, schema.dialect, stats.is_some());
-    for (index, table) in schema.tables().iter().enumerate() {
-        ctx.table_index = index;
-        for (rule, severity) in &enabled {
-            ctx.rule = rule.meta.name;
-            ctx.severity = *severity;
-            rule.rule.check_table(&mut ctx, table);
-            for column in &table.columns {
-                rule.rule.check_column(&mut ctx, table, column);
-            }
-            for index in &table.indexes {
-                rule.rule.check_index(&mut ctx, table, index);
+    // The tables from `first` on, each with every rule; a `Ctx` (and its caches) per caller.
+    let check = |first: usize, tables: &[Table]| -> Vec<Diagnostic> {
+        let mut ctx = Ctx {
+            schema,
+            dialect: schema.dialect,
+            stats,
+            capacity,
+            settings,
+            table_index: 0,
+            texts,
+            paths,
+            type_parser: RefCell::new(None),
+            type_ranges: RefCell::new(HashMap::new()),
+            rule: "",
+            severity: Severity::Info,
+            diagnostics: Vec::new(),
+        };
+        for (offset, table) in tables.iter().enumerate() {
+            ctx.table_index = first + offset;
+            for (rule, severity) in &enabled {
+                ctx.rule = rule.meta.name;
+                ctx.severity = *severity;
+                rule.rule.check_table(&mut ctx, table);
+                for column in &table.columns {
+                    rule.rule.check_column(&mut ctx, table, column);
+                }
+                for index in &table.indexes {
+                    rule.rule.check_index(&mut ctx, table, index);
+                }
             }
         }
+        ctx.diagnostics
+    };
+    let tables = schema.tables();
+    // Thousands of tables (a tree-sitter parse each when a type is reported) are worth both
+    // cores; a handful is not worth a thread. The halves' findings join in table order, as one
+    // pass would give them.
+    if tables.len() >= 64 {
+        let middle = tables.len() / 2;
+        let (first, second) = tables.split_at(middle);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| check(middle, second));
+            let mut mine = check(0, first);
+            match other.join() {
+                Ok(rest) => mine.extend(rest),
+                Err(_) => mine.extend(check(middle, second)),
+            }
+            mine
+        })
+    } else {
+        check(0, tables)
     }
-    ctx.diagnostics
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::dialect::Dialect;
-use crate::schema::lower::{add_constraint, AlterAction, Constraint, Op};
+use crate::schema::lower::{add_constraint, push_lean, AlterAction, Constraint, Op};
 use crate::schema::model::{Column, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
 
 pub(crate) struct SchemaBuilder {
@@ -341,7 +341,7 @@ impl SchemaBuilder {
             AlterAction::AddColumn { column, constraints } => {
                 let table = &mut self.schema.tables[id];
                 table.columns.retain(|c| c.name != column.name);
-                table.columns.push(column);
+                push_lean(&mut table.columns, column);
                 self.add_constraints(id, constraints);
             }
             AlterAction::AddConstraint(constraint) => self.add_constraints(id, vec![constraint]),
@@ -380,7 +380,7 @@ impl SchemaBuilder {
                 let table = &mut self.schema.tables[id];
                 match table.columns.iter_mut().find(|c| c.name == column.name) {
                     Some(existing) => *existing = column,
-                    None => table.columns.push(column),
+                    None => push_lean(&mut table.columns, column),
                 }
                 self.add_constraints(id, constraints);
             }
@@ -405,7 +405,7 @@ impl SchemaBuilder {
                 Constraint::ForeignKey(mut fk) => {
                     fk.referenced_table = self.resolve_fk_target(&self.schema.tables[id].name, &fk.referenced);
                     let table = &mut self.schema.tables[id];
-                    table.foreign_keys.push(fk);
+                    push_lean(&mut table.foreign_keys, fk);
                     let n = table.foreign_keys.len() - 1;
                     self.name_foreign_key(id, n);
                 }

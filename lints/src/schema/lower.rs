@@ -230,10 +230,6 @@ impl<'a> Lowerer<'a> {
                 add_constraint(&mut table, constraint);
             }
         }
-        // Growth slack is a third of a large model (a Vec of 1-2 indexes holds 4): trim it.
-        table.indexes.shrink_to_fit();
-        table.foreign_keys.shrink_to_fit();
-        table.check_constraints.shrink_to_fit();
         Op::CreateTable { table: Box::new(table), name, if_not_exists: create.if_not_exists }
     }
 
@@ -595,11 +591,20 @@ pub(crate) fn add_constraint(table: &mut Table, constraint: Constraint) {
                     }
                 }
             }
-            table.indexes.push(index);
+            push_lean(&mut table.indexes, index);
         }
-        Constraint::ForeignKey(fk) => table.foreign_keys.push(fk),
-        Constraint::Check(check) => table.check_constraints.push(check),
+        Constraint::ForeignKey(fk) => push_lean(&mut table.foreign_keys, fk),
+        Constraint::Check(check) => push_lean(&mut table.check_constraints, check),
     }
+}
+
+/// Pushes with a quarter's room to grow, not double (nor four for the first): a table's lists
+/// live as long as the model, and most stay short.
+pub(crate) fn push_lean<T>(list: &mut Vec<T>, item: T) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(list.len() / 4 + 1);
+    }
+    list.push(item);
 }
 
 fn part_value(part: &ObjectNamePart) -> &str {

@@ -129,8 +129,10 @@ impl Rule for DenormalizedCopy {
             }
             let copied = match prefix(fk).and_then(|p| lower.strip_prefix(&format!("{p}_")).map(str::to_owned)) {
                 Some(rest) => referenced.column(&rest).or_else(|| referenced.column(&lower)),
+                // `shared_columns` walks both tables: only when there is a same-named column.
                 None if !GENERIC.contains(&lower.as_str())
                     && kind(&column.ty) != "time"
+                    && referenced.column(&lower).is_some()
                     && shared_columns(table, referenced) <= PARALLEL =>
                 {
                     referenced.column(&lower)

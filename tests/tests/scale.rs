@@ -27,6 +27,8 @@ const BYTES_PER_INPUT_BYTE: u64 = 20;
 
 /// Runs `check --format FORMAT` on `sql`, returns the child's peak resident set size in bytes and
 /// its standard output.
+// The child is reaped by wait4 below, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn peak_rss_of_check(sql: &str, format: &str) -> (u64, String) {
     let dir = TempDir::new().expect("a temporary directory");
     let input = dir.path().join("schema.sql");

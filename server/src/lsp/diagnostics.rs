@@ -1,6 +1,8 @@
 //! Findings as LSP diagnostics, and what publishing an analysis sends: each open buffer's
-//! diagnostics, the input problems on the files at fault, and the log lines not written yet.
+//! diagnostics, the input problems on the files at fault, and the log lines not written yet;
+//! a document whose diagnostics did not change is not sent them again.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -113,7 +115,23 @@ pub(crate) fn prepare(
         dialect_note = Some(analysis.dialect.clone());
     }
     outgoing.extend(problems::file_updates(project, &analysis.problems, &buffers));
+    outgoing.retain(|(uri, diagnostics, version)| changed(&mut project.published, uri, diagnostics, *version));
     Some(Publication { diagnostics: outgoing, new_problems, dialect_note })
+}
+
+/// Whether a document's diagnostics differ from what it was last sent (or are for another
+/// version of it); records them as sent when they do.
+fn changed(
+    published: &mut HashMap<String, (Vec<Diagnostic>, Option<i32>)>,
+    uri: &Uri,
+    diagnostics: &[Diagnostic],
+    version: Option<i32>,
+) -> bool {
+    if published.get(uri.as_str()).is_some_and(|(sent, sent_version)| sent == diagnostics && *sent_version == version) {
+        return false;
+    }
+    published.insert(uri.as_str().to_owned(), (diagnostics.to_vec(), version));
+    true
 }
 
 /// Each open buffer's findings, and the config file's problems on every one of them.

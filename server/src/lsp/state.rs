@@ -284,8 +284,10 @@ impl AnalysisJob {
             return None;
         }
         let started = std::time::Instant::now();
-        let Inputs { sources, options, problems, stats_serial } =
+        let Inputs { sources, mut options, problems, stats_serial } =
             self.project.inputs(&self.settings, &self.open, &self.disk);
+        // A few clock readings: the log's timing line says where an analysis' time went.
+        options.timings = true;
         let read = started.elapsed();
         let files: Vec<(&str, &str)> = sources.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
         let choice = schemacast_lints::dialect::choose(

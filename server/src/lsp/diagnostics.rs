@@ -81,6 +81,9 @@ pub(crate) struct Publication {
     pub new_problems: Vec<InputProblem>,
     /// The dialect used and why, when it changed.
     pub dialect_note: Option<String>,
+    /// The analysis this one replaced: dropping a whole analysis takes milliseconds, so it is
+    /// done after the diagnostics are sent, not under the state's lock.
+    pub retired: Option<Arc<ProjectAnalysis>>,
 }
 
 /// Stores an analysis as its project's latest and says what to publish; `None` when a newer
@@ -104,7 +107,7 @@ pub(crate) fn prepare(
         return None;
     }
     let analysis = Arc::new(analysis);
-    project.latest = Some(analysis.clone());
+    let retired = project.latest.replace(analysis.clone());
     let mut outgoing = buffer_diagnostics(&analysis, &buffers, encoding);
     let new_problems =
         analysis.problems.items.iter().filter(|p| !project.logged_problems.contains(p)).cloned().collect();
@@ -116,7 +119,7 @@ pub(crate) fn prepare(
     }
     outgoing.extend(problems::file_updates(project, &analysis.problems, &buffers));
     outgoing.retain(|(uri, diagnostics, version)| changed(&mut project.published, uri, diagnostics, *version));
-    Some(Publication { diagnostics: outgoing, new_problems, dialect_note })
+    Some(Publication { diagnostics: outgoing, new_problems, dialect_note, retired })
 }
 
 /// Whether a document's diagnostics differ from what it was last sent (or are for another

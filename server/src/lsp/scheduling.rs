@@ -150,6 +150,10 @@ impl Backend {
         for (uri, diagnostics, version) in publication.diagnostics {
             self.inner.client.publish_diagnostics(uri, diagnostics, version).await;
         }
+        if let Some(retired) = publication.retired {
+            // Off the async workers too: dropping it takes a few milliseconds.
+            tokio::task::spawn_blocking(move || drop(retired));
+        }
         sent
     }
 

@@ -12,7 +12,7 @@ use crate::schema::builder::SchemaBuilder;
 use crate::schema::Schema;
 use crate::stats::{attach, AttachedStats, Snapshot, StatsSeries};
 use crate::suppression::{self, SuppressedDiagnostic, Suppression, UNKNOWN_RULE, UNUSED_SUPPRESSION};
-use crate::syntax::{self, ParseJob, ParseOutcome, SkippedStatement, SplitDocument};
+use crate::syntax::{self, ParseCache, ParseJob, ParseOutcome, SkippedStatement, SplitDocument};
 use crate::text::{FileId, LineIndex, Location, TextRange};
 
 /// The rule name of problems with planning annotations (not a catalogue rule: it cannot be
@@ -165,16 +165,39 @@ pub fn analyze_with(
     selection: &RuleSelection,
     options: AnalysisOptions,
 ) -> Analysis {
+    analyze_using(files, dialect, selection, options, None)
+}
+
+/// [`analyze_with`], re-using what `cache` kept from earlier analyses: files whose text did not
+/// change are not split again, statements whose text did not change are not parsed again. The
+/// result is the same as [`analyze_with`]'s; the cache is updated and keeps only what this
+/// analysis used.
+pub fn analyze_cached(
+    files: Vec<SourceFile>,
+    dialect: Dialect,
+    selection: &RuleSelection,
+    options: AnalysisOptions,
+    cache: &mut ParseCache,
+) -> Analysis {
+    cache.start_run();
+    let analysis = analyze_using(files, dialect, selection, options, Some(&mut *cache));
+    cache.finish_run();
+    analysis
+}
+
+fn analyze_using(
+    files: Vec<SourceFile>,
+    dialect: Dialect,
+    selection: &RuleSelection,
+    options: AnalysisOptions,
+    mut cache: Option<&mut ParseCache>,
+) -> Analysis {
     let started = Instant::now();
     let mut analyzed: Vec<AnalyzedFile> = files
         .into_iter()
-        .map(|file| AnalyzedFile {
-            lines: LineIndex::new(&file.text),
-            document: syntax::split(&file.text, dialect),
-            path: file.path,
-            text: file.text,
-            parsed: 0,
-            skipped: Vec::new(),
+        .map(|file| {
+            let (document, lines) = split_file(&file, dialect, cache.as_deref_mut());
+            AnalyzedFile { lines, document, path: file.path, text: file.text, parsed: 0, skipped: Vec::new() }
         })
         .collect();
 
@@ -191,7 +214,10 @@ pub fn analyze_with(
         .collect();
     let job_files: Vec<FileId> = jobs.iter().map(|j| j.file).collect();
     let split_done = Instant::now();
-    let run = syntax::parse_all(&jobs, dialect);
+    let run = match cache {
+        Some(cache) => syntax::parse_all_cached(&jobs, dialect, cache),
+        None => syntax::parse_all(&jobs, dialect),
+    };
     drop(jobs);
     let parse_done = Instant::now();
 
@@ -258,6 +284,19 @@ pub fn analyze_with(
         }
     });
     Analysis { files: analyzed, schema, diagnostics, stats, capacity, timings, suppressions, suppressed }
+}
+
+/// A file's statements and line starts: from the cache when its text is unchanged.
+fn split_file(file: &SourceFile, dialect: Dialect, cache: Option<&mut ParseCache>) -> (SplitDocument, LineIndex) {
+    if let Some(cache) = cache {
+        if let Some(split) = cache.split(&file.path, &file.text, dialect) {
+            return split;
+        }
+        let (document, lines) = (syntax::split(&file.text, dialect), LineIndex::new(&file.text));
+        cache.store_split(&file.path, &file.text, dialect, &document, &lines);
+        return (document, lines);
+    }
+    (syntax::split(&file.text, dialect), LineIndex::new(&file.text))
 }
 
 /// A warning at each rule name in an ignore comment that is no rule, with the nearest one.

@@ -19,7 +19,9 @@ pub mod suppression;
 pub mod syntax;
 pub mod text;
 
-pub use analysis::{analyze, analyze_with, Analysis, AnalysisOptions, AnalyzedFile, SourceFile, Timings};
+pub use analysis::{
+    analyze, analyze_cached, analyze_with, Analysis, AnalysisOptions, AnalyzedFile, SourceFile, Timings,
+};
 pub use config::{Config, ConfigError};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 pub use dialect::Dialect;

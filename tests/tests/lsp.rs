@@ -531,3 +531,82 @@ fn a_planned_table_shows_its_projection_marked_as_planned() {
     assert!(card.contains("planned (annotation): +") && card.contains("(+3.0%/month)"), "{card}");
     assert!(card.contains("| date | rows (80% interval)") && card.contains("(1y) | 2.9M |"), "{card}");
 }
+
+/// Bytes the process has read through system calls so far (`rchar` of `/proc/<pid>/io`).
+fn bytes_read(pid: u32) -> Option<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+    io.lines().find_map(|l| l.strip_prefix("rchar: ")).and_then(|n| n.trim().parse().ok())
+}
+
+fn type_at_end_of_first_line(client: &mut LspClient, uri: &str, text: &str, version: i64, typed: &str) {
+    let end = text.lines().next().map_or(0, |l| l.encode_utf16().count());
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"range": {"start": {"line": 0, "character": end}, "end": {"line": 0, "character": end}}, "text": typed}]
+        }),
+    );
+}
+
+#[test]
+fn a_dump_outside_the_schema_paths_is_never_read() {
+    // 20 MB of data beside the migrations, as `pg_dump` leaves it, and a scratch query there too.
+    let row = "INSERT INTO orders VALUES (1, 2, 'a note that takes up some room in the dump');\n";
+    let dump = row.repeat(20_000_000 / row.len());
+    let dir = project(&[
+        ("schemacast.toml", "schema = [\"db\"]\n"),
+        ("db/V1__customers.sql", V1),
+        ("db/V2__orders.sql", V2),
+        ("dump.sql", &dump),
+        ("scratch.sql", "SELECT 1;\n"),
+    ]);
+    let (mut client, _) = start(dir.path(), json!({}));
+    let Some(before) = bytes_read(client.pid()) else {
+        eprintln!("no /proc/<pid>/io here: skipped");
+        return;
+    };
+    let v2 = client.open(&dir.path().join("db/V2__orders.sql"), V2);
+    let scratch = client.open(&dir.path().join("scratch.sql"), "SELECT 1;\n");
+    client.diagnostics(&v2, 1);
+    client.diagnostics(&scratch, 1);
+    for version in 2..=6 {
+        type_at_end_of_first_line(&mut client, &v2, V2, version, " ");
+        client.diagnostics(&v2, version);
+        type_at_end_of_first_line(&mut client, &scratch, "SELECT 1;\n", version, " ");
+        client.diagnostics(&scratch, version);
+    }
+    let read = bytes_read(client.pid()).unwrap_or(u64::MAX) - before;
+    assert!(read < dump.len() as u64 / 10, "the server read {read} bytes; the dump is {} bytes", dump.len());
+}
+
+#[test]
+fn editing_one_file_republishes_only_the_diagnostics_that_changed() {
+    let dir = shop();
+    let (mut client, _) = start(dir.path(), json!({}));
+    let v2 = client.open(&dir.path().join("db/V2__orders.sql"), V2);
+    let v3 = client.open(&dir.path().join("db/V3__orders_index.sql"), V3);
+    client.diagnostics(&v2, 1);
+    client.diagnostics(&v3, 1);
+    // A space in V2's comment changes no finding anywhere: V2 gets its new version's list, V3
+    // nothing.
+    type_at_end_of_first_line(&mut client, &v2, V2, 2, " ");
+    client.diagnostics(&v2, 2);
+    let republished =
+        client.wait_for("textDocument/publishDiagnostics", Duration::from_millis(500), |p| p["uri"] == v3);
+    assert_eq!(republished, None, "V3's diagnostics did not change, yet were sent again");
+    // A wider index on the same column, added at V2's end, makes V3's index redundant: V3 is
+    // sent its new diagnostics.
+    let end = json!({"line": V2.lines().count(), "character": 0});
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": v2, "version": 3},
+            "contentChanges": [{"range": {"start": end, "end": end}, "text": "CREATE INDEX orders_customer_note ON orders (customer_id, note);\n"}]
+        }),
+    );
+    client.diagnostics(&v2, 3);
+    let republished = client.wait_for("textDocument/publishDiagnostics", Duration::from_secs(10), |p| p["uri"] == v3);
+    let republished = republished.expect("V3's index became redundant, and V3 was not told");
+    assert_eq!(rules(republished["diagnostics"].as_array().map_or(&[][..], Vec::as_slice)), ["redundant-index"]);
+}

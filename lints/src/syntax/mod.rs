@@ -1,5 +1,6 @@
 //! From text to statements: splitting, parsing with sqlparser, type ranges from tree-sitter.
 
+mod cache;
 pub mod outline;
 mod recognise;
 pub(crate) mod relax;
@@ -16,6 +17,7 @@ use crate::schema::lower::{Lowerer, Op};
 use crate::schema::StatementRef;
 use crate::text::{FileId, TextRange};
 
+pub use cache::ParseCache;
 pub use split::{split, Directive, SplitDocument, SplitStatement};
 
 /// A statement sqlparser could not read: skipped, counted, and kept for the curious.
@@ -43,6 +45,7 @@ pub(crate) struct ParseJob<'a> {
     pub statement: &'a SplitStatement,
 }
 
+#[derive(Clone, Debug)]
 pub(crate) enum ParseOutcome {
     Parsed(Vec<Op>),
     Skipped(SkippedStatement),
@@ -109,6 +112,45 @@ pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
     })
 }
 
+/// [`parse_all`], taking the outcomes of statements seen before from `cache` (moved to where
+/// they are now) and parsing only the others, which the cache then keeps.
+pub(crate) fn parse_all_cached(jobs: &[ParseJob<'_>], dialect: Dialect, cache: &mut ParseCache) -> ParseRun {
+    let mut outcomes: Vec<Option<ParseOutcome>> = Vec::with_capacity(jobs.len());
+    let mut missed: Vec<usize> = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let outcome = cache.outcome(job.statement_text(), dialect, job.statement_ref());
+        if outcome.is_none() {
+            missed.push(i);
+        }
+        outcomes.push(outcome);
+    }
+    let to_parse: Vec<ParseJob<'_>> = missed
+        .iter()
+        .map(|&i| ParseJob { file: jobs[i].file, text: jobs[i].text, statement: jobs[i].statement })
+        .collect();
+    let parsed = parse_all(&to_parse, dialect);
+    for (&i, outcome) in missed.iter().zip(parsed.outcomes) {
+        cache.store(jobs[i].statement_text(), dialect, jobs[i].statement_ref(), &outcome);
+        outcomes[i] = Some(outcome);
+    }
+    ParseRun { outcomes: outcomes.into_iter().flatten().collect(), busy: parsed.busy, lowering: parsed.lowering }
+}
+
+impl ParseJob<'_> {
+    fn statement_text(&self) -> &str {
+        &self.text[self.statement.range.to_range()]
+    }
+
+    fn statement_ref(&self) -> StatementRef {
+        StatementRef {
+            file: self.file,
+            range: self.statement.range,
+            end_with_terminator: self.statement.end_with_terminator(),
+            terminated: self.statement.terminator_end.is_some(),
+        }
+    }
+}
+
 fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
     let started = Instant::now();
     let mut lowering = Duration::ZERO;
@@ -117,13 +159,8 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
         .iter()
         .map(|job| {
             let range = job.statement.range;
-            let text = &job.text[range.to_range()];
-            let statement_ref = StatementRef {
-                file: job.file,
-                range,
-                end_with_terminator: job.statement.end_with_terminator(),
-                terminated: job.statement.terminator_end.is_some(),
-            };
+            let text = job.statement_text();
+            let statement_ref = job.statement_ref();
             let parse =
                 |sql: &str| Parser::new(sql_dialect.as_ref()).try_with_sql(sql).and_then(|mut p| p.parse_statements());
             // sqlparser reads some `LIKE source` forms itself (as no columns, or as a column

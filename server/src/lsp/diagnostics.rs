@@ -1,6 +1,8 @@
 //! Findings as LSP diagnostics, and what publishing an analysis sends: each open buffer's
-//! diagnostics, the input problems on the files at fault, and the log lines not written yet.
+//! diagnostics, the input problems on the files at fault, and the log lines not written yet;
+//! a document whose diagnostics did not change is not sent them again.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -79,6 +81,9 @@ pub(crate) struct Publication {
     pub new_problems: Vec<InputProblem>,
     /// The dialect used and why, when it changed.
     pub dialect_note: Option<String>,
+    /// The analysis this one replaced: dropping a whole analysis takes milliseconds, so it is
+    /// done after the diagnostics are sent, not under the state's lock.
+    pub retired: Option<Arc<ProjectAnalysis>>,
 }
 
 /// Stores an analysis as its project's latest and says what to publish; `None` when a newer
@@ -102,7 +107,7 @@ pub(crate) fn prepare(
         return None;
     }
     let analysis = Arc::new(analysis);
-    project.latest = Some(analysis.clone());
+    let retired = project.latest.replace(analysis.clone());
     let mut outgoing = buffer_diagnostics(&analysis, &buffers, encoding);
     let new_problems =
         analysis.problems.items.iter().filter(|p| !project.logged_problems.contains(p)).cloned().collect();
@@ -113,7 +118,23 @@ pub(crate) fn prepare(
         dialect_note = Some(analysis.dialect.clone());
     }
     outgoing.extend(problems::file_updates(project, &analysis.problems, &buffers));
-    Some(Publication { diagnostics: outgoing, new_problems, dialect_note })
+    outgoing.retain(|(uri, diagnostics, version)| changed(&mut project.published, uri, diagnostics, *version));
+    Some(Publication { diagnostics: outgoing, new_problems, dialect_note, retired })
+}
+
+/// Whether a document's diagnostics differ from what it was last sent (or are for another
+/// version of it); records them as sent when they do.
+fn changed(
+    published: &mut HashMap<String, (Vec<Diagnostic>, Option<i32>)>,
+    uri: &Uri,
+    diagnostics: &[Diagnostic],
+    version: Option<i32>,
+) -> bool {
+    if published.get(uri.as_str()).is_some_and(|(sent, sent_version)| sent == diagnostics && *sent_version == version) {
+        return false;
+    }
+    published.insert(uri.as_str().to_owned(), (diagnostics.to_vec(), version));
+    true
 }
 
 /// Each open buffer's findings, and the config file's problems on every one of them.

@@ -1,8 +1,8 @@
 //! `schemacast lsp`: the language server, a thin layer over the engine.
 //!
 //! Requests are answered from the latest analysis of the document's migration set; edits
-//! schedule a new analysis after a short debounce, run off the request path, and publish only
-//! if no newer edit arrived meanwhile.
+//! schedule a new analysis at once, run off the request path, which re-parses only the
+//! statements that changed and publishes only if no newer edit arrived meanwhile.
 
 mod capabilities;
 mod code_actions;
@@ -39,8 +39,8 @@ use document::offset;
 use settings::Settings;
 use state::State;
 
-/// Edits closer together than this are linted once.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long analyses wait for the client's settings after `initialized`.
+const SETTINGS_WAIT: Duration = Duration::from_secs(2);
 /// A document larger than this is never analysed on a request's path.
 const ON_DEMAND_LIMIT: usize = 256 * 1024;
 
@@ -124,10 +124,11 @@ impl Backend {
 
     async fn pull_configuration(&self) {
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("schemacast".to_owned()) }];
-        let Ok(values) = self.inner.client.configuration(items).await else { return };
-        if let Some(value) = values.into_iter().next().filter(|v| !v.is_null()) {
+        let values = self.inner.client.configuration(items).await;
+        if let Some(value) = values.ok().and_then(|v| v.into_iter().next()).filter(|v| !v.is_null()) {
             self.apply_settings(&value).await;
         }
+        self.state().settings_arrived = true;
     }
 
     async fn apply_settings(&self, value: &Value) {
@@ -169,6 +170,9 @@ impl LanguageServer for Backend {
         {
             let mut state = self.state();
             state.encoding = encoding;
+            // A client that cannot be asked for settings has given them all here.
+            state.settings_arrived =
+                !params.capabilities.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
             if let Some(options) = &params.initialization_options {
                 state.settings = Settings::from_json(options, &mut problems);
             }
@@ -255,7 +259,15 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let key = self.state().documents.remove(uri.as_str()).map(|d| d.project);
+        let key = {
+            let mut state = self.state();
+            let key = state.documents.remove(uri.as_str()).map(|d| d.project);
+            // Cleared below: what it was sent before no longer stands.
+            for project in state.projects.values_mut() {
+                project.published.remove(uri.as_str());
+            }
+            key
+        };
         self.inner.client.publish_diagnostics(uri, Vec::new(), None).await;
         if let Some(key) = key {
             self.schedule(key);

@@ -1,9 +1,11 @@
-//! When analyses run: edits schedule one after a short debounce, off the request path; an
-//! analysis is published only if no newer edit arrived meanwhile (generations and document
-//! versions); a request on a small document that changed since runs one at once. A watcher
+//! When analyses run: each edit schedules one at once, off the request path (the parse cache
+//! makes it cheap, so there is no debounce); one superseded by a newer edit stops before its
+//! next phase and is never published (generations and document versions); a request on a
+//! small document that changed since runs one at once. A watcher
 //! re-analyses a project when its stats store brought something its latest analysis lacks.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use schemacast_lints::text::FileId;
@@ -15,14 +17,14 @@ use super::settings::Settings;
 use super::state::ProjectAnalysis;
 use super::stats_cache::{LoadSerial, WATCH};
 use super::workspace::{DiskCache, Project};
-use super::{Backend, DEBOUNCE, ON_DEMAND_LIMIT};
+use super::{Backend, ON_DEMAND_LIMIT, SETTINGS_WAIT};
 
 /// A project the stats watcher looks at: its key, the project, the settings, its file cache and
 /// the store load its latest analysis used.
 type WatchedProject = (PathBuf, Project, Settings, Arc<Mutex<DiskCache>>, LoadSerial);
 
 impl Backend {
-    /// Lints the project again after the debounce, unless something newer supersedes it.
+    /// Lints the project again at once, unless something newer supersedes it.
     pub(super) fn schedule(&self, key: PathBuf) {
         self.schedule_then(key, false);
     }
@@ -34,11 +36,12 @@ impl Backend {
             let mut state = self.state();
             let Some(project) = state.projects.get_mut(&key) else { return };
             project.generation += 1;
+            project.newest.store(project.generation, Ordering::Release);
             project.generation
         };
         let this = self.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(DEBOUNCE).await;
+            this.settings_arrived().await;
             let job = {
                 let state = this.state();
                 match state.projects.get(&key) {
@@ -49,7 +52,8 @@ impl Backend {
             let Some(job) = job else { return };
             let started = std::time::Instant::now();
             let analysis = match tokio::task::spawn_blocking(move || job.run()).await {
-                Ok(analysis) => analysis,
+                Ok(Some(analysis)) => analysis,
+                Ok(None) => return,
                 Err(error) => {
                     this.log(MessageType::ERROR, format!("analysis of {} failed: {error}", key.display())).await;
                     return;
@@ -57,18 +61,28 @@ impl Backend {
             };
             let analysed = started.elapsed();
             let read = analysis.read_time;
-            this.publish(&key, generation, analysis).await;
+            let phases = analysis.analysis.timings.map(|t| format!("{t:?}")).unwrap_or_default();
+            let sent = this.publish(&key, generation, analysis).await;
             if refresh_hints {
                 let _ = this.inner.client.inlay_hint_refresh().await;
             }
             this.trace(format!(
-                "{}: inputs read in {:.1} ms, analysed in {:.1} ms, published after {:.1} ms",
+                "{}: inputs read in {:.1} ms, analysed in {:.1} ms ({phases}), {sent} documents published after {:.1} ms",
                 key.display(),
                 read.as_secs_f64() * 1000.0,
                 analysed.as_secs_f64() * 1000.0,
                 started.elapsed().as_secs_f64() * 1000.0
             ));
         });
+    }
+
+    /// Waits, at most [`SETTINGS_WAIT`], for the client's settings: an analysis made before
+    /// they arrive would be thrown away (and its diagnostics shown for a moment) when they do.
+    async fn settings_arrived(&self) {
+        let started = std::time::Instant::now();
+        while !self.state().settings_arrived && started.elapsed() < SETTINGS_WAIT {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
     }
 
     /// Every [`WATCH`], asks each analysed project's stats store whether it changed (starting a
@@ -114,13 +128,15 @@ impl Backend {
         });
     }
 
-    /// Stores an analysis and publishes its diagnostics, unless a newer edit arrived.
-    async fn publish(&self, key: &Path, generation: u64, analysis: ProjectAnalysis) {
+    /// Stores an analysis and publishes the diagnostics that changed, unless a newer edit
+    /// arrived. Returns how many documents were sent diagnostics.
+    async fn publish(&self, key: &Path, generation: u64, analysis: ProjectAnalysis) -> usize {
         let publication = {
             let mut state = self.state();
             diagnostics::prepare(&mut state, key, generation, analysis)
         };
-        let Some(publication) = publication else { return };
+        let Some(publication) = publication else { return 0 };
+        let sent = publication.diagnostics.len();
         if let Some(note) = publication.dialect_note {
             self.log(MessageType::INFO, note).await;
         }
@@ -134,6 +150,11 @@ impl Backend {
         for (uri, diagnostics, version) in publication.diagnostics {
             self.inner.client.publish_diagnostics(uri, diagnostics, version).await;
         }
+        if let Some(retired) = publication.retired {
+            // Off the async workers too: dropping it takes a few milliseconds.
+            tokio::task::spawn_blocking(move || drop(retired));
+        }
+        sent
     }
 
     /// The analysis that saw the document as it is now: the latest one, or for a small
@@ -154,7 +175,7 @@ impl Backend {
             (state.analysis_inputs(&open.project)?, open.project.clone(), open.path.clone()?, encoding)
         };
         let generation = job.generation;
-        let analysis = Arc::new(tokio::task::spawn_blocking(move || job.run()).await.ok()?);
+        let analysis = Arc::new(tokio::task::spawn_blocking(move || job.run()).await.ok()??);
         {
             let mut state = self.state();
             if let Some(project) = state.projects.get_mut(&key) {

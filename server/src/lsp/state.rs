@@ -2,10 +2,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
+use schemacast_lints::syntax::ParseCache;
 use schemacast_lints::text::{FileId, Location, TextRange};
-use schemacast_lints::{analyze_with, Analysis};
+use schemacast_lints::{analyze_cached, Analysis};
 use tower_lsp_server::ls_types::{self as lsp, Position, Range, Uri};
 use tree_sitter::{InputEdit, Point, Tree};
 
@@ -34,9 +36,17 @@ pub(crate) struct ProjectState {
     pub logged_dialect: String,
     /// Bumped on every change; an analysis started for an older generation is dropped.
     pub generation: u64,
+    /// `generation`, readable by a running analysis without the state's lock: it stops at its
+    /// next phase once a newer one is scheduled.
+    pub newest: Arc<AtomicU64>,
     pub latest: Option<Arc<ProjectAnalysis>>,
     /// The project's files as last read from disk.
     pub disk: Arc<std::sync::Mutex<DiskCache>>,
+    /// Statements parsed by earlier analyses, so that an edit re-parses only what it touched.
+    pub parse_cache: Arc<std::sync::Mutex<ParseCache>>,
+    /// What each document was last sent: a document whose diagnostics did not change is not
+    /// sent them again.
+    pub published: HashMap<String, (Vec<lsp::Diagnostic>, Option<i32>)>,
 }
 
 impl ProjectState {
@@ -47,8 +57,11 @@ impl ProjectState {
             logged_problems: Vec::new(),
             logged_dialect: String::new(),
             generation: 0,
+            newest: Arc::default(),
             latest: None,
             disk: Arc::default(),
+            parse_cache: Arc::default(),
+            published: HashMap::new(),
         }
     }
 }
@@ -96,6 +109,8 @@ impl ProjectAnalysis {
 pub(crate) struct State {
     pub encoding: Encoding,
     pub settings: Settings,
+    /// Whether the client answered (or refused) `workspace/configuration`, or cannot be asked.
+    pub settings_arrived: bool,
     pub documents: HashMap<String, OpenDocument>,
     pub projects: HashMap<PathBuf, ProjectState>,
 }
@@ -105,6 +120,7 @@ impl State {
         State {
             encoding: Encoding::Utf16,
             settings: Settings::default(),
+            settings_arrived: false,
             documents: HashMap::new(),
             projects: HashMap::new(),
         }
@@ -223,7 +239,9 @@ impl State {
             open,
             versions,
             generation: project.generation,
+            newest: project.newest.clone(),
             disk: project.disk.clone(),
+            parse_cache: project.parse_cache.clone(),
         })
     }
 
@@ -247,15 +265,29 @@ pub(crate) struct AnalysisJob {
     pub open: HashMap<PathBuf, String>,
     pub versions: HashMap<PathBuf, i32>,
     pub generation: u64,
-    pub disk: Arc<std::sync::Mutex<DiskCache>>,
+    pub newest: Arc<AtomicU64>,
+    pub disk: Arc<Mutex<DiskCache>>,
+    pub parse_cache: Arc<Mutex<ParseCache>>,
 }
 
 impl AnalysisJob {
-    /// Reads the set and analyses it: the slow part, run off the request path.
-    pub fn run(self) -> ProjectAnalysis {
+    /// Whether a newer analysis of the project has been scheduled since this one.
+    fn superseded(&self) -> bool {
+        self.newest.load(Ordering::Acquire) != self.generation
+    }
+
+    /// Reads the set and analyses it: the slow part, run off the request path. `None` when a
+    /// newer analysis was scheduled before this one got to its next phase: its work would be
+    /// thrown away.
+    pub fn run(self) -> Option<ProjectAnalysis> {
+        if self.superseded() {
+            return None;
+        }
         let started = std::time::Instant::now();
-        let Inputs { sources, options, problems, stats_serial } =
+        let Inputs { sources, mut options, problems, stats_serial } =
             self.project.inputs(&self.settings, &self.open, &self.disk);
+        // A few clock readings: the log's timing line says where an analysis' time went.
+        options.timings = true;
         let read = started.elapsed();
         let files: Vec<(&str, &str)> = sources.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
         let choice = schemacast_lints::dialect::choose(
@@ -266,8 +298,15 @@ impl AnalysisJob {
         );
         let dialect = format!("{}: {} SQL, {}", self.project.key.display(), choice.dialect, choice.reason);
         let selection = self.project.selection(&self.settings);
-        let analysis = analyze_with(sources, choice.dialect, &selection, options);
-        ProjectAnalysis {
+        // One analysis at a time uses the cache; one that waited for it and is stale by then
+        // gives way.
+        let mut cache = self.parse_cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.superseded() {
+            return None;
+        }
+        let analysis = analyze_cached(sources, choice.dialect, &selection, options, &mut cache);
+        drop(cache);
+        Some(ProjectAnalysis {
             analysis,
             versions: self.versions,
             problems,
@@ -275,6 +314,6 @@ impl AnalysisJob {
             read_time: read,
             dialect,
             stats_serial,
-        }
+        })
     }
 }

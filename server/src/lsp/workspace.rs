@@ -123,6 +123,15 @@ pub(crate) fn project_for(file: &Path) -> Project {
         if paths.iter().any(|p| file.starts_with(p) || file == p) {
             return Project { key: path.clone(), config_path: Some(path.clone()), config: Some(config.clone()), paths };
         }
+        // Outside the configured set (a scratch query, a data dump): analysed alone, so that
+        // the directory around it, dumps and all, is never read.
+        let key = file.to_path_buf();
+        return Project {
+            key: key.clone(),
+            config_path: Some(path.clone()),
+            config: Some(config.clone()),
+            paths: vec![key],
+        };
     }
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let paths = if is_migration_file(&file_name) { vec![directory.clone()] } else { vec![file.to_path_buf()] };

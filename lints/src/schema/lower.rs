@@ -1,5 +1,7 @@
 //! Turns one parsed statement into the schema changes it makes.
 
+use std::cell::Cell;
+
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, Ident, ObjectName, ObjectNamePart,
     ObjectType, RenameTableNameKind, SchemaName, Spanned, Statement, TableConstraint, UserDefinedTypeRepresentation,
@@ -96,13 +98,19 @@ pub(crate) struct Lowerer<'a> {
     /// The statement's text; sqlparser spans are relative to it.
     pub text: &'a str,
     line_starts: Vec<usize>,
+    /// Whether `text` is all ASCII: then a character column is a byte column.
+    ascii: bool,
+    /// The last character column converted outside ASCII text (line start, characters,
+    /// byte offset): spans come mostly in order, so the next one is counted on from there
+    /// rather than from the line's start (one 20,000-column line would be quadratic).
+    cursor: Cell<(usize, usize, usize)>,
 }
 
 impl<'a> Lowerer<'a> {
     pub(crate) fn new(dialect: Dialect, statement: StatementRef, text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        Self { dialect, statement, text, line_starts }
+        Self { dialect, statement, text, line_starts, ascii: text.is_ascii(), cursor: Cell::new((0, 0, 0)) }
     }
 
     pub(crate) fn lower(&mut self, statement: &Statement, out: &mut Vec<Op>) {
@@ -553,10 +561,20 @@ impl<'a> Lowerer<'a> {
 
     fn offset_of(&self, line: u64, column: u64) -> Option<usize> {
         let line_start = *self.line_starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
-        let rest = &self.text[line_start..];
         let skip = usize::try_from(column).ok()?.checked_sub(1)?;
-        let within = rest.char_indices().nth(skip).map_or(rest.len(), |(i, _)| i);
-        Some(line_start + within)
+        if self.ascii {
+            return Some((line_start + skip).min(self.text.len()));
+        }
+        let (cursor_line, cursor_chars, cursor_byte) = self.cursor.get();
+        let (chars, from) = if cursor_line == line_start && cursor_chars <= skip {
+            (cursor_chars, cursor_byte)
+        } else {
+            (0, line_start)
+        };
+        let rest = &self.text[from..];
+        let within = rest.char_indices().nth(skip - chars).map_or(rest.len(), |(i, _)| i);
+        self.cursor.set((line_start, skip, from + within));
+        Some(from + within)
     }
 }
 
@@ -646,4 +664,45 @@ fn set_config_search_path(text: &str) -> Option<Vec<String>> {
         return None;
     }
     Some(parse_search_path(literals.next()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::FileId;
+
+    fn lowerer(text: &str) -> Lowerer<'_> {
+        let statement = StatementRef {
+            file: FileId::from_index(0),
+            range: TextRange::new(0, text.len()),
+            end_with_terminator: text.len() as u32,
+            terminated: false,
+        };
+        Lowerer::new(Dialect::Postgres, statement, text)
+    }
+
+    /// sqlparser's column is a count of characters from the line's start; the byte offset is
+    /// where that many characters end (past the text: its end).
+    fn counted(text: &str, line: u64, column: u64) -> Option<usize> {
+        let line_start = text.split_inclusive('\n').take(line as usize - 1).map(str::len).sum::<usize>();
+        let rest = &text[line_start..];
+        Some(line_start + rest.char_indices().nth(column as usize - 1).map_or(rest.len(), |(i, _)| i))
+    }
+
+    #[test]
+    fn character_columns_become_byte_offsets_in_any_order() {
+        for text in ["CREATE TABLE t (a int, b text);\nx", "CREATE TABLE \"tä\" (ö int, ü text); -- 表\nCOMMENT 'é';"]
+        {
+            let lowerer = lowerer(text);
+            let chars_on_first_line = text.lines().next().map_or(0, |l| l.chars().count()) as u64;
+            // Forward, backward, repeated, and past the line's end into the next one.
+            let columns: Vec<u64> = (1..=chars_on_first_line + 4).chain((1..=chars_on_first_line).rev()).collect();
+            for column in columns {
+                assert_eq!(lowerer.offset_of(1, column), counted(text, 1, column), "{text:?} column {column}");
+            }
+            assert_eq!(lowerer.offset_of(2, 2), counted(text, 2, 2));
+            assert_eq!(lowerer.offset_of(1, 0), None);
+            assert_eq!(lowerer.offset_of(3, 1), None);
+        }
+    }
 }

@@ -60,6 +60,12 @@ pub(crate) struct ParseRun {
     pub lowering: Duration,
 }
 
+/// The longest statement parsed. Past it, a statement is skipped with a reason rather than
+/// parsed: no DDL is this long, and the parser's memory grows with a statement's tokens (one
+/// 20 MB string literal took 108 MB), so a data dump's giant `INSERT` should not decide how much
+/// memory a check takes.
+pub const MAX_STATEMENT_BYTES: usize = 8 << 20;
+
 /// Below this much SQL, starting threads costs more than it saves.
 const PARALLEL_THRESHOLD_BYTES: usize = 64 * 1024;
 
@@ -161,6 +167,9 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
             let range = job.statement.range;
             let text = job.statement_text();
             let statement_ref = job.statement_ref();
+            if text.len() > MAX_STATEMENT_BYTES {
+                return ParseOutcome::Skipped(too_long(range, text));
+            }
             let parse =
                 |sql: &str| Parser::new(sql_dialect.as_ref()).try_with_sql(sql).and_then(|mut p| p.parse_statements());
             // sqlparser reads some `LIKE source` forms itself (as no columns, or as a column
@@ -195,6 +204,22 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
         })
         .collect();
     ParseRun { outcomes, busy: started.elapsed(), lowering }
+}
+
+/// A statement longer than [`MAX_STATEMENT_BYTES`], skipped unparsed.
+fn too_long(range: TextRange, text: &str) -> SkippedStatement {
+    let kind = skip::statement_kind(text);
+    let kind = if kind.is_empty() { "statement".to_owned() } else { kind };
+    let limit_mib = MAX_STATEMENT_BYTES >> 20;
+    SkippedStatement {
+        range,
+        error: format!(
+            "this statement is {} bytes long, more than the {limit_mib} MiB limit for one statement, so it was \
+             not parsed",
+            text.len()
+        ),
+        reason: format!("{kind}: longer than the {limit_mib} MiB limit for one statement"),
+    }
 }
 
 fn mentions_like(text: &str) -> bool {
@@ -244,5 +269,29 @@ fn add_like_sources(
         from.loc =
             crate::text::Location::new(statement.file, TextRange::new(start + source.range.0, start + source.range.1));
         ops.push(Op::CopyLike { into: into.clone(), from, indexes: source.indexes, position: source.position });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{analyze, SourceFile};
+    use crate::dialect::Dialect;
+    use crate::rules::RuleSelection;
+
+    #[test]
+    fn a_statement_past_the_length_limit_is_skipped_with_its_reason() {
+        let rows = "(1),".repeat(super::MAX_STATEMENT_BYTES / 4 + 1);
+        let text = format!("CREATE TABLE a (id int);\nINSERT INTO a VALUES {rows}(1);\n");
+        let analysis = analyze(
+            vec![SourceFile { path: "open.sql".to_owned(), text }],
+            Dialect::Postgres,
+            &RuleSelection::default(),
+        );
+        assert_eq!(analysis.statements_parsed(), 1);
+        let skipped = &analysis.files[0].skipped;
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert_eq!(skipped[0].reason, "INSERT INTO: longer than the 8 MiB limit for one statement");
+        assert!(skipped[0].error.contains("more than the 8 MiB limit"), "{}", skipped[0].error);
+        assert!(analysis.schema.tables.iter().any(|t| t.name.name == "a"));
     }
 }

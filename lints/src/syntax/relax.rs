@@ -175,7 +175,8 @@ impl Scan<'_> {
             if self.is(k, "INCLUDING") && matches!(self.word(k + 1).as_deref(), Some("ALL" | "INDEXES")) {
                 indexes = true;
             }
-            k += 2;
+            // `INCLUDING` and its option; a trailing `INCLUDING` alone ends the statement.
+            k = (k + 2).min(tokens.len());
         }
         let source = LikeSource {
             name: self.text[tokens[j + 1].start..tokens[end - 1].end].to_owned(),
@@ -440,6 +441,15 @@ mod tests {
         let out = relax_create_table(sql).map(|r| r.text).unwrap_or_default();
         assert_eq!(out.len(), sql.len(), "offsets move");
         out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Found by the incremental property test: an edit left `INCLUDING` as the statement's last
+    /// token, and the option after it was read past the end.
+    #[test]
+    fn a_like_clause_cut_after_including_does_not_read_past_the_end() {
+        for sql in ["CREATE TABLE t (LIKE s INCLUDING", "CREATE TABLE t (a int, LIKE s INCLUDING ALL EXCLUDING"] {
+            let _ = relax_create_table(sql);
+        }
     }
 
     #[test]

@@ -208,8 +208,7 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
 
 /// A statement longer than [`MAX_STATEMENT_BYTES`], skipped unparsed.
 fn too_long(range: TextRange, text: &str) -> SkippedStatement {
-    let kind = skip::statement_kind(text);
-    let kind = if kind.is_empty() { "statement".to_owned() } else { kind };
+    let kind = skip::kind_or_statement(text);
     let limit_mib = MAX_STATEMENT_BYTES >> 20;
     SkippedStatement {
         range,

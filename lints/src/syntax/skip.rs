@@ -5,8 +5,7 @@
 /// A short, stable category for a statement the parser rejected: `CREATE FUNCTION: expected
 /// end of statement`, `COMMENT ON with dollar-quoted text`.
 pub(crate) fn skip_reason(text: &str, error: &str) -> String {
-    let kind = statement_kind(text);
-    let kind = if kind.is_empty() { "statement".to_owned() } else { kind };
+    let kind = kind_or_statement(text);
     if kind == "COMMENT ON" && comment_text_is_dollar_quoted(text) {
         return "COMMENT ON with dollar-quoted text".to_owned();
     }
@@ -27,6 +26,16 @@ pub(crate) fn skip_reason(text: &str, error: &str) -> String {
         return format!("{kind}: {}", message.to_ascii_lowercase());
     }
     format!("{kind}: not understood")
+}
+
+/// [`statement_kind`], or `statement` when no keyword names it: the first part of a reason.
+pub(crate) fn kind_or_statement(text: &str) -> String {
+    let kind = statement_kind(text);
+    if kind.is_empty() {
+        "statement".to_owned()
+    } else {
+        kind
+    }
 }
 
 /// The leading keywords that name what a statement does: `CREATE TABLE`, `ALTER TABLE`,

@@ -111,9 +111,11 @@ pub struct TableCapacity {
     pub bytes_now: f64,
     /// True when `bytes_now` was measured, not estimated.
     pub bytes_measured: bool,
-    pub rows: Option<Forecast>,
+    /// Boxed, as is `measured_bytes`: most tables have neither, and a plan holds one
+    /// `TableCapacity` per table.
+    pub rows: Option<Box<Forecast>>,
     /// The measured bytes history's forecast (the cross-check).
-    pub measured_bytes: Option<Forecast>,
+    pub measured_bytes: Option<Box<Forecast>>,
     pub bytes_source: BytesSource,
     /// Bytes per day at the origin: the estimate's and the measured history's.
     pub estimated_bytes_per_day: Option<f64>,
@@ -173,11 +175,11 @@ impl TableCapacity {
 
     /// The model behind the rows projection, or `none`.
     pub fn model_name(&self) -> &'static str {
-        self.rows.as_ref().map_or("none", Forecast::model_name)
+        self.rows.as_deref().map_or("none", Forecast::model_name)
     }
 
     pub fn is_planned(&self) -> bool {
-        self.rows.as_ref().is_some_and(Forecast::is_planned)
+        self.rows.as_deref().is_some_and(Forecast::is_planned)
     }
 }
 
@@ -305,8 +307,8 @@ fn table_capacity(
         bytes_now,
         bytes_measured: measured_now.is_some(),
         measured_bytes_per_day: measured_bytes.as_ref().filter(|f| f.has_enough_history()).map(|f| f.growth_per_day),
-        measured_bytes,
-        rows,
+        measured_bytes: measured_bytes.map(Box::new),
+        rows: rows.map(Box::new),
         bytes_source: BytesSource::Estimate,
         estimated_bytes_per_day: None,
         horizons: Vec::new(),
@@ -349,7 +351,7 @@ fn table_capacity(
 }
 
 fn choose_bytes_source(capacity: &TableCapacity) -> BytesSource {
-    let measured_ok = capacity.measured_bytes.as_ref().is_some_and(Forecast::has_enough_history);
+    let measured_ok = capacity.measured_bytes.as_deref().is_some_and(Forecast::has_enough_history);
     let rows_ok = capacity.rows.as_ref().is_some_and(|r| r.has_enough_history() || r.is_planned());
     match (measured_ok, rows_ok, capacity.measured_bytes_per_day, capacity.estimated_bytes_per_day) {
         (true, false, _, _) => BytesSource::Measured,

@@ -309,7 +309,7 @@ impl SchemaBuilder {
             None => table.comment = text,
             Some(name) => {
                 if let Some(column) = table.columns.iter_mut().find(|c| c.name == name) {
-                    column.comment = text;
+                    column.comment = text.map(String::into_boxed_str);
                 }
             }
         }

@@ -280,7 +280,7 @@ impl<'a> Lowerer<'a> {
                 ColumnOption::Null => column.not_null = false,
                 ColumnOption::Default(expr) => {
                     column.has_default = true;
-                    column.default = Some(expr.to_string());
+                    column.default = Some(expr.to_string().into_boxed_str());
                 }
                 // `GENERATED ... AS IDENTITY` numbers rows; `GENERATED ALWAYS AS (expr)` computes them.
                 ColumnOption::Generated { generation_expr: Some(_), .. } => column.generated = true,
@@ -322,7 +322,7 @@ impl<'a> Lowerer<'a> {
                     constraints.push(Constraint::ForeignKey(fk));
                 }
                 ColumnOption::Check(check) => constraints.push(Constraint::Check(check.expr.to_string())),
-                ColumnOption::Comment(text) => column.comment = Some(text.clone()),
+                ColumnOption::Comment(text) => column.comment = Some(text.as_str().into()),
                 _ => {}
             }
         }

@@ -72,7 +72,7 @@ pub struct Column {
     pub has_default: bool,
     /// The `DEFAULT` expression as sqlparser prints it (`gen_random_uuid()`, `now()`), when the
     /// column definition has one; storage estimates infer insert order from it.
-    pub default: Option<String>,
+    pub default: Option<Box<str>>,
     /// An identity or `AUTO_INCREMENT` column (MySQL's `SERIAL` too): the database numbers it.
     pub identity: bool,
     /// A generated column (`GENERATED ALWAYS AS (expr) STORED`, MySQL's `AS (expr) VIRTUAL`):
@@ -86,7 +86,7 @@ pub struct Column {
     pub declared_by_definition: bool,
     /// `COMMENT ON COLUMN ... IS '...'` (or MySQL's `COMMENT '...'` option): the author's
     /// description, shown on hover.
-    pub comment: Option<String>,
+    pub comment: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

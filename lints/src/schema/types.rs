@@ -14,7 +14,7 @@ macro_rules! base_types {
         pub enum BaseType {
             $($variant,)*
             /// A name outside the catalogue, lower-cased as declared (`mood`, `public.money_amount`).
-            Other(String),
+            Other(Box<str>),
         }
 
         impl BaseType {
@@ -30,7 +30,7 @@ macro_rules! base_types {
             pub fn from_name(name: &str) -> BaseType {
                 match name {
                     $($name => BaseType::$variant,)*
-                    other => BaseType::Other(other.to_owned()),
+                    other => BaseType::Other(other.into()),
                 }
             }
         }
@@ -94,7 +94,7 @@ pub struct SqlType {
     /// Base type in canonical form (`integer`, `varchar`, `timestamptz`, or `Other("mood")`).
     pub base: BaseType,
     /// Type modifiers as written inside the parentheses (`50`, `10,2`).
-    pub modifiers: Vec<String>,
+    pub modifiers: Box<[Box<str>]>,
     /// Array dimensions (`text[]` has 1).
     pub array_dims: u8,
     /// MySQL `UNSIGNED`.
@@ -129,7 +129,7 @@ impl SqlType {
         } else {
             modifiers
         };
-        SqlType { base, modifiers, array_dims, unsigned }
+        SqlType { base, modifiers: modifiers.into_iter().map(String::into_boxed_str).collect(), array_dims, unsigned }
     }
 
     /// The type a column referencing this one should have: serials store plain integers.
@@ -301,7 +301,7 @@ mod tests {
             assert_eq!(BaseType::from_name(ty.base.name()), ty.base);
         }
         let custom = SqlType::parse("Mood", Dialect::Postgres);
-        assert_eq!(custom.base, BaseType::Other("mood".to_owned()));
+        assert_eq!(custom.base, BaseType::Other("mood".into()));
         assert_eq!(custom.to_string(), "mood");
         assert!(SqlType::parse("varchar(36)", Dialect::Postgres).is_text());
         assert!(!SqlType::parse("text[]", Dialect::Postgres).is_text());

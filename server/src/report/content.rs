@@ -557,7 +557,7 @@ fn bytes_chart(
         origin,
         origin_label,
         limits,
-        note: capacity.rows.as_ref().and_then(history_note),
+        note: capacity.rows.as_deref().and_then(history_note),
     }
 }
 

@@ -242,7 +242,7 @@ fn usage(ctx: &Ctx<'_>, table: &Table, column: &Column, type_limit: u64) -> Opti
 /// Whether the key's ids grow: at the pace of its own history (sequence or maximum), else of
 /// the table's row history; without a history, unless the table holds a handful of rows.
 fn grows(ctx: &Ctx<'_>, exhaustion: Option<&KeyExhaustion>, usage: Option<&Usage>) -> bool {
-    let rows = ctx.table_capacity().and_then(|c| c.rows.as_ref()).filter(|f| f.has_enough_history());
+    let rows = ctx.table_capacity().and_then(|c| c.rows.as_deref()).filter(|f| f.has_enough_history());
     match exhaustion.map(|e| &e.forecast).or(rows) {
         Some(forecast) => forecast_grows(forecast),
         None => usage.is_none_or(|u| u.position as f64 > HANDFUL_OF_ROWS),

@@ -309,7 +309,7 @@ struct ProjectionJson {
 
 impl ProjectionJson {
     fn new(plan: &CapacityPlan, capacity: &TableCapacity) -> Self {
-        let rows = capacity.rows.as_ref();
+        let rows = capacity.rows.as_deref();
         ProjectionJson {
             growth_per_day: rows.map(|f| round(f.growth_per_day)),
             growth_percent_per_month: rows.map(|f| (f.percent_per_month * 100.0).round() / 100.0),

@@ -214,7 +214,7 @@ fn analyze_using(
         .collect();
     let job_files: Vec<FileId> = jobs.iter().map(|j| j.file).collect();
     let split_done = Instant::now();
-    let run = match cache {
+    let mut run = match cache {
         Some(cache) => syntax::parse_all_cached(&jobs, dialect, cache),
         None => syntax::parse_all(&jobs, dialect),
     };
@@ -222,7 +222,7 @@ fn analyze_using(
     let parse_done = Instant::now();
 
     let mut builder = SchemaBuilder::new(dialect);
-    for (file, outcome) in job_files.into_iter().zip(run.outcomes) {
+    for (file, outcome) in job_files.into_iter().zip(run.chunks.drain(..).flatten()) {
         let file = &mut analyzed[file.0 as usize];
         match outcome {
             ParseOutcome::Parsed(ops) => {

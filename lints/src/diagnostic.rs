@@ -108,4 +108,24 @@ impl Diagnostic {
         self.fixes.push(fix);
         self
     }
+
+    /// Gives back the spare capacity of every string and list (`format!` leaves up to half its
+    /// buffer unused): a large schema's findings live until they are printed.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.message.shrink_to_fit();
+        if let Some(help) = &mut self.help {
+            help.shrink_to_fit();
+        }
+        self.fixes.shrink_to_fit();
+        for fix in &mut self.fixes {
+            fix.title.shrink_to_fit();
+            fix.edits.shrink_to_fit();
+            for edit in &mut fix.edits {
+                edit.text.shrink_to_fit();
+            }
+            for file in &mut fix.new_files {
+                file.text.shrink_to_fit();
+            }
+        }
+    }
 }

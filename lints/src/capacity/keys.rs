@@ -110,7 +110,7 @@ pub(crate) fn exhaustion(
         }
         let crossing = forecast.crossing(limit);
         found.push(KeyExhaustion {
-            column: column.name.clone(),
+            column: column.name.to_string(),
             type_name: column.ty.to_string(),
             limit,
             source,

@@ -97,7 +97,7 @@ fn tables(schema: &Schema) -> Vec<CompletionItem> {
         .tables()
         .iter()
         .map(|t| CompletionItem {
-            label: t.name.name.clone(),
+            label: t.name.name.to_string(),
             kind: CompletionKind::Table,
             detail: format!("table {}", t.name),
         })
@@ -116,7 +116,7 @@ fn columns_of(schema: &Schema, name: &str) -> Vec<CompletionItem> {
             t.columns
                 .iter()
                 .map(|c| CompletionItem {
-                    label: c.name.clone(),
+                    label: c.name.to_string(),
                     kind: CompletionKind::Column,
                     detail: c.ty.to_string(),
                 })

@@ -32,7 +32,7 @@ pub fn definition(analysis: &Analysis, file: FileId, offset: usize) -> Option<Lo
             if contains(fk.referenced.loc.range, offset) && fk.referenced.loc.file == file {
                 return Some(referenced.name_loc);
             }
-            if fk.referenced_columns.contains(&folded) && !fk.columns.contains(&folded) {
+            if fk.referenced_columns.iter().any(|c| *c == folded) && !fk.columns.iter().any(|c| *c == folded) {
                 if let Some(column) = referenced.column(&folded) {
                     return Some(column.name_loc);
                 }

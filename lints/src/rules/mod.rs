@@ -260,7 +260,7 @@ impl RuleSettings {
     /// Whether `[normalization] snapshot-columns` names this column: a pattern of one part
     /// matches the column in any table, of two `table.column`, of three `schema.table.column`.
     pub fn is_snapshot_column(&self, table: &crate::schema::QualifiedName, column: &str) -> bool {
-        let names = [table.schema.to_lowercase(), table.name.to_lowercase(), column.to_lowercase()];
+        let names = [table.schema.as_str().to_lowercase(), table.name.as_str().to_lowercase(), column.to_lowercase()];
         self.snapshot_columns.iter().any(|pattern| {
             let parts: Vec<&str> = pattern.split('.').collect();
             parts.len() <= 3
@@ -611,6 +611,7 @@ pub(crate) fn run(
         };
         for (offset, table) in tables.iter().enumerate() {
             ctx.table_index = first + offset;
+            let reported_before = ctx.diagnostics.len();
             for (rule, severity) in &enabled {
                 ctx.rule = rule.meta.name;
                 ctx.severity = *severity;
@@ -622,6 +623,10 @@ pub(crate) fn run(
                     rule.rule.check_index(&mut ctx, table, index);
                 }
             }
+            // A table's columns are declared in its own statements: their type ranges are not
+            // asked for again, and kept for every table they would grow with the schema.
+            ctx.type_ranges.get_mut().clear();
+            ctx.diagnostics[reported_before..].iter_mut().for_each(Diagnostic::shrink_to_fit);
         }
         ctx.diagnostics
     };

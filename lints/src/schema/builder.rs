@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use compact_str::CompactString;
+
 use crate::dialect::Dialect;
 use crate::schema::lower::{add_constraint, push_lean, AlterAction, Constraint, Op};
 use crate::schema::model::{Column, EnumType, Index, IndexKey, IndexOrigin, ObjectRef, QualifiedName, Schema, Table};
@@ -11,7 +13,7 @@ pub(crate) struct SchemaBuilder {
     search_path: Vec<String>,
     /// Changes to tables that do not exist yet, by bare table name, replayed when such a table
     /// is created: files of a schema directory need not come in dependency order.
-    pending: HashMap<String, Vec<Op>>,
+    pending: HashMap<CompactString, Vec<Op>>,
 }
 
 impl SchemaBuilder {
@@ -34,7 +36,7 @@ impl SchemaBuilder {
 
     pub(crate) fn apply(&mut self, op: Op) {
         match op {
-            Op::CreateTable { table, name, if_not_exists } => self.create_table(*table, &name, if_not_exists),
+            Op::CreateTable { table, name, if_not_exists } => self.create_table(table, &name, if_not_exists),
             Op::CreateIndex { table, index, name_schema, if_not_exists } => {
                 self.create_index(table, index, name_schema, if_not_exists)
             }
@@ -80,7 +82,7 @@ impl SchemaBuilder {
     }
 
     fn name_for_create(&self, name: &ObjectRef) -> QualifiedName {
-        let schema = name.schema.clone().unwrap_or_else(|| self.search_path[0].clone());
+        let schema = name.schema.clone().unwrap_or_else(|| self.search_path[0].as_str().into());
         QualifiedName { schema, name: name.name.clone() }
     }
 
@@ -93,7 +95,7 @@ impl SchemaBuilder {
                 .copied();
         }
         for schema in &self.search_path {
-            let key = QualifiedName { schema: schema.clone(), name: name.name.clone() };
+            let key = QualifiedName { schema: schema.as_str().into(), name: name.name.clone() };
             if let Some(&id) = self.schema.table_ids.get(&key) {
                 return Some(id);
             }
@@ -186,7 +188,7 @@ impl SchemaBuilder {
                     } else {
                         format!("{target_name}_{}", index.name)
                     };
-                    Index { name, loc: from.loc, statement, ..index.clone() }
+                    Index { name: name.into(), loc: from.loc, statement, ..index.clone() }
                 })
                 .collect();
             for index in copied {
@@ -213,10 +215,16 @@ impl SchemaBuilder {
     }
 
     fn wait_for_table(&mut self, table_name: &str, op: Op) {
-        self.pending.entry(table_name.to_owned()).or_default().push(op);
+        self.pending.entry(table_name.into()).or_default().push(op);
     }
 
-    fn create_index(&mut self, table: ObjectRef, mut index: Index, name_schema: Option<String>, if_not_exists: bool) {
+    fn create_index(
+        &mut self,
+        table: ObjectRef,
+        mut index: Index,
+        name_schema: Option<CompactString>,
+        if_not_exists: bool,
+    ) {
         let Some(id) = self.find_table(&table) else {
             let name = table.name.clone();
             self.wait_for_table(&name, Op::CreateIndex { table, index, name_schema, if_not_exists });
@@ -233,7 +241,7 @@ impl SchemaBuilder {
     /// Adds an index or key constraint, giving it the name the database would.
     fn add_index(&mut self, id: usize, mut index: Index) {
         if index.name.is_empty() {
-            index.name = self.default_index_name(id, &index);
+            index.name = self.default_index_name(id, &index).into();
         }
         self.schema.index_names.insert(&self.schema.tables[id].name.schema, &index.name);
         let table = &mut self.schema.tables[id];
@@ -295,7 +303,7 @@ impl SchemaBuilder {
             Dialect::Mysql => format!("{}_ibfk_{}", table.name.name, n + 1),
             Dialect::Sqlite => String::new(),
         };
-        table.foreign_keys[n].name = dialect.truncate_identifier(&name);
+        table.foreign_keys[n].name = dialect.truncate_identifier(&name).into();
     }
 
     fn comment(&mut self, target: ObjectRef, column: Option<String>, text: Option<String>) {
@@ -351,7 +359,7 @@ impl SchemaBuilder {
                 table.indexes.retain(|i| {
                     !i.keys.iter().any(|k| k.column() == Some(name.as_str())) && !i.include.contains(&name)
                 });
-                table.foreign_keys.retain(|fk| !fk.columns.contains(&name));
+                table.foreign_keys.retain(|fk| !fk.columns.iter().any(|c| *c == name));
             }
             AlterAction::DropConstraint(name) => {
                 let table = &mut self.schema.tables[id];
@@ -418,12 +426,12 @@ impl SchemaBuilder {
         let table_name = self.schema.tables[id].name.clone();
         let table = &mut self.schema.tables[id];
         for column in table.columns.iter_mut().filter(|c| c.name == from) {
-            column.name = to.to_owned();
+            column.name = to.into();
         }
         for index in &mut table.indexes {
             for key in &mut index.keys {
                 if key.column() == Some(from) {
-                    *key = IndexKey::Column(to.to_owned());
+                    *key = IndexKey::Column(to.into());
                 }
             }
             for included in index.include.iter_mut().filter(|c| *c == from) {
@@ -432,13 +440,13 @@ impl SchemaBuilder {
         }
         for fk in &mut table.foreign_keys {
             for column in fk.columns.iter_mut().filter(|c| *c == from) {
-                *column = to.to_owned();
+                *column = to.into();
             }
         }
         for other in &mut self.schema.tables {
             for fk in other.foreign_keys.iter_mut().filter(|fk| fk.referenced_table == table_name) {
                 for column in fk.referenced_columns.iter_mut().filter(|c| *c == from) {
-                    *column = to.to_owned();
+                    *column = to.into();
                 }
             }
         }
@@ -492,7 +500,7 @@ impl SchemaBuilder {
             return;
         }
         let schemas: Vec<String> = match &name.schema {
-            Some(schema) => vec![schema.clone()],
+            Some(schema) => vec![schema.to_string()],
             None => self.search_path.clone(),
         };
         for schema in schemas {

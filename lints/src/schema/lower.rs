@@ -2,6 +2,8 @@
 
 use std::cell::Cell;
 
+use compact_str::CompactString;
+
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, Ident, ObjectName, ObjectNamePart,
     ObjectType, RenameTableNameKind, SchemaName, Spanned, Statement, TableConstraint, UserDefinedTypeRepresentation,
@@ -19,7 +21,7 @@ use crate::text::{Location, TextRange};
 #[derive(Clone, Debug)]
 pub(crate) enum Op {
     CreateTable {
-        table: Box<Table>,
+        table: Table,
         name: ObjectRef,
         if_not_exists: bool,
     },
@@ -34,7 +36,7 @@ pub(crate) enum Op {
     CreateIndex {
         table: ObjectRef,
         index: Index,
-        name_schema: Option<String>,
+        name_schema: Option<CompactString>,
         if_not_exists: bool,
     },
     AlterTable {
@@ -157,7 +159,9 @@ impl<'a> Lowerer<'a> {
             }
             Statement::CreateSchema { schema_name, .. } => {
                 let name = match schema_name {
-                    SchemaName::Simple(name) | SchemaName::NamedAuthorization(name, _) => self.object_ref(name).name,
+                    SchemaName::Simple(name) | SchemaName::NamedAuthorization(name, _) => {
+                        self.object_ref(name).name.to_string()
+                    }
                     SchemaName::UnnamedAuthorization(ident) => self.ident(ident),
                 };
                 out.push(Op::CreateSchema(name));
@@ -170,7 +174,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Statement::Use(ast::Use::Object(name) | ast::Use::Database(name) | ast::Use::Schema(name)) => {
-                out.push(Op::SetSearchPath(vec![self.object_ref(name).name]));
+                out.push(Op::SetSearchPath(vec![self.object_ref(name).name.to_string()]));
             }
             Statement::Comment { object_type, object_name, comment, .. } => {
                 if let Some(op) = self.comment(*object_type, object_name, comment.clone()) {
@@ -238,7 +242,7 @@ impl<'a> Lowerer<'a> {
                 add_constraint(&mut table, constraint);
             }
         }
-        Op::CreateTable { table: Box::new(table), name, if_not_exists: create.if_not_exists }
+        Op::CreateTable { table, name, if_not_exists: create.if_not_exists }
     }
 
     fn column(&mut self, def: &ColumnDef) -> (Column, Vec<Constraint>) {
@@ -255,7 +259,7 @@ impl<'a> Lowerer<'a> {
         // MySQL's `SERIAL` is `BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE`.
         let mysql_serial = self.dialect == Dialect::Mysql && declared.trim().eq_ignore_ascii_case("serial");
         Column {
-            name: self.ident(name),
+            name: self.ident(name).into(),
             ty: SqlType::parse(&declared, self.dialect),
             not_null: mysql_serial,
             has_default: false,
@@ -317,7 +321,7 @@ impl<'a> Lowerer<'a> {
                         fk.column_locs.push(column.name_loc);
                     }
                     if fk.name.is_empty() {
-                        fk.name = constraint_name;
+                        fk.name = constraint_name.into();
                     }
                     constraints.push(Constraint::ForeignKey(fk));
                 }
@@ -331,12 +335,12 @@ impl<'a> Lowerer<'a> {
 
     fn key_index(&self, name: String, keys: Vec<IndexKey>, origin: IndexOrigin, loc: Location) -> Index {
         Index {
-            name,
+            name: name.into(),
             keys,
             include: Vec::new(),
             unique: true,
             origin,
-            method: "btree".to_owned(),
+            method: "btree".into(),
             predicate: None,
             loc,
             statement: self.statement,
@@ -373,7 +377,7 @@ impl<'a> Lowerer<'a> {
                 );
                 index_def.unique = false;
                 if let Some(method) = &index.index_type {
-                    index_def.method = method.to_string().to_lowercase();
+                    index_def.method = method.to_string().to_lowercase().into();
                 }
                 Constraint::Index(index_def)
             }
@@ -387,15 +391,15 @@ impl<'a> Lowerer<'a> {
     fn foreign_key(&mut self, fk: &ast::ForeignKeyConstraint) -> ForeignKey {
         let referenced = self.object_ref(&fk.foreign_table);
         ForeignKey {
-            name: self.opt_ident(&fk.name),
-            columns: fk.columns.iter().map(|c| self.ident(c)).collect(),
+            name: self.opt_ident(&fk.name).into(),
+            columns: fk.columns.iter().map(|c| CompactString::from(self.ident(c))).collect(),
             column_locs: fk.columns.iter().map(|c| self.ident_loc(c)).collect(),
             referenced_table: QualifiedName {
                 schema: referenced.schema.clone().unwrap_or_default(),
                 name: referenced.name.clone(),
             },
             referenced,
-            referenced_columns: fk.referred_columns.iter().map(|c| self.ident(c)).collect(),
+            referenced_columns: fk.referred_columns.iter().map(|c| CompactString::from(self.ident(c))).collect(),
             statement: self.statement,
         }
     }
@@ -406,7 +410,7 @@ impl<'a> Lowerer<'a> {
 
     fn index_key(&self, expr: &Expr) -> IndexKey {
         match expr {
-            Expr::Identifier(ident) => IndexKey::Column(self.ident(ident)),
+            Expr::Identifier(ident) => IndexKey::Column(self.ident(ident).into()),
             Expr::Nested(inner) => self.index_key(inner),
             other => IndexKey::Expression(other.to_string()),
         }
@@ -419,7 +423,7 @@ impl<'a> Lowerer<'a> {
                 let r = self.object_ref(name);
                 (r.name, r.schema, r.loc)
             }
-            None => (String::new(), None, self.statement.location()),
+            None => (CompactString::default(), None, self.statement.location()),
         };
         let method = create.using.as_ref().map_or_else(|| "btree".to_owned(), |m| m.to_string().to_lowercase());
         let index = Index {
@@ -428,7 +432,7 @@ impl<'a> Lowerer<'a> {
             include: create.include.iter().map(|i| self.ident(i)).collect(),
             unique: create.unique,
             origin: IndexOrigin::Index,
-            method,
+            method: method.into(),
             predicate: create.predicate.as_ref().map(|p| p.to_string()),
             loc,
             statement: self.statement,
@@ -536,9 +540,11 @@ impl<'a> Lowerer<'a> {
             .collect();
         let loc = self.span_loc(name.span()).unwrap_or(self.statement.location());
         match idents.as_slice() {
-            [] => ObjectRef { schema: None, name: String::new(), loc },
-            [.., schema, table] => ObjectRef { schema: Some(self.ident(schema)), name: self.ident(table), loc },
-            [table] => ObjectRef { schema: None, name: self.ident(table), loc },
+            [] => ObjectRef { schema: None, name: CompactString::default(), loc },
+            [.., schema, table] => {
+                ObjectRef { schema: Some(self.ident(schema).into()), name: self.ident(table).into(), loc }
+            }
+            [table] => ObjectRef { schema: None, name: self.ident(table).into(), loc },
         }
     }
 

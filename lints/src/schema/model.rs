@@ -1,6 +1,8 @@
 //! The schema model: what the database looks like after every statement has been applied.
 
 use std::collections::HashMap;
+
+use compact_str::CompactString;
 use std::fmt;
 
 use crate::dialect::Dialect;
@@ -10,8 +12,8 @@ use crate::text::{FileId, Location, TextRange};
 /// A schema-qualified name, folded for the dialect.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QualifiedName {
-    pub schema: String,
-    pub name: String,
+    pub schema: CompactString,
+    pub name: CompactString,
 }
 
 impl QualifiedName {
@@ -39,8 +41,8 @@ impl fmt::Display for QualifiedName {
 /// A name as a statement wrote it, before the search path resolved it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectRef {
-    pub schema: Option<String>,
-    pub name: String,
+    pub schema: Option<CompactString>,
+    pub name: CompactString,
     pub loc: Location,
 }
 
@@ -66,7 +68,9 @@ impl StatementRef {
 
 #[derive(Clone, Debug)]
 pub struct Column {
-    pub name: String,
+    /// Inline up to 24 bytes, as nearly every column name is: a large schema has hundreds of
+    /// thousands of them.
+    pub name: CompactString,
     pub ty: SqlType,
     pub not_null: bool,
     pub has_default: bool,
@@ -91,7 +95,7 @@ pub struct Column {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IndexKey {
-    Column(String),
+    Column(CompactString),
     /// An expression key, in sqlparser's normalised spelling.
     Expression(String),
 }
@@ -117,13 +121,13 @@ pub enum IndexOrigin {
 
 #[derive(Clone, Debug)]
 pub struct Index {
-    pub name: String,
+    pub name: CompactString,
     pub keys: Vec<IndexKey>,
     pub include: Vec<String>,
     pub unique: bool,
     pub origin: IndexOrigin,
     /// Access method, lower case (`btree`, `gin`, `hash`).
-    pub method: String,
+    pub method: CompactString,
     /// The partial index predicate, if any.
     pub predicate: Option<String>,
     /// The narrowest useful range: the index name, or the constraint.
@@ -139,8 +143,8 @@ impl Index {
 
 #[derive(Clone, Debug)]
 pub struct ForeignKey {
-    pub name: String,
-    pub columns: Vec<String>,
+    pub name: CompactString,
+    pub columns: Vec<CompactString>,
     /// Each referencing column as written in the constraint.
     pub column_locs: Vec<Location>,
     /// The referenced table as written.
@@ -148,7 +152,7 @@ pub struct ForeignKey {
     /// The referenced table, resolved through the search path when the constraint was created.
     pub referenced_table: QualifiedName,
     /// Empty when the constraint names no columns: it then references the primary key.
-    pub referenced_columns: Vec<String>,
+    pub referenced_columns: Vec<CompactString>,
     pub statement: StatementRef,
 }
 
@@ -257,18 +261,19 @@ impl Schema {
 /// tables after drops and renames, which are rare, instead of tracking each one.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IndexNames {
-    names: std::collections::HashSet<(String, String)>,
+    /// Inline strings: a schema has an entry per index, and lookups build a key each time.
+    names: std::collections::HashSet<(CompactString, CompactString)>,
     stale: bool,
 }
 
 impl IndexNames {
     pub(crate) fn insert(&mut self, schema: &str, name: &str) {
-        self.names.insert((schema.to_owned(), name.to_owned()));
+        self.names.insert((schema.into(), name.into()));
     }
 
     pub(crate) fn contains(&self, schema: &str, name: &str) -> bool {
         debug_assert!(!self.stale, "index names looked up before a refresh");
-        self.names.contains(&(schema.to_owned(), name.to_owned()))
+        self.names.contains(&(schema.into(), name.into()))
     }
 
     /// Something was dropped or renamed: rebuild before the next lookup.
@@ -278,8 +283,10 @@ impl IndexNames {
 
     pub(crate) fn refresh(&mut self, tables: &[Table]) {
         if self.stale {
-            self.names =
-                tables.iter().flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.clone(), i.name.clone()))).collect();
+            self.names = tables
+                .iter()
+                .flat_map(|t| t.indexes.iter().map(|i| (t.name.schema.as_str().into(), i.name.as_str().into())))
+                .collect();
             self.stale = false;
         }
     }

@@ -138,7 +138,7 @@ fn render_index(index: &Index) -> String {
         .keys
         .iter()
         .map(|k| match k {
-            IndexKey::Column(c) => c.clone(),
+            IndexKey::Column(c) => c.to_string(),
             IndexKey::Expression(e) => format!("expr {e}"),
         })
         .collect();

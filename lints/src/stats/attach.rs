@@ -98,7 +98,7 @@ pub fn attach(schema: &Schema, snapshot: Snapshot) -> AttachedStats {
                     if !stats.columns.is_empty() && !in_stats.contains(&fold(dialect, &column.name)) {
                         unmatched_columns.push(UnmatchedColumn {
                             table: table.name.clone(),
-                            column: column.name.clone(),
+                            column: column.name.to_string(),
                             in_stats: false,
                         });
                     }
@@ -122,7 +122,7 @@ pub fn attach(schema: &Schema, snapshot: Snapshot) -> AttachedStats {
         .iter()
         .zip(&used)
         .filter(|(_, used)| !**used)
-        .map(|(t, _)| QualifiedName { schema: t.schema.clone(), name: t.name.clone() })
+        .map(|(t, _)| QualifiedName { schema: t.schema.as_str().into(), name: t.name.as_str().into() })
         .collect();
     let mut sequence_by_owner = HashMap::new();
     for (index, sequence) in snapshot.sequences.iter().enumerate() {

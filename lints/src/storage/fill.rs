@@ -51,7 +51,7 @@ pub(crate) struct FillInputs<'a> {
 
 pub(crate) fn leaf_fill(inputs: &FillInputs) -> IndexFill {
     let (leaf_fill, reason) = infer(inputs);
-    IndexFill { name: inputs.index.name.clone(), leaf_fill, reason }
+    IndexFill { name: inputs.index.name.to_string(), leaf_fill, reason }
 }
 
 fn infer(inputs: &FillInputs) -> (f64, String) {

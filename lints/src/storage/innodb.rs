@@ -85,7 +85,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
         }
         data += bytes * (1.0 - null_frac);
         columns.push(ColumnLayout {
-            name: column.name.clone(),
+            name: column.name.to_string(),
             type_name: column.ty.to_string(),
             bytes,
             padding_before: 0.0,
@@ -118,7 +118,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
                     .sum();
                 5.0 + 1.0 + keys + primary_key_bytes + DIRECTORY_PER_RECORD
             };
-            (index.name.clone(), bytes)
+            (index.name.to_string(), bytes)
         })
         .collect();
     let layout = RowLayout { row_bytes: record, overhead_bytes: record - data, columns };

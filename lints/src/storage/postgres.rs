@@ -208,7 +208,7 @@ pub(crate) fn model(schema: &Schema, table: &Table, stats: Option<&TableStats>) 
             column.not_null || is_primary_key_column(table, &column.name),
         );
         columns.push(ColumnLayout {
-            name: column.name.clone(),
+            name: column.name.to_string(),
             type_name: column.ty.to_string(),
             bytes: shape.width.mean(),
             padding_before: 0.0,
@@ -365,7 +365,7 @@ fn index_model(
     let dedup_distinct = if all_safe {
         match (index.keys.as_slice(), stats) {
             ([IndexKey::Column(name)], Some(stats)) => {
-                stats.columns.iter().find(|c| &c.name == name).and_then(|c| c.n_distinct)
+                stats.columns.iter().find(|c| c.name == name).and_then(|c| c.n_distinct)
             }
             _ => None,
         }
@@ -387,7 +387,7 @@ fn index_model(
         heap_rows_per_page,
     });
     IndexModel {
-        name: index.name.clone(),
+        name: index.name.to_string(),
         leaf_item,
         leaf_item_fixed,
         key_part: leaf.mean_bytes,

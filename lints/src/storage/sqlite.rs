@@ -65,7 +65,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
         let null_frac = if column.not_null { 0.0 } else { sampled.and_then(|s| s.null_frac).unwrap_or(0.0) };
         body += bytes * (1.0 - null_frac);
         columns.push(ColumnLayout {
-            name: column.name.clone(),
+            name: column.name.to_string(),
             type_name: column.ty.to_string(),
             bytes,
             padding_before: 0.0,
@@ -92,7 +92,7 @@ pub(crate) fn model(_schema: &Schema, table: &Table, stats: Option<&TableStats>)
                 .sum();
             // Payload length, record header (size byte and one serial type per key and the
             // rowid), keys, rowid, cell pointer.
-            (index.name.clone(), 1.0 + 1.0 + index.keys.len() as f64 + 1.0 + keys + ROWID + 2.0)
+            (index.name.to_string(), 1.0 + 1.0 + index.keys.len() as f64 + 1.0 + keys + ROWID + 2.0)
         })
         .collect();
     let layout = RowLayout { row_bytes: cell, overhead_bytes: cell - body, columns };

@@ -46,6 +46,8 @@ pub(crate) struct ParseJob<'a> {
 }
 
 #[derive(Clone, Debug)]
+// Large on purpose: outcomes live in one list per parsing thread, never one by one.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum ParseOutcome {
     /// Almost every statement makes one change: it is kept inline, so a schema's tens of
     /// thousands of statements do not each leave a small allocation behind when applied.
@@ -58,7 +60,10 @@ pub(crate) type Ops = smallvec::SmallVec<[Op; 1]>;
 
 /// Every statement's outcome, and where the parsing threads spent their time.
 pub(crate) struct ParseRun {
-    pub outcomes: Vec<ParseOutcome>,
+    /// Every statement's outcome, in statement order, in the parsing threads' chunks as they
+    /// made them: not copied into one list, so a large schema's outcomes are not held twice,
+    /// and each chunk's memory goes back as soon as it is consumed.
+    pub chunks: Vec<Vec<ParseOutcome>>,
     /// Time on the parsing threads, summed over them: all of it, and the part spent lowering
     /// ASTs to `Op`s (the two are interleaved statement by statement).
     pub busy: Duration,
@@ -97,26 +102,30 @@ pub(crate) fn parse_all(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
     std::thread::scope(|scope| {
         let handles: Vec<_> =
             chunks.into_iter().map(|chunk| (chunk, scope.spawn(move || parse_chunk(chunk, dialect)))).collect();
-        let mut run =
-            ParseRun { outcomes: Vec::with_capacity(jobs.len()), busy: Duration::ZERO, lowering: Duration::ZERO };
+        let mut run = ParseRun { chunks: Vec::with_capacity(threads), busy: Duration::ZERO, lowering: Duration::ZERO };
         for (chunk, handle) in handles {
             match handle.join() {
                 Ok(part) => {
-                    run.outcomes.extend(part.outcomes);
+                    run.chunks.extend(part.chunks);
                     run.busy += part.busy;
                     run.lowering += part.lowering;
                 }
                 // A panic in the parser is a bug, but must neither take the whole check down nor
                 // shift later outcomes onto the wrong statements: the chunk counts as skipped.
-                Err(_) => run.outcomes.extend(chunk.iter().map(|job| {
-                    let range = job.statement.range;
-                    let error = "internal error in the SQL parser; please report this statement".to_owned();
-                    ParseOutcome::Skipped(SkippedStatement {
-                        range,
-                        reason: "internal error in the SQL parser".to_owned(),
-                        error,
-                    })
-                })),
+                Err(_) => run.chunks.push(
+                    chunk
+                        .iter()
+                        .map(|job| {
+                            let range = job.statement.range;
+                            let error = "internal error in the SQL parser; please report this statement".to_owned();
+                            ParseOutcome::Skipped(SkippedStatement {
+                                range,
+                                reason: "internal error in the SQL parser".to_owned(),
+                                error,
+                            })
+                        })
+                        .collect(),
+                ),
             }
         }
         run
@@ -140,11 +149,11 @@ pub(crate) fn parse_all_cached(jobs: &[ParseJob<'_>], dialect: Dialect, cache: &
         .map(|&i| ParseJob { file: jobs[i].file, text: jobs[i].text, statement: jobs[i].statement })
         .collect();
     let parsed = parse_all(&to_parse, dialect);
-    for (&i, outcome) in missed.iter().zip(parsed.outcomes) {
+    for (&i, outcome) in missed.iter().zip(parsed.chunks.into_iter().flatten()) {
         cache.store(jobs[i].statement_text(), dialect, jobs[i].statement_ref(), &outcome);
         outcomes[i] = Some(outcome);
     }
-    ParseRun { outcomes: outcomes.into_iter().flatten().collect(), busy: parsed.busy, lowering: parsed.lowering }
+    ParseRun { chunks: vec![outcomes.into_iter().flatten().collect()], busy: parsed.busy, lowering: parsed.lowering }
 }
 
 impl ParseJob<'_> {
@@ -210,7 +219,7 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
             }
         })
         .collect();
-    ParseRun { outcomes, busy: started.elapsed(), lowering }
+    ParseRun { chunks: vec![outcomes], busy: started.elapsed(), lowering }
 }
 
 /// A statement longer than [`MAX_STATEMENT_BYTES`], skipped unparsed.

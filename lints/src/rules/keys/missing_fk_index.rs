@@ -95,7 +95,7 @@ impl Rule for MissingFkIndex {
     }
 }
 
-fn covers(index: &Index, fk_columns: &[String]) -> bool {
+fn covers(index: &Index, fk_columns: &[compact_str::CompactString]) -> bool {
     if index.predicate.is_some() || index.keys.len() < fk_columns.len() {
         return false;
     }

@@ -169,7 +169,7 @@ fn index_sql_name(table: &Table, index: &Index, dialect: Dialect) -> String {
         Dialect::Postgres => {
             QualifiedName { schema: table.name.schema.clone(), name: index.name.clone() }.to_sql(dialect)
         }
-        _ => index.name.clone(),
+        _ => index.name.to_string(),
     }
 }
 

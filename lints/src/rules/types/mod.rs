@@ -147,7 +147,7 @@ pub(crate) fn cast_evidence(table: &Table, column: &Column, types: &[&str], gene
     }
     table.check_constraints.iter().find_map(|check| {
         let lower = check.to_lowercase();
-        (lower.contains(&name) && types.iter().any(|t| casts_to(&lower, t)))
+        (lower.contains(name.as_str()) && types.iter().any(|t| casts_to(&lower, t)))
             .then(|| format!("a CHECK casts it (`{check}`)"))
     })
 }

@@ -268,7 +268,7 @@ fn analyze_using(
         ));
     }
     diagnostics.append(&mut annotation_problems);
-    diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
+    sort_stable_in_place(&mut diagnostics, |a, b| a.location.cmp(&b.location).then_with(|| a.rule.cmp(b.rule)));
     let timings = options.timings.then(|| {
         let parse_and_lower = parse_done - split_done;
         let lowering_share =
@@ -284,6 +284,26 @@ fn analyze_using(
         }
     });
     Analysis { files: analyzed, schema, diagnostics, stats, capacity, timings, suppressions, suppressed }
+}
+
+/// A stable sort that needs a word per item, not a copy of the list as `sort_by`'s scratch
+/// space: a large schema's findings are sorted while the whole model is in memory.
+fn sort_stable_in_place<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_unstable_by(|&a, &b| compare(&items[a], &items[b]).then(a.cmp(&b)));
+    // Follow each cycle of the permutation (item `order[i]` goes to `i`), marking placed items.
+    for start in 0..order.len() {
+        let mut current = start;
+        loop {
+            let source = order[current];
+            order[current] = current;
+            if source == start || source == current {
+                break;
+            }
+            items.swap(current, source);
+            current = source;
+        }
+    }
 }
 
 /// A file's statements and line starts: from the cache when its text is unchanged.
@@ -425,6 +445,26 @@ mod tests {
 
     fn files(text: &str) -> Vec<SourceFile> {
         vec![SourceFile { path: "schema.sql".to_owned(), text: text.to_owned() }]
+    }
+
+    #[test]
+    fn the_in_place_sort_is_stable_and_agrees_with_sort_by() {
+        // Keys with many ties, the second field recording the original position.
+        let mut seed = 7u32;
+        let items: Vec<(u32, usize)> = (0..500)
+            .map(|i| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                ((seed >> 16) % 13, i)
+            })
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_by_key(|item| item.0);
+        let mut sorted = items;
+        sort_stable_in_place(&mut sorted, |a, b| a.0.cmp(&b.0));
+        assert_eq!(sorted, expected);
+        let mut empty: Vec<(u32, usize)> = Vec::new();
+        sort_stable_in_place(&mut empty, |a, b| a.cmp(b));
+        assert!(empty.is_empty());
     }
 
     #[test]

@@ -142,37 +142,47 @@ fn words(list: &str) -> impl Iterator<Item = (usize, &str)> {
 pub(crate) fn apply(
     suppressions: &mut [Suppression],
     documents: &[&SplitDocument],
-    diagnostics: Vec<Diagnostic>,
+    mut diagnostics: Vec<Diagnostic>,
 ) -> (Vec<Diagnostic>, Vec<SuppressedDiagnostic>) {
-    let mut kept = Vec::new();
-    let mut suppressed = Vec::new();
-    for diagnostic in diagnostics {
-        let file = diagnostic.location.file;
-        let statement = documents.get(file.index()).and_then(|d| statement_at(d, diagnostic.location.range.start));
-        let mut most_specific: Option<usize> = None;
-        for (index, suppression) in suppressions.iter_mut().enumerate() {
-            if suppression.file != file || !suppression.covers_rule(diagnostic.rule) {
-                continue;
-            }
-            let specific = match suppression.scope {
-                SuppressionScope::File => false,
-                SuppressionScope::Statement(Some(s)) if Some(s) == statement => true,
-                SuppressionScope::Statement(_) => continue,
-            };
-            suppression.silenced += 1;
-            for rule in suppression.rules.iter_mut().filter(|r| r.name == diagnostic.rule) {
-                rule.silenced += 1;
-            }
-            if most_specific.is_none() || specific {
-                most_specific = Some(index);
-            }
+    let silenced_by: Vec<Option<usize>> =
+        diagnostics.iter().map(|diagnostic| silence(suppressions, documents, diagnostic)).collect();
+    // The silenced ones are taken out in place: a large schema's findings are not copied.
+    let mut position = 0;
+    let silenced = diagnostics.extract_if(.., |_| {
+        position += 1;
+        silenced_by[position - 1].is_some()
+    });
+    let suppressed = silenced
+        .zip(silenced_by.iter().flatten())
+        .map(|(diagnostic, &by)| SuppressedDiagnostic { diagnostic, by })
+        .collect();
+    (diagnostics, suppressed)
+}
+
+/// The comment that silences `diagnostic` (the most specific of those that cover it), each
+/// covering comment's counts raised.
+fn silence(suppressions: &mut [Suppression], documents: &[&SplitDocument], diagnostic: &Diagnostic) -> Option<usize> {
+    let file = diagnostic.location.file;
+    let statement = documents.get(file.index()).and_then(|d| statement_at(d, diagnostic.location.range.start));
+    let mut most_specific: Option<usize> = None;
+    for (index, suppression) in suppressions.iter_mut().enumerate() {
+        if suppression.file != file || !suppression.covers_rule(diagnostic.rule) {
+            continue;
         }
-        match most_specific {
-            Some(by) => suppressed.push(SuppressedDiagnostic { diagnostic, by }),
-            None => kept.push(diagnostic),
+        let specific = match suppression.scope {
+            SuppressionScope::File => false,
+            SuppressionScope::Statement(Some(s)) if Some(s) == statement => true,
+            SuppressionScope::Statement(_) => continue,
+        };
+        suppression.silenced += 1;
+        for rule in suppression.rules.iter_mut().filter(|r| r.name == diagnostic.rule) {
+            rule.silenced += 1;
+        }
+        if most_specific.is_none() || specific {
+            most_specific = Some(index);
         }
     }
-    (kept, suppressed)
+    most_specific
 }
 
 /// The index of the statement whose text (or terminator) holds `offset`.

@@ -641,7 +641,10 @@ pub(crate) fn run(
             let other = scope.spawn(|| check(middle, second));
             let mut mine = check(0, first);
             match other.join() {
-                Ok(rest) => mine.extend(rest),
+                Ok(rest) => {
+                    mine.reserve_exact(rest.len());
+                    mine.extend(rest)
+                }
                 Err(_) => mine.extend(check(middle, second)),
             }
             mine

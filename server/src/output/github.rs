@@ -1,11 +1,13 @@
 //! `--format github`: workflow commands that GitHub Actions shows as annotations.
 
+use std::io::{self, Write};
+
 use schemacast_lints::{Analysis, Severity};
 
 use super::span;
 
-pub(crate) fn render(analysis: &Analysis) -> String {
-    let mut out = String::new();
+/// Written line by line: a large schema's findings are never one string.
+pub(crate) fn render(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     for d in &analysis.diagnostics {
         let (start, end) = span(analysis, d.location);
         let command = match d.severity {
@@ -18,8 +20,9 @@ pub(crate) fn render(analysis: &Analysis) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        out.push_str(&format!(
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             escape_property(&analysis.file(d.location.file).path),
             start.line,
             start.column,
@@ -27,9 +30,9 @@ pub(crate) fn render(analysis: &Analysis) -> String {
             end.column,
             escape_property(&format!("schemacast {}", d.rule)),
             escape_data(&message)
-        ));
+        )?;
     }
-    out
+    Ok(())
 }
 
 fn escape_data(text: &str) -> String {

@@ -43,8 +43,8 @@ pub(crate) fn render(
         Format::Text => text::render(analysis, stats, colored, summary_note, out),
         Format::Json => json::render(analysis, stats, dialect, out),
         Format::Sarif => sarif::render(analysis, out),
-        Format::Github => out.write_all(github::render(analysis).as_bytes()),
-        Format::Gcc => out.write_all(gcc::render(analysis).as_bytes()),
+        Format::Github => github::render(analysis, out),
+        Format::Gcc => gcc::render(analysis, out),
     }
 }
 

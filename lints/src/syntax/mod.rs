@@ -45,25 +45,93 @@ pub(crate) struct ParseJob<'a> {
     pub statement: &'a SplitStatement,
 }
 
+/// One statement's outcome. Large (a statement's changes are inline): lists of them are kept as
+/// [`OutcomeChunk`]s.
 #[derive(Clone, Debug)]
-// Large on purpose: outcomes live in one list per parsing thread, never one by one.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum ParseOutcome {
-    /// Almost every statement makes one change: it is kept inline, so a schema's tens of
-    /// thousands of statements do not each leave a small allocation behind when applied.
     Parsed(Ops),
     Skipped(SkippedStatement),
 }
 
-/// The changes one statement makes.
+/// The changes one statement makes: almost always one, kept inline.
 pub(crate) type Ops = smallvec::SmallVec<[Op; 1]>;
+
+/// The outcomes of a run of statements, as a parsing thread keeps them: every change of every
+/// statement in one list, and per statement (16 bytes) how many of them are its own or why it was
+/// skipped. A schema's tens of thousands of statements leave no allocation each behind to be
+/// freed when applied, and a dump's million `INSERT`s cost 16 bytes each, not a change's size.
+#[derive(Debug, Default)]
+pub(crate) struct OutcomeChunk {
+    ops: Vec<Op>,
+    statements: Vec<StoredOutcome>,
+}
+
+#[derive(Debug)]
+enum StoredOutcome {
+    /// This many of the chunk's next changes.
+    Parsed(u32),
+    Skipped(Box<SkippedStatement>),
+}
+
+impl OutcomeChunk {
+    fn with_capacity(statements: usize) -> Self {
+        // Most statements make one change; untouched capacity costs address space, not memory.
+        Self { ops: Vec::with_capacity(statements), statements: Vec::with_capacity(statements) }
+    }
+
+    fn push(&mut self, outcome: ParseOutcome) {
+        match outcome {
+            ParseOutcome::Parsed(ops) => {
+                self.statements.push(StoredOutcome::Parsed(ops.len() as u32));
+                self.ops.extend(ops);
+            }
+            ParseOutcome::Skipped(skipped) => self.statements.push(StoredOutcome::Skipped(Box::new(skipped))),
+        }
+    }
+}
+
+impl FromIterator<ParseOutcome> for OutcomeChunk {
+    fn from_iter<I: IntoIterator<Item = ParseOutcome>>(outcomes: I) -> Self {
+        let outcomes = outcomes.into_iter();
+        let mut chunk = OutcomeChunk::with_capacity(outcomes.size_hint().0);
+        outcomes.for_each(|outcome| chunk.push(outcome));
+        chunk
+    }
+}
+
+impl IntoIterator for OutcomeChunk {
+    type Item = ParseOutcome;
+    type IntoIter = OutcomeChunkIter;
+
+    fn into_iter(self) -> OutcomeChunkIter {
+        OutcomeChunkIter { ops: self.ops.into_iter(), statements: self.statements.into_iter() }
+    }
+}
+
+/// The statements' outcomes in order, each with its changes moved out of the chunk.
+pub(crate) struct OutcomeChunkIter {
+    ops: std::vec::IntoIter<Op>,
+    statements: std::vec::IntoIter<StoredOutcome>,
+}
+
+impl Iterator for OutcomeChunkIter {
+    type Item = ParseOutcome;
+
+    fn next(&mut self) -> Option<ParseOutcome> {
+        Some(match self.statements.next()? {
+            StoredOutcome::Parsed(count) => ParseOutcome::Parsed(self.ops.by_ref().take(count as usize).collect()),
+            StoredOutcome::Skipped(skipped) => ParseOutcome::Skipped(*skipped),
+        })
+    }
+}
 
 /// Every statement's outcome, and where the parsing threads spent their time.
 pub(crate) struct ParseRun {
     /// Every statement's outcome, in statement order, in the parsing threads' chunks as they
     /// made them: not copied into one list, so a large schema's outcomes are not held twice,
     /// and each chunk's memory goes back as soon as it is consumed.
-    pub chunks: Vec<Vec<ParseOutcome>>,
+    pub chunks: Vec<OutcomeChunk>,
     /// Time on the parsing threads, summed over them: all of it, and the part spent lowering
     /// ASTs to `Op`s (the two are interleaved statement by statement).
     pub busy: Duration,
@@ -175,51 +243,46 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
     let started = Instant::now();
     let mut lowering = Duration::ZERO;
     let sql_dialect = dialect.sqlparser();
-    let outcomes = jobs
-        .iter()
-        .map(|job| {
-            let range = job.statement.range;
-            let text = job.statement_text();
-            let statement_ref = job.statement_ref();
-            if text.len() > MAX_STATEMENT_BYTES {
-                return ParseOutcome::Skipped(too_long(range, text));
-            }
-            let parse =
-                |sql: &str| Parser::new(sql_dialect.as_ref()).try_with_sql(sql).and_then(|mut p| p.parse_statements());
-            // sqlparser reads some `LIKE source` forms itself (as no columns, or as a column
-            // named `like`): a table with one is always read through the relaxed text.
-            if mentions_like(text) {
-                if let Some(relaxed) = relax::relax_create_table(text).filter(|r| !r.like.is_empty()) {
-                    if let Ok(statements) = parse(&relaxed.text) {
-                        let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements, &mut lowering);
-                        add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
-                        return ParseOutcome::Parsed(ops);
-                    }
+    let outcomes = jobs.iter().map(|job| {
+        let range = job.statement.range;
+        let text = job.statement_text();
+        let statement_ref = job.statement_ref();
+        if text.len() > MAX_STATEMENT_BYTES {
+            return ParseOutcome::Skipped(too_long(range, text));
+        }
+        let parse =
+            |sql: &str| Parser::new(sql_dialect.as_ref()).try_with_sql(sql).and_then(|mut p| p.parse_statements());
+        // sqlparser reads some `LIKE source` forms itself (as no columns, or as a column
+        // named `like`): a table with one is always read through the relaxed text.
+        if mentions_like(text) {
+            if let Some(relaxed) = relax::relax_create_table(text).filter(|r| !r.like.is_empty()) {
+                if let Ok(statements) = parse(&relaxed.text) {
+                    let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements, &mut lowering);
+                    add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
+                    return ParseOutcome::Parsed(ops);
                 }
             }
-            match parse(text) {
-                Ok(statements) => {
-                    ParseOutcome::Parsed(lower_all(dialect, statement_ref, text, &statements, &mut lowering))
-                }
-                Err(error) => {
-                    // A table is worth a second try without the clauses the model does not need.
-                    let retry = relax::relax_create_table(text).and_then(|relaxed| {
-                        let statements = parse(&relaxed.text).ok()?;
-                        let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements, &mut lowering);
-                        add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
-                        Some(ops)
-                    });
-                    match retry.or_else(|| {
-                        recognise::recognise(text, dialect, statement_ref, sql_dialect.as_ref()).map(Ops::from_vec)
-                    }) {
-                        Some(ops) => ParseOutcome::Parsed(ops),
-                        None => ParseOutcome::Skipped(SkippedStatement::new(range, text, error.to_string())),
-                    }
+        }
+        match parse(text) {
+            Ok(statements) => ParseOutcome::Parsed(lower_all(dialect, statement_ref, text, &statements, &mut lowering)),
+            Err(error) => {
+                // A table is worth a second try without the clauses the model does not need.
+                let retry = relax::relax_create_table(text).and_then(|relaxed| {
+                    let statements = parse(&relaxed.text).ok()?;
+                    let mut ops = lower_all(dialect, statement_ref, &relaxed.text, &statements, &mut lowering);
+                    add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
+                    Some(ops)
+                });
+                match retry.or_else(|| {
+                    recognise::recognise(text, dialect, statement_ref, sql_dialect.as_ref()).map(Ops::from_vec)
+                }) {
+                    Some(ops) => ParseOutcome::Parsed(ops),
+                    None => ParseOutcome::Skipped(SkippedStatement::new(range, text, error.to_string())),
                 }
             }
-        })
-        .collect();
-    ParseRun { chunks: vec![outcomes], busy: started.elapsed(), lowering }
+        }
+    });
+    ParseRun { chunks: vec![outcomes.collect()], busy: started.elapsed(), lowering }
 }
 
 /// A statement longer than [`MAX_STATEMENT_BYTES`], skipped unparsed.

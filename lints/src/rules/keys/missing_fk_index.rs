@@ -163,7 +163,7 @@ fn columns_renamed(ctx: &Ctx<'_>, fk: &ForeignKey) -> bool {
 /// empties the search path) stays qualified; the canonical spelling when the name moved since.
 fn written_name(ctx: &Ctx<'_>, table: &Table) -> String {
     match written_table_name(ctx, table) {
-        Some(w) if unquoted_last_part(w) == table.name.name.to_lowercase() => w.to_owned(),
+        Some(w) if unquoted_last_part(w) == table.name.name.as_str().to_lowercase() => w.to_owned(),
         _ => table.name.to_sql(ctx.dialect),
     }
 }
@@ -171,7 +171,7 @@ fn written_name(ctx: &Ctx<'_>, table: &Table) -> String {
 /// Whether the table is called otherwise than its `CREATE TABLE` wrote it (`ALTER TABLE ...
 /// RENAME TO` since).
 fn table_renamed(ctx: &Ctx<'_>, table: &Table) -> bool {
-    written_table_name(ctx, table).is_some_and(|w| unquoted_last_part(w) != table.name.name.to_lowercase())
+    written_table_name(ctx, table).is_some_and(|w| unquoted_last_part(w) != table.name.name.as_str().to_lowercase())
 }
 
 fn written_table_name<'t>(ctx: &'t Ctx<'_>, table: &Table) -> Option<&'t str> {

@@ -78,7 +78,7 @@ fn shared_columns(table: &Table, referenced: &Table) -> usize {
     table
         .columns
         .iter()
-        .filter(|c| !in_a_key(table, c) && !GENERIC.contains(&c.name.to_lowercase().as_str()))
+        .filter(|c| !in_a_key(table, c) && !GENERIC.contains(&c.name.as_str().to_lowercase().as_str()))
         .filter(|c| referenced.column(&c.name).is_some_and(|r| !in_a_key(referenced, r)))
         .count()
 }
@@ -118,7 +118,7 @@ impl Rule for DenormalizedCopy {
         {
             return;
         }
-        let lower = column.name.to_lowercase();
+        let lower = column.name.as_str().to_lowercase();
         let schema = ctx.schema;
         // (foreign key, referenced table, copied column)
         let mut sources = Vec::new();

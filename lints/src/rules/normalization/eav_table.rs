@@ -68,7 +68,7 @@ fn is_entity(table: &Table, column: &Column) -> bool {
 
 impl Rule for EavTable {
     fn check_table(&self, ctx: &mut Ctx<'_>, table: &Table) {
-        let lower = |c: &Column| c.name.to_lowercase();
+        let lower = |c: &Column| c.name.as_str().to_lowercase();
         let Some(attribute) = table.columns.iter().find(|c| ATTRIBUTE_NAMES.contains(&lower(c).as_str())) else {
             return;
         };

@@ -138,7 +138,7 @@ pub(crate) fn text_width(ctx: &Ctx<'_>, table: &Table, column: &Column, typical:
 /// A `DEFAULT` or CHECK of the column that produces or casts to one of `types`, or a default
 /// calling one of `generators`, described for a message.
 pub(crate) fn cast_evidence(table: &Table, column: &Column, types: &[&str], generators: &[&str]) -> Option<String> {
-    let name = column.name.to_lowercase();
+    let name = column.name.as_str().to_lowercase();
     if let Some(default) = &column.default {
         let lower = default.to_lowercase();
         if generators.iter().any(|g| lower.contains(g)) || types.iter().any(|t| casts_to(&lower, t)) {

@@ -104,7 +104,7 @@ fn kind(ty: &SqlType) -> &'static str {
 /// The prefix a foreign key's column gives its table's copies: `customer_id` → `customer`.
 fn prefix(fk: &ForeignKey) -> Option<String> {
     let [column] = fk.columns.as_slice() else { return None };
-    let lower = column.to_lowercase();
+    let lower = column.as_str().to_lowercase();
     lower.strip_suffix("_id").or_else(|| lower.strip_suffix("id")).filter(|p| !p.is_empty()).map(str::to_owned)
 }
 

@@ -66,6 +66,94 @@ fn column_type(node: Node<'_>, text: &str, dialect: Dialect) -> Option<(String, 
     Some((name, range?))
 }
 
+/// The declared type that follows a column's name, read straight from the text: words, quoted
+/// names, dots and balanced parentheses and brackets, up to the first column option keyword, `,`
+/// or `)`, as a range relative to `text`. `None` where a comment, a string outside parentheses or
+/// anything else unexpected stands in the way: the caller then asks tree-sitter, and checks what
+/// this gives against the type the model holds before using it.
+pub(crate) fn scan_type_after_name(text: &str, name_end: usize) -> Option<TextRange> {
+    let bytes = text.as_bytes();
+    let mut i = name_end;
+    let (mut start, mut end, mut depth) = (None, name_end, 0u32);
+    while let Some(&byte) = bytes.get(i) {
+        let token_start = i;
+        match byte {
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => return None,
+            b'/' if bytes.get(i + 1) == Some(&b'*') => return None,
+            b',' | b';' if depth == 0 => break,
+            b')' | b']' if depth == 0 => break,
+            b'(' | b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' => {
+                depth -= 1;
+                i += 1;
+            }
+            b'"' | b'`' | b'\'' => {
+                if byte == b'\'' && depth == 0 {
+                    return None;
+                }
+                i += 1 + text[i + 1..].find(byte as char)? + 1;
+            }
+            _ if byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80 => {
+                while bytes.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80) {
+                    i += 1;
+                }
+                if depth == 0 && ends_the_type(&text[token_start..i], &text[i..]) {
+                    break;
+                }
+            }
+            b'.' | b',' | b'+' | b'-' => i += 1,
+            _ => return None,
+        }
+        start.get_or_insert(token_start);
+        end = i;
+    }
+    Some(TextRange::new(start?, end))
+}
+
+/// Whether `word` starts a column's options (`NOT NULL`, `DEFAULT`, `CHARACTER SET`...), not
+/// another word of its type (`double precision`, `character varying`, `with time zone`).
+fn ends_the_type(word: &str, rest: &str) -> bool {
+    const OPTIONS: &[&str] = &[
+        "not",
+        "null",
+        "default",
+        "primary",
+        "references",
+        "unique",
+        "check",
+        "constraint",
+        "generated",
+        "collate",
+        "auto_increment",
+        "autoincrement",
+        "comment",
+        "on",
+        "as",
+        "key",
+        "identity",
+        "stored",
+        "virtual",
+        "invisible",
+        "visible",
+        "column_format",
+        "storage",
+        "srid",
+        "charset",
+        "compression",
+        "encode",
+    ];
+    let lower = word.to_ascii_lowercase();
+    OPTIONS.contains(&lower.as_str())
+        || (lower == "character" && rest.trim_start().get(..3).is_some_and(|next| next.eq_ignore_ascii_case("set")))
+}
+
 fn unquote(raw: &str, dialect: Dialect) -> String {
     let quoted = raw.len() >= 2
         && matches!((raw.as_bytes()[0], raw.as_bytes()[raw.len() - 1]), (b'"', b'"') | (b'`', b'`') | (b'[', b']'));
@@ -88,6 +176,31 @@ pub(crate) fn new_parser() -> Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scans_the_type_after_a_name_up_to_its_options() {
+        let cases = [
+            ("id bigint PRIMARY KEY,", "bigint"),
+            ("total numeric(10, 2) NOT NULL", "numeric(10, 2)"),
+            ("tags text[])", "text[]"),
+            ("at timestamp with time zone DEFAULT now()", "timestamp with time zone"),
+            ("name character varying(20) COLLATE \"C\"", "character varying(20)"),
+            ("code varchar(3) CHARACTER SET latin1", "varchar(3)"),
+            ("kind enum('a', 'b') NOT NULL", "enum('a', 'b')"),
+            ("m public.\"Mood\"\n)", "public.\"Mood\""),
+            ("n int UNSIGNED AUTO_INCREMENT", "int UNSIGNED"),
+        ];
+        for (text, expected) in cases {
+            let name_end = text.find(' ').unwrap_or(0);
+            let range = scan_type_after_name(text, name_end).map(|r| &text[r.to_range()]);
+            assert_eq!(range, Some(expected), "{text}");
+        }
+        // A comment, or a string outside parentheses, is left to tree-sitter.
+        assert_eq!(scan_type_after_name("a int -- the count\n NOT NULL", 1), None);
+        assert_eq!(scan_type_after_name("a /* why */ int", 1), None);
+        assert_eq!(scan_type_after_name("a 'text'", 1), None);
+        assert_eq!(scan_type_after_name("a ,", 1), None);
+    }
 
     #[test]
     fn finds_the_full_extent_of_each_declared_type() {

@@ -154,3 +154,14 @@ fn a_missing_fk_index_fix_removes_its_finding() {
     assert!(finding.is_some_and(|d| !d.fixes.is_empty()), "{:?}", analysis.diagnostics);
     pipeline_check::check_document(text, Dialect::Postgres);
 }
+
+/// Found by the property test in CI: a rename onto a taken name leaves two tables `t2`, each with
+/// the same `missing-fk-index` message; the first one's fix removes its own finding, not the
+/// other's (which, renamed in a lone file, gets no fix).
+#[test]
+fn a_fix_is_judged_by_its_own_finding_when_two_share_a_message() {
+    let text = "CREATE TABLE `t2` (\n    FOREIGN KEY (name) REFERENCES customers (id)\n);\n\
+                CREATE TABLE customers (\n    name bigint REFERENCES customers(id)\n);\n\
+                ALTER TABLE customers RENAME TO `t2`;\n";
+    pipeline_check::check_document(text, Dialect::Sqlite);
+}

@@ -70,6 +70,9 @@ pub(crate) enum Op {
     },
 }
 
+/// The changes one statement makes: almost always one, kept inline.
+pub(crate) type Ops = smallvec::SmallVec<[Op; 1]>;
+
 #[derive(Clone, Debug)]
 pub(crate) enum AlterAction {
     AddColumn { column: Column, constraints: Vec<Constraint> },
@@ -115,12 +118,7 @@ impl<'a> Lowerer<'a> {
         Self { dialect, statement, text, line_starts, ascii: text.is_ascii(), cursor: Cell::new((0, 0, 0)) }
     }
 
-    pub(crate) fn lower(&mut self, statement: &Statement, out: &mut Vec<Op>) {
-        // Most statements make one `Op`, and every statement's `Op`s are held until the schema
-        // is built: room for one, not the four a first push reserves.
-        if out.is_empty() {
-            out.reserve_exact(1);
-        }
+    pub(crate) fn lower(&mut self, statement: &Statement, out: &mut Ops) {
         match statement {
             Statement::CreateTable(create) => out.push(self.create_table(create)),
             Statement::CreateIndex(create) => out.push(self.create_index(create)),

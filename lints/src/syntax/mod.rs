@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use sqlparser::parser::Parser;
 
 use crate::dialect::Dialect;
-use crate::schema::lower::{Lowerer, Op};
+use crate::schema::lower::{Lowerer, Op, Ops};
 use crate::schema::StatementRef;
 use crate::text::{FileId, TextRange};
 
@@ -53,9 +53,6 @@ pub(crate) enum ParseOutcome {
     Parsed(Ops),
     Skipped(SkippedStatement),
 }
-
-/// The changes one statement makes: almost always one, kept inline.
-pub(crate) type Ops = smallvec::SmallVec<[Op; 1]>;
 
 /// The outcomes of a run of statements, as a parsing thread keeps them: every change of every
 /// statement in one list, and per statement (16 bytes) how many of them are its own or why it was
@@ -273,9 +270,7 @@ fn parse_chunk(jobs: &[ParseJob<'_>], dialect: Dialect) -> ParseRun {
                     add_like_sources(dialect, statement_ref, sql_dialect.as_ref(), &relaxed.like, &mut ops);
                     Some(ops)
                 });
-                match retry.or_else(|| {
-                    recognise::recognise(text, dialect, statement_ref, sql_dialect.as_ref()).map(Ops::from_vec)
-                }) {
+                match retry.or_else(|| recognise::recognise(text, dialect, statement_ref, sql_dialect.as_ref())) {
                     Some(ops) => ParseOutcome::Parsed(ops),
                     None => ParseOutcome::Skipped(SkippedStatement::new(range, text, error.to_string())),
                 }
@@ -313,12 +308,12 @@ fn lower_all(
 ) -> Ops {
     let started = Instant::now();
     let mut lowerer = Lowerer::new(dialect, statement, text);
-    let mut ops = Vec::new();
+    let mut ops = Ops::new();
     for statement in statements {
         lowerer.lower(statement, &mut ops);
     }
     *lowering += started.elapsed();
-    ops.into_iter().collect()
+    ops
 }
 
 /// After the table a relaxed `CREATE TABLE` made, the columns (and indexes) its `LIKE` clauses

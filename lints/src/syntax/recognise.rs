@@ -14,7 +14,7 @@ use sqlparser::parser::Parser;
 
 use super::skip::statement_kind;
 use crate::dialect::Dialect;
-use crate::schema::lower::{Lowerer, Op};
+use crate::schema::lower::{Lowerer, Op, Ops};
 use crate::schema::StatementRef;
 
 /// The changes `text` makes, when it is one of the forms above; `None` leaves it skipped.
@@ -23,11 +23,11 @@ pub(crate) fn recognise(
     dialect: Dialect,
     statement: StatementRef,
     sql_dialect: &dyn sqlparser::dialect::Dialect,
-) -> Option<Vec<Op>> {
+) -> Option<Ops> {
     match statement_kind(text).as_str() {
         "COMMENT ON" => comment_on(text, dialect, statement, sql_dialect),
-        "CREATE PROCEDURE" | "CREATE FUNCTION" if dialect == Dialect::Mysql => Some(Vec::new()),
-        "ALTER TABLE" if is_set_statistics(text) => Some(Vec::new()),
+        "CREATE PROCEDURE" | "CREATE FUNCTION" if dialect == Dialect::Mysql => Some(Ops::new()),
+        "ALTER TABLE" if is_set_statistics(text) => Some(Ops::new()),
         _ => None,
     }
 }
@@ -39,17 +39,17 @@ fn comment_on(
     dialect: Dialect,
     statement: StatementRef,
     sql_dialect: &dyn sqlparser::dialect::Dialect,
-) -> Option<Vec<Op>> {
+) -> Option<Ops> {
     let is_at = find_is_keyword(text)?;
     let literal = comment_literal(&text[is_at + 2..])?;
     let object = text[..is_at].split_whitespace().nth(2)?.to_ascii_uppercase();
     if object != "TABLE" && object != "COLUMN" {
-        return Some(Vec::new());
+        return Some(Ops::new());
     }
     let head = format!("{}IS NULL", &text[..is_at]);
     let statements = Parser::new(sql_dialect).try_with_sql(&head).and_then(|mut p| p.parse_statements()).ok()?;
     let mut lowerer = Lowerer::new(dialect, statement, &head);
-    let mut ops = Vec::new();
+    let mut ops = Ops::new();
     for parsed in &statements {
         lowerer.lower(parsed, &mut ops);
     }

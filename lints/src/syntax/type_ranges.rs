@@ -149,9 +149,9 @@ fn ends_the_type(word: &str, rest: &str) -> bool {
         "compression",
         "encode",
     ];
-    let lower = word.to_ascii_lowercase();
-    OPTIONS.contains(&lower.as_str())
-        || (lower == "character" && rest.trim_start().get(..3).is_some_and(|next| next.eq_ignore_ascii_case("set")))
+    OPTIONS.iter().any(|option| word.eq_ignore_ascii_case(option))
+        || (word.eq_ignore_ascii_case("character")
+            && rest.trim_start().get(..3).is_some_and(|next| next.eq_ignore_ascii_case("set")))
 }
 
 fn unquote(raw: &str, dialect: Dialect) -> String {

@@ -25,8 +25,13 @@ pub struct LspClient {
 impl LspClient {
     /// Starts `schemacast lsp` in `dir`.
     pub fn start(dir: &Path) -> LspClient {
-        let mut child = Command::new(binary())
-            .arg("lsp")
+        let mut command = Command::new(binary());
+        command.arg("lsp");
+        // The server's own log (per-phase analysis times), for reading a benchmark's figures.
+        if let Some(log) = std::env::var_os("SCHEMACAST_LSP_LOG") {
+            command.arg("--log").arg(log);
+        }
+        let mut child = command
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

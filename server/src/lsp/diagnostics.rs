@@ -12,12 +12,14 @@ use schemacast_lints::text::FileId;
 use schemacast_lints::Severity;
 use serde_json::json;
 use tower_lsp_server::ls_types::{
-    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, NumberOrString, Uri,
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, NumberOrString,
+    PublishDiagnosticsParams, Uri,
 };
 
 use super::document::Encoding;
 use super::problems;
 use super::state::{ProjectAnalysis, State};
+use super::transport::Outbox;
 use super::workspace::InputProblem;
 
 pub(crate) fn uri_of(path: &str) -> Option<Uri> {
@@ -73,10 +75,22 @@ pub(crate) struct OpenBuffer {
     pub version: i32,
 }
 
+/// `textDocument/publishDiagnostics` params, serialized: the document, its diagnostics and the
+/// version they are for when it is open.
+pub(crate) fn params(uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) -> Vec<u8> {
+    // Serializing plain structs cannot fail (no maps with non-string keys, no custom errors).
+    serde_json::to_vec(&PublishDiagnosticsParams { uri, diagnostics, version }).unwrap_or_default()
+}
+
+pub(crate) fn send(outbox: &Outbox, params: &[u8]) {
+    outbox.notify("textDocument/publishDiagnostics", params);
+}
+
 /// What to send after an analysis.
 pub(crate) struct Publication {
-    /// (document, diagnostics, the version they are for when it is open).
-    pub diagnostics: Vec<(Uri, Vec<Diagnostic>, Option<i32>)>,
+    /// Serialized `publishDiagnostics` params ([`params`]), one per document whose
+    /// diagnostics changed.
+    pub diagnostics: Vec<Vec<u8>>,
     /// Input problems not logged before: each is logged once, not on every keystroke.
     pub new_problems: Vec<InputProblem>,
     /// The dialect used and why, when it changed.
@@ -118,22 +132,24 @@ pub(crate) fn prepare(
         dialect_note = Some(analysis.dialect.clone());
     }
     outgoing.extend(problems::file_updates(project, &analysis.problems, &buffers));
-    outgoing.retain(|(uri, diagnostics, version)| changed(&mut project.published, uri, diagnostics, *version));
-    Some(Publication { diagnostics: outgoing, new_problems, dialect_note, retired })
+    let diagnostics = outgoing
+        .into_iter()
+        .filter_map(|(uri, diagnostics, version)| {
+            let key = uri.as_str().to_owned();
+            let params = params(uri, diagnostics, version);
+            changed(&mut project.published, key, &params).then_some(params)
+        })
+        .collect();
+    Some(Publication { diagnostics, new_problems, dialect_note, retired })
 }
 
-/// Whether a document's diagnostics differ from what it was last sent (or are for another
-/// version of it); records them as sent when they do.
-fn changed(
-    published: &mut HashMap<String, (Vec<Diagnostic>, Option<i32>)>,
-    uri: &Uri,
-    diagnostics: &[Diagnostic],
-    version: Option<i32>,
-) -> bool {
-    if published.get(uri.as_str()).is_some_and(|(sent, sent_version)| sent == diagnostics && *sent_version == version) {
+/// Whether a document's serialized diagnostics (their version included) differ from what it
+/// was last sent; records them as sent when they do.
+fn changed(published: &mut HashMap<String, Vec<u8>>, uri: String, params: &[u8]) -> bool {
+    if published.get(&uri).is_some_and(|sent| sent == params) {
         return false;
     }
-    published.insert(uri.as_str().to_owned(), (diagnostics.to_vec(), version));
+    published.insert(uri, params.to_vec());
     true
 }
 

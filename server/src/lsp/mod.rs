@@ -76,10 +76,13 @@ pub(crate) fn run(args: LspArgs) -> anyhow::Result<u8> {
                 }
             }
         });
+        let (output, outbox, written) = transport::outgoing(tokio::io::stdout());
         let (service, socket) = LspService::new(|client| Backend {
-            inner: Arc::new(Inner { client, state: Mutex::new(State::new()), log }),
+            inner: Arc::new(Inner { client, outbox, state: Mutex::new(State::new()), log }),
         });
-        Server::new(input, tokio::io::stdout(), socket).serve(service).await;
+        Server::new(input, output, socket).serve(service).await;
+        // The last responses (`shutdown`'s) are still on their way to stdout.
+        let _ = tokio::time::timeout(Duration::from_secs(2), written).await;
     });
     // After `exit`, an analysis still running or a read blocked on stdin must not hold the
     // process open.
@@ -94,6 +97,8 @@ struct Backend {
 
 struct Inner {
     client: Client,
+    /// Diagnostics, serialized here rather than by `client` (see `transport`).
+    outbox: transport::Outbox,
     state: Mutex<State>,
     log: Option<Arc<Mutex<File>>>,
 }
@@ -268,7 +273,7 @@ impl LanguageServer for Backend {
             }
             key
         };
-        self.inner.client.publish_diagnostics(uri, Vec::new(), None).await;
+        diagnostics::send(&self.inner.outbox, &diagnostics::params(uri, Vec::new(), None));
         if let Some(key) = key {
             self.schedule(key);
         }

@@ -131,11 +131,14 @@ impl Backend {
     /// Stores an analysis and publishes the diagnostics that changed, unless a newer edit
     /// arrived. Returns how many documents were sent diagnostics.
     async fn publish(&self, key: &Path, generation: u64, analysis: ProjectAnalysis) -> usize {
+        let preparing = std::time::Instant::now();
         let publication = {
             let mut state = self.state();
             diagnostics::prepare(&mut state, key, generation, analysis)
         };
         let Some(publication) = publication else { return 0 };
+        let prepared = preparing.elapsed();
+        let sending = std::time::Instant::now();
         let sent = publication.diagnostics.len();
         if let Some(note) = publication.dialect_note {
             self.log(MessageType::INFO, note).await;
@@ -147,9 +150,14 @@ impl Backend {
             }
             self.log(MessageType::WARNING, problem.to_string()).await;
         }
-        for (uri, diagnostics, version) in publication.diagnostics {
-            self.inner.client.publish_diagnostics(uri, diagnostics, version).await;
+        for params in &publication.diagnostics {
+            diagnostics::send(&self.inner.outbox, params);
         }
+        self.trace(format!(
+            "prepared in {:.1} ms, sent in {:.1} ms",
+            prepared.as_secs_f64() * 1000.0,
+            sending.elapsed().as_secs_f64() * 1000.0
+        ));
         if let Some(retired) = publication.retired {
             // Off the async workers too: dropping it takes a few milliseconds.
             tokio::task::spawn_blocking(move || drop(retired));

@@ -46,7 +46,7 @@ pub(crate) struct ProjectState {
     pub parse_cache: Arc<std::sync::Mutex<ParseCache>>,
     /// What each document was last sent: a document whose diagnostics did not change is not
     /// sent them again.
-    pub published: HashMap<String, (Vec<lsp::Diagnostic>, Option<i32>)>,
+    pub published: HashMap<String, Vec<u8>>,
 }
 
 impl ProjectState {

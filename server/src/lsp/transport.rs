@@ -1,8 +1,16 @@
-//! A guard in front of the JSON-RPC transport: frames whose body is not JSON, or whose header
-//! is broken, are dropped here. The transport library ends its input stream at the first
+//! Both ends of the JSON-RPC transport.
+//!
+//! In: a guard in front of the transport library. Frames whose body is not JSON, or whose
+//! header is broken, are dropped here. The library ends its input stream at the first
 //! undecodable frame, which would leave the server deaf; one bad frame must cost only itself.
+//!
+//! Out: the library's frames and the server's own pre-serialized ones ([`Outbox`]), written
+//! whole, one after another. The library sends a notification as a `serde_json::Value` tree,
+//! built and dropped per message; for the diagnostics of a large file (1,429 findings, 790 KB)
+//! that tree cost more than the analysis did.
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream};
+use tokio::sync::mpsc;
 
 /// Frames larger than this are refused rather than buffered.
 const MAX_FRAME: usize = 512 * 1024 * 1024;
@@ -47,7 +55,7 @@ where
             if input.read_exact(&mut body).await.is_err() {
                 return;
             }
-            if serde_json::from_slice::<serde_json::Value>(&body).is_err() {
+            if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
                 dropped(format!("a {length}-byte message that is not JSON was dropped"));
                 continue;
             }
@@ -58,6 +66,107 @@ where
         }
     });
     reader
+}
+
+/// Reads one frame (`Content-Length` header and body) from `input`, returned whole with its
+/// header; `None` at the end of the stream or on a frame that cannot be read.
+async fn read_frame<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> Option<Vec<u8>> {
+    let mut length: Option<usize> = None;
+    loop {
+        let mut line = String::new();
+        if input.read_line(&mut line).await.ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            if length.is_some() {
+                break;
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok();
+            }
+        }
+    }
+    let length = length?;
+    let header = format!("Content-Length: {length}\r\n\r\n");
+    let mut frame = Vec::with_capacity(header.len() + length);
+    frame.extend_from_slice(header.as_bytes());
+    frame.resize(header.len() + length, 0);
+    input.read_exact(&mut frame[header.len()..]).await.ok()?;
+    Some(frame)
+}
+
+/// Sends notifications the server serialized itself, each written whole between the transport
+/// library's frames.
+#[derive(Clone)]
+pub(crate) struct Outbox {
+    frames: mpsc::UnboundedSender<Vec<u8>>,
+}
+
+impl Outbox {
+    /// Sends a JSON-RPC notification whose `params` are already JSON.
+    pub fn notify(&self, method: &str, params: &[u8]) {
+        let body_prefix = format!("{{\"jsonrpc\":\"2.0\",\"method\":\"{method}\",\"params\":");
+        let length = body_prefix.len() + params.len() + 1;
+        let header = format!("Content-Length: {length}\r\n\r\n");
+        let mut frame = Vec::with_capacity(header.len() + length);
+        frame.extend_from_slice(header.as_bytes());
+        frame.extend_from_slice(body_prefix.as_bytes());
+        frame.extend_from_slice(params);
+        frame.push(b'}');
+        // The writer is gone only once the server is exiting; nothing is waiting for this.
+        let _ = self.frames.send(frame);
+    }
+}
+
+/// The output side: the stream to hand the transport library, the [`Outbox`], and a task that
+/// ends once the library's stream has ended and everything it wrote has reached `output`.
+pub(crate) fn outgoing<W>(output: W) -> (DuplexStream, Outbox, tokio::task::JoinHandle<()>)
+where
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (library_end, our_end) = tokio::io::duplex(1 << 20);
+    let (sender, mut frames) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (library_frames, mut from_library) = mpsc::unbounded_channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        let mut input = BufReader::new(our_end);
+        while let Some(frame) = read_frame(&mut input).await {
+            if library_frames.send(frame).is_err() {
+                return;
+            }
+        }
+    });
+    let writer = tokio::spawn(async move {
+        let mut output = output;
+        loop {
+            let frame = tokio::select! {
+                biased;
+                frame = from_library.recv() => match frame {
+                    Some(frame) => frame,
+                    None => {
+                        // The library is done (`exit`): what the server queued before is still
+                        // sent; nothing queued later is waited for.
+                        while let Ok(frame) = frames.try_recv() {
+                            if output.write_all(&frame).await.is_err() {
+                                return;
+                            }
+                        }
+                        let _ = output.flush().await;
+                        return;
+                    }
+                },
+                Some(frame) = frames.recv() => frame,
+                else => return,
+            };
+            if output.write_all(&frame).await.is_err() || output.flush().await.is_err() {
+                return;
+            }
+        }
+    });
+    (library_end, Outbox { frames: sender }, writer)
 }
 
 #[cfg(test)]
@@ -74,5 +183,54 @@ mod tests {
         output.read_to_string(&mut forwarded).await.unwrap();
         assert_eq!(forwarded, "Content-Length: 2\r\n\r\n{}Content-Length: 4\r\n\r\nnull");
         assert_eq!(dropped.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn our_frames_go_out_whole_between_the_librarys_frames() {
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (mut library, outbox, writer) = outgoing(SharedBuffer(buffer.clone()));
+        // A library frame written in pieces, with one of ours queued in the middle of it.
+        library.write_all(b"Content-Length: 7\r\n\r\n{\"a\"").await.unwrap();
+        library.flush().await.unwrap();
+        tokio::task::yield_now().await;
+        outbox.notify("m", b"[1]");
+        library.write_all(b":1}Content-Length: 2\r\n\r\n{}").await.unwrap();
+        drop(library);
+        writer.await.unwrap();
+        let written = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+        let ours = "Content-Length: 43\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[1]}";
+        let frames = ["Content-Length: 7\r\n\r\n{\"a\":1}", "Content-Length: 2\r\n\r\n{}"];
+        // Ours may come before, between or after the library's, but never inside one.
+        let candidates = [
+            format!("{ours}{}{}", frames[0], frames[1]),
+            format!("{}{ours}{}", frames[0], frames[1]),
+            format!("{}{}{ours}", frames[0], frames[1]),
+        ];
+        assert!(candidates.contains(&written), "{written:?}");
+    }
+
+    struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl AsyncWrite for SharedBuffer {
+        fn poll_write(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            std::task::Poll::Ready(Ok(buf.len()))
+        }
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
     }
 }

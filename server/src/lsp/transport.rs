@@ -25,28 +25,7 @@ where
     tokio::spawn(async move {
         let mut input = BufReader::new(input);
         loop {
-            let mut length: Option<usize> = None;
-            let mut saw_header = false;
-            loop {
-                let mut line = String::new();
-                match input.read_line(&mut line).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                }
-                let line = line.trim_end_matches(['\r', '\n']);
-                if line.is_empty() {
-                    if saw_header {
-                        break;
-                    }
-                    continue;
-                }
-                saw_header = true;
-                if let Some((name, value)) = line.split_once(':') {
-                    if name.trim().eq_ignore_ascii_case("content-length") {
-                        length = value.trim().parse().ok();
-                    }
-                }
-            }
+            let Some(length) = read_header(&mut input).await else { return };
             let Some(length) = length.filter(|l| *l <= MAX_FRAME) else {
                 dropped("a message without a valid Content-Length header was dropped".to_owned());
                 continue;
@@ -68,10 +47,11 @@ where
     reader
 }
 
-/// Reads one frame (`Content-Length` header and body) from `input`, returned whole with its
-/// header; `None` at the end of the stream or on a frame that cannot be read.
-async fn read_frame<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> Option<Vec<u8>> {
-    let mut length: Option<usize> = None;
+/// Reads a frame's header lines up to the blank line that ends them: `None` at the end of the
+/// stream, else the `Content-Length` (`None` when missing or not a number).
+async fn read_header<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> Option<Option<usize>> {
+    let mut length = None;
+    let mut saw_header = false;
     loop {
         let mut line = String::new();
         if input.read_line(&mut line).await.ok()? == 0 {
@@ -79,18 +59,24 @@ async fn read_frame<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> Option<Ve
         }
         let line = line.trim_end_matches(['\r', '\n']);
         if line.is_empty() {
-            if length.is_some() {
-                break;
+            if saw_header {
+                return Some(length);
             }
             continue;
         }
+        saw_header = true;
         if let Some((name, value)) = line.split_once(':') {
             if name.trim().eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse().ok();
             }
         }
     }
-    let length = length?;
+}
+
+/// Reads one frame from `input`, returned whole with its header; `None` at the end of the
+/// stream or on a frame that cannot be read.
+async fn read_frame<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> Option<Vec<u8>> {
+    let length = read_header(input).await??;
     let header = format!("Content-Length: {length}\r\n\r\n");
     let mut frame = Vec::with_capacity(header.len() + length);
     frame.extend_from_slice(header.as_bytes());
@@ -130,7 +116,7 @@ where
 {
     let (library_end, our_end) = tokio::io::duplex(1 << 20);
     let (sender, mut frames) = mpsc::unbounded_channel::<Vec<u8>>();
-    let (library_frames, mut from_library) = mpsc::unbounded_channel::<Vec<u8>>();
+    let library_frames = sender.clone();
     tokio::spawn(async move {
         let mut input = BufReader::new(our_end);
         while let Some(frame) = read_frame(&mut input).await {
@@ -138,33 +124,18 @@ where
                 return;
             }
         }
+        // The library is done (`exit`): an empty frame tells the writer to stop after what
+        // was queued before it.
+        let _ = library_frames.send(Vec::new());
     });
     let writer = tokio::spawn(async move {
         let mut output = output;
-        loop {
-            let frame = tokio::select! {
-                biased;
-                frame = from_library.recv() => match frame {
-                    Some(frame) => frame,
-                    None => {
-                        // The library is done (`exit`): what the server queued before is still
-                        // sent; nothing queued later is waited for.
-                        while let Ok(frame) = frames.try_recv() {
-                            if output.write_all(&frame).await.is_err() {
-                                return;
-                            }
-                        }
-                        let _ = output.flush().await;
-                        return;
-                    }
-                },
-                Some(frame) = frames.recv() => frame,
-                else => return,
-            };
-            if output.write_all(&frame).await.is_err() || output.flush().await.is_err() {
-                return;
+        while let Some(frame) = frames.recv().await {
+            if frame.is_empty() || output.write_all(&frame).await.is_err() || output.flush().await.is_err() {
+                break;
             }
         }
+        let _ = output.flush().await;
     });
     (library_end, Outbox { frames: sender }, writer)
 }
@@ -187,8 +158,8 @@ mod tests {
 
     #[tokio::test]
     async fn our_frames_go_out_whole_between_the_librarys_frames() {
-        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (mut library, outbox, writer) = outgoing(SharedBuffer(buffer.clone()));
+        let (output, mut read_back) = tokio::io::duplex(1 << 16);
+        let (mut library, outbox, writer) = outgoing(output);
         // A library frame written in pieces, with one of ours queued in the middle of it.
         library.write_all(b"Content-Length: 7\r\n\r\n{\"a\"").await.unwrap();
         library.flush().await.unwrap();
@@ -197,7 +168,8 @@ mod tests {
         library.write_all(b":1}Content-Length: 2\r\n\r\n{}").await.unwrap();
         drop(library);
         writer.await.unwrap();
-        let written = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+        let mut written = String::new();
+        read_back.read_to_string(&mut written).await.unwrap();
         let ours = "Content-Length: 43\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[1]}";
         let frames = ["Content-Length: 7\r\n\r\n{\"a\":1}", "Content-Length: 2\r\n\r\n{}"];
         // Ours may come before, between or after the library's, but never inside one.
@@ -207,30 +179,5 @@ mod tests {
             format!("{}{}{ours}", frames[0], frames[1]),
         ];
         assert!(candidates.contains(&written), "{written:?}");
-    }
-
-    struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl AsyncWrite for SharedBuffer {
-        fn poll_write(
-            self: std::pin::Pin<&mut Self>,
-            _: &mut std::task::Context<'_>,
-            buf: &[u8],
-        ) -> std::task::Poll<std::io::Result<usize>> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            std::task::Poll::Ready(Ok(buf.len()))
-        }
-        fn poll_flush(
-            self: std::pin::Pin<&mut Self>,
-            _: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<std::io::Result<()>> {
-            std::task::Poll::Ready(Ok(()))
-        }
-        fn poll_shutdown(
-            self: std::pin::Pin<&mut Self>,
-            _: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<std::io::Result<()>> {
-            std::task::Poll::Ready(Ok(()))
-        }
     }
 }

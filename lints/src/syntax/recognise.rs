@@ -124,7 +124,7 @@ fn comment_literal(after_is: &str) -> Option<Option<String>> {
             return None;
         }
         (Some(body[..close - 2].replace("''", "'")), &rest[close..])
-    } else if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("NULL") {
+    } else if rest.get(..4).is_some_and(|word| word.eq_ignore_ascii_case("NULL")) {
         (None, &rest[4..])
     } else {
         return None;
@@ -170,6 +170,8 @@ mod tests {
         assert_eq!(comment_literal(" $$ a $$; DROP TABLE t"), None);
         assert_eq!(comment_literal(" $$ unterminated"), None);
         assert_eq!(comment_literal(" 'a' || 'b'"), None);
+        // Found by the incremental property test: a multi-byte letter where `NULL` would be.
+        assert_eq!(comment_literal(" ünï'what people bought'"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::capacity::{self, CapacityPlan, CapacitySettings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dialect::Dialect;
 use crate::planning::parse_plan;
+use crate::rules::memo::EditMap;
 use crate::rules::{self, RuleSelection, RuleSettings};
 use crate::schema::builder::SchemaBuilder;
 use crate::schema::Schema;
@@ -193,6 +194,14 @@ fn analyze_using(
     mut cache: Option<&mut ParseCache>,
 ) -> Analysis {
     let started = Instant::now();
+    // How each file changed since the cache's last analysis: the rules re-run only where that
+    // reaches.
+    // (Files are known by path: two with one path cannot be told apart.)
+    let unique_paths =
+        files.iter().map(|f| f.path.as_str()).collect::<std::collections::HashSet<_>>().len() == files.len();
+    let edits = cache.as_deref().filter(|_| unique_paths).map(|cache| EditMap {
+        files: files.iter().map(|file| cache.change(&file.path, &file.text, dialect)).collect(),
+    });
     let mut analyzed: Vec<AnalyzedFile> = files
         .into_iter()
         .map(|file| {
@@ -214,7 +223,7 @@ fn analyze_using(
         .collect();
     let job_files: Vec<FileId> = jobs.iter().map(|j| j.file).collect();
     let split_done = Instant::now();
-    let mut run = match cache {
+    let mut run = match cache.as_deref_mut() {
         Some(cache) => syntax::parse_all_cached(&jobs, dialect, cache),
         None => syntax::parse_all(&jobs, dialect),
     };
@@ -236,6 +245,9 @@ fn analyze_using(
     }
     let mut schema = builder.finish();
     let mut annotation_problems = attach_plans(&analyzed, &mut schema);
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.rules.note_stats(options.stats.as_ref(), options.series.as_ref());
+    }
     let stats = options.stats.map(|snapshot| attach(&schema, snapshot));
     let model_done = Instant::now();
     let capacity = capacity::plan(&schema, stats.as_ref(), options.series.as_deref(), &options.capacity, options.today);
@@ -243,7 +255,26 @@ fn analyze_using(
 
     let texts: Vec<&str> = analyzed.iter().map(|f| f.text.as_str()).collect();
     let paths: Vec<&str> = analyzed.iter().map(|f| f.path.as_str()).collect();
-    let mut findings = rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings);
+    let mut findings = match (cache, &edits) {
+        (Some(cache), Some(edits)) => rules::run_memoized(
+            &schema,
+            &texts,
+            &paths,
+            selection,
+            stats.as_ref(),
+            &capacity,
+            &options.settings,
+            &mut cache.rules,
+            edits,
+        ),
+        (cache, _) => {
+            // What the memo holds is no longer the last analysis' findings.
+            if let Some(cache) = cache {
+                cache.rules = Default::default();
+            }
+            rules::run(&schema, &texts, &paths, selection, stats.as_ref(), &capacity, &options.settings)
+        }
+    };
     findings.extend(unparsed_ddl(&analyzed));
     let mut suppressions: Vec<Suppression> = analyzed
         .iter()

@@ -116,17 +116,34 @@ fn summary(analysis: &Analysis) -> String {
     )
 }
 
-fn check_script(dialect: Dialect, edits: &[Edit]) -> Result<(), TestCaseError> {
+/// Stats for one table, a growth plan for another (`customers`), and a budget and table size the projections pass, so that the
+/// rules that read stats and projections (`table-growth`, `storage-budget`, the keys' pace) run.
+fn with_stats() -> AnalysisOptions {
+    let snapshot = r#"{"format":"schemacast.stats/v1","taken_at":"2026-11-01T00:00:00Z","dialect":"postgres",
+        "tables":[{"schema":"public","name":"orders","rows":5000000,"total_bytes":900000000,
+                   "columns":[{"name":"status","avg_width":7,"null_frac":0.1,"n_distinct":4.0}]}]}"#;
+    AnalysisOptions {
+        stats: Some(serde_json::from_str(snapshot).expect("the test's snapshot reads")),
+        capacity: schemacast_lints::capacity::CapacitySettings {
+            budget_gib: Some(0.01),
+            table_size_gib: 0.1,
+            ..Default::default()
+        },
+        ..AnalysisOptions::default()
+    }
+}
+
+fn check_script(dialect: Dialect, options: AnalysisOptions, edits: &[Edit]) -> Result<(), TestCaseError> {
     let selection = RuleSelection::default();
     let mut texts = vec![BASE.to_owned(), LATER.to_owned()];
     let mut cache = schemacast_lints::syntax::ParseCache::new();
-    let cached = analyze_cached(sources(&texts), dialect, &selection, AnalysisOptions::default(), &mut cache);
-    let fresh = analyze_with(sources(&texts), dialect, &selection, AnalysisOptions::default());
+    let cached = analyze_cached(sources(&texts), dialect, &selection, options.clone(), &mut cache);
+    let fresh = analyze_with(sources(&texts), dialect, &selection, options.clone());
     prop_assert_eq!(summary(&cached), summary(&fresh));
     for (step, edit) in edits.iter().enumerate() {
         apply(&mut texts[edit.file], edit);
-        let cached = analyze_cached(sources(&texts), dialect, &selection, AnalysisOptions::default(), &mut cache);
-        let fresh = analyze_with(sources(&texts), dialect, &selection, AnalysisOptions::default());
+        let cached = analyze_cached(sources(&texts), dialect, &selection, options.clone(), &mut cache);
+        let fresh = analyze_with(sources(&texts), dialect, &selection, options.clone());
         prop_assert_eq!(summary(&cached), summary(&fresh), "after edit {} ({:?}) of {:?}", step, edit, texts);
         // The cache keeps only what the latest analysis used: at most one entry per statement.
         let statements: usize = cached.files.iter().map(|f| f.document.statements.len()).sum();
@@ -140,12 +157,17 @@ proptest! {
 
     #[test]
     fn cached_analysis_equals_fresh_after_every_edit_postgres(edits in prop::collection::vec(edit(), 1..25)) {
-        check_script(Dialect::Postgres, &edits)?;
+        check_script(Dialect::Postgres, AnalysisOptions::default(), &edits)?;
+    }
+
+    #[test]
+    fn cached_analysis_equals_fresh_after_every_edit_with_stats_and_projections(edits in prop::collection::vec(edit(), 1..25)) {
+        check_script(Dialect::Postgres, with_stats(), &edits)?;
     }
 
     #[test]
     fn cached_analysis_equals_fresh_after_every_edit_mysql(edits in prop::collection::vec(edit(), 1..12)) {
-        check_script(Dialect::Mysql, &edits)?;
+        check_script(Dialect::Mysql, AnalysisOptions::default(), &edits)?;
     }
 }
 
@@ -166,4 +188,42 @@ fn an_unchanged_set_is_not_parsed_again_and_a_keystroke_parses_one_statement() {
     let edited = analyze_cached(sources(&texts), Dialect::Postgres, &selection, AnalysisOptions::default(), &mut cache);
     assert_eq!(cache.last_run(), (statements - 1, 1));
     assert!(edited.schema.tables().iter().any(|t| t.column("xemail").is_some()));
+}
+
+#[test]
+fn a_keystroke_reruns_the_rules_only_on_its_table_and_the_tables_that_reference_it() {
+    let selection = RuleSelection::default();
+    let mut texts = vec![BASE.to_owned(), LATER.to_owned()];
+    let mut cache = schemacast_lints::syntax::ParseCache::new();
+    let analyze = |texts: &[String], cache: &mut schemacast_lints::syntax::ParseCache| {
+        analyze_cached(sources(texts), Dialect::Postgres, &selection, with_stats(), cache)
+    };
+    let first = analyze(&texts, &mut cache);
+    let tables = first.schema.tables().len();
+    assert_eq!(cache.rules_last_run(), (tables, tables));
+    analyze(&texts, &mut cache);
+    assert_eq!(cache.rules_last_run(), (0, tables), "nothing changed: every finding carried over");
+    // `customers` is edited; `orders` references it. `order_items` references `orders` only,
+    // and the audit tables nothing: their findings carry over, moved by the byte typed.
+    let at = texts[0].find("email").expect("the base text names email");
+    texts[0].insert(at, 'x');
+    let edited = analyze(&texts, &mut cache);
+    assert_eq!(cache.rules_last_run(), (2, tables));
+    let fresh = analyze_with(sources(&texts), Dialect::Postgres, &selection, with_stats());
+    assert_eq!(summary(&edited), summary(&fresh));
+    // The stats and projections reach the rules that read them (so the property test above
+    // compares their findings too).
+    let rules: Vec<&str> = fresh.diagnostics.iter().map(|d| d.rule).collect();
+    for rule in ["table-growth", "storage-budget", "int-key-exhaustion", "missing-fk-index"] {
+        assert!(rules.contains(&rule), "{rule} reports nothing: {rules:?}");
+    }
+    // A column of `orders` renamed in the second file: `orders`, the table it references
+    // (`customers`) and the one that references it (`order_items`) run again; the audit
+    // tables keep their findings.
+    let at = texts[1].find("note text").expect("the later text adds a note");
+    texts[1].insert(at + 4, 's');
+    let edited = analyze(&texts, &mut cache);
+    assert_eq!(cache.rules_last_run(), (3, tables));
+    let fresh = analyze_with(sources(&texts), Dialect::Postgres, &selection, with_stats());
+    assert_eq!(summary(&edited), summary(&fresh));
 }

@@ -241,9 +241,12 @@ pub(crate) fn shown_path(path: &Path) -> String {
     relative.as_deref().unwrap_or(path).display().to_string()
 }
 
-/// Today in days since the epoch: where horizons start for tables without a history.
+/// Today in days since the epoch, at 00:00 UTC: where horizons start for tables without a
+/// history. A whole day, so that every run of a day projects from the same origin (`check`'s
+/// output does not change by the minute, and the language server's findings of an unchanged
+/// table stay the same between edits).
 pub(crate) fn today() -> f64 {
-    day_of(jiff::Timestamp::now())
+    day_of(jiff::Timestamp::now()).floor()
 }
 
 /// Which rule chose a stats file, for `--verbose`.

@@ -2,6 +2,7 @@
 
 pub(crate) mod capacity;
 pub(crate) mod keys;
+pub(crate) mod memo;
 pub(crate) mod normalization;
 pub(crate) mod suppression;
 pub(crate) mod types;
@@ -117,6 +118,14 @@ pub(crate) trait Rule: Sync {
     fn check_column(&self, _ctx: &mut Ctx<'_>, _table: &Table, _column: &Column) {}
 
     fn check_index(&self, _ctx: &mut Ctx<'_>, _table: &Table, _index: &Index) {}
+
+    /// Whether the rule's findings on a table depend on more than the table, the tables its
+    /// foreign keys reference and that reference it, its partition parent, their stats and
+    /// projections and the text at their locations (see `memo.rs`): such a rule runs on every
+    /// analysis, even of a table an edit did not touch.
+    fn reads_whole_schema(&self) -> bool {
+        false
+    }
 }
 
 /// Declares a rule: its struct, documented by the doc comment (captured at compile time for
@@ -299,6 +308,11 @@ pub fn rows_now(table: &Table, stats: Option<&AttachedStats>) -> Option<(f64, Ro
 }
 
 /// What rules see while they run, and where their findings go.
+///
+/// The language server re-runs a rule on a table only when the table, its foreign-key
+/// neighbours or a whole-schema input changed (`memo.rs`): a rule that reads any other table
+/// through `schema`, or the database's total through `capacity`, must say so
+/// ([`Rule::reads_whole_schema`]).
 pub struct Ctx<'a> {
     pub schema: &'a Schema,
     pub dialect: Dialect,
@@ -603,6 +617,57 @@ pub(crate) fn report_retype<'c>(
     diagnostic
 }
 
+/// What every [`Ctx`] of one analysis shares.
+struct Inputs<'a> {
+    schema: &'a Schema,
+    texts: &'a [&'a str],
+    paths: &'a [&'a str],
+    stats: Option<&'a AttachedStats>,
+    capacity: &'a CapacityPlan,
+    settings: &'a RuleSettings,
+}
+
+impl<'a> Inputs<'a> {
+    fn ctx(&self) -> Ctx<'a> {
+        Ctx {
+            schema: self.schema,
+            dialect: self.schema.dialect,
+            stats: self.stats,
+            capacity: self.capacity,
+            settings: self.settings,
+            table_index: 0,
+            texts: self.texts,
+            paths: self.paths,
+            type_parser: RefCell::new(None),
+            type_ranges: RefCell::new(HashMap::new()),
+            rule: "",
+            severity: Severity::Info,
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+/// Runs `rules` over the table at `index`, its findings appended to the context's.
+fn check_table(ctx: &mut Ctx<'_>, index: usize, table: &Table, rules: &[(&'static RegisteredRule, Severity)]) {
+    ctx.table_index = index;
+    let reported_before = ctx.diagnostics.len();
+    for (rule, severity) in rules {
+        ctx.rule = rule.meta.name;
+        ctx.severity = *severity;
+        rule.rule.check_table(ctx, table);
+        for column in &table.columns {
+            rule.rule.check_column(ctx, table, column);
+        }
+        for index in &table.indexes {
+            rule.rule.check_index(ctx, table, index);
+        }
+    }
+    // A table's columns are declared in its own statements: their type ranges are not asked for
+    // again, and kept for every table they would grow with the schema.
+    ctx.type_ranges.get_mut().clear();
+    ctx.diagnostics[reported_before..].iter_mut().for_each(Diagnostic::shrink_to_fit);
+}
+
 /// Runs every enabled rule that applies to the dialect over every table.
 pub(crate) fn run(
     schema: &Schema,
@@ -614,41 +679,12 @@ pub(crate) fn run(
     settings: &RuleSettings,
 ) -> Vec<Diagnostic> {
     let enabled = enabled_rules(selection, schema.dialect, stats.is_some());
+    let inputs = Inputs { schema, texts, paths, stats, capacity, settings };
     // The tables from `first` on, each with every rule; a `Ctx` (and its caches) per caller.
     let check = |first: usize, tables: &[Table]| -> Vec<Diagnostic> {
-        let mut ctx = Ctx {
-            schema,
-            dialect: schema.dialect,
-            stats,
-            capacity,
-            settings,
-            table_index: 0,
-            texts,
-            paths,
-            type_parser: RefCell::new(None),
-            type_ranges: RefCell::new(HashMap::new()),
-            rule: "",
-            severity: Severity::Info,
-            diagnostics: Vec::new(),
-        };
+        let mut ctx = inputs.ctx();
         for (offset, table) in tables.iter().enumerate() {
-            ctx.table_index = first + offset;
-            let reported_before = ctx.diagnostics.len();
-            for (rule, severity) in &enabled {
-                ctx.rule = rule.meta.name;
-                ctx.severity = *severity;
-                rule.rule.check_table(&mut ctx, table);
-                for column in &table.columns {
-                    rule.rule.check_column(&mut ctx, table, column);
-                }
-                for index in &table.indexes {
-                    rule.rule.check_index(&mut ctx, table, index);
-                }
-            }
-            // A table's columns are declared in its own statements: their type ranges are not
-            // asked for again, and kept for every table they would grow with the schema.
-            ctx.type_ranges.get_mut().clear();
-            ctx.diagnostics[reported_before..].iter_mut().for_each(Diagnostic::shrink_to_fit);
+            check_table(&mut ctx, first + offset, table, &enabled);
         }
         ctx.diagnostics
     };
@@ -674,6 +710,93 @@ pub(crate) fn run(
     } else {
         check(0, tables)
     }
+}
+
+/// [`run`] for the language server: the findings of tables an edit cannot have changed come
+/// from `memo` (see `memo.rs`), the rules run on the others, and `memo` keeps the result. The
+/// findings are the ones [`run`] gives, in its order.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_memoized(
+    schema: &Schema,
+    texts: &[&str],
+    paths: &[&str],
+    selection: &RuleSelection,
+    stats: Option<&AttachedStats>,
+    capacity: &CapacityPlan,
+    settings: &RuleSettings,
+    memo: &mut memo::RulesMemo,
+    edits: &memo::EditMap,
+) -> Vec<Diagnostic> {
+    let enabled = enabled_rules(selection, schema.dialect, stats.is_some());
+    let inputs = Inputs { schema, texts, paths, stats, capacity, settings };
+    let names = enabled.iter().map(|(r, s)| (r.meta.name, *s)).collect();
+    let globals = memo::Globals::of(schema, names, settings, capacity, texts, paths);
+    let mut reuse = memo.plan(schema, stats, globals, edits);
+    let whole_schema: Vec<_> = enabled.iter().copied().filter(|(r, _)| r.rule.reads_whole_schema()).collect();
+    let tables = schema.tables();
+    let rerun: Vec<usize> = (0..tables.len()).filter(|&i| reuse.reused[i].is_none()).collect();
+
+    // Each listed table's findings of `rules`, on both cores when there are many.
+    let check = |indexes: &[usize], rules: &[(&'static RegisteredRule, Severity)]| -> Vec<Vec<Diagnostic>> {
+        let mut ctx = inputs.ctx();
+        indexes
+            .iter()
+            .map(|&i| {
+                check_table(&mut ctx, i, &tables[i], rules);
+                std::mem::take(&mut ctx.diagnostics)
+            })
+            .collect()
+    };
+    let rerun_findings = if rerun.len() >= 64 {
+        let (first, second) = rerun.split_at(rerun.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| check(second, &enabled));
+            let mut mine = check(first, &enabled);
+            mine.extend(other.join().unwrap_or_else(|_| check(second, &enabled)));
+            mine
+        })
+    } else {
+        check(&rerun, &enabled)
+    };
+    let reused_indexes: Vec<usize> = (0..tables.len()).filter(|&i| reuse.reused[i].is_some()).collect();
+    let whole_schema_findings =
+        if whole_schema.is_empty() { Vec::new() } else { check(&reused_indexes, &whole_schema) };
+
+    let position = |rule: &str| enabled.iter().position(|(r, _)| r.meta.name == rule).unwrap_or(usize::MAX);
+    let mut kept: Vec<Vec<Diagnostic>> = Vec::with_capacity(tables.len());
+    let mut out = Vec::new();
+    let (mut rerun_findings, mut whole_schema_findings) =
+        (rerun_findings.into_iter(), whole_schema_findings.into_iter());
+    for slot in reuse.reused.iter_mut() {
+        match slot.take() {
+            None => {
+                let findings = rerun_findings.next().unwrap_or_default();
+                kept.push(
+                    findings
+                        .iter()
+                        .filter(|d| !whole_schema.iter().any(|(r, _)| r.meta.name == d.rule))
+                        .cloned()
+                        .collect(),
+                );
+                out.extend(findings);
+            }
+            Some(memoized) => {
+                // Both lists are in rule order: merged, they are what one pass gives.
+                let fresh = whole_schema_findings.next().unwrap_or_default();
+                let mut fresh = fresh.into_iter().peekable();
+                for diagnostic in &memoized {
+                    while let Some(d) = fresh.next_if(|d| position(d.rule) < position(diagnostic.rule)) {
+                        out.push(d);
+                    }
+                    out.push(diagnostic.clone());
+                }
+                out.extend(fresh);
+                kept.push(memoized);
+            }
+        }
+    }
+    memo.keep(schema, reuse, kept, rerun.len());
+    out
 }
 
 #[cfg(test)]

@@ -119,6 +119,12 @@ pub struct NewMigration {
     pub text: String,
 }
 
+/// Whether the files are goose migrations, and whether dbmate ones (sections a new migration
+/// must have too).
+pub(crate) fn conventions(texts: &[&str]) -> (bool, bool) {
+    (texts.iter().any(|t| t.contains("-- +goose Up")), texts.iter().any(|t| t.contains("-- migrate:up")))
+}
+
 /// The file that runs `statement` (which must not run inside a transaction) as a migration of
 /// its own after the set's last one, with the tool's no-transaction directive where it has one;
 /// `undo` goes where the tool keeps the way back. `None` when the set follows no convention
@@ -143,8 +149,7 @@ pub fn next_migration(
     if names.len() < 2 {
         return None;
     }
-    let goose = texts.iter().any(|t| t.contains("-- +goose Up"));
-    let dbmate = texts.iter().any(|t| t.contains("-- migrate:up"));
+    let (goose, dbmate) = conventions(texts);
     // Flyway: V<version>__<description>.sql; a file of its own is run outside a transaction
     // when it holds only non-transactional statements.
     let flyway: Vec<u128> = names

@@ -93,7 +93,7 @@ pub struct Column {
     pub comment: Option<Box<str>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum IndexKey {
     Column(CompactString),
     /// An expression key, in sqlparser's normalised spelling.
@@ -109,7 +109,7 @@ impl IndexKey {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IndexOrigin {
     PrimaryKey,
     UniqueConstraint,
@@ -289,6 +289,18 @@ impl IndexNames {
                 .collect();
             self.stale = false;
         }
+    }
+
+    /// A digest of the set, the same whatever order it was built in (the language server
+    /// compares it between analyses).
+    pub(crate) fn digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        debug_assert!(!self.stale, "index names digested before a refresh");
+        self.names.iter().fold(self.names.len() as u64, |sum, name| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            name.hash(&mut hasher);
+            sum.wrapping_add(hasher.finish())
+        })
     }
 
     /// `base`, cut to the identifier limit, numbered until no index in `schema` has it. The set

@@ -89,7 +89,7 @@ impl fmt::Display for BaseType {
 }
 
 /// A column type as declared, with its canonical form.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SqlType {
     /// Base type in canonical form (`integer`, `varchar`, `timestamptz`, or `Other("mood")`).
     pub base: BaseType,

@@ -47,6 +47,11 @@ impl AttachedStats {
         self.table(table_index)?.columns.iter().find(|c| fold(dialect, &c.name) == key)
     }
 
+    /// Where the schema's table called `name` is in the snapshot.
+    pub(crate) fn position(&self, name: &QualifiedName) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
     /// Statistics of the schema's table called `name`.
     pub fn for_table(&self, name: &QualifiedName) -> Option<&TableStats> {
         self.by_name.get(name).map(|&i| &self.snapshot.tables[i])

@@ -23,6 +23,8 @@ pub struct ParseCache {
     statements: HashMap<String, Vec<CachedStatement>>,
     /// By file path: the last split of that file.
     splits: HashMap<String, CachedSplit>,
+    /// The last analysis' findings, for the rules to re-run only where an edit reaches.
+    pub(crate) rules: crate::rules::memo::RulesMemo,
     /// Counts analyses; an entry records the last one that used it.
     run: u64,
     hits: usize,
@@ -83,6 +85,18 @@ impl ParseCache {
             !entries.is_empty()
         });
         self.splits.retain(|_, split| split.used == run);
+    }
+
+    /// How a file changed since the last run split it; `None` when it did not (a new file, or
+    /// another dialect).
+    pub(crate) fn change(&self, path: &str, text: &str, dialect: Dialect) -> Option<crate::rules::memo::FileChange> {
+        let cached = self.splits.get(path).filter(|s| s.dialect == dialect)?;
+        Some(crate::rules::memo::FileChange::between(&cached.text, text))
+    }
+
+    /// Tables the latest analysis ran the rules on, and all of them.
+    pub fn rules_last_run(&self) -> (usize, usize) {
+        self.rules.last_run
     }
 
     /// The split and line index of a file whose text has not changed since the last run.

@@ -62,12 +62,13 @@ impl Backend {
             let analysed = started.elapsed();
             let read = analysis.read_time;
             let phases = analysis.analysis.timings.map(|t| format!("{t:?}")).unwrap_or_default();
+            let (rules_ran, tables) = analysis.rules_ran;
             let sent = this.publish(&key, generation, analysis).await;
             if refresh_hints {
                 let _ = this.inner.client.inlay_hint_refresh().await;
             }
             this.trace(format!(
-                "{}: inputs read in {:.1} ms, analysed in {:.1} ms ({phases}), {sent} documents published after {:.1} ms",
+                "{}: inputs read in {:.1} ms, analysed in {:.1} ms ({phases}; rules ran on {rules_ran} of {tables} tables), {sent} documents published after {:.1} ms",
                 key.display(),
                 read.as_secs_f64() * 1000.0,
                 analysed.as_secs_f64() * 1000.0,

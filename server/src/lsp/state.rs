@@ -78,6 +78,8 @@ pub(crate) struct ProjectAnalysis {
     pub dialect: String,
     /// Which load of the stats cache it used: the watcher re-analyses when a newer one ends.
     pub stats_serial: LoadSerial,
+    /// Tables the rules ran on, and all of them (the others' findings carried over), for the log.
+    pub rules_ran: (usize, usize),
 }
 
 impl ProjectAnalysis {
@@ -305,6 +307,7 @@ impl AnalysisJob {
             return None;
         }
         let analysis = analyze_cached(sources, choice.dialect, &selection, options, &mut cache);
+        let rules_ran = cache.rules_last_run();
         drop(cache);
         Some(ProjectAnalysis {
             analysis,
@@ -314,6 +317,7 @@ impl AnalysisJob {
             read_time: read,
             dialect,
             stats_serial,
+            rules_ran,
         })
     }
 }

@@ -9,7 +9,6 @@ use std::time::SystemTime;
 
 use schemacast_lints::config::CONFIG_FILE_NAME;
 use schemacast_lints::schema::migrations::is_migration_file;
-use schemacast_lints::stats::day_of;
 use schemacast_lints::{AnalysisOptions, Config, RuleSelection, SourceFile};
 
 use crate::project::{find_upward, migration_files, read_source, SourceError};
@@ -176,7 +175,7 @@ impl Project {
         let mut options = AnalysisOptions {
             settings: self.config.as_ref().map(|c| c.settings.clone()).unwrap_or_default(),
             capacity: self.config.as_ref().map(|c| c.capacity.clone()).unwrap_or_default(),
-            today: Some(day_of(jiff::Timestamp::now())),
+            today: Some(crate::project::today()),
             ..AnalysisOptions::default()
         };
         let stats_serial = self.read_stats_into(settings, &mut cache, &mut options, &mut problems);

@@ -204,8 +204,10 @@ fn analyze_using(
     });
     let mut analyzed: Vec<AnalyzedFile> = files
         .into_iter()
-        .map(|file| {
-            let (document, lines) = split_file(&file, dialect, cache.as_deref_mut());
+        .enumerate()
+        .map(|(i, file)| {
+            let change = edits.as_ref().and_then(|e| e.files.get(i).copied().flatten());
+            let (document, lines) = split_file(&file, dialect, cache.as_deref_mut(), change);
             AnalyzedFile { lines, document, path: file.path, text: file.text, parsed: 0, skipped: Vec::new() }
         })
         .collect();
@@ -337,14 +339,24 @@ fn sort_stable_in_place<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp
     }
 }
 
-/// A file's statements and line starts: from the cache when its text is unchanged.
-fn split_file(file: &SourceFile, dialect: Dialect, cache: Option<&mut ParseCache>) -> (SplitDocument, LineIndex) {
+/// A file's statements and line starts: from the cache when its text is unchanged, made from
+/// the cached ones around the edit when it changed (`change`, since the cache's last run).
+fn split_file(
+    file: &SourceFile,
+    dialect: Dialect,
+    cache: Option<&mut ParseCache>,
+    change: Option<crate::rules::memo::FileChange>,
+) -> (SplitDocument, LineIndex) {
     if let Some(cache) = cache {
         if let Some(split) = cache.split(&file.path, &file.text, dialect) {
             return split;
         }
+        if let Some((document, lines)) = cache.resplit(&file.path, &file.text, dialect, change) {
+            cache.store_split(&file.path, &file.text, dialect, &document, &lines, Some(true));
+            return (document, lines);
+        }
         let (document, lines) = (syntax::split(&file.text, dialect), LineIndex::new(&file.text));
-        cache.store_split(&file.path, &file.text, dialect, &document, &lines);
+        cache.store_split(&file.path, &file.text, dialect, &document, &lines, None);
         return (document, lines);
     }
     (syntax::split(&file.text, dialect), LineIndex::new(&file.text))

@@ -139,6 +139,18 @@ impl LineIndex {
         Self { line_starts }
     }
 
+    /// The index of a text in which `old[prefix..old_suffix]` became `new[prefix..new_suffix]`
+    /// (the rest unchanged): line starts before the edit kept, after it moved.
+    pub(crate) fn edited(&self, new: &str, prefix: usize, old_suffix: usize, new_suffix: usize) -> LineIndex {
+        let kept = self.line_starts.partition_point(|&s| s as usize <= prefix);
+        let after = self.line_starts.partition_point(|&s| s as usize <= old_suffix);
+        let mut line_starts = Vec::with_capacity(self.line_starts.len() + 1);
+        line_starts.extend_from_slice(&self.line_starts[..kept]);
+        line_starts.extend(memchr_newlines(&new.as_bytes()[prefix..new_suffix]).map(|i| (prefix + i) as u32 + 1));
+        line_starts.extend(self.line_starts[after..].iter().map(|&s| (s as usize - old_suffix + new_suffix) as u32));
+        LineIndex { line_starts }
+    }
+
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }

@@ -187,7 +187,13 @@ fn an_unchanged_set_is_not_parsed_again_and_a_keystroke_parses_one_statement() {
     texts[0].insert(at, 'x');
     let edited = analyze_cached(sources(&texts), Dialect::Postgres, &selection, AnalysisOptions::default(), &mut cache);
     assert_eq!(cache.last_run(), (statements - 1, 1));
+    assert_eq!(cache.last_splits(), (1, 0), "the edited file is split again around the edit only");
     assert!(edited.schema.tables().iter().any(|t| t.column("xemail").is_some()));
+    // A stateful word typed (a goose section marker): that file is split whole.
+    let at = texts[1].find("CREATE INDEX").expect("the later text creates an index");
+    texts[1].insert_str(at, "-- +goose Up\n");
+    analyze_cached(sources(&texts), Dialect::Postgres, &selection, AnalysisOptions::default(), &mut cache);
+    assert_eq!(cache.last_splits(), (0, 1));
 }
 
 #[test]

@@ -29,6 +29,9 @@ pub struct ParseCache {
     run: u64,
     hits: usize,
     misses: usize,
+    /// Files of the latest analysis split around their edit, and split whole.
+    resplit: usize,
+    split_whole: usize,
 }
 
 #[derive(Debug)]
@@ -45,6 +48,9 @@ struct CachedStatement {
 #[derive(Debug)]
 struct CachedSplit {
     dialect: Dialect,
+    /// The text has no word that gives the splitter lasting state (`split::is_plain`): an edit
+    /// can be split again around itself.
+    plain: bool,
     text: String,
     document: SplitDocument,
     lines: LineIndex,
@@ -61,6 +67,12 @@ impl ParseCache {
         (self.hits, self.misses)
     }
 
+    /// How many files the latest analysis split again around an edit, and how many whole (new
+    /// files, the first analysis, edits that may have changed the splitter's state).
+    pub fn last_splits(&self) -> (usize, usize) {
+        (self.resplit, self.split_whole)
+    }
+
     /// Statements held.
     pub fn len(&self) -> usize {
         self.statements.values().map(Vec::len).sum()
@@ -75,6 +87,8 @@ impl ParseCache {
         self.run += 1;
         self.hits = 0;
         self.misses = 0;
+        self.resplit = 0;
+        self.split_whole = 0;
     }
 
     /// Drops what the analysis just ended did not use.
@@ -106,6 +120,25 @@ impl ParseCache {
         Some((cached.document.clone(), cached.lines.clone()))
     }
 
+    /// The split and line index of a file edited since the last run, made from the last run's
+    /// around the edit (`split::resplit`); `None` when it must be split whole.
+    pub(crate) fn resplit(
+        &self,
+        path: &str,
+        text: &str,
+        dialect: Dialect,
+        change: Option<crate::rules::memo::FileChange>,
+    ) -> Option<(SplitDocument, LineIndex)> {
+        let Some(crate::rules::memo::FileChange::Replaced { prefix, old_suffix, new_suffix }) = change else {
+            return None;
+        };
+        let cached = self.splits.get(path).filter(|s| s.dialect == dialect && s.plain)?;
+        let region = (prefix as usize, old_suffix as usize, new_suffix as usize);
+        let document = super::split::resplit(&cached.text, &cached.document, text, region, dialect)?;
+        Some((document, cached.lines.edited(text, region.0, region.1, region.2)))
+    }
+
+    /// Keeps a file's split; `plain` when known (a split made around an edit of a plain text).
     pub(crate) fn store_split(
         &mut self,
         path: &str,
@@ -113,9 +146,15 @@ impl ParseCache {
         dialect: Dialect,
         document: &SplitDocument,
         lines: &LineIndex,
+        plain: Option<bool>,
     ) {
+        match plain {
+            Some(_) => self.resplit += 1,
+            None => self.split_whole += 1,
+        }
         let split = CachedSplit {
             dialect,
+            plain: plain.unwrap_or_else(|| super::split::is_plain(text, 0, text.len())),
             text: text.to_owned(),
             document: document.clone(),
             lines: lines.clone(),

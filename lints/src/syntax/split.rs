@@ -42,10 +42,131 @@ pub struct SplitDocument {
     pub directives: Vec<Directive>,
     /// psql meta-commands, `DELIMITER` lines and `COPY` data blocks passed over.
     pub non_sql_regions: usize,
+    /// Where the first quote, dollar quote or block comment that never closes starts (it was read
+    /// as one character): how the text up to it splits depends on all the text after it.
+    pub first_unclosed: Option<u32>,
 }
 
 pub fn split(text: &str, dialect: Dialect) -> SplitDocument {
     Splitter::new(text, dialect).run()
+}
+
+/// Words whose presence anywhere may give the splitter state that outlives a statement (goose and
+/// dbmate sections, MySQL's `DELIMITER`): a text without them is split the same from any
+/// statement boundary on, which [`resplit`] relies on.
+const STATEFUL_WORDS: &[&[u8]] = &[b"goose", b"migrate", b"delimiter"];
+
+/// Whether `text[from..to]` holds none of [`STATEFUL_WORDS`], in any case.
+pub(crate) fn is_plain(text: &str, from: usize, to: usize) -> bool {
+    let bytes = &text.as_bytes()[from.min(text.len())..to.min(text.len())];
+    !bytes.iter().enumerate().any(|(i, b)| {
+        matches!(b | 0x20, b'g' | b'm' | b'd')
+            && STATEFUL_WORDS
+                .iter()
+                .any(|word| bytes.get(i..i + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word)))
+    })
+}
+
+/// The split of `new`, from the split of `old` (a plain text: [`is_plain`]) and the region they
+/// differ in: old text `old[prefix..old_suffix]` became `new[prefix..new_suffix]`, the rest the
+/// same. The splitter starts again at the last statement boundary before the region and stops at
+/// the first boundary after it that the old split also had; the statements and directives on
+/// either side are the old ones, moved. `None` when the edit may have made the text stateful.
+/// The result is what [`split`] gives on `new`.
+pub(crate) fn resplit(
+    old: &str,
+    old_document: &SplitDocument,
+    new: &str,
+    (prefix, old_suffix, new_suffix): (usize, usize, usize),
+    dialect: Dialect,
+) -> Option<SplitDocument> {
+    // A stateful word typed into the region, or made by joining text on either side of it.
+    let margin = STATEFUL_WORDS.iter().map(|w| w.len()).max().unwrap_or(0);
+    if !is_plain(new, prefix.saturating_sub(margin), new_suffix + margin) {
+        return None;
+    }
+    let is_copy = |text: &str, statement: &SplitStatement| {
+        text.get(statement.range.to_range()).is_some_and(|t| t.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("copy")))
+    };
+    // Restart after the last statement that ends (terminator included) before the region, and
+    // whose end is where the splitter went on from (not a `COPY` with rows after it).
+    // Nor after a quote that never closed: the edit may close it.
+    let limit = old_document.first_unclosed.map_or(prefix, |u| prefix.min(u as usize + 1));
+    let before = old_document.statements.partition_point(|s| (s.end_with_terminator() as usize) < limit);
+    let restart = (0..before).rev().find(|&i| {
+        let statement = &old_document.statements[i];
+        statement.terminator_end.is_some() && !is_copy(old, statement)
+    });
+    let (kept, start) = match restart {
+        Some(i) => (i + 1, old_document.statements[i].end_with_terminator() as usize),
+        None => (0, 0),
+    };
+    let directives_before = old_document.directives.partition_point(|d| (d.range.start as usize) < start);
+    let resume = |text| Splitter::resumed(text, dialect, old_document, kept, directives_before, start);
+
+    // The new text from the restart until a boundary past the region that the old text has too.
+    let shift = |offset: usize| offset - new_suffix + old_suffix;
+    let mut splitter = resume(new);
+    let mut converged = None;
+    while splitter.pos < splitter.bytes.len() {
+        let statements = splitter.out.statements.len();
+        splitter.step();
+        let Some(last) = splitter.out.statements.last().filter(|_| splitter.out.statements.len() > statements) else {
+            continue;
+        };
+        let end = last.end_with_terminator() as usize;
+        if last.terminator_end.is_none() || end <= new_suffix || splitter.pos != end || is_copy(new, last) {
+            continue;
+        }
+        let old_end = shift(end);
+        let old_index = old_document.statements.partition_point(|s| (s.end_with_terminator() as usize) < old_end);
+        let same_boundary = old_document.statements.get(old_index).is_some_and(|s| {
+            s.end_with_terminator() as usize == old_end && s.terminator_end.is_some() && !is_copy(old, s)
+        });
+        if same_boundary {
+            converged = Some((end, old_end, old_index));
+            break;
+        }
+    }
+    if converged.is_none() {
+        splitter.finish_statement(None);
+    }
+    let mut document = splitter.out;
+    let new_regions = document.non_sql_regions;
+
+    // The old text over the same stretch, for the psql lines and `COPY` rows it counted there.
+    let mut old_splitter = resume(old);
+    let old_stop = converged.map_or(old.len(), |(_, old_end, _)| old_end);
+    while old_splitter.pos < old_stop {
+        old_splitter.step();
+    }
+    let old_regions = old_splitter.out.non_sql_regions;
+    document.non_sql_regions = (old_document.non_sql_regions + new_regions).checked_sub(old_regions)?;
+
+    if let Some((_, old_end, old_index)) = converged {
+        let moved = |offset: u32| (offset as usize + new_suffix - old_suffix) as u32;
+        if document.first_unclosed.is_none() {
+            match old_document.first_unclosed {
+                // The old text's first unclosed quote is closed now: whether one after it stays
+                // unclosed was not recorded.
+                Some(unclosed) if (unclosed as usize) < old_end => return None,
+                unclosed => document.first_unclosed = unclosed.map(moved),
+            }
+        }
+        let renumbered = |index: usize| index + document.statements.len() - (old_index + 1);
+        document.directives.extend(old_document.directives.iter().filter(|d| d.range.start as usize >= old_end).map(
+            |d| Directive {
+                range: TextRange::new(moved(d.range.start) as usize, moved(d.range.end) as usize),
+                text: d.text.clone(),
+                statement: d.statement.map(renumbered),
+            },
+        ));
+        document.statements.extend(old_document.statements[old_index + 1..].iter().map(|s| SplitStatement {
+            range: TextRange::new(moved(s.range.start) as usize, moved(s.range.end) as usize),
+            terminator_end: s.terminator_end.map(moved),
+        }));
+    }
+    Some(document)
 }
 
 /// Keywords after `CREATE` whose statements may carry `BEGIN ... END` bodies.
@@ -95,16 +216,43 @@ impl<'a> Splitter<'a> {
         }
     }
 
+    /// A splitter at `start`, a statement boundary of a plain text, as it was there: the first
+    /// `statements` statements and `directives` directives of `document` found.
+    fn resumed(
+        text: &'a str,
+        dialect: Dialect,
+        document: &SplitDocument,
+        statements: usize,
+        directives: usize,
+        start: usize,
+    ) -> Self {
+        let mut splitter = Splitter::new(text, dialect);
+        splitter.pos = start;
+        splitter.out.statements = document.statements[..statements].to_vec();
+        splitter.out.directives = document.directives[..directives].to_vec();
+        splitter.unplaced_directives_from = directives;
+        splitter.prev_end_on_this_line = statements > 0;
+        splitter
+    }
+
     fn run(mut self) -> SplitDocument {
-        let len = self.bytes.len();
-        while self.pos < len {
+        while self.pos < self.bytes.len() {
+            self.step();
+        }
+        self.finish_statement(None);
+        self.out
+    }
+
+    /// Reads one token, comment or blank at `pos`.
+    fn step(&mut self) {
+        {
             let b = self.bytes[self.pos];
             if self.delimiter != ";" && self.block_depth == 0 && self.at_custom_delimiter() {
                 let end = self.pos + self.delimiter.len();
                 // Set first: finishing a `COPY` statement moves past its data block.
                 self.pos = end;
                 self.finish_statement(Some(end));
-                continue;
+                return;
             }
             match b {
                 b'\n' => {
@@ -138,8 +286,6 @@ impl<'a> Splitter<'a> {
                 }
             }
         }
-        self.finish_statement(None);
-        self.out
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
@@ -195,6 +341,7 @@ impl<'a> Splitter<'a> {
             }
         }
         // Unterminated: end it with its line so it cannot hide the rest of the file.
+        self.unclosed(start);
         let end = self.line_end(start);
         self.pos = end;
     }
@@ -252,10 +399,15 @@ impl<'a> Splitter<'a> {
                 self.pos = end;
             }
             None => {
+                self.unclosed(start);
                 self.token(start, start + 1);
                 self.pos = start + 1;
             }
         }
+    }
+
+    fn unclosed(&mut self, start: usize) {
+        self.out.first_unclosed.get_or_insert(start as u32);
     }
 
     /// End of a literal opened at `start`, with the quote doubled as an escape.
@@ -300,6 +452,7 @@ impl<'a> Splitter<'a> {
                 self.pos = end;
             }
             None => {
+                self.unclosed(start);
                 self.token(start, start + 1);
                 self.pos = start + 1;
             }
@@ -522,6 +675,73 @@ mod tests {
             placed,
             [("ignore a", Some(0)), ("ignore b", Some(0)), ("ignore c", Some(0)), ("ignore d", Some(1))]
         );
+    }
+
+    #[test]
+    fn splitting_again_around_an_edit_gives_what_splitting_whole_gives() {
+        let texts = [
+            "-- schemacast: ignore a\nCREATE TABLE x (\n -- schemacast: ignore b\n y int); -- schemacast: ignore c\n\n-- schemacast: rows=1\nCREATE TABLE y (z text DEFAULT 'a;b');\nSELECT $f$ ; $f$;\n\\connect db\nCOPY a (x) FROM stdin;\n1;2\n\\.\nCREATE TABLE b (x int);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;\n/* c; */ SELECT 2",
+            "CREATE TABLE a (id int);\nCREATE TABLE b (id int REFERENCES a);\nCOMMENT ON TABLE a IS 'x';",
+            // Quotes and comments that never close: an edit after them may close them.
+            "'ALTER TABLE a ADD x int;\nCREATE TABLE b (y int);\nDROP TABLE c;",
+            "SELECT 1;\n/* open\nSELECT 2;\nSELECT \"3;\nSELECT $x$ 4;\nSELECT 5;",
+        ];
+        let pieces = [
+            "",
+            "x",
+            ";",
+            "'",
+            "$$",
+            "--",
+            "\n",
+            "/*",
+            "*/",
+            "copy ",
+            "\\",
+            "-- schemacast: ignore d\n",
+            "BEGIN ",
+            "ü",
+        ];
+        let mut compared = 0;
+        for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+            for old in texts {
+                let old_document = split(old, dialect);
+                for at in (0..=old.len()).filter(|&i| old.is_char_boundary(i)) {
+                    for delete in [0, 1, 3] {
+                        let mut end = (at + delete).min(old.len());
+                        while !old.is_char_boundary(end) {
+                            end += 1;
+                        }
+                        for piece in pieces {
+                            let new = format!("{}{piece}{}", &old[..at], &old[end..]);
+                            let crate::rules::memo::FileChange::Replaced { prefix, old_suffix, new_suffix } =
+                                crate::rules::memo::FileChange::between(old, &new)
+                            else {
+                                continue;
+                            };
+                            let region = (prefix as usize, old_suffix as usize, new_suffix as usize);
+                            if let Some(document) = resplit(old, &old_document, &new, region, dialect) {
+                                assert_eq!(document, split(&new, dialect), "{old:?} -> {new:?} ({dialect:?})");
+                                compared += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 10_000, "only {compared} edits were split around themselves");
+    }
+
+    #[test]
+    fn a_stateful_word_typed_or_present_splits_the_whole_text() {
+        assert!(is_plain("CREATE TABLE a (x int);", 0, 23));
+        assert!(!is_plain("-- +GOOSE Up", 0, 12));
+        let old = "CREATE TABLE a (x int);\n-- +goo\nCREATE TABLE b (y int);";
+        let new = old.replace("+goo\n", "+goose Up\n");
+        let change = crate::rules::memo::FileChange::between(old, &new);
+        let crate::rules::memo::FileChange::Replaced { prefix, old_suffix, new_suffix } = change else { panic!() };
+        let region = (prefix as usize, old_suffix as usize, new_suffix as usize);
+        assert_eq!(resplit(old, &split(old, Dialect::Postgres), &new, region, Dialect::Postgres), None);
     }
 
     #[test]

@@ -133,6 +133,26 @@ proptest! {
 
     /// Any document cut at any character boundary: the shapes an editor sees mid-typing.
     #[test]
+    fn an_edit_analysed_through_the_cache_equals_a_fresh_analysis(
+        text in prop_oneof![document(), "\\PC{0,300}"],
+        at in 0.0f64..1.0,
+        delete in 0usize..20,
+        insert in prop_oneof![Just(String::new()), "\\PC{0,12}", statement()],
+        dialect in dialect(),
+    ) {
+        let mut start = (text.len() as f64 * at) as usize;
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + delete).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let edited = format!("{}{insert}{}", &text[..start], &text[end..]);
+        pipeline_check::check_edit(&text, &edited, dialect);
+    }
+
+    #[test]
     fn documents_cut_anywhere_keep_every_invariant(text in document(), cut in 0.0f64..1.0, dialect in dialect()) {
         let at = schemacast_lints::text::floor_char_boundary(&text, (text.len() as f64 * cut) as usize);
         pipeline_check::check_document(&text[..at], dialect);

@@ -9,10 +9,34 @@
 use schemacast_lints::ide;
 use schemacast_lints::syntax::outline;
 use schemacast_lints::text::{ColumnUnit, FileId, TextRange};
-use schemacast_lints::{analyze, Analysis, Dialect, Edit, RuleSelection, SourceFile};
+use schemacast_lints::{analyze, analyze_cached, Analysis, AnalysisOptions, Dialect, Edit, RuleSelection, SourceFile};
 
 /// The file name a document is analysed under: a migration, so fixes may add a new one.
 pub const PATH: &str = "V1__fuzz.sql";
+
+/// Analyses `before`, then `after` through the same parse cache (as the language server does
+/// after an edit), and panics unless the result is the one a fresh analysis of `after` gives.
+pub fn check_edit(before: &str, after: &str, dialect: Dialect) {
+    let selection = RuleSelection::default();
+    let sources = |text: &str| vec![SourceFile { path: PATH.into(), text: text.into() }];
+    let mut cache = schemacast_lints::syntax::ParseCache::new();
+    analyze_cached(sources(before), dialect, &selection, AnalysisOptions::default(), &mut cache);
+    let cached = analyze_cached(sources(after), dialect, &selection, AnalysisOptions::default(), &mut cache);
+    let fresh = analyze(sources(after), dialect, &selection);
+    let summary = |analysis: &Analysis| {
+        let file = &analysis.files[0];
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:#?}\n{:#?}",
+            file.document,
+            file.lines,
+            file.skipped,
+            analysis.schema.tables(),
+            analysis.diagnostics,
+            analysis.suppressions
+        )
+    };
+    assert_eq!(summary(&cached), summary(&fresh), "after the edit {before:?} -> {after:?}");
+}
 
 /// Analyses `text` as `dialect` and checks every invariant; panics (with the reason) when one
 /// fails.

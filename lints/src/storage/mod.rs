@@ -137,9 +137,10 @@ pub fn postgres_row_bytes(
     postgres::row_bytes(schema, table, stats, order, retyped)
 }
 
-/// PostgreSQL: the column order that wastes least to alignment padding.
-pub fn postgres_tightest_order(schema: &Schema, table: &Table, stats: Option<&TableStats>) -> Vec<usize> {
-    postgres::tightest_order(schema, table, stats)
+/// PostgreSQL: mean bytes per row in the table's column order and in the tightest order, and
+/// that order.
+pub fn postgres_padding(schema: &Schema, table: &Table, stats: Option<&TableStats>) -> (f64, f64, Vec<usize>) {
+    postgres::padding(schema, table, stats)
 }
 
 /// Bytes of a B-tree whose leaves hold `rows` entries of `entry` bytes in pages of `page`

@@ -288,7 +288,10 @@ pub(crate) fn row_bytes(
     order: &[usize],
     retyped: Option<(usize, &SqlType)>,
 ) -> f64 {
-    let shapes = column_shapes(schema, table, stats, retyped);
+    row_bytes_in_order(table, &column_shapes(schema, table, stats, retyped), order)
+}
+
+fn row_bytes_in_order(table: &Table, shapes: &[ColumnShape], order: &[usize]) -> f64 {
     let ordered: Vec<ColumnShape> = order
         .iter()
         .filter_map(|&i| shapes.get(i))
@@ -302,19 +305,28 @@ pub(crate) fn row_bytes(
 /// The column order that wastes least to alignment: fixed-width columns from the widest
 /// alignment down (wider values first within one), then variable-width columns, which mostly
 /// need no alignment; ties keep the table's order.
-pub(crate) fn tightest_order(schema: &Schema, table: &Table, stats: Option<&TableStats>) -> Vec<usize> {
-    let shapes = column_shapes(schema, table, stats, None);
-    let mut order: Vec<usize> = (0..shapes.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |i: usize| {
-            let shape = &shapes[i];
-            let fixed =
-                shape.width.is_fixed() && matches!(storage_of(&table.columns[i].ty, schema).0, Storage::Fixed { .. });
+fn tightest_of(schema: &Schema, table: &Table, shapes: &[ColumnShape]) -> Vec<usize> {
+    // Each column's key once, not at every comparison (`storage_of` reads the type).
+    let keys: Vec<_> = shapes
+        .iter()
+        .zip(&table.columns)
+        .map(|(shape, column)| {
+            let fixed = shape.width.is_fixed() && matches!(storage_of(&column.ty, schema).0, Storage::Fixed { .. });
             (!fixed, std::cmp::Reverse(shape.align), std::cmp::Reverse((shape.width.mean() * 8.0) as i64))
-        };
-        key(a).cmp(&key(b))
-    });
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..shapes.len()).collect();
+    order.sort_by_key(|&i| keys[i]);
     order
+}
+
+/// Mean bytes per row in the table's column order and in the tightest order, and that order:
+/// `column-padding`'s question, with the columns' shapes worked out once.
+pub(crate) fn padding(schema: &Schema, table: &Table, stats: Option<&TableStats>) -> (f64, f64, Vec<usize>) {
+    let shapes = column_shapes(schema, table, stats, None);
+    let current_order: Vec<usize> = (0..table.columns.len()).collect();
+    let tightest = tightest_of(schema, table, &shapes);
+    (row_bytes_in_order(table, &shapes, &current_order), row_bytes_in_order(table, &shapes, &tightest), tightest)
 }
 
 fn is_primary_key_column(table: &Table, column: &str) -> bool {

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Edit, Fix};
 use crate::rules::{Ctx, Rule, declare_rule};
 use crate::schema::Table;
-use crate::storage::{postgres_row_bytes, postgres_tightest_order, row_bytes_text};
+use crate::storage::{postgres_padding, row_bytes_text};
 use crate::text::{Location, TextRange};
 
 declare_rule! {
@@ -51,10 +51,7 @@ impl Rule for ColumnPadding {
             return;
         }
         let stats = ctx.table_stats(table);
-        let current_order: Vec<usize> = (0..table.columns.len()).collect();
-        let tightest = postgres_tightest_order(ctx.schema, table, stats);
-        let current = postgres_row_bytes(ctx.schema, table, stats, &current_order, None);
-        let best = postgres_row_bytes(ctx.schema, table, stats, &tightest, None);
+        let (current, best, tightest) = postgres_padding(ctx.schema, table, stats);
         let saving = current - best;
         if saving < ctx.threshold(&Self::PADDING_BYTES).max(0.5) {
             return;

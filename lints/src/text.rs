@@ -115,8 +115,11 @@ pub fn column_of(line: impl IntoIterator<Item = char>, byte: usize, unit: Column
 /// is inside it (half a UTF-16 surrogate pair).
 pub fn byte_of_column(line: impl IntoIterator<Item = char>, column: u32, unit: ColumnUnit) -> usize {
     let (mut bytes, mut units) = (0usize, 0u32);
-    for c in line {
-        if c == '\n' || c == '\r' || units >= column || units + unit.width(c) > column {
+    let mut chars = line.into_iter().peekable();
+    while let Some(c) = chars.next() {
+        // A `\r` ends the line only before a `\n`, as lines are counted (a lone one is text).
+        let line_break = c == '\n' || (c == '\r' && chars.peek() == Some(&'\n'));
+        if line_break || units >= column || units + unit.width(c) > column {
             break;
         }
         units += unit.width(c);
@@ -257,6 +260,19 @@ mod tests {
         assert_eq!(index.line_col(text, x), LineCol { line: 2, column: 4 });
         assert_eq!(index.offset(text, 1, 3, ColumnUnit::Char), x);
         assert_eq!(index.line_col(text, text.len()), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_text_and_one_before_a_newline_ends_the_line() {
+        // Found by the fuzzer: a column past a lone `\r` led back to the `\r`.
+        let text = "ab\rcd\r\nef";
+        let index = LineIndex::new(text);
+        for offset in [0, 3, 4, 5] {
+            let (line, column) = index.position(text, offset, ColumnUnit::Utf16);
+            assert_eq!(index.offset(text, line, column, ColumnUnit::Utf16), offset);
+        }
+        // Past the end of the first line, the column is clamped before its `\r\n`.
+        assert_eq!(index.offset(text, 0, 40, ColumnUnit::Utf16), 5);
     }
 
     #[test]

@@ -179,6 +179,13 @@ fn a_missing_fk_index_fix_removes_its_finding() {
 /// the same `missing-fk-index` message; the first one's fix removes its own finding, not the
 /// other's (which, renamed in a lone file, gets no fix).
 #[test]
+fn a_finding_after_a_lone_carriage_return_keeps_its_line_and_column() {
+    // Found by the fuzzer: columns past a `\r` that ends no line led back to the `\r`.
+    let text = "CREATE TABLE notes (id bigint PRIMARY KEY); -- schemacast: ignore missing-pri\r\r sed, nosuch\n";
+    pipeline_check::check_document(text, Dialect::Postgres);
+}
+
+#[test]
 fn a_fix_is_judged_by_its_own_finding_when_two_share_a_message() {
     let text = "CREATE TABLE `t2` (\n    FOREIGN KEY (name) REFERENCES customers (id)\n);\n\
                 CREATE TABLE customers (\n    name bigint REFERENCES customers(id)\n);\n\

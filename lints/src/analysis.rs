@@ -7,7 +7,7 @@ use crate::capacity::{self, CapacityPlan, CapacitySettings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dialect::Dialect;
 use crate::planning::parse_plan;
-use crate::rules::memo::EditMap;
+use crate::rules::memo::{EditMap, FileChange};
 use crate::rules::{self, RuleSelection, RuleSettings};
 use crate::schema::builder::SchemaBuilder;
 use crate::schema::Schema;
@@ -194,23 +194,22 @@ fn analyze_using(
     mut cache: Option<&mut ParseCache>,
 ) -> Analysis {
     let started = Instant::now();
-    // How each file changed since the cache's last analysis: the rules re-run only where that
-    // reaches.
-    // (Files are known by path: two with one path cannot be told apart.)
+    // Files are known by path: two with one path cannot be told apart, and the rules' memo is
+    // not used then.
     let unique_paths =
         files.iter().map(|f| f.path.as_str()).collect::<std::collections::HashSet<_>>().len() == files.len();
-    let edits = cache.as_deref().filter(|_| unique_paths).map(|cache| EditMap {
-        files: files.iter().map(|file| cache.change(&file.path, &file.text, dialect)).collect(),
-    });
+    // How each file changed since the cache's last analysis: splitting and the rules redo only
+    // what that reaches.
+    let mut changes = Vec::with_capacity(files.len());
     let mut analyzed: Vec<AnalyzedFile> = files
         .into_iter()
-        .enumerate()
-        .map(|(i, file)| {
-            let change = edits.as_ref().and_then(|e| e.files.get(i).copied().flatten());
-            let (document, lines) = split_file(&file, dialect, cache.as_deref_mut(), change);
+        .map(|file| {
+            let (document, lines, change) = split_file(&file, dialect, cache.as_deref_mut());
+            changes.push(change);
             AnalyzedFile { lines, document, path: file.path, text: file.text, parsed: 0, skipped: Vec::new() }
         })
         .collect();
+    let edits = (cache.is_some() && unique_paths).then_some(EditMap { files: changes });
 
     let jobs: Vec<ParseJob<'_>> = analyzed
         .iter()
@@ -339,27 +338,30 @@ fn sort_stable_in_place<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp
     }
 }
 
-/// A file's statements and line starts: from the cache when its text is unchanged, made from
-/// the cached ones around the edit when it changed (`change`, since the cache's last run).
+/// A file's statements and line starts, and how its text changed since the cache's last run:
+/// from the cache when its text is unchanged, made from the cached ones around the edit when it
+/// changed.
 fn split_file(
     file: &SourceFile,
     dialect: Dialect,
     cache: Option<&mut ParseCache>,
-    change: Option<crate::rules::memo::FileChange>,
-) -> (SplitDocument, LineIndex) {
-    if let Some(cache) = cache {
-        if let Some(split) = cache.split(&file.path, &file.text, dialect) {
-            return split;
+) -> (SplitDocument, LineIndex, Option<FileChange>) {
+    let Some(cache) = cache else {
+        return (syntax::split(&file.text, dialect), LineIndex::new(&file.text), None);
+    };
+    let change = cache.change(&file.path, &file.text, dialect);
+    if change == Some(FileChange::Unchanged) {
+        if let Some((document, lines)) = cache.split(&file.path) {
+            return (document, lines, change);
         }
-        if let Some((document, lines)) = cache.resplit(&file.path, &file.text, dialect, change) {
-            cache.store_split(&file.path, &file.text, dialect, &document, &lines, Some(true));
-            return (document, lines);
-        }
-        let (document, lines) = (syntax::split(&file.text, dialect), LineIndex::new(&file.text));
-        cache.store_split(&file.path, &file.text, dialect, &document, &lines, None);
-        return (document, lines);
     }
-    (syntax::split(&file.text, dialect), LineIndex::new(&file.text))
+    if let Some((document, lines)) = cache.resplit(&file.path, &file.text, dialect, change) {
+        cache.store_split(&file.path, &file.text, dialect, &document, &lines, Some(true));
+        return (document, lines, change);
+    }
+    let (document, lines) = (syntax::split(&file.text, dialect), LineIndex::new(&file.text));
+    cache.store_split(&file.path, &file.text, dialect, &document, &lines, None);
+    (document, lines, change)
 }
 
 /// A warning at each rule name in an ignore comment that is no rule, with the nearest one.

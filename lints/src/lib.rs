@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod dialect;
 pub mod forecast;
+mod halves;
 pub mod ide;
 pub mod planning;
 pub mod rules;

@@ -252,20 +252,7 @@ pub fn plan(
     };
     let tables = schema.tables();
     // Fitting thousands of histories is worth both cores; a handful is not worth a thread.
-    plan.tables = if tables.len() >= 64 {
-        let (first, second) = tables.split_at(tables.len() / 2);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| second.iter().map(project).collect::<Vec<_>>());
-            let mut mine: Vec<_> = first.iter().map(project).collect();
-            match other.join() {
-                Ok(rest) => mine.extend(rest),
-                Err(_) => mine.extend(second.iter().map(project)),
-            }
-            mine
-        })
-    } else {
-        tables.iter().map(project).collect()
-    };
+    plan.tables = crate::halves::in_halves(tables, 64, |_, tables| tables.iter().map(project).collect());
     plan.total = total(schema, &plan, &horizons);
     plan
 }

@@ -688,28 +688,9 @@ pub(crate) fn run(
         }
         ctx.diagnostics
     };
-    let tables = schema.tables();
     // Thousands of tables (a tree-sitter parse each when a type is reported) are worth both
-    // cores; a handful is not worth a thread. The halves' findings join in table order, as one
-    // pass would give them.
-    if tables.len() >= 64 {
-        let middle = tables.len() / 2;
-        let (first, second) = tables.split_at(middle);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| check(middle, second));
-            let mut mine = check(0, first);
-            match other.join() {
-                Ok(rest) => {
-                    mine.reserve_exact(rest.len());
-                    mine.extend(rest)
-                }
-                Err(_) => mine.extend(check(middle, second)),
-            }
-            mine
-        })
-    } else {
-        check(0, tables)
-    }
+    // cores.
+    crate::halves::in_halves(schema.tables(), 64, check)
 }
 
 /// [`run`] for the language server: the findings of tables an edit cannot have changed come
@@ -736,7 +717,7 @@ pub(crate) fn run_memoized(
     let tables = schema.tables();
     let rerun: Vec<usize> = (0..tables.len()).filter(|&i| reuse.reused[i].is_none()).collect();
 
-    // Each listed table's findings of `rules`, on both cores when there are many.
+    // Each listed table's findings of `rules`.
     let check = |indexes: &[usize], rules: &[(&'static RegisteredRule, Severity)]| -> Vec<Vec<Diagnostic>> {
         let mut ctx = inputs.ctx();
         indexes
@@ -747,17 +728,7 @@ pub(crate) fn run_memoized(
             })
             .collect()
     };
-    let rerun_findings = if rerun.len() >= 64 {
-        let (first, second) = rerun.split_at(rerun.len() / 2);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| check(second, &enabled));
-            let mut mine = check(first, &enabled);
-            mine.extend(other.join().unwrap_or_else(|_| check(second, &enabled)));
-            mine
-        })
-    } else {
-        check(&rerun, &enabled)
-    };
+    let rerun_findings = crate::halves::in_halves(&rerun, 64, |_, indexes| check(indexes, &enabled));
     let reused_indexes: Vec<usize> = (0..tables.len()).filter(|&i| reuse.reused[i].is_some()).collect();
     let whole_schema_findings =
         if whole_schema.is_empty() { Vec::new() } else { check(&reused_indexes, &whole_schema) };

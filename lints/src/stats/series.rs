@@ -317,21 +317,8 @@ pub fn read_stats(text: &[u8], path: &str) -> (Option<Snapshot>, StatsSeries) {
 
 /// Decodes a batch of lines, half on another thread when there is enough to share.
 fn parse_batch<'t>(batch: &[(u32, &'t [u8])]) -> Vec<(u32, Result<LeanSnapshot<'t>, String>)> {
-    let parse =
-        |lines: &[(u32, &'t [u8])]| lines.iter().map(|&(number, line)| (number, parse_line(line))).collect::<Vec<_>>();
-    if batch.len() < 8 {
-        return parse(batch);
-    }
-    let (first, second) = batch.split_at(batch.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| parse(second));
-        let mut mine = parse(first);
-        match other.join() {
-            Ok(rest) => mine.extend(rest),
-            // A panic while decoding is a bug; fall back to doing the half here.
-            Err(_) => mine.extend(parse(second)),
-        }
-        mine
+    crate::halves::in_halves(batch, 8, |_, lines| {
+        lines.iter().map(|&(number, line)| (number, parse_line(line))).collect()
     })
 }
 

@@ -113,9 +113,10 @@ impl ParseCache {
         self.rules.last_run
     }
 
-    /// The split and line index of a file whose text has not changed since the last run.
-    pub(crate) fn split(&mut self, path: &str, text: &str, dialect: Dialect) -> Option<(SplitDocument, LineIndex)> {
-        let cached = self.splits.get_mut(path).filter(|s| s.dialect == dialect && s.text == text)?;
+    /// The split and line index of a file that [`change`](Self::change) found unchanged since
+    /// the last run.
+    pub(crate) fn split(&mut self, path: &str) -> Option<(SplitDocument, LineIndex)> {
+        let cached = self.splits.get_mut(path)?;
         cached.used = self.run;
         Some((cached.document.clone(), cached.lines.clone()))
     }
